@@ -1,0 +1,134 @@
+package org.wormhole.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The {@code wormhole mailertable} commands as an admin types them, against the shipped samples. */
+class MailertableCliTest {
+
+    private static final String SAMPLE = "../samples/mailertable/bigbucks.mailertable";
+    private static final String BROKEN = "../samples/mailertable/broken.mailertable";
+
+    @TempDir
+    Path dir;
+
+    /** What one command line printed and how it exited. */
+    record Run(int exit, String out, String err) {
+    }
+
+    static Run wormhole(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Wormhole.run(new PrintWriter(out), new PrintWriter(err), args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void checkOfAGoodTableSaysHowManyEntries() {
+        Run r = wormhole("mailertable", "check", SAMPLE, "../config/mailertable");
+        assertEquals(0, r.exit(), r.err());
+        assertEquals(SAMPLE + ": 12 entries OK\n../config/mailertable: 4 entries OK\n", r.out());
+    }
+
+    @Test
+    void checkOfABrokenTableListsEveryBadLineAndExits1() {
+        Run r = wormhole("mailertable", "check", BROKEN);
+        assertEquals(1, r.exit());
+        assertEquals("", r.out());
+        assertEquals(BROKEN + ":3: bad port '99999' (expected 1-65535)\n"
+                + BROKEN + ":4: unknown mailer 'esmpt' (known: esmtp, smtp, smtp8, relay, lmtp, tsmtp, error, discard, local)\n"
+                + BROKEN + ":5: duplicate key 'tokyo.bigbucks.example.' (first defined at line 2)\n"
+                + BROKEN + ":6: bad error code '5.7.1': expected error:D.S.N:CODE text or error:CODE text with CODE 4xx or 5xx\n"
+                + BROKEN + ": 4 error(s), table not usable\n", r.err());
+    }
+
+    @Test
+    void checkOfAMissingFileExits1() {
+        Run r = wormhole("mailertable", "check", dir.resolve("nope").toString());
+        assertEquals(1, r.exit());
+        assertEquals(dir.resolve("nope") + ": cannot read: no such file\n", r.err());
+    }
+
+    @Test
+    void lookupPrintsTheValueAfterSubstitutionOnOneLine() {
+        Run r = wormhole("mailertable", "lookup", "--file", SAMPLE, "user@mail.tokyo.bigbucks.example");
+        assertEquals(0, r.exit(), r.err());
+        assertEquals("tsmtp:[relay.tokyo.bigbucks.example]\n", r.out());
+
+        r = wormhole("mailertable", "lookup", "--file", SAMPLE, "<Jane@Sales.Birlinghoven.BigBucks.Example>");
+        assertEquals(0, r.exit(), r.err());
+        assertEquals("lmtp:[sales.mailstore.birlinghoven.bigbucks.example]:24\n", r.out());
+    }
+
+    @Test
+    void lookupExplainShowsTheSearchOrderAndTheMatch() {
+        Run r = wormhole("mailertable", "lookup", "--file", SAMPLE, "--explain", "ceo@mail.tokyo.bigbucks.example");
+        assertEquals(0, r.exit(), r.err());
+        String[] lines = r.out().split("\n");
+        assertEquals("tsmtp:[relay.tokyo.bigbucks.example]", lines[0]);
+        assertEquals("  table " + SAMPLE + " (12 entries)", lines[1]);
+        assertTrue(lines[2].matches("  tried ceo@mail\\.tokyo\\.bigbucks\\.example\\s+-"), lines[2]);
+        assertTrue(lines[3].matches("  tried mail\\.tokyo\\.bigbucks\\.example\\s+-"), lines[3]);
+        assertTrue(lines[4].matches("  tried \\.tokyo\\.bigbucks\\.example\\s+MATCH"), lines[4]);
+        assertEquals("  matched " + SAMPLE + ":6: mailer=tsmtp host=relay.tokyo.bigbucks.example port=default mx=no"
+                + " key=.tokyo.bigbucks.example", lines[5]);
+        assertEquals(6, lines.length);
+    }
+
+    @Test
+    void lookupWithoutAMatchSaysSoOnStderrAndExits1() {
+        Run r = wormhole("mailertable", "lookup", "--file", SAMPLE, "--explain", "user@outside.example");
+        assertEquals(1, r.exit());
+        assertEquals("no match\n", r.err());
+        assertTrue(r.out().contains("tried .                                        -"), r.out());
+    }
+
+    @Test
+    void lookupUsesTheRelaysConfiguredTableByDefault() {
+        // The tests run in relay/, which has no config/: the default path shows in the error.
+        // (test-harness runs the real launcher with WORMHOLE_HOME set.)
+        Run r = wormhole("mailertable", "lookup", "x@tokyo.example");
+        assertEquals(1, r.exit());
+        assertEquals(Path.of("config", "mailertable") + ": cannot read: no such file\n", r.err());
+    }
+
+    @Test
+    void aBrokenTableMakesLookupFailWithItsErrors() {
+        Run r = wormhole("mailertable", "lookup", "--file", BROKEN, "x@tokyo.bigbucks.example");
+        assertEquals(1, r.exit());
+        assertTrue(r.err().startsWith(BROKEN + ":3: bad port"), r.err());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "mailertable", "mailertable check", "mailertable lookup",
+            "mailertable lookup --file x", "nonsense", "mailertable check --bogus x"})
+    void badUsageExits2(String line) {
+        Run r = wormhole(line.isEmpty() ? new String[0] : line.split(" "));
+        assertEquals(2, r.exit(), r.err());
+        assertTrue(r.err().contains("Usage: wormhole"), r.err());
+    }
+
+    @Test
+    void aMalformedAddressIsBadUsage() {
+        Run r = wormhole("mailertable", "lookup", "--file", SAMPLE, "user@");
+        assertEquals(2, r.exit());
+        assertTrue(r.err().startsWith("not an address or domain: 'user@'"), r.err());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"--help", "mailertable --help", "mailertable check --help",
+            "mailertable lookup --help", "mailertable watch --help", "help mailertable"})
+    void everyCommandHasHelp(String line) {
+        Run r = wormhole(line.split(" "));
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().startsWith("Usage: wormhole"), r.out());
+    }
+}
