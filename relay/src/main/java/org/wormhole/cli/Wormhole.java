@@ -12,7 +12,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = WormholeVersion.class,
         description = "Site-to-site mail relay over encrypted links.",
-        subcommands = {MailertableCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {RunCommand.class, ConfigCommand.class, QueueCommand.class, MailertableCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Wormhole implements Runnable {
 
     @CommandLine.Spec

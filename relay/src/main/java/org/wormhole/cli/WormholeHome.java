@@ -16,8 +16,29 @@ final class WormholeHome {
         return home == null || home.isEmpty() ? Path.of(relative) : Path.of(home).resolve(relative);
     }
 
-    /** The relay's configured mailertable: {@code config/mailertable}. */
+    /** The home directory itself (what relative paths in the configuration are relative to). */
+    static Path home() {
+        String home = System.getenv("WORMHOLE_HOME");
+        return home == null || home.isEmpty() ? Path.of("").toAbsolutePath() : Path.of(home).toAbsolutePath();
+    }
+
+    /** The relay's configuration file: {@code config/wormhole.conf}. */
+    static Path defaultConfig() {
+        return resolve("config/wormhole.conf");
+    }
+
+    /**
+     * The relay's configured mailertable: the {@code mailertable} key of config/wormhole.conf,
+     * or {@code config/mailertable} when that file is missing or unusable.
+     */
     static Path defaultMailertable() {
+        try {
+            if (java.nio.file.Files.exists(defaultConfig())) {
+                return org.wormhole.relay.config.ConfigLoader.load(defaultConfig(), home()).mailertable();
+            }
+        } catch (org.wormhole.relay.config.ConfigException e) {
+            // fall back to the default place; 'wormhole config check' tells what is wrong
+        }
         return resolve("config/mailertable");
     }
 }

@@ -1,0 +1,243 @@
+package org.wormhole.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import org.wormhole.relay.config.RelayConfig;
+import org.wormhole.relay.control.ControlClient;
+import org.wormhole.relay.queue.CorruptQueueFileException;
+import org.wormhole.relay.queue.QueueId;
+import org.wormhole.relay.queue.QueueState;
+import org.wormhole.relay.queue.QueuedMessage;
+import org.wormhole.relay.queue.RecipientState;
+import org.wormhole.relay.queue.RecipientStatus;
+import org.wormhole.relay.queue.Spool;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code wormhole queue ...}: see and control the queue, while the relay runs (through its
+ * control socket) or while it is stopped (on the files), as Postfix's postqueue and postsuper.
+ */
+@Command(name = "queue", mixinStandardHelpOptions = true,
+        description = "List and control the mail queue.",
+        subcommands = {QueueCommand.ListQueue.class, QueueCommand.Flush.class, QueueCommand.Hold.class,
+                QueueCommand.Release.class, QueueCommand.Delete.class})
+final class QueueCommand implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(),
+                "missing subcommand: list, flush, hold, release or delete");
+    }
+
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss")
+            .withZone(ZoneId.systemDefault());
+
+    @Command(name = "list", mixinStandardHelpOptions = true,
+            description = "List queued messages: id, state, size, arrival, sender, recipients, last error.")
+    static final class ListQueue implements Callable<Integer> {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+        @CommandLine.Mixin
+        ConfigOption config;
+
+        @Override
+        public Integer call() throws IOException {
+            PrintWriter out = spec.commandLine().getOut();
+            PrintWriter err = spec.commandLine().getErr();
+            RelayConfig c = config.loadOrReport(err);
+            if (c == null) {
+                return 1;
+            }
+            Spool spool = Spool.open(c.queueDirectory());
+            int messages = 0;
+            long bytes = 0;
+            out.printf("%-14s  %-8s  %9s  %-19s  %s%n", "Queue ID", "State", "Size", "Arrival", "Sender/Recipient");
+            for (QueueState state : List.of(QueueState.ACTIVE, QueueState.INCOMING, QueueState.DEFERRED, QueueState.HOLD)) {
+                for (QueueId id : spool.list(state)) {
+                    QueuedMessage m;
+                    try {
+                        m = spool.read(state, id);
+                    } catch (CorruptQueueFileException | java.nio.file.NoSuchFileException e) {
+                        continue; // moved or delivered while we looked, or not complete yet
+                    }
+                    messages++;
+                    bytes += m.contentLength();
+                    out.printf("%-14s  %-8s  %9d  %-19s  %s%n", id, state, m.contentLength(),
+                            TIME.format(Instant.ofEpochMilli(m.arrivalMillis())),
+                            m.isNullSender() ? "<>" : m.sender());
+                    for (RecipientState r : m.recipients()) {
+                        String detail = r.status() == RecipientStatus.PENDING
+                                ? (r.attempts() == 0 ? "pending" : "deferred, " + r.attempts() + " attempt(s), next "
+                                + TIME.format(Instant.ofEpochMilli(r.nextAttemptMillis())))
+                                : r.status().word();
+                        out.printf("%60s%s  [%s]%n", "", r.address(), detail);
+                        if (r.status() == RecipientStatus.PENDING && !r.lastError().isEmpty()) {
+                            out.printf("%60s  (%s)%n", "", r.lastError());
+                        }
+                    }
+                }
+            }
+            int corrupt = spool.list(QueueState.CORRUPT).size();
+            out.printf("-- %d message(s), %d bytes%s%n", messages, bytes,
+                    corrupt > 0 ? "; " + corrupt + " corrupt file(s) in " + spool.dir(QueueState.CORRUPT) : "");
+            return 0;
+        }
+    }
+
+    /** Sends a request to the running relay, or says that none runs. */
+    abstract static class ControlRequest implements Callable<Integer> {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+        @CommandLine.Mixin
+        ConfigOption config;
+
+        abstract String request();
+
+        /** What to do on the files when no relay runs; empty to say it needs a running relay. */
+        abstract Optional<String> offline(Spool spool) throws IOException;
+
+        @Override
+        public Integer call() throws IOException {
+            PrintWriter out = spec.commandLine().getOut();
+            PrintWriter err = spec.commandLine().getErr();
+            RelayConfig c = config.loadOrReport(err);
+            if (c == null) {
+                return 1;
+            }
+            Spool spool = Spool.open(c.queueDirectory());
+            Optional<ControlClient.Reply> reply = ControlClient.send(spool.privateDirectory().resolve("control"),
+                    request());
+            if (reply.isPresent()) {
+                (reply.get().ok() ? out : err).println(reply.get().text());
+                return reply.get().ok() ? 0 : 1;
+            }
+            Optional<String> done;
+            try {
+                done = offline(spool);
+            } catch (IllegalArgumentException e) {
+                err.println(e.getMessage());
+                return 1;
+            }
+            if (done.isEmpty()) {
+                err.println("no relay is running on " + c.queueDirectory() + "; nothing to " + request());
+                return 1;
+            }
+            out.println(done.get() + " (relay not running: changed the queue files directly)");
+            return 0;
+        }
+
+        static QueueId id(String text) {
+            if (!QueueId.isValid(text)) {
+                throw new IllegalArgumentException("'" + text + "' is not a queue id");
+            }
+            return new QueueId(text);
+        }
+
+        static Optional<QueueState> stateOf(Spool spool, QueueId id) throws IOException {
+            for (QueueState s : List.of(QueueState.INCOMING, QueueState.ACTIVE, QueueState.DEFERRED, QueueState.HOLD)) {
+                if (java.nio.file.Files.exists(spool.path(s, id))) {
+                    return Optional.of(s);
+                }
+            }
+            return Optional.empty();
+        }
+    }
+
+    @Command(name = "flush", mixinStandardHelpOptions = true,
+            description = "Deliver all deferred mail now, ignoring retry times (postqueue -f).")
+    static final class Flush extends ControlRequest {
+        @Override
+        String request() {
+            return "flush";
+        }
+
+        @Override
+        Optional<String> offline(Spool spool) {
+            return Optional.empty();
+        }
+    }
+
+    @Command(name = "hold", mixinStandardHelpOptions = true, description = "Keep a message queued, undelivered (postsuper -h).")
+    static final class Hold extends ControlRequest {
+        @Parameters(paramLabel = "ID")
+        String id;
+
+        @Override
+        String request() {
+            return "hold " + id;
+        }
+
+        @Override
+        Optional<String> offline(Spool spool) throws IOException {
+            QueueId q = id(id);
+            QueueState at = stateOf(spool, q).orElseThrow(() -> new IllegalArgumentException(q + ": no such message"));
+            if (at != QueueState.HOLD) {
+                spool.move(q, at, QueueState.HOLD);
+            }
+            return Optional.of(q + ": held");
+        }
+    }
+
+    @Command(name = "release", mixinStandardHelpOptions = true, description = "Release a held message (postsuper -H).")
+    static final class Release extends ControlRequest {
+        @Parameters(paramLabel = "ID")
+        String id;
+
+        @Override
+        String request() {
+            return "release " + id;
+        }
+
+        @Override
+        Optional<String> offline(Spool spool) throws IOException {
+            QueueId q = id(id);
+            if (stateOf(spool, q).orElse(null) != QueueState.HOLD) {
+                throw new IllegalArgumentException(q + ": no such message on hold");
+            }
+            spool.move(q, QueueState.HOLD, QueueState.DEFERRED);
+            return Optional.of(q + ": released");
+        }
+    }
+
+    @Command(name = "delete", mixinStandardHelpOptions = true,
+            description = "Delete a message, or ALL messages, from the queue (postsuper -d).")
+    static final class Delete extends ControlRequest {
+        @Parameters(paramLabel = "ID|ALL")
+        String id;
+
+        @Override
+        String request() {
+            return "delete " + id;
+        }
+
+        @Override
+        Optional<String> offline(Spool spool) throws IOException {
+            if (id.equals("ALL")) {
+                int n = 0;
+                for (QueueState s : List.of(QueueState.INCOMING, QueueState.ACTIVE, QueueState.DEFERRED, QueueState.HOLD)) {
+                    for (QueueId q : spool.list(s)) {
+                        spool.delete(q, s);
+                        n++;
+                    }
+                }
+                return Optional.of(n + " message(s) deleted");
+            }
+            QueueId q = id(id);
+            QueueState at = stateOf(spool, q).orElseThrow(() -> new IllegalArgumentException(q + ": no such message"));
+            spool.delete(q, at);
+            return Optional.of(q + ": deleted");
+        }
+    }
+
+}

@@ -1,0 +1,58 @@
+package org.wormhole.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.time.Clock;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.wormhole.mailertable.LineError;
+import org.wormhole.mailertable.MailertableException;
+import org.wormhole.relay.Relay;
+import org.wormhole.relay.config.RelayConfig;
+import org.wormhole.relay.delivery.Dns;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code wormhole run}: the relay, until SIGTERM or Ctrl-C. */
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = {"Run the relay: accept SMTP, queue, route by the mailertable, deliver.",
+                "Stops gracefully on SIGTERM or Ctrl-C (shutdown_timeout for deliveries in progress)."})
+final class RunCommand implements Callable<Integer> {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @CommandLine.Mixin
+    ConfigOption config;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        PrintWriter err = spec.commandLine().getErr();
+        RelayConfig c = config.loadOrReport(err);
+        if (c == null) {
+            err.println(config.file() + ": configuration not usable; relay not started");
+            return 1;
+        }
+        Relay relay;
+        try {
+            relay = Relay.start(c, Dns.systemResolver(), Clock.systemUTC());
+        } catch (MailertableException e) {
+            e.errors().stream().map(LineError::toString).forEach(err::println);
+            err.println(c.mailertable() + ": " + e.errors().size() + " error(s); relay not started");
+            return 1;
+        } catch (IOException | RuntimeException e) {
+            err.println("relay not started: " + e.getMessage());
+            return 1;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            relay.close();
+            stopped.countDown();
+        }, "shutdown"));
+        err.println("wormhole relay " + c.myhostname() + " running: SMTP on " + c.listen().getAddress().getHostAddress()
+                + ":" + relay.smtpPort() + ", queue " + c.queueDirectory() + "; Ctrl-C to stop");
+        err.flush();
+        stopped.await();
+        return 0;
+    }
+}

@@ -1,0 +1,131 @@
+package org.wormhole.relay;
+
+import java.io.IOException;
+import java.time.Clock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.wormhole.mailertable.MailertableException;
+import org.wormhole.mailertable.WatchedMailertable;
+import org.wormhole.relay.config.RelayConfig;
+import org.wormhole.relay.control.ControlServer;
+import org.wormhole.relay.delivery.NexthopResolver;
+import org.wormhole.relay.delivery.SmtpDeliveryAgent;
+import org.wormhole.relay.delivery.smtp.OpportunisticTls;
+import org.wormhole.relay.delivery.smtp.SmtpClientOptions;
+import org.wormhole.relay.delivery.smtp.TlsMode;
+import org.wormhole.relay.qmgr.DsnNotifier;
+import org.wormhole.relay.qmgr.QueueManager;
+import org.wormhole.relay.qmgr.RetryPolicy;
+import org.wormhole.relay.queue.Spool;
+import org.wormhole.relay.smtpd.SmtpIngress;
+import org.wormhole.relay.smtpd.policy.RelayPolicy;
+
+/**
+ * One running relay: the SMTP listener, the queue, the queue manager with its delivery agents,
+ * the live mailertable and the control socket, wired from a {@link RelayConfig}.
+ */
+public final class Relay implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger("relay");
+
+    private final RelayConfig config;
+    private final WatchedMailertable mailertable;
+    private final Spool spool;
+    private final QueueManager queue;
+    private final SmtpDeliveryAgent smtp;
+    private final SmtpDeliveryAgent lmtp;
+    private final SmtpIngress ingress;
+    private final ControlServer control;
+
+    private Relay(RelayConfig config, NexthopResolver resolver, Clock clock) throws IOException, MailertableException {
+        this.config = config;
+        this.mailertable = WatchedMailertable.open(config.mailertable());
+        try {
+            this.spool = Spool.open(config.queueDirectory());
+            SmtpClientOptions client = SmtpClientOptions.defaults(config.myhostname())
+                    .withTimeouts(config.smtpConnectTimeout(), config.smtpCommandTimeout(), config.smtpDataDoneTimeout())
+                    .withTls(config.smtpTlsSecurityLevel() == RelayConfig.TlsLevel.MAY ? TlsMode.MAY : TlsMode.NONE,
+                            OpportunisticTls.socketFactory());
+            this.smtp = new SmtpDeliveryAgent(spool, resolver, client, config.smtpPort());
+            this.lmtp = new SmtpDeliveryAgent(spool, resolver, client.withLmtp(true), config.lmtpPort());
+            this.queue = new QueueManager(spool, mailertable::lookup, new RelayAgents(smtp, lmtp),
+                    new DsnNotifier(spool, config.myhostname(), config.maximalQueueLifetime(), config.delayWarningTime(),
+                            clock),
+                    new QueueManager.Settings(config.hopcountLimit(),
+                            new RetryPolicy(config.minimalBackoff(), config.maximalBackoff()),
+                            config.maximalQueueLifetime(), config.delayWarningTime(), config.processLimit(),
+                            config.destinationConcurrencyLimit()),
+                    clock);
+            this.ingress = new SmtpIngress(new SmtpIngress.Settings(config.listen(), config.myhostname(),
+                    config.messageSizeLimit(), config.recipientLimit(), config.smtpdTimeout(), config.connectionLimit(),
+                    config.pregreetWait()),
+                    new RelayPolicy(config.mynetworks(), config.relayDomains()), spool, queue::enqueued,
+                    TlsFiles.serverContext(config.tlsCertFile(), config.tlsKeyFile()), clock);
+            this.control = new ControlServer(spool.privateDirectory().resolve("control"), queue);
+        } catch (IOException | RuntimeException e) {
+            mailertable.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Starts a relay: loads the mailertable (a bad table refuses the start), resumes the queue,
+     * opens the control socket, then accepts SMTP.
+     *
+     * @throws MailertableException the mailertable has errors
+     * @throws IOException          the spool, listener or control socket could not be set up
+     */
+    public static Relay start(RelayConfig config, NexthopResolver resolver, Clock clock)
+            throws IOException, MailertableException {
+        Relay r = new Relay(config, resolver, clock);
+        try {
+            r.queue.start();
+            r.control.start();
+            r.ingress.start();
+        } catch (IOException | RuntimeException e) {
+            r.close();
+            throw e;
+        }
+        log.info("relay {} started: smtp port {}, queue {}, mailertable {} ({} entries)", config.myhostname(),
+                r.smtpPort(), config.queueDirectory(), config.mailertable(), r.mailertable.status().entries());
+        return r;
+    }
+
+    public int smtpPort() {
+        return ingress.port();
+    }
+
+    public QueueManager queue() {
+        return queue;
+    }
+
+    public Spool spool() {
+        return spool;
+    }
+
+    public WatchedMailertable mailertable() {
+        return mailertable;
+    }
+
+    public RelayConfig config() {
+        return config;
+    }
+
+    /**
+     * Stops gracefully: no new SMTP sessions, deliveries in progress get {@code shutdown_timeout}
+     * to finish, everything else stays queued for the next start.
+     */
+    @Override
+    public void close() {
+        log.info("relay stopping");
+        ingress.stopAccepting();
+        ingress.close();
+        queue.stop(config.shutdownTimeout());
+        smtp.close();
+        lmtp.close();
+        control.close();
+        mailertable.close();
+        log.info("relay stopped");
+    }
+
+}

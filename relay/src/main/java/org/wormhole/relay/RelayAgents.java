@@ -1,0 +1,37 @@
+package org.wormhole.relay;
+
+import org.wormhole.mailertable.Route;
+import org.wormhole.relay.delivery.DeferringAgent;
+import org.wormhole.relay.delivery.DeliveryAgent;
+import org.wormhole.relay.delivery.DiscardAgent;
+import org.wormhole.relay.delivery.ErrorAgent;
+import org.wormhole.relay.qmgr.Agents;
+
+/** The relay's delivery agents by mailer. */
+final class RelayAgents implements Agents {
+
+    private final DeliveryAgent smtp;
+    private final DeliveryAgent lmtp;
+    private final DeliveryAgent error = new ErrorAgent();
+    private final DeliveryAgent discard = new DiscardAgent();
+    private final DeliveryAgent local = new DeferringAgent("4.3.5",
+            "mailer local: a relay has no local mailboxes; route this domain to lmtp:[mailstore] in the mailertable");
+
+    RelayAgents(DeliveryAgent smtp, DeliveryAgent lmtp) {
+        this.smtp = smtp;
+        this.lmtp = lmtp;
+    }
+
+    @Override
+    public DeliveryAgent forRoute(Route route) {
+        return switch (route.mailer()) {
+            case ESMTP, SMTP, SMTP8, RELAY -> smtp;
+            case LMTP -> lmtp;
+            case TSMTP -> new DeferringAgent("4.4.1", "mailer tsmtp to " + ((Route.Transport) route).nexthop()
+                    + ": no link to that peer (the tunnel link is not part of this relay version)");
+            case ERROR -> error;
+            case DISCARD -> discard;
+            case LOCAL -> local;
+        };
+    }
+}

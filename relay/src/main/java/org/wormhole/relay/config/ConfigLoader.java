@@ -1,0 +1,338 @@
+package org.wormhole.relay.config;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigOrigin;
+import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigRenderOptions;
+import com.typesafe.config.ConfigSyntax;
+import com.typesafe.config.ConfigValue;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+import java.util.function.Function;
+import org.wormhole.relay.smtpd.policy.Cidr;
+
+/**
+ * Reads the relay's configuration: a HOCON file (Lightbend Config) over the embedded defaults
+ * of {@code config/wormhole.conf}. Every problem is reported, each as {@code FILE:LINE: what is
+ * wrong}; an unknown key is a problem (a typo must not silently fall back to a default).
+ */
+public final class ConfigLoader {
+
+    /** The defaults, packaged from {@code config/wormhole.conf}. */
+    static final String DEFAULTS_RESOURCE = "/org/wormhole/relay/config/wormhole.conf";
+
+    private final Path home;
+    private final List<String> problems = new ArrayList<>();
+    private Config config;
+
+    private ConfigLoader(Path home) {
+        this.home = home;
+    }
+
+    /**
+     * Loads {@code file} over the defaults.
+     *
+     * @param home what relative paths are relative to (WORMHOLE_HOME)
+     */
+    public static RelayConfig load(Path file, Path home) throws ConfigException {
+        if (!Files.isReadable(file)) {
+            throw new ConfigException(List.of(file + ": cannot read " + (Files.exists(file) ? "(permission denied)" : "(no such file)")));
+        }
+        return parse(file.toString(), () -> ConfigFactory.parseFile(file.toFile(),
+                ConfigParseOptions.defaults().setSyntax(ConfigSyntax.CONF).setAllowMissing(false)), home);
+    }
+
+    /** Loads configuration text over the defaults (for tests and tools). */
+    public static RelayConfig fromText(String name, String text, Path home) throws ConfigException {
+        return parse(name, () -> ConfigFactory.parseString(text,
+                ConfigParseOptions.defaults().setSyntax(ConfigSyntax.CONF).setOriginDescription(name)), home);
+    }
+
+    /** The embedded defaults alone. */
+    public static RelayConfig defaults(Path home) throws ConfigException {
+        return fromText("defaults", "", home);
+    }
+
+    private static RelayConfig parse(String name, java.util.function.Supplier<Config> user, Path home)
+            throws ConfigException {
+        Config parsed;
+        try {
+            parsed = user.get();
+        } catch (com.typesafe.config.ConfigException e) {
+            throw new ConfigException(List.of(describe(name, e)));
+        }
+        return new ConfigLoader(home).build(name, parsed);
+    }
+
+    private RelayConfig build(String name, Config user) throws ConfigException {
+        Config defaults = defaultsConfig();
+        for (Map.Entry<String, ConfigValue> e : user.entrySet()) {
+            if (!defaults.hasPath(e.getKey())) {
+                problems.add(where(name, e.getValue().origin()) + "unknown key '" + e.getKey() + "'"
+                        + suggestion(e.getKey(), defaults));
+            }
+        }
+        config = user.withFallback(defaults).resolve();
+        RelayConfig c = new RelayConfig(
+                name,
+                get("myhostname", k -> hostname(config.getString(k))),
+                get("listen", k -> listen(config.getString(k))),
+                get("mynetworks", k -> config.getStringList(k).stream().map(Cidr::parse).toList()),
+                get("relay_domains", k -> config.getStringList(k).stream().map(ConfigLoader::domain).toList()),
+                number("message_size_limit", k -> positive(config.getBytes(k))),
+                (int) number("smtpd_recipient_limit", k -> positive(config.getInt(k))),
+                get("smtpd_timeout", k -> positive(config.getDuration(k))),
+                (int) number("smtpd_client_connection_limit", k -> positive(config.getInt(k))),
+                get("smtpd_pregreet_wait", k -> notNegative(config.getDuration(k))),
+                get("smtpd_tls_cert_file", k -> optionalPath(config.getString(k))),
+                get("smtpd_tls_key_file", k -> optionalPath(config.getString(k))),
+                get("queue_directory", k -> path(config.getString(k))),
+                get("mailertable", k -> path(config.getString(k))),
+                (int) number("hopcount_limit", k -> positive(config.getInt(k))),
+                get("minimal_backoff_time", k -> positive(config.getDuration(k))),
+                get("maximal_backoff_time", k -> positive(config.getDuration(k))),
+                get("maximal_queue_lifetime", k -> positive(config.getDuration(k))),
+                get("delay_warning_time", k -> notNegative(config.getDuration(k))),
+                (int) number("default_destination_concurrency_limit", k -> positive(config.getInt(k))),
+                (int) number("default_process_limit", k -> positive(config.getInt(k))),
+                get("smtp_connect_timeout", k -> positive(config.getDuration(k))),
+                get("smtp_command_timeout", k -> positive(config.getDuration(k))),
+                get("smtp_data_done_timeout", k -> positive(config.getDuration(k))),
+                get("smtp_tls_security_level", k -> tlsLevel(config.getString(k))),
+                (int) number("smtp_port", k -> (long) port(config.getInt(k))),
+                (int) number("lmtp_port", k -> (long) port(config.getInt(k))),
+                get("shutdown_timeout", k -> positive(config.getDuration(k))));
+        if (problems.isEmpty()) {
+            if (c.tlsCertFile().isPresent() != c.tlsKeyFile().isPresent()) {
+                problems.add(where(name, config.getValue("smtpd_tls_cert_file").origin())
+                        + "smtpd_tls_cert_file and smtpd_tls_key_file must be set together");
+            }
+            if (c.minimalBackoff().compareTo(c.maximalBackoff()) > 0) {
+                problems.add(where(name, config.getValue("minimal_backoff_time").origin())
+                        + "minimal_backoff_time is longer than maximal_backoff_time");
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new ConfigException(problems);
+        }
+        return c;
+    }
+
+    /**
+     * The effective configuration as HOCON, every key with its value, in the order of the
+     * reference file: what {@code wormhole config check} prints.
+     */
+    public static String render(String name, Path file, Path home) throws ConfigException {
+        Config user = file == null ? ConfigFactory.empty()
+                : ConfigFactory.parseFile(file.toFile(), ConfigParseOptions.defaults().setAllowMissing(false));
+        Config effective = user.withFallback(defaultsConfig()).resolve();
+        StringBuilder sb = new StringBuilder();
+        for (String key : keysInReferenceOrder()) {
+            sb.append(key).append(" = ")
+                    .append(effective.getValue(key).render(ConfigRenderOptions.concise())).append('\n');
+        }
+        return sb.toString();
+    }
+
+    private static List<String> keysInReferenceOrder() {
+        List<String> keys = new ArrayList<>();
+        for (String line : defaultsText().split("\n")) {
+            String l = line.strip();
+            if (!l.isEmpty() && !l.startsWith("#") && l.contains("=")) {
+                keys.add(l.substring(0, l.indexOf('=')).strip());
+            }
+        }
+        return keys;
+    }
+
+    private <T> T get(String key, Function<String, T> read) {
+        try {
+            return read.apply(key);
+        } catch (com.typesafe.config.ConfigException e) {
+            problems.add(describe(null, e));
+        } catch (IllegalArgumentException e) {
+            problems.add(where(null, config.getValue(key).origin()) + key + ": " + e.getMessage());
+        }
+        return null;
+    }
+
+    /** A number; 0 when it is wrong (the problem is recorded and the result never used). */
+    private long number(String key, Function<String, Long> read) {
+        Long v = get(key, read);
+        return v == null ? 0 : v;
+    }
+
+    private static Config defaultsConfig() {
+        return ConfigFactory.parseString(defaultsText(),
+                ConfigParseOptions.defaults().setOriginDescription("defaults (config/wormhole.conf)"));
+    }
+
+    private static String defaultsText() {
+        try (InputStream in = ConfigLoader.class.getResourceAsStream(DEFAULTS_RESOURCE)) {
+            if (in == null) {
+                throw new IllegalStateException("embedded defaults " + DEFAULTS_RESOURCE + " missing from the jar");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String where(String name, ConfigOrigin origin) {
+        String file = origin.filename() != null ? origin.filename() : origin.description().replaceFirst(": \\d+$", "");
+        if (name != null && origin.filename() == null && origin.description().startsWith("String")) {
+            file = name;
+        }
+        return origin.lineNumber() > 0 ? file + ":" + origin.lineNumber() + ": " : file + ": ";
+    }
+
+    private static String describe(String name, com.typesafe.config.ConfigException e) {
+        String msg = e.getMessage();
+        if (e.origin() != null) {
+            // Lightbend prefixes "desc: line: "; keep only its own words.
+            String prefix = e.origin().description() + ": ";
+            if (msg.startsWith(prefix)) {
+                msg = msg.substring(prefix.length());
+            }
+            return where(name, e.origin()) + msg;
+        }
+        return (name == null ? "" : name + ": ") + msg;
+    }
+
+    private static String suggestion(String key, Config defaults) {
+        String best = null;
+        int bestDistance = 4;
+        for (String k : new TreeSet<>(defaults.root().keySet())) {
+            int d = distance(key, k);
+            if (d < bestDistance) {
+                best = k;
+                bestDistance = d;
+            }
+        }
+        return best == null ? "" : " (did you mean '" + best + "'?)";
+    }
+
+    /** Levenshtein distance, for "did you mean". */
+    private static int distance(String a, String b) {
+        int[] prev = new int[b.length() + 1];
+        int[] cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            prev[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[b.length()];
+    }
+
+    private String hostname(String s) {
+        if (s.isBlank()) {
+            try {
+                return InetAddress.getLocalHost().getCanonicalHostName();
+            } catch (UnknownHostException e) {
+                return "localhost";
+            }
+        }
+        return domain(s);
+    }
+
+    private static String domain(String s) {
+        String d = s.strip().toLowerCase(Locale.ROOT);
+        String bare = d.startsWith(".") ? d.substring(1) : d;
+        if (bare.isEmpty() || !bare.matches("[a-z0-9_-]+(\\.[a-z0-9_-]+)*\\.?")) {
+            throw new IllegalArgumentException("'" + s + "' is not a domain name");
+        }
+        return d.endsWith(".") ? d.substring(0, d.length() - 1) : d;
+    }
+
+    private static InetSocketAddress listen(String s) {
+        int colon = s.lastIndexOf(':');
+        if (colon < 0) {
+            throw new IllegalArgumentException("'" + s + "': expected address:port, e.g. 127.0.0.1:2525");
+        }
+        String host = s.substring(0, colon);
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        int port = port(parseInt(s.substring(colon + 1), s));
+        try {
+            return new InetSocketAddress(InetAddress.getByName(host), port);
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException("'" + host + "' is not an address of this machine");
+        }
+    }
+
+    private static int parseInt(String text, String whole) {
+        try {
+            return Integer.parseInt(text);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("'" + whole + "': bad port '" + text + "'");
+        }
+    }
+
+    private static int port(int p) {
+        if (p < 0 || p > 65535) {
+            throw new IllegalArgumentException("port " + p + " is not 0-65535");
+        }
+        return p;
+    }
+
+    private Optional<Path> optionalPath(String s) {
+        return s.isBlank() ? Optional.empty() : Optional.of(path(s));
+    }
+
+    private Path path(String s) {
+        Path p = Path.of(s);
+        return p.isAbsolute() ? p : home.resolve(p).normalize();
+    }
+
+    private static long positive(long v) {
+        if (v <= 0) {
+            throw new IllegalArgumentException("must be greater than 0");
+        }
+        return v;
+    }
+
+    private static Duration positive(Duration d) {
+        if (d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException("must be longer than 0s");
+        }
+        return d;
+    }
+
+    private static Duration notNegative(Duration d) {
+        if (d.isNegative()) {
+            throw new IllegalArgumentException("must not be negative");
+        }
+        return d;
+    }
+
+    private static RelayConfig.TlsLevel tlsLevel(String s) {
+        return switch (s.strip().toLowerCase(Locale.ROOT)) {
+            case "may" -> RelayConfig.TlsLevel.MAY;
+            case "none" -> RelayConfig.TlsLevel.NONE;
+            default -> throw new IllegalArgumentException("'" + s + "': expected may or none");
+        };
+    }
+}

@@ -1,0 +1,47 @@
+package org.wormhole.relay.config;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.wormhole.relay.smtpd.policy.Cidr;
+
+/**
+ * The relay's effective configuration: every key of {@code config/wormhole.conf}, typed and
+ * checked. Built by {@link ConfigLoader}; the meaning and default of each field is documented
+ * once, in that file, under the key named in the comment.
+ */
+public record RelayConfig(
+        String source,                      // where it was read from
+        String myhostname,                  // myhostname
+        InetSocketAddress listen,           // listen
+        List<Cidr> mynetworks,              // mynetworks
+        List<String> relayDomains,          // relay_domains
+        long messageSizeLimit,              // message_size_limit
+        int recipientLimit,                 // smtpd_recipient_limit
+        Duration smtpdTimeout,              // smtpd_timeout
+        int connectionLimit,                // smtpd_client_connection_limit
+        Duration pregreetWait,              // smtpd_pregreet_wait
+        Optional<Path> tlsCertFile,         // smtpd_tls_cert_file
+        Optional<Path> tlsKeyFile,          // smtpd_tls_key_file
+        Path queueDirectory,                // queue_directory
+        Path mailertable,                   // mailertable
+        int hopcountLimit,                  // hopcount_limit
+        Duration minimalBackoff,            // minimal_backoff_time
+        Duration maximalBackoff,            // maximal_backoff_time
+        Duration maximalQueueLifetime,      // maximal_queue_lifetime
+        Duration delayWarningTime,          // delay_warning_time
+        int destinationConcurrencyLimit,    // default_destination_concurrency_limit
+        int processLimit,                   // default_process_limit
+        Duration smtpConnectTimeout,        // smtp_connect_timeout
+        Duration smtpCommandTimeout,        // smtp_command_timeout
+        Duration smtpDataDoneTimeout,       // smtp_data_done_timeout
+        TlsLevel smtpTlsSecurityLevel,      // smtp_tls_security_level
+        int smtpPort,                       // smtp_port
+        int lmtpPort,                       // lmtp_port
+        Duration shutdownTimeout) {         // shutdown_timeout
+
+    /** Outbound STARTTLS policy (Postfix's smtp_tls_security_level). */
+    public enum TlsLevel { NONE, MAY }
+}

@@ -1,0 +1,55 @@
+package org.wormhole.relay.control;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/** Sends one request to a running relay's control socket. */
+public final class ControlClient {
+
+    /** The relay's answer: {@code ok} and its text. */
+    public record Reply(boolean ok, String text) {
+    }
+
+    private ControlClient() {
+    }
+
+    /**
+     * Sends {@code request}; empty if no relay is listening on {@code socket} (not running).
+     */
+    public static Optional<Reply> send(Path socket, String request) throws IOException {
+        SocketChannel c;
+        try {
+            c = SocketChannel.open(StandardProtocolFamily.UNIX);
+            c.connect(UnixDomainSocketAddress.of(socket));
+        } catch (java.net.SocketException | java.nio.file.NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            if (e.getMessage() != null && (e.getMessage().contains("refused") || e.getMessage().contains("No such file"))) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+        try (c) {
+            PrintWriter out = new PrintWriter(Channels.newOutputStream(c), true, StandardCharsets.UTF_8);
+            out.println(request);
+            BufferedReader in = new BufferedReader(new InputStreamReader(Channels.newInputStream(c), StandardCharsets.UTF_8));
+            String line = in.readLine();
+            if (line == null) {
+                throw new IOException("the relay closed the control connection without an answer");
+            }
+            if (line.startsWith("OK")) {
+                return Optional.of(new Reply(true, line.substring(2).strip()));
+            }
+            return Optional.of(new Reply(false, line.startsWith("ERROR") ? line.substring(5).strip() : line));
+        }
+    }
+}

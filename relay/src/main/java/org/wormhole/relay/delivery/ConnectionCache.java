@@ -1,0 +1,92 @@
+package org.wormhole.relay.delivery;
+
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.Map;
+import org.wormhole.relay.delivery.smtp.SmtpConnection;
+
+/**
+ * Idle SMTP connections kept for the next message to the same server (Postfix's
+ * smtp_connection_cache): a burst to one destination pays for one connection set-up, not one
+ * per message. Connections idle longer than the limit are closed. Thread-safe.
+ */
+final class ConnectionCache implements AutoCloseable {
+
+    private record Idle(SmtpConnection connection, long sinceNanos) {
+    }
+
+    private final long maxIdleNanos;
+    private final int maxPerServer;
+    private final Map<String, Deque<Idle>> idle = new HashMap<>();
+
+    ConnectionCache(long maxIdleMillis, int maxPerServer) {
+        this.maxIdleNanos = maxIdleMillis * 1_000_000;
+        this.maxPerServer = maxPerServer;
+    }
+
+    /** An idle, still usable connection to {@code server} ({@code host[ip]:port}), or null. */
+    SmtpConnection take(String server) {
+        SmtpConnection stale = null;
+        synchronized (this) {
+            Deque<Idle> q = idle.get(server);
+            while (q != null && !q.isEmpty()) {
+                Idle i = q.pollFirst();
+                if (System.nanoTime() - i.sinceNanos() < maxIdleNanos && i.connection().reusable()) {
+                    return i.connection();
+                }
+                stale = i.connection();
+                break;
+            }
+        }
+        if (stale != null) {
+            stale.quit();
+        }
+        return null;
+    }
+
+    /** Keeps a connection after a clean transaction; closes it if there is no room or it is unusable. */
+    void put(String server, SmtpConnection c) {
+        if (c.reusable()) {
+            synchronized (this) {
+                Deque<Idle> q = idle.computeIfAbsent(server, k -> new ArrayDeque<>());
+                if (q.size() < maxPerServer) {
+                    q.addFirst(new Idle(c, System.nanoTime()));
+                    c = null;
+                }
+            }
+        }
+        if (c != null) {
+            c.quit();
+        }
+        expire();
+    }
+
+    /** Closes connections idle for too long. */
+    void expire() {
+        Deque<SmtpConnection> old = new ArrayDeque<>();
+        synchronized (this) {
+            for (Iterator<Deque<Idle>> it = idle.values().iterator(); it.hasNext(); ) {
+                Deque<Idle> q = it.next();
+                while (!q.isEmpty() && System.nanoTime() - q.peekLast().sinceNanos() >= maxIdleNanos) {
+                    old.add(q.pollLast().connection());
+                }
+                if (q.isEmpty()) {
+                    it.remove();
+                }
+            }
+        }
+        old.forEach(SmtpConnection::quit);
+    }
+
+    @Override
+    public void close() {
+        Deque<SmtpConnection> all = new ArrayDeque<>();
+        synchronized (this) {
+            idle.values().forEach(q -> q.forEach(i -> all.add(i.connection())));
+            idle.clear();
+        }
+        all.forEach(SmtpConnection::quit);
+    }
+}

@@ -1,0 +1,143 @@
+package org.wormhole.relay.delivery;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
+import org.wormhole.mailertable.Route;
+import org.wormhole.relay.delivery.smtp.MessageContent;
+import org.wormhole.relay.delivery.smtp.OutboundEnvelope;
+import org.wormhole.relay.delivery.smtp.SmtpClientOptions;
+import org.wormhole.relay.delivery.smtp.SmtpConnection;
+import org.wormhole.relay.delivery.smtp.SmtpProtocolException;
+import org.wormhole.relay.delivery.smtp.SmtpReply;
+import org.wormhole.relay.delivery.smtp.StartTlsFailedException;
+import org.wormhole.relay.delivery.smtp.TransactionResult;
+import org.wormhole.relay.queue.QueuedMessage;
+import org.wormhole.relay.queue.Spool;
+
+/**
+ * The {@code esmtp}/{@code smtp}/{@code smtp8}/{@code relay} and {@code lmtp} mailers (Postfix's
+ * smtp and lmtp delivery agents): resolves the nexthop, tries its servers in order until one
+ * takes the transaction, and relays the queued bytes exactly. Idle connections are reused for
+ * the next message to the same server. Thread-safe.
+ */
+public final class SmtpDeliveryAgent implements DeliveryAgent, AutoCloseable {
+
+    private final Spool spool;
+    private final NexthopResolver resolver;
+    private final SmtpClientOptions options;
+    private final int defaultPort;
+    private final ConnectionCache cache = new ConnectionCache(5_000, 4);
+
+    public SmtpDeliveryAgent(Spool spool, NexthopResolver resolver, SmtpClientOptions options, int defaultPort) {
+        this.spool = spool;
+        this.resolver = resolver;
+        this.options = options;
+        this.defaultPort = defaultPort;
+    }
+
+    @Override
+    public DeliveryResult deliver(DeliveryRequest req) {
+        Route.Transport route = (Route.Transport) req.route();
+        int n = req.recipients().size();
+        long t0 = System.nanoTime();
+        List<NexthopResolver.Target> targets;
+        try {
+            targets = resolver.resolve(route.nexthop(), defaultPort);
+        } catch (NexthopResolver.ResolveFailure f) {
+            RecipientOutcome o = f.temporary()
+                    ? RecipientOutcome.deferred(f.dsn(), f.getMessage())
+                    : RecipientOutcome.bounced(f.dsn(), f.getMessage());
+            return DeliveryResult.all("none", n, o);
+        }
+        QueuedMessage m = req.message();
+        OutboundEnvelope envelope = new OutboundEnvelope(m.sender(), req.addresses(), m.flags().contains("8bitmime"),
+                m.flags().contains("smtputf8"));
+        MessageContent content = new MessageContent() {
+            @Override
+            public InputStream open() throws IOException {
+                return spool.openContent(m);
+            }
+
+            @Override
+            public long size() {
+                return m.contentLength();
+            }
+        };
+        String lastError = "no server for " + route.nexthop();
+        String lastDsn = "4.4.1";
+        String lastRelay = "none";
+        for (NexthopResolver.Target target : targets) {
+            String server = target.describe();
+            SmtpConnection c = cache.take(server);
+            try {
+                if (c == null) {
+                    c = SmtpConnection.open(target.host(), target.address(), options);
+                }
+            } catch (StartTlsFailedException e) {
+                lastError = "TLS handshake with " + server + " failed: " + e.getMessage();
+                lastDsn = "4.7.5";
+                lastRelay = server;
+                continue;
+            } catch (SmtpProtocolException e) {
+                SmtpReply r = e.reply();
+                lastError = "host " + server + " refused to talk to me: " + (r != null ? r : e.getMessage());
+                lastDsn = "4.4.0";
+                lastRelay = server;
+                continue;
+            } catch (IOException e) {
+                lastError = "connect to " + server + ": " + e.getMessage();
+                lastDsn = "4.4.1";
+                lastRelay = server;
+                continue;
+            }
+            long t1 = System.nanoTime();
+            try {
+                TransactionResult result = c.send(envelope, content);
+                long t2 = System.nanoTime();
+                cache.put(server, c);
+                List<RecipientOutcome> outcomes = new ArrayList<>(n);
+                for (int i = 0; i < n; i++) {
+                    outcomes.add(outcome(result.reply(i), server));
+                }
+                return new DeliveryResult(server, millis(t1 - t0), millis(t2 - t1), outcomes);
+            } catch (IOException e) {
+                c.close();
+                return DeliveryResult.all(server, n, RecipientOutcome.deferred("4.4.2",
+                        "lost connection with " + server + " while sending message: " + e.getMessage()));
+            } catch (SmtpProtocolException e) {
+                c.close();
+                return DeliveryResult.all(server, n, RecipientOutcome.deferred("4.5.0",
+                        "protocol error with " + server + ": " + e.getMessage()));
+            }
+        }
+        // No server took the transaction (as Postfix, even 5xx greetings only defer: try later).
+        RecipientOutcome o = RecipientOutcome.deferred(lastDsn, lastError);
+        return new DeliveryResult(lastRelay, millis(System.nanoTime() - t0), 0, java.util.Collections.nCopies(n, o));
+    }
+
+    private static RecipientOutcome outcome(SmtpReply r, String server) {
+        if (r.positive()) {
+            return RecipientOutcome.sent(dsnOf(r), r.toString());
+        }
+        String text = "host " + server + " said: " + r;
+        return r.permanentFailure() ? RecipientOutcome.bounced(dsnOf(r), text) : RecipientOutcome.deferred(dsnOf(r), text);
+    }
+
+    private static String dsnOf(SmtpReply r) {
+        if (r.enhancedStatus() != null && !r.enhancedStatus().isEmpty()) {
+            return r.enhancedStatus();
+        }
+        return (r.code() / 100) + ".0.0";
+    }
+
+    private static long millis(long nanos) {
+        return nanos / 1_000_000;
+    }
+
+    @Override
+    public void close() {
+        cache.close();
+    }
+}

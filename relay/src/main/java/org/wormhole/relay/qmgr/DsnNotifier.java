@@ -1,0 +1,83 @@
+package org.wormhole.relay.qmgr;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import org.wormhole.relay.dsn.Action;
+import org.wormhole.relay.dsn.DsnBuilder;
+import org.wormhole.relay.dsn.FailedRecipient;
+import org.wormhole.relay.queue.QueueId;
+import org.wormhole.relay.queue.QueuedMessage;
+import org.wormhole.relay.queue.Spool;
+
+/**
+ * Queues RFC 3464 delivery status notifications (bounces and delay warnings) from the null
+ * sender {@code <>} to the original sender, so they can never cause a bounce themselves.
+ */
+public final class DsnNotifier implements Notifier {
+
+    private final Spool spool;
+    private final DsnBuilder builder;
+    private final Duration delayWarningTime;
+    private final Clock clock;
+
+    public DsnNotifier(Spool spool, String myhostname, Duration maximalQueueLifetime, Duration delayWarningTime,
+                       Clock clock) {
+        this.spool = spool;
+        this.builder = new DsnBuilder(myhostname, clock, maximalQueueLifetime);
+        this.delayWarningTime = delayWarningTime;
+        this.clock = clock;
+    }
+
+    @Override
+    public QueueId bounce(QueuedMessage message, List<Failure> failed) throws IOException {
+        return queue(message, failed, Action.FAILED);
+    }
+
+    @Override
+    public QueueId delayed(QueuedMessage message, List<Failure> delayed) throws IOException {
+        return queue(message, delayed, Action.DELAYED);
+    }
+
+    private QueueId queue(QueuedMessage m, List<Failure> failures, Action action) throws IOException {
+        List<FailedRecipient> rcpts = failures.stream().map(f -> new FailedRecipient(f.recipient(), f.recipient(),
+                status(f.dsn(), action), f.reason(), remoteHost(f.relay()),
+                Instant.ofEpochMilli(f.lastAttemptMillis() > 0 ? f.lastAttemptMillis() : clock.millis()), action))
+                .toList();
+        byte[] notice;
+        try (InputStream original = spool.openContent(m)) {
+            notice = builder.build(action, m.id().value(), m.sender(), Instant.ofEpochMilli(m.arrivalMillis()), rcpts,
+                    original, action == Action.DELAYED ? delayWarningTime : null);
+        }
+        try (Spool.Incoming in = spool.create(clock.millis(), "local", "", List.of(m.sender()), Set.of())) {
+            in.content().write(notice);
+            in.commit(0);
+            return in.id();
+        }
+    }
+
+    /** A delayed recipient must have a 4.x.x status; a failed one keeps its own. */
+    private static String status(String dsn, Action action) {
+        if (dsn == null || !dsn.matches("[245]\\.\\d{1,3}\\.\\d{1,3}") || dsn.startsWith("2")) {
+            return action == Action.DELAYED ? "4.0.0" : "5.0.0";
+        }
+        if (action == Action.DELAYED && !dsn.startsWith("4")) {
+            return "4.0.0";
+        }
+        return dsn;
+    }
+
+    /** {@code mx.example.com[192.0.2.1]:25} gives {@code mx.example.com}; {@code none} gives nothing. */
+    private static String remoteHost(String relay) {
+        if (relay == null || relay.isEmpty() || relay.equals("none")) {
+            return "";
+        }
+        int bracket = relay.indexOf('[');
+        String host = bracket < 0 ? relay : relay.substring(0, bracket);
+        return host.matches("[A-Za-z0-9.-]+") ? host : "";
+    }
+}

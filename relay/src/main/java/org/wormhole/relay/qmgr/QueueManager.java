@@ -1,0 +1,492 @@
+package org.wormhole.relay.qmgr;
+
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.DelayQueue;
+import java.util.concurrent.Delayed;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.wormhole.mailertable.Lookup;
+import org.wormhole.mailertable.Mailer;
+import org.wormhole.mailertable.Nexthop;
+import org.wormhole.mailertable.Route;
+import org.wormhole.relay.delivery.DeliveryRequest;
+import org.wormhole.relay.delivery.DeliveryResult;
+import org.wormhole.relay.delivery.RecipientOutcome;
+import org.wormhole.relay.queue.CorruptQueueFileException;
+import org.wormhole.relay.queue.QueueId;
+import org.wormhole.relay.queue.QueueState;
+import org.wormhole.relay.queue.QueuedMessage;
+import org.wormhole.relay.queue.RecipientState;
+import org.wormhole.relay.queue.RecipientStatus;
+import org.wormhole.relay.queue.Spool;
+
+/**
+ * The only scheduler of deliveries (Postfix's qmgr). It moves messages between queue states,
+ * routes each pending recipient by the mailertable at every attempt (so an edit reroutes mail
+ * already waiting), hands recipients with the same route to one delivery agent together, and
+ * records each outcome in the queue file before acting on it.
+ *
+ * <p>Thread-safe: ingress threads call {@link #enqueued}, the control socket calls the
+ * operator methods, delivery threads run the attempts.
+ */
+public final class QueueManager implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger("qmgr");
+
+    /** The mailertable as the queue manager sees it. */
+    @FunctionalInterface
+    public interface Routing {
+        Lookup lookup(String recipient);
+    }
+
+    /** Settings of the queue manager (from the relay configuration). */
+    public record Settings(int hopcountLimit, RetryPolicy retry, Duration maximalQueueLifetime,
+                           Duration delayWarningTime, int processLimit, int destinationConcurrencyLimit) {
+    }
+
+    private final Spool spool;
+    private final Routing routing;
+    private final Agents agents;
+    private final Notifier notifier;
+    private final Settings settings;
+    private final Clock clock;
+    private final DestinationLimiter limiter;
+    private final ExecutorService deliveries;
+    private final Thread scheduler;
+    private final DelayQueue<Due> due = new DelayQueue<>();
+    /** Where each known message's file is. */
+    private final Map<QueueId, QueueState> location = new ConcurrentHashMap<>();
+    /** The time each message is planned for; a queued {@link Due} that does not match is stale. */
+    private final Map<QueueId, Long> planned = new ConcurrentHashMap<>();
+    private final Set<QueueId> inFlight = ConcurrentHashMap.newKeySet();
+    private final Map<QueueId, QueueState> afterAttempt = new ConcurrentHashMap<>();
+    private volatile boolean stopping;
+
+    public QueueManager(Spool spool, Routing routing, Agents agents, Notifier notifier, Settings settings,
+                        Clock clock) {
+        this.spool = spool;
+        this.routing = routing;
+        this.agents = agents;
+        this.notifier = notifier;
+        this.settings = settings;
+        this.clock = clock;
+        this.limiter = new DestinationLimiter(settings.destinationConcurrencyLimit());
+        AtomicInteger n = new AtomicInteger();
+        this.deliveries = Executors.newFixedThreadPool(settings.processLimit(), r -> {
+            Thread t = new Thread(r, "delivery-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        this.scheduler = new Thread(this::scheduleLoop, "qmgr");
+        this.scheduler.setDaemon(true);
+    }
+
+    /**
+     * Resumes the queue as found on disk and starts delivering: incoming and active messages are
+     * due now, deferred ones at their next attempt, held ones wait; incomplete files go to
+     * {@code corrupt/}.
+     */
+    public void start() throws IOException {
+        long now = clock.millis();
+        int resumed = 0;
+        for (QueueState state : List.of(QueueState.INCOMING, QueueState.ACTIVE, QueueState.DEFERRED, QueueState.HOLD)) {
+            for (QueueId id : spool.list(state)) {
+                try {
+                    QueuedMessage m = spool.read(state, id);
+                    location.put(id, state);
+                    if (state != QueueState.HOLD) {
+                        plan(id, state == QueueState.DEFERRED ? m.nextAttemptMillis() : now, false);
+                        resumed++;
+                    }
+                } catch (CorruptQueueFileException e) {
+                    quarantine(id, state, e.getMessage());
+                }
+            }
+        }
+        log.info("queue resumed: {} message(s) to deliver, {} held", resumed,
+                location.values().stream().filter(s -> s == QueueState.HOLD).count());
+        scheduler.start();
+    }
+
+    /** A message the ingress has just committed to {@code incoming/}: deliver it now. */
+    public void enqueued(QueueId id) {
+        location.put(id, QueueState.INCOMING);
+        plan(id, clock.millis(), false);
+    }
+
+    /** Makes every deferred message due now, ignoring backoff (postqueue -f). Returns how many. */
+    public int flush() {
+        int n = 0;
+        for (Map.Entry<QueueId, QueueState> e : location.entrySet()) {
+            if (e.getValue() == QueueState.DEFERRED || e.getValue() == QueueState.INCOMING) {
+                plan(e.getKey(), clock.millis(), true);
+                n++;
+            }
+        }
+        log.info("flush: {} message(s) due now", n);
+        return n;
+    }
+
+    /** Puts a message on hold: it stays queued and is not delivered until released. */
+    public synchronized boolean hold(QueueId id) throws IOException {
+        return moveByOperator(id, QueueState.HOLD, "held");
+    }
+
+    /** Releases a held message: due now. */
+    public synchronized boolean release(QueueId id) throws IOException {
+        if (location.get(id) != QueueState.HOLD) {
+            return false;
+        }
+        spool.move(id, QueueState.HOLD, QueueState.DEFERRED);
+        location.put(id, QueueState.DEFERRED);
+        log.info("{}: released from hold", id);
+        plan(id, clock.millis(), true);
+        return true;
+    }
+
+    /** Deletes a message, wherever it is (postsuper -d). */
+    public synchronized boolean delete(QueueId id) throws IOException {
+        return moveByOperator(id, null, "removed by the operator");
+    }
+
+    /** The ids of all messages in the queue, for {@code delete ALL}. */
+    public List<QueueId> all() {
+        return new ArrayList<>(location.keySet());
+    }
+
+    private boolean moveByOperator(QueueId id, QueueState to, String what) throws IOException {
+        QueueState at = location.get(id);
+        if (at == null || at == to) {
+            return false;
+        }
+        if (inFlight.contains(id)) {
+            afterAttempt.put(id, to == null ? QueueState.CORRUPT : to); // applied when the attempt ends
+            log.info("{}: will be {} when its delivery attempt ends", id, what);
+            return true;
+        }
+        apply(id, at, to, what);
+        return true;
+    }
+
+    private void apply(QueueId id, QueueState at, QueueState to, String what) throws IOException {
+        if (to == null) {
+            spool.delete(id, at);
+            location.remove(id);
+            planned.remove(id);
+        } else {
+            spool.move(id, at, to);
+            location.put(id, to);
+            if (to == QueueState.HOLD) {
+                planned.remove(id);
+            }
+        }
+        log.info("{}: {}", id, what);
+    }
+
+    private void plan(QueueId id, long atMillis, boolean force) {
+        planned.put(id, atMillis);
+        due.put(new Due(id, atMillis, force));
+    }
+
+    private void scheduleLoop() {
+        while (!stopping) {
+            Due d;
+            try {
+                d = due.take();
+            } catch (InterruptedException e) {
+                return;
+            }
+            Long p = planned.get(d.id);
+            if (p == null || p != d.atMillis || stopping) {
+                continue; // superseded by a later plan, held or deleted
+            }
+            if (!inFlight.add(d.id)) {
+                // An attempt is running: look again when it ends.
+                continue;
+            }
+            planned.remove(d.id);
+            try {
+                deliveries.execute(() -> attempt(d.id, d.force));
+            } catch (java.util.concurrent.RejectedExecutionException stopped) {
+                inFlight.remove(d.id);
+                return;
+            }
+        }
+    }
+
+    /** One delivery attempt of one message: the heart of the queue manager. */
+    private void attempt(QueueId id, boolean force) {
+        try {
+            QueueState at = location.get(id);
+            if (at == null || at == QueueState.HOLD || at == QueueState.CORRUPT) {
+                return;
+            }
+            if (at != QueueState.ACTIVE) {
+                spool.move(id, at, QueueState.ACTIVE);
+                location.put(id, QueueState.ACTIVE);
+            }
+            QueuedMessage m;
+            try {
+                m = spool.read(QueueState.ACTIVE, id);
+            } catch (CorruptQueueFileException e) {
+                quarantine(id, QueueState.ACTIVE, e.getMessage());
+                return;
+            }
+            deliver(m, force);
+        } catch (IOException | RuntimeException e) {
+            log.error("{}: delivery attempt failed: {}; will retry", id, e.toString(), e);
+            QueueState at = location.get(id);
+            if (at != null && at != QueueState.HOLD) {
+                plan(id, clock.millis() + settings.retry().delayMillis(1), false);
+            }
+        } finally {
+            inFlight.remove(id);
+            QueueState wanted = afterAttempt.remove(id);
+            if (wanted != null) {
+                synchronized (this) {
+                    QueueState at = location.get(id);
+                    if (at != null) {
+                        try {
+                            apply(id, at, wanted == QueueState.CORRUPT ? null : wanted,
+                                    wanted == QueueState.CORRUPT ? "removed by the operator" : "held");
+                        } catch (IOException e) {
+                            log.error("{}: operator request failed: {}", id, e.toString());
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private void deliver(QueuedMessage m, boolean force) throws IOException {
+        long start = clock.millis();
+        List<RecipientState> due = m.pending().stream()
+                .filter(r -> force || r.nextAttemptMillis() <= start).toList();
+        List<RecipientState> changed = new ArrayList<>();
+        List<Notifier.Failure> bounced = new ArrayList<>();
+        if (m.hops() > settings.hopcountLimit()) {
+            String reason = "mail forwarding loop: " + m.hops() + " Received: headers (limit "
+                    + settings.hopcountLimit() + ")";
+            for (RecipientState r : due) {
+                finish(m, r, "none", r.address(), RecipientOutcome.bounced("5.4.6", reason), start, 0, 0, changed, bounced);
+            }
+        } else {
+            Map<Route, Group> groups = new LinkedHashMap<>();
+            for (RecipientState r : due) {
+                Lookup l = routing.lookup(r.address());
+                if (l instanceof Lookup.TempFail t) {
+                    finish(m, r, "none", r.address(), RecipientOutcome.deferred("4.3.0",
+                            "mailertable lookup failure: " + t.reason()), start, 0, 0, changed, bounced);
+                } else if (l instanceof Lookup.Found f) {
+                    groups.computeIfAbsent(f.route(), k -> new Group()).add(r, f.rewrittenRecipient().orElse(r.address()));
+                } else {
+                    groups.computeIfAbsent(mxRoute(r.address()), k -> new Group()).add(r, r.address());
+                }
+            }
+            for (Map.Entry<Route, Group> g : groups.entrySet()) {
+                Route route = g.getKey();
+                Group group = g.getValue();
+                DeliveryRequest req = new DeliveryRequest(m, route, group.recipients, group.addresses);
+                DeliveryResult result;
+                try {
+                    result = limiter.run(destination(route), () -> agents.forRoute(route).deliver(req));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    result = DeliveryResult.all("none", group.recipients.size(),
+                            RecipientOutcome.deferred("4.3.0", "relay shutting down"));
+                }
+                for (int i = 0; i < group.recipients.size(); i++) {
+                    finish(m, group.recipients.get(i), result.relay(), group.addresses.get(i), result.outcomes().get(i),
+                            start, result.setupMillis(), result.transmitMillis(), changed, bounced);
+                }
+            }
+        }
+        long now = clock.millis();
+        if (!bounced.isEmpty()) {
+            if (m.isNullSender()) {
+                log.info("{}: no bounce for the null sender: {} recipient(s) dropped", m.id(), bounced.size());
+            } else {
+                QueueId dsnId = notifier.bounce(m, bounced);
+                log.info("{}: sender non-delivery notification: {}", m.id(), dsnId);
+                enqueued(dsnId);
+            }
+        }
+        List<RecipientState> stillPending = new ArrayList<>();
+        Set<Integer> changedIdx = new HashSet<>();
+        changed.forEach(r -> changedIdx.add(r.index()));
+        for (RecipientState r : m.recipients()) {
+            RecipientState now2 = changedIdx.contains(r.index())
+                    ? changed.stream().filter(c -> c.index() == r.index()).findFirst().orElseThrow() : r;
+            if (now2.status() == RecipientStatus.PENDING) {
+                stillPending.add(now2);
+            }
+        }
+        boolean warn = !m.warned() && !m.isNullSender() && !stillPending.isEmpty()
+                && !settings.delayWarningTime().isZero()
+                && now - m.arrivalMillis() >= settings.delayWarningTime().toMillis();
+        if (warn) {
+            List<Notifier.Failure> delayed = stillPending.stream()
+                    .map(r -> new Notifier.Failure(r.address(), "4.0.0", r.lastError(), "", r.lastAttemptMillis()))
+                    .toList();
+            QueueId dsnId = notifier.delayed(m, delayed);
+            log.info("{}: sender delay notification: {}", m.id(), dsnId);
+            enqueued(dsnId);
+        }
+        if (!changed.isEmpty() || warn) {
+            spool.appendStatus(m, changed, warn, now);
+        }
+        if (stillPending.isEmpty()) {
+            spool.delete(m.id(), QueueState.ACTIVE);
+            location.remove(m.id());
+            log.info("{}: removed", m.id());
+        } else {
+            spool.move(m.id(), QueueState.ACTIVE, QueueState.DEFERRED);
+            location.put(m.id(), QueueState.DEFERRED);
+            long next = stillPending.stream().mapToLong(RecipientState::nextAttemptMillis).min().orElse(now);
+            plan(m.id(), next, false);
+        }
+    }
+
+    /** Records one recipient's outcome (retry time or expiry) and logs it Postfix-style. */
+    private void finish(QueuedMessage m, RecipientState r, String relay, String sentTo, RecipientOutcome o,
+                        long start, long setup, long transmit, List<RecipientState> changed,
+                        List<Notifier.Failure> bounced) {
+        long now = clock.millis();
+        RecipientOutcome outcome = o;
+        if (o.status() == RecipientOutcome.Status.DEFERRED
+                && now - m.arrivalMillis() >= settings.maximalQueueLifetime().toMillis()) {
+            outcome = RecipientOutcome.bounced(o.dsn(), "delivery time expired; last error: " + o.text());
+        }
+        RecipientState next = switch (outcome.status()) {
+            case SENT -> r.sent(now);
+            case BOUNCED -> r.bounced(now, outcome.text());
+            case DEFERRED -> r.deferred(now, now + settings.retry().delayMillis(r.attempts() + 1), outcome.text());
+        };
+        changed.add(next);
+        if (outcome.status() == RecipientOutcome.Status.BOUNCED) {
+            bounced.add(new Notifier.Failure(r.address(), outcome.dsn(), outcome.text(), relay, now));
+        }
+        double delay = (now - m.arrivalMillis()) / 1000.0;
+        double a = Math.max(0, start - m.arrivalMillis()) / 1000.0;
+        double b = Math.max(0, now - start - setup - transmit) / 1000.0;
+        String status = switch (outcome.status()) {
+            case SENT -> "sent";
+            case DEFERRED -> "deferred";
+            case BOUNCED -> "bounced";
+        };
+        log.info("{}: to=<{}>,{} relay={}, delay={}, delays={}/{}/{}/{}, dsn={}, status={} ({})", m.id(), r.address(),
+                sentTo.equals(r.address()) ? "" : " orig_to=<" + r.address() + ">, now_to=<" + sentTo + ">,",
+                relay, fmt(delay), fmt(a), fmt(b), fmt(setup / 1000.0), fmt(transmit / 1000.0), outcome.dsn(), status,
+                outcome.text());
+    }
+
+    private static String fmt(double seconds) {
+        return seconds < 10 ? String.format("%.2g", seconds).replaceAll("\\.?0+$", "") : Long.toString(Math.round(seconds));
+    }
+
+    /** No mailertable entry: SMTP to the MX hosts of the recipient's domain. */
+    static Route mxRoute(String recipient) {
+        int at = recipient.lastIndexOf('@');
+        String domain = at < 0 ? "localhost" : recipient.substring(at + 1).toLowerCase(java.util.Locale.ROOT);
+        if (domain.endsWith(".")) {
+            domain = domain.substring(0, domain.length() - 1);
+        }
+        boolean literal = domain.startsWith("[");
+        return new Route.Transport(Mailer.ESMTP, new Nexthop(domain, Nexthop.DEFAULT_PORT, !literal));
+    }
+
+    private static String destination(Route route) {
+        return route instanceof Route.Transport t ? t.mailer() + ":" + t.nexthop() : route.mailer().mailerName();
+    }
+
+    private void quarantine(QueueId id, QueueState state, String why) {
+        try {
+            spool.move(id, state, QueueState.CORRUPT);
+            log.error("{}: corrupt queue file moved to corrupt/: {}", id, why);
+        } catch (IOException e) {
+            log.error("{}: corrupt queue file ({}) could not be moved: {}", id, why, e.toString());
+        }
+        location.remove(id);
+        planned.remove(id);
+    }
+
+    /** Counts of messages by state, for status displays. */
+    public Map<QueueState, Long> counts() {
+        Map<QueueState, Long> c = new LinkedHashMap<>();
+        for (QueueState s : QueueState.values()) {
+            c.put(s, location.values().stream().filter(v -> v == s).count());
+        }
+        return c;
+    }
+
+    /**
+     * Stops scheduling, lets attempts in progress finish for up to {@code grace}, then gives up
+     * on them (their messages stay in {@code active/} and are resumed at the next start).
+     */
+    public void stop(Duration grace) {
+        stopping = true;
+        scheduler.interrupt();
+        deliveries.shutdown();
+        try {
+            if (!deliveries.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS)) {
+                log.warn("{} delivery attempt(s) still running after {}; they resume at the next start",
+                        inFlight.size(), grace);
+                deliveries.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        stop(Duration.ofSeconds(5));
+    }
+
+    /** Recipients of one message that share a route. */
+    private static final class Group {
+        final List<RecipientState> recipients = new ArrayList<>();
+        final List<String> addresses = new ArrayList<>();
+
+        void add(RecipientState r, String address) {
+            recipients.add(r);
+            addresses.add(address);
+        }
+    }
+
+    /** A message due at a time; {@code force} ignores the recipients' own retry times. */
+    private static final class Due implements Delayed {
+        final QueueId id;
+        final long atMillis;
+        final boolean force;
+
+        Due(QueueId id, long atMillis, boolean force) {
+            this.id = id;
+            this.atMillis = atMillis;
+            this.force = force;
+        }
+
+        @Override
+        public long getDelay(TimeUnit unit) {
+            return unit.convert(atMillis - System.currentTimeMillis(), TimeUnit.MILLISECONDS);
+        }
+
+        @Override
+        public int compareTo(Delayed o) {
+            return Long.compare(atMillis, ((Due) o).atMillis);
+        }
+    }
+}

@@ -1,0 +1,165 @@
+package org.wormhole.relay.queue;
+
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Writes one new queue file (QUEUE-FORMAT.md): the header first, then the content as it
+ * streams in, then, on {@link #commit}, the content length and hop count patched into their
+ * fixed-width header fields, the end marker, and an fsync of the file. The caller fsyncs the
+ * directory before it acknowledges the message.
+ *
+ * <p>Not thread-safe: one writer per SMTP transaction.
+ */
+final class QueueFileWriter implements AutoCloseable {
+
+    static final String MAGIC = "WORMHOLE-QUEUE 1";
+    static final byte[] END_MARKER = "end\n".getBytes(StandardCharsets.US_ASCII);
+    private static final int HOPS_WIDTH = 6;
+    private static final int LENGTH_WIDTH = 19;
+
+    private final Path file;
+    private final FileChannel channel;
+    private final long hopsAt;
+    private final long lengthAt;
+    private final long contentAt;
+    private final CountingOutputStream content;
+    private boolean done;
+
+    private QueueFileWriter(Path file, FileChannel channel, long hopsAt, long lengthAt, long contentAt) {
+        this.file = file;
+        this.channel = channel;
+        this.hopsAt = hopsAt;
+        this.lengthAt = lengthAt;
+        this.contentAt = contentAt;
+        this.content = new CountingOutputStream(new BufferedOutputStream(Channels.newOutputStream(channel), 65536));
+    }
+
+    /** Creates {@code dir/id} (mode 0600, never over an existing file) and writes the header. */
+    static QueueFileWriter create(Path dir, QueueId id, long arrivalMillis, String client, String sender,
+                                  List<String> recipients, Set<String> flags) throws IOException {
+        Path file = dir.resolve(id.value());
+        FileChannel ch = FileChannel.open(file, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        try {
+            StringBuilder h = new StringBuilder(256 + recipients.size() * 40);
+            h.append(MAGIC).append('\n');
+            h.append("id ").append(id.value()).append('\n');
+            h.append("arrival ").append(arrivalMillis).append('\n');
+            h.append("client ").append(FieldCodec.encode(client)).append('\n');
+            h.append("sender ").append(FieldCodec.encode(sender)).append('\n');
+            for (String r : recipients) {
+                h.append("rcpt ").append(FieldCodec.encode(r)).append('\n');
+            }
+            h.append("flags");
+            for (String f : flags) {
+                h.append(' ').append(f);
+            }
+            h.append('\n');
+            h.append("hops ");
+            long hopsAt = h.length();
+            h.append("0".repeat(HOPS_WIDTH)).append('\n');
+            h.append("content ");
+            long lengthAt = h.length();
+            h.append("0".repeat(LENGTH_WIDTH)).append('\n');
+            byte[] header = h.toString().getBytes(StandardCharsets.US_ASCII);
+            if (header.length > QueueFileReader.MAX_HEADER) {
+                throw new IOException("envelope too large for a queue file header");
+            }
+            writeFully(ch, ByteBuffer.wrap(header), 0);
+            ch.position(header.length);
+            return new QueueFileWriter(file, ch, hopsAt, lengthAt, header.length);
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            Files.deleteIfExists(file);
+            throw e;
+        }
+    }
+
+    /** Where the message content goes, exactly as it will be relayed (CRLF, not dot-stuffed). */
+    OutputStream content() {
+        return content;
+    }
+
+    long contentLength() {
+        return content.count;
+    }
+
+    Path file() {
+        return file;
+    }
+
+    /** Completes the file and fsyncs it; the message is durable once its directory is fsynced too. */
+    void commit(int hops) throws IOException {
+        content.flush();
+        String hopsText = String.format("%0" + HOPS_WIDTH + "d", Math.min(hops, 999_999));
+        writeFully(channel, ByteBuffer.wrap(hopsText.getBytes(StandardCharsets.US_ASCII)), hopsAt);
+        String len = String.format("%0" + LENGTH_WIDTH + "d", content.count);
+        writeFully(channel, ByteBuffer.wrap(len.getBytes(StandardCharsets.US_ASCII)), lengthAt);
+        writeFully(channel, ByteBuffer.wrap(END_MARKER), contentAt + content.count);
+        channel.force(true);
+        channel.close();
+        done = true;
+    }
+
+    /** Gives up: closes and deletes the file. Safe to call after a failure. */
+    void abort() {
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // deleting it anyway
+        }
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException ignored) {
+            // a leftover incoming file without end marker is moved to corrupt/ at the next start
+        }
+        done = true;
+    }
+
+    @Override
+    public void close() {
+        if (!done) {
+            abort();
+        }
+    }
+
+    private static void writeFully(FileChannel ch, ByteBuffer b, long position) throws IOException {
+        long p = position;
+        while (b.hasRemaining()) {
+            p += ch.write(b, p);
+        }
+    }
+
+    /** Counts what passes through. */
+    private static final class CountingOutputStream extends java.io.FilterOutputStream {
+        long count;
+
+        CountingOutputStream(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            out.write(b);
+            count++;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+            count += len;
+        }
+    }
+}

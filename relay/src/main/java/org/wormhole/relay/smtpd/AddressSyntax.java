@@ -1,0 +1,33 @@
+package org.wormhole.relay.smtpd;
+
+/** Basic syntax of an envelope sender. Recipients get the full relay policy check. */
+final class AddressSyntax {
+
+    private AddressSyntax() {
+    }
+
+    /** Why {@code address} is not {@code local@domain}, or null if it is. */
+    static String problem(String address) {
+        if (address.length() > 254) {
+            return "address longer than 254 octets";
+        }
+        int at = address.lastIndexOf('@');
+        if (at <= 0 || at == address.length() - 1) {
+            return "expected local-part@domain";
+        }
+        if (address.startsWith("@")) {
+            return "source routes are not supported";
+        }
+        for (int i = 0; i < address.length(); i++) {
+            char c = address.charAt(i);
+            if (c <= ' ' || c == 0x7F) {
+                return "control character or space in address";
+            }
+        }
+        return null;
+    }
+
+    static boolean isAscii(String s) {
+        return s.chars().allMatch(c -> c < 128);
+    }
+}

@@ -1,0 +1,150 @@
+package org.wormhole.relay.smtpd;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.ZonedDateTime;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.subethamail.smtp.DropConnectionException;
+import org.subethamail.smtp.server.Session;
+import org.wormhole.relay.queue.Spool;
+
+/**
+ * DATA: streams the content into a new queue file and answers 250 only once that file and its
+ * directory are fsynced. Defective content (bare CR/LF, lines over 1000 octets, over the size
+ * limit) is read to its end and refused; nothing of it is queued.
+ */
+final class DataCommand extends SmtpCommand {
+
+    private static final Logger log = LoggerFactory.getLogger("smtpd");
+
+    private final IngressContext ctx;
+
+    DataCommand(IngressContext ctx) {
+        super("DATA", "Following text is collected as the message. End with a single dot.");
+        this.ctx = ctx;
+    }
+
+    @Override
+    void run(String args, Session s) throws IOException, DropConnectionException {
+        if (!args.isEmpty()) {
+            s.sendResponse("501 5.5.4 Syntax: DATA");
+            return;
+        }
+        if (!s.isMailTransactionInProgress()) {
+            s.sendResponse("503 5.5.1 Error: need MAIL command");
+            return;
+        }
+        IngressTransaction tx = (IngressTransaction) s.getMessageHandler();
+        if (tx.recipients.isEmpty()) {
+            s.sendResponse("554 5.5.1 Error: no valid recipients");
+            return;
+        }
+        long arrival = ctx.clock().millis();
+        String client = SessionInfo.describe(s) + " " + (ctx.sessions().isEsmtp(s) ? "ESMTP" : "SMTP");
+        Spool.Incoming incoming;
+        try {
+            incoming = ctx.spool().create(arrival, client, tx.sender, tx.recipients, flags(tx));
+        } catch (IOException e) {
+            log.error("NOQUEUE: cannot create queue file: {}", e.toString());
+            s.sendResponse("451 4.3.0 Error: queue file write error");
+            return;
+        }
+        try (incoming) {
+            s.sendResponse("354 End data with <CR><LF>.<CR><LF>");
+            SafeSink sink = new SafeSink(incoming.content());
+            String received = ReceivedHeader.build(s.getHelo().orElse(null),
+                    SessionInfo.clientAddress(s).getHostAddress(), ctx.myhostname(), ctx.sessions().isEsmtp(s),
+                    s.isTLSStarted(), tx.smtpUtf8, incoming.id().value(), tx.recipients,
+                    ZonedDateTime.now(ctx.clock()));
+            sink.write(received.getBytes(StandardCharsets.UTF_8));
+            DataReader.Result r;
+            try {
+                r = new DataReader(s.getRawInput(), ctx.sizeLimit()).readTo(sink);
+            } catch (SocketTimeoutException e) {
+                incoming.abort();
+                log.info("{}: timeout after DATA from {}", incoming.id(), SessionInfo.describe(s));
+                throw new DropConnectionException(421, "4.4.2 " + ctx.myhostname() + " Error: timeout exceeded");
+            } catch (EOFException e) {
+                incoming.abort();
+                log.info("{}: lost connection after DATA from {}", incoming.id(), SessionInfo.describe(s));
+                throw e;
+            }
+            if (r.defect() != null) {
+                incoming.abort();
+                log.info("{}: reject: DATA from {}: {}; from=<{}>", incoming.id(), SessionInfo.describe(s),
+                        r.defect().reply, tx.sender);
+                s.sendResponse(r.defect().reply);
+                s.resetMailTransaction();
+                return;
+            }
+            if (sink.failure != null) {
+                incoming.abort();
+                log.error("{}: queue file write error: {}", incoming.id(), sink.failure.toString());
+                s.sendResponse("451 4.3.0 Error: queue file write error");
+                s.resetMailTransaction();
+                return;
+            }
+            try {
+                incoming.commit(r.receivedHeaders() + 1);
+            } catch (IOException e) {
+                incoming.abort();
+                log.error("{}: queue file commit failed: {}", incoming.id(), e.toString());
+                s.sendResponse("451 4.3.0 Error: queue file write error");
+                s.resetMailTransaction();
+                return;
+            }
+            log.info("{}: client={}, from=<{}>, size={}, nrcpt={} (queue active)", incoming.id(),
+                    SessionInfo.describe(s), tx.sender, incoming.contentLength(), tx.recipients.size());
+            s.sendResponse("250 2.0.0 Ok: queued as " + incoming.id());
+            s.resetMailTransaction();
+            ctx.onQueued().accept(incoming.id());
+        }
+    }
+
+    private static Set<String> flags(IngressTransaction tx) {
+        Set<String> f = new LinkedHashSet<>();
+        if (tx.eightBit) {
+            f.add("8bitmime");
+        }
+        if (tx.smtpUtf8) {
+            f.add("smtputf8");
+        }
+        return f;
+    }
+
+    /**
+     * Keeps reading possible when the disk fails: the first write error is remembered and
+     * later writes are dropped, so the client's content is still consumed to its end.
+     */
+    private static final class SafeSink extends OutputStream {
+        private final OutputStream out;
+        IOException failure;
+
+        SafeSink(OutputStream out) {
+            this.out = out;
+        }
+
+        @Override
+        public void write(int b) {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            if (failure != null) {
+                return;
+            }
+            try {
+                out.write(b, off, len);
+            } catch (IOException e) {
+                failure = e;
+            }
+        }
+    }
+}

@@ -1,0 +1,21 @@
+package org.wormhole.relay.smtpd;
+
+import java.time.Clock;
+import java.util.function.Consumer;
+import org.wormhole.relay.queue.QueueId;
+import org.wormhole.relay.queue.Spool;
+import org.wormhole.relay.smtpd.policy.RelayPolicy;
+
+/**
+ * What the SMTP commands need from the relay: limits, the relay policy, the queue to write to
+ * and whom to tell about a queued message.
+ *
+ * @param myhostname     in the greeting, EHLO reply and Received: header
+ * @param sizeLimit      message_size_limit in octets
+ * @param recipientLimit smtpd_recipient_limit
+ * @param tlsOffered     STARTTLS is available
+ */
+record IngressContext(String myhostname, long sizeLimit, int recipientLimit, boolean tlsOffered,
+                      RelayPolicy policy, Spool spool, Consumer<QueueId> onQueued, Clock clock,
+                      SessionInfo sessions) {
+}

@@ -1,0 +1,74 @@
+package org.wormhole.relay.smtpd;
+
+import java.io.IOException;
+import java.util.Locale;
+import org.subethamail.smtp.server.Session;
+
+/** MAIL FROM:&lt;sender&gt; [SIZE=n] [BODY=7BIT|8BITMIME] [SMTPUTF8]. */
+final class MailCommand extends SmtpCommand {
+
+    private final IngressContext ctx;
+
+    MailCommand(IngressContext ctx) {
+        super("MAIL", "MAIL FROM:<sender> [SIZE=n] [BODY=8BITMIME] [SMTPUTF8]");
+        this.ctx = ctx;
+    }
+
+    @Override
+    void run(String args, Session s) throws IOException {
+        if (s.isMailTransactionInProgress()) {
+            s.sendResponse("503 5.5.1 Error: nested MAIL command");
+            return;
+        }
+        PathArgument arg = PathArgument.parse(args, "FROM:");
+        if (arg == null) {
+            s.sendResponse("501 5.5.4 Syntax: MAIL FROM:<address>");
+            return;
+        }
+        boolean eightBit = false;
+        boolean utf8 = false;
+        for (String p : arg.parameters()) {
+            String up = p.toUpperCase(Locale.ROOT);
+            if (up.startsWith("SIZE=")) {
+                long size;
+                try {
+                    size = Long.parseLong(p.substring(5));
+                } catch (NumberFormatException e) {
+                    s.sendResponse("501 5.5.4 Bad SIZE parameter");
+                    return;
+                }
+                if (size > ctx.sizeLimit()) {
+                    s.sendResponse("552 5.3.4 Message size exceeds fixed limit");
+                    return;
+                }
+            } else if (up.equals("BODY=8BITMIME")) {
+                eightBit = true;
+            } else if (up.equals("BODY=7BIT")) {
+                eightBit = false;
+            } else if (up.equals("SMTPUTF8")) {
+                utf8 = true;
+            } else {
+                s.sendResponse("555 5.5.4 Unsupported option: " + p);
+                return;
+            }
+        }
+        String sender = arg.address();
+        if (!sender.isEmpty()) {
+            String problem = AddressSyntax.problem(sender);
+            if (problem != null) {
+                s.sendResponse("553 5.1.7 <" + sender + ">: Sender address rejected: " + problem);
+                return;
+            }
+            if (!utf8 && !AddressSyntax.isAscii(sender)) {
+                s.sendResponse("553 5.6.7 <" + sender + ">: non-ASCII sender needs SMTPUTF8");
+                return;
+            }
+        }
+        s.startMailTransaction();
+        IngressTransaction tx = (IngressTransaction) s.getMessageHandler();
+        tx.sender = sender;
+        tx.eightBit = eightBit;
+        tx.smtpUtf8 = utf8;
+        s.sendResponse("250 2.1.0 Ok");
+    }
+}

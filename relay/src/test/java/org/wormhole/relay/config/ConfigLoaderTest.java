@@ -1,0 +1,87 @@
+package org.wormhole.relay.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The configuration as an admin writes it: defaults, overrides, and every mistake reported by line. */
+class ConfigLoaderTest {
+
+    @TempDir
+    Path home;
+
+    @Test
+    void theEmbeddedDefaultsAreASafeLoopbackRelay() throws Exception {
+        RelayConfig c = ConfigLoader.defaults(home);
+        assertEquals("127.0.0.1", c.listen().getAddress().getHostAddress());
+        assertEquals(2525, c.listen().getPort());
+        assertEquals("[127.0.0.0/8, ::1/128]", c.mynetworks().toString());
+        assertEquals(List.of(), c.relayDomains());
+        assertEquals(home.resolve("spool"), c.queueDirectory());
+        assertEquals(home.resolve("config/mailertable"), c.mailertable());
+        assertEquals(Duration.ofMinutes(5), c.minimalBackoff());
+        assertEquals(Duration.ofHours(1), c.maximalBackoff());
+        assertEquals(Duration.ofDays(5), c.maximalQueueLifetime());
+        assertEquals(Duration.ofHours(4), c.delayWarningTime());
+        assertEquals(10L * 1024 * 1024, c.messageSizeLimit());
+        assertEquals(50, c.hopcountLimit());
+    }
+
+    @Test
+    void aFileNeedsOnlyTheKeysItChanges() throws Exception {
+        Path f = Files.writeString(home.resolve("site.conf"), """
+                # Birlinghoven
+                myhostname = relay.birlinghoven.example
+                listen = "[::1]:2626"
+                relay_domains = [birlinghoven.example, .birlinghoven.example]
+                queue_directory = /var/spool/wormhole
+                """);
+        RelayConfig c = ConfigLoader.load(f, home);
+        assertEquals("relay.birlinghoven.example", c.myhostname());
+        assertEquals(2626, c.listen().getPort());
+        assertEquals(List.of("birlinghoven.example", ".birlinghoven.example"), c.relayDomains());
+        assertEquals(Path.of("/var/spool/wormhole"), c.queueDirectory());
+        assertEquals(Duration.ofMinutes(5), c.minimalBackoff(), "everything else from the defaults");
+    }
+
+    @Test
+    void everyMistakeIsReportedWithFileAndLine() throws Exception {
+        Path f = Files.writeString(home.resolve("bad.conf"), """
+                myhostname = relay.example
+                mynetwork = ["10.0.0.0/8"]
+                mynetworks = ["10.0.0.0/33"]
+                message_size_limit = lots
+                minimal_backoff_time = 2h
+                smtp_tls_security_level = always
+                listen = "127.0.0.1:99999"
+                """);
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(f, home));
+        List<String> p = e.problems();
+        assertEquals(f + ":2: unknown key 'mynetwork' (did you mean 'mynetworks'?)", p.get(0), p.toString());
+        assertTrue(p.stream().anyMatch(s -> s.startsWith(f + ":3: mynetworks: bad CIDR '10.0.0.0/33'")), p.toString());
+        assertTrue(p.stream().anyMatch(s -> s.startsWith(f + ":4: ") && s.contains("message_size_limit")), p.toString());
+        assertTrue(p.stream().anyMatch(s -> s.startsWith(f + ":6: smtp_tls_security_level: 'always'")), p.toString());
+        assertTrue(p.stream().anyMatch(s -> s.startsWith(f + ":7: listen: port 99999")), p.toString());
+        assertEquals(5, p.size(), p.toString());
+    }
+
+    @Test
+    void aSyntaxErrorIsReportedWithItsLine() throws Exception {
+        Path f = Files.writeString(home.resolve("broken.conf"), "myhostname = relay.example\nlisten = [\n");
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(f, home));
+        assertTrue(e.problems().get(0).startsWith(f + ":"), e.problems().toString());
+    }
+
+    @Test
+    void aMissingFileIsAClearError() {
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(home.resolve("nope.conf"), home));
+        assertEquals(List.of(home.resolve("nope.conf") + ": cannot read (no such file)"), e.problems());
+    }
+}

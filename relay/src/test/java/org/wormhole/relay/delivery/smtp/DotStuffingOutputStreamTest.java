@@ -1,0 +1,70 @@
+package org.wormhole.relay.delivery.smtp;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+/** Stored content in, DATA-phase bytes out. */
+class DotStuffingOutputStreamTest {
+
+    @Test
+    void aLineStartingWithADotGetsASecondOne() throws Exception {
+        assertEquals("..a\r\n...b\r\nc.\r\n..\r\n.\r\n", wire(".a\r\n..b\r\nc.\r\n.\r\n"));
+    }
+
+    @Test
+    void contentWithoutAFinalCrlfGetsOneBeforeTheDot() throws Exception {
+        assertEquals("Subject: x\r\n\r\nbody\r\n.\r\n", wire("Subject: x\r\n\r\nbody"));
+        assertEquals("body\r\r\n.\r\n", wire("body\r"));
+    }
+
+    @Test
+    void emptyContentIsJustTheDot() throws Exception {
+        assertEquals(".\r\n", wire(""));
+    }
+
+    @Test
+    void aDotAfterABareLineFeedIsStuffedToo() throws Exception {
+        assertEquals("a\n..b\r\n.\r\n", wire("a\n.b\r\n"));
+    }
+
+    @Test
+    void stuffingWorksAcrossWriteBoundaries() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        DotStuffingOutputStream stuffed = new DotStuffingOutputStream(out);
+        for (String piece : new String[] {"line\r", "\n", ".", "dot\r\n", "end\r", "\n"}) {
+            stuffed.write(piece.getBytes(StandardCharsets.US_ASCII));
+        }
+        stuffed.finish();
+
+        assertEquals("line\r\n..dot\r\nend\r\n.\r\n", out.toString(StandardCharsets.US_ASCII));
+    }
+
+    @Test
+    void eightBitBytesPassUnchanged() throws Exception {
+        byte[] all = new byte[256];
+        for (int i = 0; i < 256; i++) {
+            all[i] = (byte) i;
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        DotStuffingOutputStream stuffed = new DotStuffingOutputStream(out);
+        stuffed.write(all, 0, all.length);
+        stuffed.finish();
+
+        byte[] wire = out.toByteArray();
+        assertEquals(256 + 2 + 3, wire.length);
+        for (int i = 0; i < 256; i++) {
+            assertEquals(all[i], wire[i]);
+        }
+    }
+
+    private static String wire(String stored) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        DotStuffingOutputStream stuffed = new DotStuffingOutputStream(out);
+        stuffed.write(stored.getBytes(StandardCharsets.ISO_8859_1));
+        stuffed.finish();
+        return out.toString(StandardCharsets.ISO_8859_1);
+    }
+}

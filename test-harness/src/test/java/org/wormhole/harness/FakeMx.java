@@ -1,0 +1,95 @@
+package org.wormhole.harness;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.subethamail.smtp.DropConnectionException;
+import org.subethamail.smtp.RejectException;
+import org.subethamail.smtp.server.SMTPServer;
+
+/**
+ * A remote MX for tests, on SubEthaSMTP: records each message's envelope and exact bytes, and
+ * answers from a script when told to (4xx, 5xx, drop the connection after DATA).
+ */
+final class FakeMx implements AutoCloseable {
+
+    /** One message as the MX received it. */
+    record Received(String from, List<String> recipients, byte[] content) {
+        String text() {
+            return new String(content, java.nio.charset.StandardCharsets.UTF_8);
+        }
+    }
+
+    /** What to answer to the next DATA. */
+    enum Answer { ACCEPT, TEMPFAIL, REJECT, DROP }
+
+    final List<Received> received = new CopyOnWriteArrayList<>();
+    final Queue<Answer> script = new ConcurrentLinkedQueue<>();
+    final List<String> rejectRecipients = new CopyOnWriteArrayList<>();
+    private final SMTPServer server;
+
+    FakeMx() {
+        server = SMTPServer.port(0).bindAddress(InetAddress.getLoopbackAddress()).hostName("mx.fake.example")
+                .softwareName("FakeMX").maxMessageSize(200_000_000).insertReceivedHeaders(false)
+                .messageHandlerFactory(ctx -> new org.subethamail.smtp.MessageHandler() {
+                    String from;
+                    final List<String> rcpts = new CopyOnWriteArrayList<>();
+
+                    @Override
+                    public void from(String f) {
+                        from = f;
+                    }
+
+                    @Override
+                    public void recipient(String r) throws RejectException {
+                        if (rejectRecipients.contains(r)) {
+                            throw new RejectException(550, "5.1.1 <" + r + ">: Recipient address rejected: no such user");
+                        }
+                        rcpts.add(r);
+                    }
+
+                    @Override
+                    public String data(InputStream data) throws RejectException, IOException {
+                        ByteArrayOutputStream b = new ByteArrayOutputStream();
+                        data.transferTo(b);
+                        Answer a = script.poll();
+                        if (a == null) {
+                            a = Answer.ACCEPT;
+                        }
+                        switch (a) {
+                            case TEMPFAIL -> throw new RejectException(451, "4.3.0 try again later");
+                            case REJECT -> throw new RejectException(554, "5.7.1 content rejected");
+                            case DROP -> throw new DropConnectionException(421, "4.4.2 dropping after DATA");
+                            default -> {
+                            }
+                        }
+                        received.add(new Received(from, List.copyOf(rcpts), b.toByteArray()));
+                        return "2.0.0 Ok: queued at fake";
+                    }
+
+                    @Override
+                    public void done() {
+                    }
+                }).build();
+        server.start();
+    }
+
+    InetSocketAddress address() {
+        return new InetSocketAddress(InetAddress.getLoopbackAddress(), server.getPortAllocated());
+    }
+
+    int port() {
+        return server.getPortAllocated();
+    }
+
+    @Override
+    public void close() {
+        server.stop();
+    }
+}

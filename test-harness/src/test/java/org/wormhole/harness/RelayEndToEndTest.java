@@ -1,0 +1,166 @@
+package org.wormhole.harness;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.wormhole.relay.queue.QueueState;
+
+/**
+ * A client hands mail to the relay over SMTP; the relay queues it and delivers it where the
+ * mailertable says, or by MX. Real sockets, real files, a fake MX and fake DNS for the outside.
+ */
+class RelayEndToEndTest {
+
+    @TempDir
+    Path home;
+
+    private FakeMx hub;
+    private FakeMx internet;
+    private TestSite site;
+
+    @AfterEach
+    void stop() {
+        if (site != null) {
+            site.close();
+        }
+        if (hub != null) {
+            hub.close();
+        }
+        if (internet != null) {
+            internet.close();
+        }
+    }
+
+    private TestSite site(String extraConfig) throws Exception {
+        hub = new FakeMx();
+        internet = new FakeMx();
+        site = new TestSite(home,
+                "birlinghoven.example\tesmtp:[127.0.0.1]:" + hub.port() + "\n"
+                        + "blackhole.example\tdiscard:\n"
+                        + "spam.example\terror:5.7.1:550 Relaying denied\n"
+                        + "tokyo.example\ttsmtp:[relay.tokyo.example]\n",
+                extraConfig);
+        site.dns.put("outside.example", internet.address());
+        return site.start();
+    }
+
+    /** Content a careful relay must pass through untouched: 8-bit, a 998-octet line, dots, binary-looking MIME. */
+    static String trickyMessage() {
+        return "From: Alice <alice@birlinghoven.example>\r\n"
+                + "To: Bob <bob@birlinghoven.example>\r\n"
+                + "Subject: =?UTF-8?Q?Gr=C3=BC=C3=9Fe?=\r\n"
+                + "MIME-Version: 1.0\r\n"
+                + "Content-Type: multipart/mixed; boundary=\"b1\"\r\n"
+                + "\r\n"
+                + "--b1\r\n"
+                + "Content-Type: text/plain; charset=utf-8\r\n"
+                + "Content-Transfer-Encoding: 8bit\r\n"
+                + "\r\n"
+                + "Gr\u00fc\u00dfe aus Birlinghoven \u2014 \u6771\u4eac\r\n"
+                + "..a line that starts with a dot (stuffed on the wire)\r\n"
+                + "..\u00a0not the end either\r\n"
+                + "x".repeat(998) + "\r\n"
+                + "--b1\r\n"
+                + "Content-Type: application/octet-stream\r\n"
+                + "Content-Transfer-Encoding: base64\r\n"
+                + "\r\n"
+                + "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8gISIjJCUmJygpKissLS4v\r\n"
+                + "--b1--\r\n";
+    }
+
+    @Test
+    void mailToTheHubArrivesByteForByteAfterTheRelaysReceivedHeader() throws Exception {
+        site("");
+        String reply;
+        try (SmtpTranscript c = SmtpTranscript.connect(site.port())) {
+            c.expect("220");
+            reply = c.sendMail("alice@birlinghoven.example", trickyMessage(), "bob@birlinghoven.example");
+            c.send("QUIT").expect("221 2.0.0");
+        }
+        assertTrue(reply.matches("250 2\\.0\\.0 Ok: queued as [0-9A-V]{14}"), reply);
+        String queueId = reply.substring(reply.lastIndexOf(' ') + 1);
+
+        Await.until("the hub to receive the message", () -> hub.received.size() == 1);
+        FakeMx.Received got = hub.received.get(0);
+        assertEquals("alice@birlinghoven.example", got.from());
+        assertEquals(List.of("bob@birlinghoven.example"), got.recipients());
+        String text = got.text();
+        assertTrue(text.startsWith("Received: from client.example (unknown [127.0.0.1])\r\n"
+                + "\tby relay.test.example (Wormhole) with ESMTP id " + queueId + "\r\n"
+                + "\tfor <bob@birlinghoven.example>; "), text);
+        int end = text.indexOf("\r\n", text.indexOf("\tfor <")) + 2;
+        // The client dot-stuffed its lines on the wire; they arrive as the client meant them.
+        byte[] expected = trickyMessage().replace("\r\n..", "\r\n.").getBytes(StandardCharsets.UTF_8);
+        assertArrayEquals(expected, Arrays.copyOfRange(got.content(), end, got.content().length));
+        Await.until("the queue to be empty", () -> queueIsEmpty(site));
+    }
+
+    @Test
+    void outsideDomainsGoToTheirMxAndSeveralRecipientsShareOneTransaction() throws Exception {
+        site("");
+        try (SmtpTranscript c = SmtpTranscript.connect(site.port())) {
+            c.expect("220");
+            c.sendMail("alice@birlinghoven.example", "Subject: hi\r\n\r\nhello\r\n",
+                    "carol@outside.example", "dave@outside.example", "bob@birlinghoven.example");
+        }
+        Await.until("both destinations to receive it", () -> internet.received.size() == 1 && hub.received.size() == 1);
+        assertEquals(List.of("carol@outside.example", "dave@outside.example"), internet.received.get(0).recipients());
+        assertEquals(List.of("bob@birlinghoven.example"), hub.received.get(0).recipients());
+    }
+
+    @Test
+    void errorDiscardAndTsmtpRoutesDoWhatTheTableSays() throws Exception {
+        site("");
+        try (SmtpTranscript c = SmtpTranscript.connect(site.port())) {
+            c.expect("220");
+            c.sendMail("alice@birlinghoven.example", "Subject: routes\r\n\r\nbody\r\n",
+                    "x@blackhole.example", "y@spam.example", "z@tokyo.example");
+        }
+        // spam.example bounces: the DSN goes back to alice at the hub.
+        Await.until("the bounce to reach the sender", () -> hub.received.size() == 1);
+        FakeMx.Received dsn = hub.received.get(0);
+        assertEquals("", dsn.from(), "bounces come from the null sender");
+        assertEquals(List.of("alice@birlinghoven.example"), dsn.recipients());
+        assertTrue(dsn.text().contains("Final-Recipient: rfc822; y@spam.example"), dsn.text());
+        assertTrue(dsn.text().contains("Status: 5.7.1"), dsn.text());
+        // tsmtp waits in the queue with a clear reason; discard is gone.
+        Await.until("the tsmtp recipient to be deferred", () -> deferredErrors(site).stream()
+                .anyMatch(e -> e.contains("mailer tsmtp to [relay.tokyo.example]")));
+    }
+
+    static boolean queueIsEmpty(TestSite s) {
+        try {
+            for (QueueState st : List.of(QueueState.INCOMING, QueueState.ACTIVE, QueueState.DEFERRED)) {
+                if (!s.relay.spool().list(st).isEmpty()) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    static List<String> deferredErrors(TestSite s) {
+        try {
+            return s.relay.spool().list(QueueState.DEFERRED).stream().map(id -> {
+                try {
+                    return s.relay.spool().read(QueueState.DEFERRED, id).lastError();
+                } catch (Exception e) {
+                    return "";
+                }
+            }).toList();
+        } catch (Exception e) {
+            return List.of();
+        }
+    }
+
+}

@@ -1,0 +1,230 @@
+package org.wormhole.harness;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.wormhole.relay.queue.QueueState;
+
+/** What an SMTP client sees of the relay's listener: transcripts of good and bad sessions. */
+class SmtpIngressTest {
+
+    @TempDir
+    Path home;
+
+    private FakeMx hub;
+    private TestSite site;
+
+    @AfterEach
+    void stop() {
+        if (site != null) {
+            site.close();
+        }
+        if (hub != null) {
+            hub.close();
+        }
+    }
+
+    private TestSite site(String extraConfig) throws Exception {
+        hub = new FakeMx();
+        site = new TestSite(home, "birlinghoven.example\tesmtp:[127.0.0.1]:" + hub.port() + "\n", extraConfig);
+        return site.start();
+    }
+
+    private SmtpTranscript client() throws Exception {
+        SmtpTranscript c = SmtpTranscript.connect(site.port());
+        c.expect("220 relay.test.example ESMTP");
+        return c;
+    }
+
+    private int queued() throws Exception {
+        int n = 0;
+        for (QueueState s : QueueState.values()) {
+            n += site.relay.spool().list(s).size();
+        }
+        return n;
+    }
+
+    @Test
+    void ehloAdvertisesWhatTheRelayReallyDoes() throws Exception {
+        site("message_size_limit = 5M\n");
+        try (SmtpTranscript c = client()) {
+            String ehlo = c.send("EHLO client.example").expect("250-relay.test.example");
+            assertEquals(List.of("250-relay.test.example", "250-PIPELINING", "250-SIZE 5242880", "250-8BITMIME",
+                    "250-ENHANCEDSTATUSCODES", "250 SMTPUTF8"), List.of(ehlo.split("\n")));
+            c.send("HELO client.example").expect("250 relay.test.example");
+            c.send("NOOP").expect("250 2.0.0");
+            c.send("VRFY bob").expect("252 2.0.0");
+            c.send("EXPN staff").expect("502 5.5.1");
+            c.send("RSET").expect("250 2.0.0");
+            c.send("QUIT").expect("221 2.0.0");
+        }
+    }
+
+    @Test
+    void aPipelinedTransactionGetsEveryReplyInOrder() throws Exception {
+        site("");
+        try (SmtpTranscript c = client()) {
+            c.send("EHLO client.example").expect("250");
+            c.raw("MAIL FROM:<a@birlinghoven.example>\r\nRCPT TO:<b@birlinghoven.example>\r\n"
+                    + "RCPT TO:<c@birlinghoven.example>\r\nDATA\r\n");
+            c.expect("250 2.1.0");
+            c.expect("250 2.1.5");
+            c.expect("250 2.1.5");
+            c.expect("354");
+            c.raw("Subject: pipelined\r\n\r\nbody\r\n.\r\nQUIT\r\n");
+            c.expect("250 2.0.0 Ok: queued as ");
+            c.expect("221");
+        }
+        Await.until("delivery", () -> hub.received.size() == 1);
+        assertEquals(List.of("b@birlinghoven.example", "c@birlinghoven.example"), hub.received.get(0).recipients());
+    }
+
+    @Test
+    void aClientOutsideMynetworksCannotRelayToOtherDomains() throws Exception {
+        // Loopback is "outside" here: mynetworks holds only a documentation prefix.
+        site("mynetworks = [\"192.0.2.0/24\"]\nrelay_domains = [\"birlinghoven.example\"]\n");
+        try (SmtpTranscript c = client()) {
+            c.send("EHLO spammer.example").expect("250");
+            c.send("MAIL FROM:<spam@spammer.example>").expect("250");
+            assertEquals("554 5.7.1 <victim@elsewhere.example>: Relay access denied",
+                    c.send("RCPT TO:<victim@elsewhere.example>").reply());
+            for (String trick : List.of("victim%elsewhere.example@birlinghoven.example",
+                    "elsewhere.example!victim@birlinghoven.example", "@birlinghoven.example:victim@elsewhere.example")) {
+                String r = c.send("RCPT TO:<" + trick + ">").reply();
+                assertTrue(r.startsWith("554 5.7.1") || r.startsWith("553 5.1.3"), trick + " -> " + r);
+            }
+            c.send("RCPT TO:<\"victim@elsewhere.example\"@birlinghoven.example>").expect("553 5.1.3");
+            c.send("RCPT TO:<bob@birlinghoven.example>").expect("250 2.1.5");
+            c.send("DATA").expect("354");
+            c.raw("Subject: inbound\r\n\r\nfor a local user\r\n.\r\n");
+            c.expect("250 2.0.0");
+        }
+        Await.until("delivery of the allowed recipient", () -> hub.received.size() == 1);
+        assertEquals(List.of("bob@birlinghoven.example"), hub.received.get(0).recipients());
+    }
+
+    /**
+     * SMTP smuggling probes (CVE-2023-51764 class): an end-of-data that is not CRLF.CRLF followed
+     * by a second, smuggled transaction. The relay must refuse the message and must not run the
+     * smuggled commands.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"\n.\n", "\r.\r", "\n.\r\n", "\r\n.\n", "\r.\r\n"})
+    void smugglingProbesAreRefusedAndTheSmuggledMailIsNeverSent(String fakeEnd) throws Exception {
+        site("");
+        try (SmtpTranscript c = client()) {
+            c.send("EHLO client.example").expect("250");
+            c.send("MAIL FROM:<a@birlinghoven.example>").expect("250");
+            c.send("RCPT TO:<b@birlinghoven.example>").expect("250");
+            c.send("DATA").expect("354");
+            c.raw("Subject: innocent\r\n\r\nhello" + fakeEnd
+                    + "MAIL FROM:<ceo@birlinghoven.example>\r\nRCPT TO:<b@birlinghoven.example>\r\nDATA\r\n"
+                    + "Subject: smuggled\r\n\r\nwire the money\r\n.\r\n");
+            assertEquals("550 5.6.0 Message content rejected: bare CR or LF (lines must end in CRLF)", c.reply());
+            c.send("NOOP").expect("250 2.0.0"); // the smuggled commands were content, not commands
+        }
+        assertEquals(0, queued());
+        Thread.sleep(300);
+        assertTrue(hub.received.isEmpty());
+    }
+
+    @Test
+    void overLongLinesAndOversizedMessagesAreRefusedAndNothingIsQueued() throws Exception {
+        site("message_size_limit = 2K\n");
+        try (SmtpTranscript c = client()) {
+            c.send("EHLO client.example").expect("250");
+            c.send("MAIL FROM:<a@birlinghoven.example> SIZE=999999").expect("552 5.3.4");
+            c.send("MAIL FROM:<a@birlinghoven.example> SIZE=100").expect("250");
+            c.send("RCPT TO:<b@birlinghoven.example>").expect("250");
+            c.send("DATA").expect("354");
+            c.raw("Subject: big\r\n\r\n" + ("y".repeat(70) + "\r\n").repeat(40) + ".\r\n");
+            c.expect("552 5.3.4");
+            c.send("MAIL FROM:<a@birlinghoven.example>").expect("250");
+            c.send("RCPT TO:<b@birlinghoven.example>").expect("250");
+            c.send("DATA").expect("354");
+            c.raw("Subject: long\r\n\r\n" + "z".repeat(1001) + "\r\n.\r\n");
+            c.expect("550 5.6.0 Message content rejected: line longer than 1000 octets");
+            c.send("QUIT").expect("221");
+        }
+        assertEquals(0, queued());
+    }
+
+    @Test
+    void commandsOutOfOrderAndBadSyntaxGetEnhancedCodes() throws Exception {
+        site("smtpd_recipient_limit = 2\n");
+        try (SmtpTranscript c = client()) {
+            c.send("EHLO").expect("501 5.5.4");
+            c.send("EHLO client.example").expect("250");
+            c.send("RCPT TO:<b@birlinghoven.example>").expect("503 5.5.1");
+            c.send("DATA").expect("503 5.5.1");
+            c.send("MAIL FROM:alice@birlinghoven.example").expect("501 5.5.4");
+            c.send("MAIL FROM:<not-an-address>").expect("553 5.1.7");
+            c.send("MAIL FROM:<a@birlinghoven.example> FOO=BAR").expect("555 5.5.4");
+            c.send("MAILX FROM:<a@birlinghoven.example>").expect("500 5.5.2");
+            c.send("MAIL FROM:<a@birlinghoven.example>").expect("250 2.1.0");
+            c.send("MAIL FROM:<a@birlinghoven.example>").expect("503 5.5.1");
+            c.send("DATA").expect("554 5.5.1");
+            c.send("RCPT TO:<>").expect("553 5.1.3");
+            c.send("RCPT TO:<b@birlinghoven.example>").expect("250");
+            c.send("RCPT TO:<c@birlinghoven.example>").expect("250");
+            c.send("RCPT TO:<d@birlinghoven.example>").expect("452 4.5.3");
+            c.send("RCPT TO:<j\u00f6rg@birlinghoven.example>").expect("4"); // over the limit first
+            c.send("RSET").expect("250 2.0.0");
+            c.send("MAIL FROM:<a@birlinghoven.example>").expect("250");
+            c.send("RCPT TO:<j\u00f6rg@birlinghoven.example>").expect("553 5.6.7");
+        }
+    }
+
+    @Test
+    void anOverLongCommandLineIsRefusedAndTheConnectionClosed() throws Exception {
+        site("");
+        try (SmtpTranscript c = client()) {
+            c.send("EHLO " + "x".repeat(2000)).expect("501");
+            assertTrue(c.closedByServer());
+        }
+    }
+
+    @Test
+    void bdatWithoutChunkingClosesTheConnection() throws Exception {
+        site("");
+        try (SmtpTranscript c = client()) {
+            c.send("EHLO client.example").expect("250");
+            c.send("MAIL FROM:<a@birlinghoven.example>").expect("250");
+            c.send("RCPT TO:<b@birlinghoven.example>").expect("250");
+            c.raw("BDAT 30 LAST\r\nMAIL FROM:<x@y.example>\r\nQUIT\r\n");
+            c.expect("554 5.5.1");
+            assertTrue(c.closedByServer());
+        }
+        assertEquals(0, queued());
+    }
+
+    @Test
+    void aClientThatTalksBeforeTheGreetingIsDisconnected() throws Exception {
+        site("smtpd_pregreet_wait = 300ms\n");
+        try (SmtpTranscript c = SmtpTranscript.connect(site.port())) {
+            c.send("EHLO impatient.example");
+            c.expect("554 5.5.1 Protocol error: talked before the greeting");
+            assertTrue(c.closedByServer());
+        }
+        try (SmtpTranscript c = SmtpTranscript.connect(site.port())) {
+            c.expect("220 relay.test.example");
+        }
+    }
+
+    @Test
+    void anIdleClientIsDisconnectedWith421() throws Exception {
+        site("smtpd_timeout = 1s\n");
+        try (SmtpTranscript c = client()) {
+            c.send("EHLO client.example").expect("250");
+            c.expect("421");
+            assertTrue(c.closedByServer());
+        }
+    }
+}

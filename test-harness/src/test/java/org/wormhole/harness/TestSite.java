@@ -1,0 +1,85 @@
+package org.wormhole.harness;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.wormhole.mailertable.Nexthop;
+import org.wormhole.relay.Relay;
+import org.wormhole.relay.config.ConfigLoader;
+import org.wormhole.relay.config.RelayConfig;
+import org.wormhole.relay.delivery.NexthopResolver;
+
+/**
+ * One Wormhole site for tests: a home directory with its config and mailertable, a relay started
+ * from them, and a fake DNS for "the internet" (domain -> loopback port).
+ */
+final class TestSite implements AutoCloseable {
+
+    final Path home;
+    final Map<String, InetSocketAddress> dns = new ConcurrentHashMap<>();
+    private final String extraConfig;
+    Relay relay;
+
+    TestSite(Path home, String mailertable, String extraConfig) throws Exception {
+        this.home = home;
+        this.extraConfig = extraConfig;
+        Files.createDirectories(home.resolve("config"));
+        Files.writeString(home.resolve("config/mailertable"), mailertable);
+    }
+
+    /** The fake DNS: MX of a domain is a loopback SMTP server of the test. */
+    NexthopResolver resolver() {
+        return (Nexthop n, int defaultPort) -> {
+            String host = n.host();
+            if (host.startsWith("[")) {
+                String ip = host.substring(1, host.length() - 1);
+                return List.of(new NexthopResolver.Target(host, new InetSocketAddress(ip, n.hasPort() ? n.port() : defaultPort)));
+            }
+            InetSocketAddress a = dns.get(host);
+            if (a == null) {
+                throw new NexthopResolver.ResolveFailure(false, "5.1.2", "Host or domain name not found: " + host);
+            }
+            return new ArrayList<>(List.of(new NexthopResolver.Target(host,
+                    n.hasPort() ? new InetSocketAddress(a.getAddress(), n.port()) : a)));
+        };
+    }
+
+    RelayConfig config() throws Exception {
+        String text = "myhostname = relay.test.example\n"
+                + "listen = \"127.0.0.1:0\"\n"
+                + "smtpd_pregreet_wait = 0s\n"
+                + "minimal_backoff_time = 1s\n"
+                + "maximal_backoff_time = 2s\n"
+                + "shutdown_timeout = 5s\n"
+                + "queue_directory = \"" + home.resolve("spool") + "\"\n"
+                + "mailertable = \"" + home.resolve("config/mailertable") + "\"\n"
+                + extraConfig;
+        return ConfigLoader.fromText("test.conf", text, home);
+    }
+
+    TestSite start() throws Exception {
+        relay = Relay.start(config(), resolver(), Clock.systemUTC());
+        return this;
+    }
+
+    int port() {
+        return relay.smtpPort();
+    }
+
+    void restart() throws Exception {
+        relay.close();
+        start();
+    }
+
+    @Override
+    public void close() {
+        if (relay != null) {
+            relay.close();
+        }
+    }
+}
