@@ -113,6 +113,46 @@ class LauncherTest {
         assertTrue(List.of(0, 143).contains(p.exitValue()), "exit status after SIGTERM: " + p.exitValue());
     }
 
+    @Test
+    void runStartsARelayThatStopsGracefullyOnSigtermAndKeepsItsQueue() throws Exception {
+        table("unreachable.example esmtp:[127.0.0.1]:9\n");
+        int port;
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0)) {
+            port = probe.getLocalPort();
+        }
+        Files.writeString(home.resolve("config/wormhole.conf"), "listen = \"127.0.0.1:" + port + "\"\n"
+                + "smtpd_pregreet_wait = 0s\nmyhostname = relay.launcher.example\n");
+        Process p = start("run");
+        BlockingQueue<String> log = new LinkedBlockingQueue<>();
+        Thread pump = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8))) {
+                for (String line; (line = r.readLine()) != null; ) {
+                    log.add(line);
+                }
+            } catch (IOException ignored) {
+                // the process ended
+            }
+        });
+        pump.start();
+        try {
+            awaitLine(log, "running: SMTP on 127.0.0.1:" + port);
+            try (SmtpTranscript c = SmtpTranscript.connect(port)) {
+                c.expect("220 relay.launcher.example");
+                assertTrue(c.sendMail("a@client.example", "Subject: x\r\n\r\ny\r\n", "b@unreachable.example")
+                        .startsWith("250 2.0.0"));
+            }
+            awaitLine(log, "status=deferred");
+        } finally {
+            p.toHandle().destroy(); // SIGTERM, keeping our end of its stderr open to read the last lines
+            assertTrue(p.waitFor(30, TimeUnit.SECONDS), "relay did not stop on SIGTERM");
+            pump.join();
+        }
+        awaitLine(log, "relay stopped");
+        try (java.util.stream.Stream<Path> deferred = Files.list(home.resolve("spool/deferred"))) {
+            assertEquals(1, deferred.count(), "the deferred message stays queued for the next start");
+        }
+    }
+
     private static String awaitLine(BlockingQueue<String> log, String fragment) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         List<String> seen = new ArrayList<>();

@@ -17,9 +17,9 @@ import java.nio.charset.StandardCharsets;
  */
 final class SmtpTranscript implements AutoCloseable {
 
-    private final Socket socket;
-    private final InputStream in;
-    private final OutputStream out;
+    private Socket socket;
+    private InputStream in;
+    private OutputStream out;
 
     private SmtpTranscript(Socket socket) throws IOException {
         this.socket = socket;
@@ -32,6 +32,23 @@ final class SmtpTranscript implements AutoCloseable {
         Socket s = new Socket();
         s.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
         return new SmtpTranscript(s);
+    }
+
+    /** After a 220 to STARTTLS: the TLS handshake, then the session goes on encrypted. */
+    SmtpTranscript startTls(javax.net.ssl.SSLSocketFactory factory) throws IOException {
+        javax.net.ssl.SSLSocket tls = (javax.net.ssl.SSLSocket) factory.createSocket(socket,
+                "relay.test.example", socket.getPort(), true);
+        tls.setUseClientMode(true);
+        tls.startHandshake();
+        socket = tls;
+        in = tls.getInputStream();
+        out = tls.getOutputStream();
+        return this;
+    }
+
+    /** The negotiated TLS protocol, or "none". */
+    String tlsProtocol() {
+        return socket instanceof javax.net.ssl.SSLSocket s ? s.getSession().getProtocol() : "none";
     }
 
     /** Sends a command line (CRLF is added). */

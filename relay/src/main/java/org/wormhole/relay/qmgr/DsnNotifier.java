@@ -7,6 +7,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.wormhole.relay.dsn.Action;
 import org.wormhole.relay.dsn.DsnBuilder;
 import org.wormhole.relay.dsn.FailedRecipient;
@@ -19,6 +21,9 @@ import org.wormhole.relay.queue.Spool;
  * sender {@code <>} to the original sender, so they can never cause a bounce themselves.
  */
 public final class DsnNotifier implements Notifier {
+
+    /** A remote server's reply as the SMTP delivery agent words it: {@code host SERVER said: REPLY}. */
+    private static final Pattern HOST_SAID = Pattern.compile("host (\\S+) said: (.*)", Pattern.DOTALL);
 
     private final Spool spool;
     private final DsnBuilder builder;
@@ -44,10 +49,16 @@ public final class DsnNotifier implements Notifier {
     }
 
     private QueueId queue(QueuedMessage m, List<Failure> failures, Action action) throws IOException {
-        List<FailedRecipient> rcpts = failures.stream().map(f -> new FailedRecipient(f.recipient(), f.recipient(),
-                status(f.dsn(), action), f.reason(), remoteHost(f.relay()),
-                Instant.ofEpochMilli(f.lastAttemptMillis() > 0 ? f.lastAttemptMillis() : clock.millis()), action))
-                .toList();
+        List<FailedRecipient> rcpts = failures.stream().map(f -> {
+            // "host mx.example.net[192.0.2.1]:25 said: 550 5.1.1 ..." is the reply of that host:
+            // the notice gets the reply itself (Diagnostic-Code: smtp; 550 ...) and the host as
+            // Remote-MTA. Any other reason is our own, with no remote MTA.
+            Matcher said = HOST_SAID.matcher(f.reason());
+            boolean reply = said.matches();
+            return new FailedRecipient(f.recipient(), f.recipient(), status(f.dsn(), action),
+                    reply ? said.group(2) : f.reason(), reply ? remoteHost(said.group(1)) : "",
+                    Instant.ofEpochMilli(f.lastAttemptMillis() > 0 ? f.lastAttemptMillis() : clock.millis()), action);
+        }).toList();
         byte[] notice;
         try (InputStream original = spool.openContent(m)) {
             notice = builder.build(action, m.id().value(), m.sender(), Instant.ofEpochMilli(m.arrivalMillis()), rcpts,
@@ -71,13 +82,18 @@ public final class DsnNotifier implements Notifier {
         return dsn;
     }
 
-    /** {@code mx.example.com[192.0.2.1]:25} gives {@code mx.example.com}; {@code none} gives nothing. */
+    /**
+     * {@code mx.example.com[192.0.2.1]:25} gives {@code mx.example.com}, an address literal
+     * nexthop {@code [192.0.2.1][192.0.2.1]:25} gives {@code 192.0.2.1} (as Postfix names it);
+     * {@code none} gives nothing.
+     */
     private static String remoteHost(String relay) {
         if (relay == null || relay.isEmpty() || relay.equals("none")) {
             return "";
         }
         int bracket = relay.indexOf('[');
-        String host = bracket < 0 ? relay : relay.substring(0, bracket);
+        String host = bracket < 0 ? relay
+                : bracket == 0 ? relay.substring(1, Math.max(1, relay.indexOf(']'))) : relay.substring(0, bracket);
         return host.matches("[A-Za-z0-9.-]+") ? host : "";
     }
 }
