@@ -50,7 +50,16 @@ final class TestSite implements AutoCloseable {
     }
 
     RelayConfig config() throws Exception {
-        String text = "myhostname = relay.test.example\n"
+        return ConfigLoader.fromText("test.conf", configText(), home);
+    }
+
+    /** The configuration as a file, for the command line's --config. */
+    Path configFile() throws Exception {
+        return Files.writeString(home.resolve("config/wormhole.conf"), configText());
+    }
+
+    private String configText() {
+        return "myhostname = relay.test.example\n"
                 + "listen = \"127.0.0.1:0\"\n"
                 + "smtpd_pregreet_wait = 0s\n"
                 + "minimal_backoff_time = 1s\n"
@@ -59,7 +68,6 @@ final class TestSite implements AutoCloseable {
                 + "queue_directory = \"" + home.resolve("spool") + "\"\n"
                 + "mailertable = \"" + home.resolve("config/mailertable") + "\"\n"
                 + extraConfig;
-        return ConfigLoader.fromText("test.conf", text, home);
     }
 
     TestSite start() throws Exception {
