@@ -1,0 +1,38 @@
+package org.wormhole.cli;
+
+import java.io.IOException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.wormhole.link.Pin;
+import org.wormhole.link.SiteIdentity;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+/** {@code wormhole fingerprint [FILE]}: the pin of a site certificate. */
+@Command(name = "fingerprint", mixinStandardHelpOptions = true,
+        description = "Print the pin (sha256/...) of a site certificate (default: this site's keys/site.crt).")
+final class FingerprintCommand implements Callable<Integer> {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Parameters(arity = "0..1", paramLabel = "FILE", description = "a PEM certificate")
+    Path file;
+
+    @Override
+    public Integer call() {
+        Path f = file != null ? file : WormholeHome.resolve("keys").resolve(SiteIdentity.CERT_FILE);
+        try {
+            spec.commandLine().getOut().println(Pin.of(SiteIdentity.readCertificate(f)));
+            return 0;
+        } catch (NoSuchFileException e) {
+            spec.commandLine().getErr().println(f + ": no such file (create the site key with 'wormhole keygen')");
+            return 1;
+        } catch (IOException e) {
+            spec.commandLine().getErr().println(f + ": " + e.getMessage());
+            return 1;
+        }
+    }
+}
