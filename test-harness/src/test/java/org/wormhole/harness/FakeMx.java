@@ -16,6 +16,10 @@ import org.subethamail.smtp.server.SMTPServer;
 /**
  * A remote MX for tests, on SubEthaSMTP: records each message's envelope and exact bytes, and
  * answers from a script when told to (4xx, 5xx, drop the connection after DATA).
+ *
+ * <p>A refused DATA ends the mail transaction, as RFC 5321 4.1.1.4 requires and Postfix does:
+ * SubEthaSMTP 7.2.2 by itself keeps it open and answers the next MAIL on that connection with
+ * 503, which no real MX does.
  */
 final class FakeMx implements AutoCloseable {
 
@@ -30,6 +34,8 @@ final class FakeMx implements AutoCloseable {
     enum Answer { ACCEPT, TEMPFAIL, REJECT, DROP }
 
     final List<Received> received = new CopyOnWriteArrayList<>();
+    /** Every message content the MX read, accepted or not. */
+    final java.util.concurrent.atomic.AtomicInteger dataCommands = new java.util.concurrent.atomic.AtomicInteger();
     final Queue<Answer> script = new ConcurrentLinkedQueue<>();
     final List<String> rejectRecipients = new CopyOnWriteArrayList<>();
     private final SMTPServer server;
@@ -38,6 +44,11 @@ final class FakeMx implements AutoCloseable {
         server = SMTPServer.port(0).bindAddress(InetAddress.getLoopbackAddress()).hostName("mx.fake.example")
                 .softwareName("FakeMX").maxMessageSize(200_000_000).insertReceivedHeaders(false)
                 .messageHandlerFactory(ctx -> new org.subethamail.smtp.MessageHandler() {
+                    private RejectException refuse(int code, String text) {
+                        ((org.subethamail.smtp.server.Session) ctx).resetMailTransaction();
+                        return new RejectException(code, text);
+                    }
+
                     String from;
                     final List<String> rcpts = new CopyOnWriteArrayList<>();
 
@@ -58,13 +69,14 @@ final class FakeMx implements AutoCloseable {
                     public String data(InputStream data) throws RejectException, IOException {
                         ByteArrayOutputStream b = new ByteArrayOutputStream();
                         data.transferTo(b);
+                        dataCommands.incrementAndGet();
                         Answer a = script.poll();
                         if (a == null) {
                             a = Answer.ACCEPT;
                         }
                         switch (a) {
-                            case TEMPFAIL -> throw new RejectException(451, "4.3.0 try again later");
-                            case REJECT -> throw new RejectException(554, "5.7.1 content rejected");
+                            case TEMPFAIL -> throw refuse(451, "4.3.0 try again later");
+                            case REJECT -> throw refuse(554, "5.7.1 content rejected");
                             case DROP -> throw new DropConnectionException(421, "4.4.2 dropping after DATA");
                             default -> {
                             }

@@ -136,7 +136,11 @@ class RelayEndToEndTest {
                 .anyMatch(e -> e.contains("mailer tsmtp to [relay.tokyo.example]")));
     }
 
+    /** Empty on disk and in the queue manager (a retry may be between two directories). */
     static boolean queueIsEmpty(TestSite s) {
+        if (!s.relay.queue().all().isEmpty()) {
+            return false;
+        }
         try {
             for (QueueState st : List.of(QueueState.INCOMING, QueueState.ACTIVE, QueueState.DEFERRED)) {
                 if (!s.relay.spool().list(st).isEmpty()) {

@@ -96,7 +96,11 @@ public final class SmtpDeliveryAgent implements DeliveryAgent, AutoCloseable {
             try {
                 TransactionResult result = c.send(envelope, content);
                 long t2 = System.nanoTime();
-                cache.put(server, c);
+                if (result.recipientReplies().stream().allMatch(SmtpReply::positive)) {
+                    cache.put(server, c); // reuse only after a clean transaction: no server state to doubt
+                } else {
+                    c.quit();
+                }
                 List<RecipientOutcome> outcomes = new ArrayList<>(n);
                 for (int i = 0; i < n; i++) {
                     outcomes.add(outcome(result.reply(i), server));

@@ -69,9 +69,11 @@ public final class QueueManager implements AutoCloseable {
     private final DelayQueue<Due> due = new DelayQueue<>();
     /** Where each known message's file is. */
     private final Map<QueueId, QueueState> location = new ConcurrentHashMap<>();
-    /** The time each message is planned for; a queued {@link Due} that does not match is stale. */
-    private final Map<QueueId, Long> planned = new ConcurrentHashMap<>();
+    /** The plan of each message; a queued {@link Due} that does not match it is stale. */
+    private final Map<QueueId, Due> planned = new ConcurrentHashMap<>();
     private final Set<QueueId> inFlight = ConcurrentHashMap.newKeySet();
+    /** Plans that fell due while their message was in flight: taken up when the attempt ends. */
+    private final Map<QueueId, Boolean> dueWhileInFlight = new ConcurrentHashMap<>();
     private final Map<QueueId, QueueState> afterAttempt = new ConcurrentHashMap<>();
     private volatile boolean stopping;
 
@@ -196,9 +198,15 @@ public final class QueueManager implements AutoCloseable {
         log.info("{}: {}", id, what);
     }
 
+    /**
+     * Plans an attempt at {@code atMillis}. An earlier plan stands (a flush is not undone by a
+     * later retry time), and a forced plan stays forced.
+     */
     private void plan(QueueId id, long atMillis, boolean force) {
-        planned.put(id, atMillis);
-        due.put(new Due(id, atMillis, force));
+        Due d = planned.merge(id, new Due(id, atMillis, force), (old, neu) -> old.atMillis <= neu.atMillis
+                ? (old.force || !neu.force ? old : new Due(id, old.atMillis, true))
+                : (neu.force || !old.force ? neu : new Due(id, neu.atMillis, true)));
+        due.put(d);
     }
 
     private void scheduleLoop() {
@@ -209,15 +217,16 @@ public final class QueueManager implements AutoCloseable {
             } catch (InterruptedException e) {
                 return;
             }
-            Long p = planned.get(d.id);
-            if (p == null || p != d.atMillis || stopping) {
-                continue; // superseded by a later plan, held or deleted
+            if (planned.get(d.id) != d || stopping) {
+                continue; // superseded by another plan, held or deleted
             }
-            if (!inFlight.add(d.id)) {
-                // An attempt is running: look again when it ends.
-                continue;
+            synchronized (this) {
+                planned.remove(d.id, d);
+                if (!inFlight.add(d.id)) {
+                    dueWhileInFlight.merge(d.id, d.force, Boolean::logicalOr); // taken up when the attempt ends
+                    continue;
+                }
             }
-            planned.remove(d.id);
             try {
                 deliveries.execute(() -> attempt(d.id, d.force));
             } catch (java.util.concurrent.RejectedExecutionException stopped) {
@@ -230,7 +239,12 @@ public final class QueueManager implements AutoCloseable {
     /** One delivery attempt of one message: the heart of the queue manager. */
     private void attempt(QueueId id, boolean force) {
         try {
-            QueueState at = location.get(id);
+            QueueState at;
+            synchronized (this) {
+                // An operator move (hold, delete) either finished before this, or saw the attempt
+                // in flight and left its request in afterAttempt: never both move the file.
+                at = location.get(id);
+            }
             if (at == null || at == QueueState.HOLD || at == QueueState.CORRUPT) {
                 return;
             }
@@ -253,18 +267,22 @@ public final class QueueManager implements AutoCloseable {
                 plan(id, clock.millis() + settings.retry().delayMillis(1), false);
             }
         } finally {
-            inFlight.remove(id);
-            QueueState wanted = afterAttempt.remove(id);
-            if (wanted != null) {
-                synchronized (this) {
-                    QueueState at = location.get(id);
-                    if (at != null) {
-                        try {
-                            apply(id, at, wanted == QueueState.CORRUPT ? null : wanted,
-                                    wanted == QueueState.CORRUPT ? "removed by the operator" : "held");
-                        } catch (IOException e) {
-                            log.error("{}: operator request failed: {}", id, e.toString());
-                        }
+            // Under the lock of the operator methods: a request they leave in afterAttempt while
+            // this attempt is still in flight is applied here, never lost.
+            synchronized (this) {
+                inFlight.remove(id);
+                Boolean againForced = dueWhileInFlight.remove(id);
+                QueueState wanted = afterAttempt.remove(id);
+                QueueState at = location.get(id);
+                if (againForced != null && wanted == null && at != null && at != QueueState.HOLD) {
+                    plan(id, clock.millis(), againForced);
+                }
+                if (wanted != null && at != null) {
+                    try {
+                        apply(id, at, wanted == QueueState.CORRUPT ? null : wanted,
+                                wanted == QueueState.CORRUPT ? "removed by the operator" : "held");
+                    } catch (IOException e) {
+                        log.error("{}: operator request failed: {}", id, e.toString());
                     }
                 }
             }
