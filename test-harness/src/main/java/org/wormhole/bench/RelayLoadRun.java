@@ -79,7 +79,13 @@ public final class RelayLoadRun {
                 + "queue_directory = \"" + home.resolve("spool") + "\"\nmailertable = \"" + home.resolve("config/mailertable") + "\"\n";
         NexthopResolver resolver = (nexthop, port) -> List.of(new NexthopResolver.Target("sink.example",
                 new InetSocketAddress(InetAddress.getLoopbackAddress(), nexthop.port())));
-        Relay relay = Relay.start(ConfigLoader.fromText("load.conf", conf, home), resolver, Clock.systemUTC());
+        Relay relay;
+        try {
+            relay = Relay.start(ConfigLoader.fromText("load.conf", conf, home), resolver, Clock.systemUTC());
+        } catch (Exception | Error e) {
+            sink.stop();
+            throw e;
+        }
         byte[] message = message(size);
         AtomicInteger next = new AtomicInteger();
         AtomicInteger accepted = new AtomicInteger();

@@ -41,7 +41,12 @@ final class FakeMx implements AutoCloseable {
     private final SMTPServer server;
 
     FakeMx() {
-        server = SMTPServer.port(0).bindAddress(InetAddress.getLoopbackAddress()).hostName("mx.fake.example")
+        this(0);
+    }
+
+    /** On a given port (0: any), e.g. to stand in for a restarted server. */
+    FakeMx(int port) {
+        server = SMTPServer.port(port).bindAddress(InetAddress.getLoopbackAddress()).hostName("mx.fake.example")
                 .softwareName("FakeMX").maxMessageSize(200_000_000).insertReceivedHeaders(false)
                 .messageHandlerFactory(ctx -> new org.subethamail.smtp.MessageHandler() {
                     private RejectException refuse(int code, String text) {

@@ -136,6 +136,26 @@ class RelayEndToEndTest {
                 .anyMatch(e -> e.contains("mailer tsmtp to [relay.tokyo.example]")));
     }
 
+    @Test
+    void aServerRestartedBetweenTwoMessagesDoesNotDelayTheSecond() throws Exception {
+        // Backoff of an hour: only an immediate retry on a fresh connection delivers the second message.
+        site("minimal_backoff_time = 1h\nmaximal_backoff_time = 2h\n");
+        try (SmtpTranscript c = SmtpTranscript.connect(site.port())) {
+            c.expect("220");
+            c.sendMail("alice@birlinghoven.example", "Subject: one\r\n\r\n1\r\n", "bob@birlinghoven.example");
+        }
+        Await.until("the first message", () -> hub.received.size() == 1);
+        int port = hub.port();
+        hub.close(); // the relay's idle connection to it is now dead
+        hub = new FakeMx(port);
+        try (SmtpTranscript c = SmtpTranscript.connect(site.port())) {
+            c.expect("220");
+            c.sendMail("alice@birlinghoven.example", "Subject: two\r\n\r\n2\r\n", "bob@birlinghoven.example");
+        }
+        Await.until("the second message, over a fresh connection", () -> hub.received.size() == 1);
+        assertTrue(hub.received.get(0).text().contains("Subject: two"));
+    }
+
     /** Empty on disk and in the queue manager (a retry may be between two directories). */
     static boolean queueIsEmpty(TestSite s) {
         if (!s.relay.queue().all().isEmpty()) {

@@ -70,11 +70,18 @@ public final class SmtpDeliveryAgent implements DeliveryAgent, AutoCloseable {
         String lastRelay = "none";
         for (NexthopResolver.Target target : targets) {
             String server = target.describe();
-            SmtpConnection c = cache.take(server);
-            try {
-                if (c == null) {
-                    c = SmtpConnection.open(target.host(), target.address(), options);
+            SmtpConnection cached = cache.take(server);
+            if (cached != null) {
+                // An idle connection the server may have closed meanwhile: if it fails, the
+                // message goes over a fresh connection now rather than waiting for a retry.
+                DeliveryResult r = transact(cached, server, envelope, content, n, t0, true);
+                if (r != null) {
+                    return r;
                 }
+            }
+            SmtpConnection c;
+            try {
+                c = SmtpConnection.open(target.host(), target.address(), options);
             } catch (StartTlsFailedException e) {
                 lastError = "TLS handshake with " + server + " failed: " + e.getMessage();
                 lastDsn = "4.7.5";
@@ -92,33 +99,42 @@ public final class SmtpDeliveryAgent implements DeliveryAgent, AutoCloseable {
                 lastRelay = server;
                 continue;
             }
-            long t1 = System.nanoTime();
-            try {
-                TransactionResult result = c.send(envelope, content);
-                long t2 = System.nanoTime();
-                if (result.recipientReplies().stream().allMatch(SmtpReply::positive)) {
-                    cache.put(server, c); // reuse only after a clean transaction: no server state to doubt
-                } else {
-                    c.quit();
-                }
-                List<RecipientOutcome> outcomes = new ArrayList<>(n);
-                for (int i = 0; i < n; i++) {
-                    outcomes.add(outcome(result.reply(i), server));
-                }
-                return new DeliveryResult(server, millis(t1 - t0), millis(t2 - t1), outcomes);
-            } catch (IOException e) {
-                c.close();
-                return DeliveryResult.all(server, n, RecipientOutcome.deferred("4.4.2",
-                        "lost connection with " + server + " while sending message: " + e.getMessage()));
-            } catch (SmtpProtocolException e) {
-                c.close();
-                return DeliveryResult.all(server, n, RecipientOutcome.deferred("4.5.0",
-                        "protocol error with " + server + ": " + e.getMessage()));
-            }
+            return transact(c, server, envelope, content, n, t0, false);
         }
         // No server took the transaction (as Postfix, even 5xx greetings only defer: try later).
         RecipientOutcome o = RecipientOutcome.deferred(lastDsn, lastError);
         return new DeliveryResult(lastRelay, millis(System.nanoTime() - t0), 0, java.util.Collections.nCopies(n, o));
+    }
+
+    /**
+     * One transaction on {@code c}. A connection taken from the cache that fails returns null (the
+     * caller opens a fresh one); a fresh connection that fails defers every recipient.
+     */
+    private DeliveryResult transact(SmtpConnection c, String server, OutboundEnvelope envelope, MessageContent content,
+                                    int n, long t0, boolean fromCache) {
+        long t1 = System.nanoTime();
+        try {
+            TransactionResult result = c.send(envelope, content);
+            long t2 = System.nanoTime();
+            if (result.recipientReplies().stream().allMatch(SmtpReply::positive)) {
+                cache.put(server, c); // reuse only after a clean transaction: no server state to doubt
+            } else {
+                c.quit();
+            }
+            List<RecipientOutcome> outcomes = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                outcomes.add(outcome(result.reply(i), server));
+            }
+            return new DeliveryResult(server, millis(t1 - t0), millis(t2 - t1), outcomes);
+        } catch (IOException e) {
+            c.close();
+            return fromCache ? null : DeliveryResult.all(server, n, RecipientOutcome.deferred("4.4.2",
+                    "lost connection with " + server + " while sending message: " + e.getMessage()));
+        } catch (SmtpProtocolException e) {
+            c.close();
+            return fromCache ? null : DeliveryResult.all(server, n, RecipientOutcome.deferred("4.5.0",
+                    "protocol error with " + server + ": " + e.getMessage()));
+        }
     }
 
     private static RecipientOutcome outcome(SmtpReply r, String server) {
