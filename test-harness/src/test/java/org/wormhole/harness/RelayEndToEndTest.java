@@ -156,6 +156,27 @@ class RelayEndToEndTest {
         assertTrue(hub.received.get(0).text().contains("Subject: two"));
     }
 
+    @Test
+    void smtputf8AddressesArePassedThroughUnchanged() throws Exception {
+        site("");
+        site.dns.put("b\u00fccher.example", internet.address());
+        try (SmtpTranscript c = SmtpTranscript.connect(site.port())) {
+            c.expect("220");
+            c.send("EHLO client.example").expect("250");
+            c.send("MAIL FROM:<j\u00f6rg@birlinghoven.example> SMTPUTF8").expect("250 2.1.0");
+            c.send("RCPT TO:<\u00e5sa@b\u00fccher.example>").expect("250 2.1.5");
+            c.send("DATA").expect("354");
+            c.raw("From: J\u00f6rg <j\u00f6rg@birlinghoven.example>\r\nSubject: \u00e4\u00f6\u00fc\r\n\r\nhej\r\n.\r\n");
+            c.expect("250 2.0.0");
+        }
+        Await.until("delivery to the UTF-8 domain", () -> internet.received.size() == 1);
+        FakeMx.Received got = internet.received.get(0);
+        assertEquals("j\u00f6rg@birlinghoven.example", got.from());
+        assertEquals(List.of("\u00e5sa@b\u00fccher.example"), got.recipients());
+        assertTrue(got.text().contains("with UTF8SMTP id "), got.text());
+        assertTrue(got.text().endsWith("Subject: \u00e4\u00f6\u00fc\r\n\r\nhej\r\n"), got.text());
+    }
+
     /** Empty on disk and in the queue manager (a retry may be between two directories). */
     static boolean queueIsEmpty(TestSite s) {
         if (!s.relay.queue().all().isEmpty()) {
