@@ -1,0 +1,253 @@
+package org.wormhole.link.wire;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Writes and reads link frames (PROTOCOL.md). Reading is strict and bounded: a frame is read
+ * whole into a buffer of at most {@link Frame#MAX_LENGTH} octets, and its payload must parse
+ * exactly; anything else is a {@link ProtocolViolation}.
+ */
+public final class FrameCodec {
+
+    static final int HELLO = 0x01;
+    static final int PING = 0x02;
+    static final int PONG = 0x03;
+    static final int OFFER = 0x10;
+    static final int CHUNK = 0x11;
+    static final int END = 0x12;
+    static final int RESULT = 0x13;
+    static final int CANCEL = 0x14;
+    static final int GOODBYE = 0x7F;
+
+    private FrameCodec() {
+    }
+
+    /** Writes one frame (not flushed). */
+    public static void write(OutputStream out, Frame frame) throws IOException {
+        ByteArrayOutputStream buf = new ByteArrayOutputStream(64);
+        DataOutputStream d = new DataOutputStream(buf);
+        if (frame instanceof Frame.Hello h) {
+            d.writeByte(HELLO);
+            d.writeByte(h.versions().size());
+            for (int v : h.versions()) {
+                d.writeByte(v);
+            }
+            string(d, h.site());
+            d.writeInt(h.window());
+        } else if (frame instanceof Frame.Ping p) {
+            d.writeByte(PING);
+            d.writeLong(p.nonce());
+        } else if (frame instanceof Frame.Pong p) {
+            d.writeByte(PONG);
+            d.writeLong(p.nonce());
+        } else if (frame instanceof Frame.Offer o) {
+            d.writeByte(OFFER);
+            d.writeInt(o.stream());
+            string(d, o.messageId());
+            string(d, o.sender());
+            d.writeShort(o.recipients().size());
+            for (String r : o.recipients()) {
+                string(d, r);
+            }
+            d.writeByte(o.flags());
+            d.writeLong(o.size());
+            d.writeShort(o.hops());
+        } else if (frame instanceof Frame.Chunk c) {
+            if (c.content().length == 0 || c.content().length > Frame.MAX_CHUNK) {
+                throw new IllegalArgumentException("chunk of " + c.content().length + " octets");
+            }
+            d.writeByte(CHUNK);
+            d.writeInt(c.stream());
+            d.write(c.content());
+        } else if (frame instanceof Frame.End e) {
+            d.writeByte(END);
+            d.writeInt(e.stream());
+            d.writeInt(e.crc32c());
+        } else if (frame instanceof Frame.Result r) {
+            d.writeByte(RESULT);
+            string(d, r.messageId());
+            string(d, r.queueId());
+            d.writeShort(r.results().size());
+            for (Frame.RecipientResult x : r.results()) {
+                d.writeShort(x.code());
+                string(d, x.status());
+                string(d, x.text());
+            }
+        } else if (frame instanceof Frame.Cancel c) {
+            d.writeByte(CANCEL);
+            d.writeInt(c.stream());
+        } else if (frame instanceof Frame.Goodbye g) {
+            d.writeByte(GOODBYE);
+            string(d, g.reason());
+        }
+
+        d.flush();
+        if (buf.size() > Frame.MAX_LENGTH) {
+            throw new IllegalArgumentException("frame of " + buf.size() + " octets exceeds " + Frame.MAX_LENGTH);
+        }
+        DataOutputStream o = new DataOutputStream(out);
+        o.writeInt(buf.size());
+        buf.writeTo(o);
+    }
+
+    /**
+     * Reads one frame.
+     *
+     * @throws EOFException       the peer closed the connection between frames
+     * @throws ProtocolViolation  the frame breaks the protocol (the link must be closed)
+     */
+    public static Frame read(InputStream in) throws IOException, ProtocolViolation {
+        DataInputStream din = new DataInputStream(in);
+        int length = din.readInt();
+        if (length < 1 || length > Frame.MAX_LENGTH) {
+            throw new ProtocolViolation("frame length " + Integer.toUnsignedString(length) + " outside 1.." + Frame.MAX_LENGTH);
+        }
+        byte[] body = new byte[length];
+        try {
+            din.readFully(body);
+        } catch (EOFException e) {
+            throw new ProtocolViolation("connection closed inside a frame");
+        }
+        ByteBuffer b = ByteBuffer.wrap(body);
+        int type = b.get() & 0xFF;
+        try {
+            Frame f = switch (type) {
+                case HELLO -> {
+                    int n = b.get() & 0xFF;
+                    if (n < 1 || n > Frame.MAX_VERSIONS) {
+                        throw new ProtocolViolation("HELLO with " + n + " versions");
+                    }
+                    List<Integer> versions = new ArrayList<>(n);
+                    for (int i = 0; i < n; i++) {
+                        versions.add(b.get() & 0xFF);
+                    }
+                    String site = string(b);
+                    int window = b.getInt();
+                    if (window < 1 || window > 65_536) {
+                        throw new ProtocolViolation("HELLO window " + window);
+                    }
+                    yield new Frame.Hello(versions, site, window);
+                }
+                case PING -> new Frame.Ping(b.getLong());
+                case PONG -> new Frame.Pong(b.getLong());
+                case OFFER -> {
+                    int stream = b.getInt();
+                    String id = id(b);
+                    String sender = string(b);
+                    int n = b.getShort() & 0xFFFF;
+                    if (n < 1 || n > Frame.MAX_RECIPIENTS) {
+                        throw new ProtocolViolation("OFFER with " + n + " recipients");
+                    }
+                    List<String> rcpts = new ArrayList<>(n);
+                    for (int i = 0; i < n; i++) {
+                        rcpts.add(string(b));
+                    }
+                    int flags = b.get() & 0xFF;
+                    long size = b.getLong();
+                    if (size < 0) {
+                        throw new ProtocolViolation("OFFER of negative size");
+                    }
+                    yield new Frame.Offer(stream, id, sender, rcpts, flags, size, b.getShort() & 0xFFFF);
+                }
+                case CHUNK -> {
+                    int stream = b.getInt();
+                    if (!b.hasRemaining()) {
+                        throw new ProtocolViolation("empty CHUNK");
+                    }
+                    byte[] content = new byte[b.remaining()];
+                    b.get(content);
+                    yield new Frame.Chunk(stream, content);
+                }
+                case END -> new Frame.End(b.getInt(), b.getInt());
+                case RESULT -> {
+                    String id = id(b);
+                    String queueId = string(b);
+                    int n = b.getShort() & 0xFFFF;
+                    if (n < 1 || n > Frame.MAX_RECIPIENTS) {
+                        throw new ProtocolViolation("RESULT with " + n + " recipients");
+                    }
+                    List<Frame.RecipientResult> results = new ArrayList<>(n);
+                    for (int i = 0; i < n; i++) {
+                        int code = b.getShort() & 0xFFFF;
+                        if (code < 200 || code > 599) {
+                            throw new ProtocolViolation("RESULT with reply code " + code);
+                        }
+                        results.add(new Frame.RecipientResult(code, string(b), string(b)));
+                    }
+                    yield new Frame.Result(id, queueId, results);
+                }
+                case CANCEL -> new Frame.Cancel(b.getInt());
+                case GOODBYE -> new Frame.Goodbye(string(b));
+                default -> throw new ProtocolViolation("unknown frame type 0x" + Integer.toHexString(type));
+            };
+            if (b.hasRemaining()) {
+                throw new ProtocolViolation(name(type) + " frame with " + b.remaining() + " octets left over");
+            }
+            return f;
+        } catch (java.nio.BufferUnderflowException e) {
+            throw new ProtocolViolation(name(type) + " frame too short");
+        }
+    }
+
+    private static String name(int type) {
+        return switch (type) {
+            case HELLO -> "HELLO";
+            case PING -> "PING";
+            case PONG -> "PONG";
+            case OFFER -> "OFFER";
+            case CHUNK -> "CHUNK";
+            case END -> "END";
+            case RESULT -> "RESULT";
+            case CANCEL -> "CANCEL";
+            case GOODBYE -> "GOODBYE";
+            default -> "0x" + Integer.toHexString(type);
+        };
+    }
+
+    private static void string(DataOutputStream d, String s) throws IOException {
+        byte[] b = s.getBytes(StandardCharsets.UTF_8);
+        if (b.length > 0xFFFF) {
+            throw new IllegalArgumentException("string of " + b.length + " octets");
+        }
+        d.writeShort(b.length);
+        d.write(b);
+    }
+
+    private static String string(ByteBuffer b) throws ProtocolViolation {
+        int n = b.getShort() & 0xFFFF;
+        if (n > b.remaining()) {
+            throw new ProtocolViolation("string of " + n + " octets runs past the frame");
+        }
+        ByteBuffer slice = b.slice();
+        slice.limit(n);
+        b.position(b.position() + n);
+        try {
+            CharBuffer c = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(slice);
+            return c.toString();
+        } catch (CharacterCodingException e) {
+            throw new ProtocolViolation("string that is not UTF-8");
+        }
+    }
+
+    private static String id(ByteBuffer b) throws ProtocolViolation {
+        String id = string(b);
+        if (id.isEmpty() || id.length() > Frame.MAX_ID || !id.chars().allMatch(c -> c > ' ' && c < 127)) {
+            throw new ProtocolViolation("bad message id");
+        }
+        return id;
+    }
+}
