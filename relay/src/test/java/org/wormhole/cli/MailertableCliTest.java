@@ -1,10 +1,9 @@
 package org.wormhole.cli;
 
+import static org.wormhole.cli.CliRun.wormhole;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -20,27 +19,16 @@ class MailertableCliTest {
     @TempDir
     Path dir;
 
-    /** What one command line printed and how it exited. */
-    record Run(int exit, String out, String err) {
-    }
-
-    static Run wormhole(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Wormhole.run(new PrintWriter(out), new PrintWriter(err), args);
-        return new Run(code, out.toString(), err.toString());
-    }
-
     @Test
     void checkOfAGoodTableSaysHowManyEntries() {
-        Run r = wormhole("mailertable", "check", SAMPLE, "../config/mailertable");
+        CliRun r = wormhole("mailertable", "check", SAMPLE, "../config/mailertable");
         assertEquals(0, r.exit(), r.err());
         assertEquals(SAMPLE + ": 12 entries OK\n../config/mailertable: 4 entries OK\n", r.out());
     }
 
     @Test
     void checkOfABrokenTableListsEveryBadLineAndExits1() {
-        Run r = wormhole("mailertable", "check", BROKEN);
+        CliRun r = wormhole("mailertable", "check", BROKEN);
         assertEquals(1, r.exit());
         assertEquals("", r.out());
         assertEquals(BROKEN + ":3: bad port '99999' (expected 1-65535)\n"
@@ -52,14 +40,14 @@ class MailertableCliTest {
 
     @Test
     void checkOfAMissingFileExits1() {
-        Run r = wormhole("mailertable", "check", dir.resolve("nope").toString());
+        CliRun r = wormhole("mailertable", "check", dir.resolve("nope").toString());
         assertEquals(1, r.exit());
         assertEquals(dir.resolve("nope") + ": cannot read: no such file\n", r.err());
     }
 
     @Test
     void lookupPrintsTheValueAfterSubstitutionOnOneLine() {
-        Run r = wormhole("mailertable", "lookup", "--file", SAMPLE, "user@mail.tokyo.bigbucks.example");
+        CliRun r = wormhole("mailertable", "lookup", "--file", SAMPLE, "user@mail.tokyo.bigbucks.example");
         assertEquals(0, r.exit(), r.err());
         assertEquals("tsmtp:[relay.tokyo.bigbucks.example]\n", r.out());
 
@@ -70,7 +58,7 @@ class MailertableCliTest {
 
     @Test
     void lookupExplainShowsTheSearchOrderAndTheMatch() {
-        Run r = wormhole("mailertable", "lookup", "--file", SAMPLE, "--explain", "ceo@mail.tokyo.bigbucks.example");
+        CliRun r = wormhole("mailertable", "lookup", "--file", SAMPLE, "--explain", "ceo@mail.tokyo.bigbucks.example");
         assertEquals(0, r.exit(), r.err());
         String[] lines = r.out().split("\n");
         assertEquals("tsmtp:[relay.tokyo.bigbucks.example]", lines[0]);
@@ -85,7 +73,7 @@ class MailertableCliTest {
 
     @Test
     void lookupWithoutAMatchSaysSoOnStderrAndExits1() {
-        Run r = wormhole("mailertable", "lookup", "--file", SAMPLE, "--explain", "user@outside.example");
+        CliRun r = wormhole("mailertable", "lookup", "--file", SAMPLE, "--explain", "user@outside.example");
         assertEquals(1, r.exit());
         assertEquals("no match\n", r.err());
         assertTrue(r.out().contains("tried .                                        -"), r.out());
@@ -95,14 +83,14 @@ class MailertableCliTest {
     void lookupUsesTheRelaysConfiguredTableByDefault() {
         // The tests run in relay/, which has no config/: the default path shows in the error.
         // (test-harness runs the real launcher with WORMHOLE_HOME set.)
-        Run r = wormhole("mailertable", "lookup", "x@tokyo.example");
+        CliRun r = wormhole("mailertable", "lookup", "x@tokyo.example");
         assertEquals(1, r.exit());
         assertEquals(Path.of("config", "mailertable") + ": cannot read: no such file\n", r.err());
     }
 
     @Test
     void aBrokenTableMakesLookupFailWithItsErrors() {
-        Run r = wormhole("mailertable", "lookup", "--file", BROKEN, "x@tokyo.bigbucks.example");
+        CliRun r = wormhole("mailertable", "lookup", "--file", BROKEN, "x@tokyo.bigbucks.example");
         assertEquals(1, r.exit());
         assertTrue(r.err().startsWith(BROKEN + ":3: bad port"), r.err());
     }
@@ -111,14 +99,14 @@ class MailertableCliTest {
     @ValueSource(strings = {"", "mailertable", "mailertable check", "mailertable lookup",
             "mailertable lookup --file x", "nonsense", "mailertable check --bogus x"})
     void badUsageExits2(String line) {
-        Run r = wormhole(line.isEmpty() ? new String[0] : line.split(" "));
+        CliRun r = wormhole(line.isEmpty() ? new String[0] : line.split(" "));
         assertEquals(2, r.exit(), r.err());
         assertTrue(r.err().contains("Usage: wormhole") || r.err().contains("Did you mean"), r.err());
     }
 
     @Test
     void aMalformedAddressIsBadUsage() {
-        Run r = wormhole("mailertable", "lookup", "--file", SAMPLE, "user@");
+        CliRun r = wormhole("mailertable", "lookup", "--file", SAMPLE, "user@");
         assertEquals(2, r.exit());
         assertTrue(r.err().startsWith("not an address or domain: 'user@'"), r.err());
     }
@@ -127,7 +115,7 @@ class MailertableCliTest {
     @ValueSource(strings = {"--help", "mailertable --help", "mailertable check --help",
             "mailertable lookup --help", "mailertable watch --help", "help mailertable"})
     void everyCommandHasHelp(String line) {
-        Run r = wormhole(line.split(" "));
+        CliRun r = wormhole(line.split(" "));
         assertEquals(0, r.exit(), r.err());
         assertTrue(r.out().startsWith("Usage: wormhole"), r.out());
     }

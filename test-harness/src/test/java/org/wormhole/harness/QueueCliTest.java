@@ -37,6 +37,16 @@ class QueueCliTest {
         return new Run(code, out.toString(), err.toString());
     }
 
+    private void awaitOneDeferred(String what) throws InterruptedException {
+        Await.until(what, () -> {
+            try {
+                return site.relay.spool().list(QueueState.DEFERRED).size() == 1;
+            } catch (Exception e) {
+                return false;
+            }
+        });
+    }
+
     private String queueOne(String to) throws Exception {
         try (SmtpTranscript c = SmtpTranscript.connect(site.port())) {
             c.expect("220");
@@ -52,13 +62,7 @@ class QueueCliTest {
         site.start();
         String conf = site.configFile().toString();
         String id = queueOne("bob@dead.example");
-        Await.until("the message to be deferred", () -> {
-            try {
-                return site.relay.spool().list(QueueState.DEFERRED).size() == 1;
-            } catch (Exception e) {
-                return false;
-            }
-        });
+        awaitOneDeferred("the message to be deferred");
 
         Run list = wormhole("queue", "list", "--config", conf);
         assertEquals(0, list.exit(), list.err());
@@ -84,13 +88,7 @@ class QueueCliTest {
         assertEquals(1, bad.exit());
         assertEquals("'not-an-id' is not a queue id\n", bad.err());
 
-        Await.until("the attempt after the flush to end", () -> {
-            try {
-                return site.relay.spool().list(QueueState.DEFERRED).size() == 1;
-            } catch (Exception e) {
-                return false;
-            }
-        });
+        awaitOneDeferred("the attempt after the flush to end");
         assertEquals(new Run(0, "1 message(s) deleted\n", ""), wormhole("queue", "delete", "ALL", "--config", conf));
         assertTrue(wormhole("queue", "list", "--config", conf).out().contains("-- 0 message(s)"));
     }
@@ -101,13 +99,7 @@ class QueueCliTest {
         site.start();
         String conf = site.configFile().toString();
         String id = queueOne("bob@dead.example");
-        Await.until("the message to be deferred", () -> {
-            try {
-                return site.relay.spool().list(QueueState.DEFERRED).size() == 1;
-            } catch (Exception e) {
-                return false;
-            }
-        });
+        awaitOneDeferred("the message to be deferred");
         site.close();
         site = null;
 
