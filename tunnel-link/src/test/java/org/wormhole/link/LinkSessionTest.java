@@ -1,0 +1,171 @@
+package org.wormhole.link;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.BufferedOutputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLSocket;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.wormhole.link.wire.Frame;
+import org.wormhole.link.wire.FrameCodec;
+import org.wormhole.link.wire.ProtocolViolation;
+
+/** Two sites' link sessions over real TLS on loopback: greeting, keepalive, a frozen peer, a version mismatch. */
+class LinkSessionTest {
+
+    private static final LinkSession.Settings FAST = new LinkSession.Settings(Duration.ofMillis(100), 3, 64,
+            Duration.ofSeconds(5));
+
+    @TempDir
+    Path dir;
+
+    private SiteIdentity tokyo;
+    private SiteIdentity birlinghoven;
+    private ServerSocket listener;
+    private final List<AutoCloseable> toClose = new CopyOnWriteArrayList<>();
+
+    @BeforeEach
+    void identities() throws Exception {
+        tokyo = SiteIdentity.generate(dir.resolve("tokyo"), "tokyo", Duration.ofDays(30));
+        birlinghoven = SiteIdentity.generate(dir.resolve("birlinghoven"), "birlinghoven", Duration.ofDays(30));
+        listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        for (AutoCloseable c : toClose) {
+            c.close();
+        }
+        listener.close();
+    }
+
+    /** Records what a session's listener hears. */
+    static final class Events implements LinkSession.Listener {
+        final BlockingQueue<String> downs = new LinkedBlockingQueue<>();
+        final BlockingQueue<Frame> frames = new LinkedBlockingQueue<>();
+
+        @Override
+        public void frame(LinkSession session, Frame frame) {
+            frames.add(frame);
+        }
+
+        @Override
+        public void down(LinkSession session, String reason) {
+            downs.add(reason);
+        }
+    }
+
+    /** Birlinghoven accepts one TLS connection (pinning Tokyo); returns the authenticated socket. */
+    private CompletableFuture<SSLSocket> birlinghovenAccepts() throws Exception {
+        LinkTls tls = new LinkTls(birlinghoven, Set.of(tokyo.pin()), (p, w) -> { });
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                SSLSocket s = tls.serverSide(listener.accept());
+                s.startHandshake();
+                toClose.add(s);
+                return s;
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
+    private SSLSocket tokyoDials() throws Exception {
+        LinkTls tls = new LinkTls(tokyo, Set.of(birlinghoven.pin()), (p, w) -> { });
+        SSLSocket s = tls.clientSide(new Socket(InetAddress.getLoopbackAddress(), listener.getLocalPort()), "birlinghoven");
+        s.startHandshake();
+        toClose.add(s);
+        return s;
+    }
+
+    @Test
+    void bothSidesGreetAgreeOnVersion1AndMeasureTheRoundTrip() throws Exception {
+        CompletableFuture<SSLSocket> accepted = birlinghovenAccepts();
+        SSLSocket dialed = tokyoDials();
+        Events tokyoEvents = new Events();
+        Events birlEvents = new Events();
+        CompletableFuture<LinkSession> birl = CompletableFuture.supplyAsync(() -> {
+            try {
+                return LinkSession.start(accepted.get(10, TimeUnit.SECONDS), "birlinghoven", FAST, birlEvents);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        LinkSession tokyoSide = LinkSession.start(dialed, "tokyo", FAST, tokyoEvents);
+        LinkSession birlSide = birl.get(10, TimeUnit.SECONDS);
+        toClose.add(tokyoSide);
+        toClose.add(birlSide);
+        assertEquals("birlinghoven", tokyoSide.peerSite());
+        assertEquals("tokyo", birlSide.peerSite());
+        assertEquals(1, tokyoSide.version());
+        assertEquals(64, tokyoSide.peerWindow());
+
+        // Idle: keepalive pings flow both ways and keep the link up; a round trip gets measured.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (tokyoSide.rtt() == null && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertNotNull(tokyoSide.rtt(), "a round-trip time after a PING/PONG");
+        Thread.sleep(500); // five keepalive intervals of idleness
+        assertTrue(tokyoSide.isOpen() && birlSide.isOpen(), "an idle link stays up");
+
+        tokyoSide.send(new Frame.Cancel(9));
+        assertEquals(new Frame.Cancel(9), birlEvents.frames.poll(10, TimeUnit.SECONDS));
+
+        tokyoSide.close("relay stopping", true);
+        assertEquals("the peer said goodbye: relay stopping", birlEvents.downs.poll(10, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void aPeerThatFreezesIsDeclaredDeadAfterTheKeepaliveCount() throws Exception {
+        CompletableFuture<SSLSocket> accepted = birlinghovenAccepts();
+        SSLSocket dialed = tokyoDials();
+        // Birlinghoven greets, then freezes: it holds the connection open and never sends again.
+        SSLSocket frozen = accepted.get(10, TimeUnit.SECONDS);
+        OutputStream out = new BufferedOutputStream(frozen.getOutputStream());
+        FrameCodec.write(out, new Frame.Hello(List.of(1), "birlinghoven", 64));
+        out.flush();
+        Events events = new Events();
+        LinkSession tokyoSide = LinkSession.start(dialed, "tokyo", FAST, events);
+        toClose.add(tokyoSide);
+        String reason = events.downs.poll(10, TimeUnit.SECONDS);
+        assertNotNull(reason, "the frozen peer was never noticed");
+        assertTrue(reason.startsWith("the peer sent nothing for ") && reason.endsWith("(3 keepalive intervals): presumed dead"),
+                reason);
+        assertTrue(!tokyoSide.isOpen());
+    }
+
+    @Test
+    void aPeerWithNoCommonVersionIsToldWhyAndRefused() throws Exception {
+        CompletableFuture<SSLSocket> accepted = birlinghovenAccepts();
+        SSLSocket dialed = tokyoDials();
+        SSLSocket future = accepted.get(10, TimeUnit.SECONDS);
+        OutputStream out = new BufferedOutputStream(future.getOutputStream());
+        FrameCodec.write(out, new Frame.Hello(List.of(7, 8), "birlinghoven-from-the-future", 64));
+        out.flush();
+        ProtocolViolation v = assertThrows(ProtocolViolation.class,
+                () -> LinkSession.start(dialed, "tokyo", FAST, new Events()));
+        assertEquals("no common version: the peer speaks [7, 8], we [1]", v.getMessage());
+        java.io.InputStream in = future.getInputStream();
+        assertEquals(new Frame.Hello(List.of(1), "tokyo", 64), FrameCodec.read(in));
+        assertEquals(new Frame.Goodbye("no common version (we speak [1], the peer [7, 8])"), FrameCodec.read(in));
+    }
+}
