@@ -120,11 +120,11 @@ public final class LinkSession implements AutoCloseable {
     }
 
     private void begin() {
+        long period = settings.keepaliveInterval().toNanos();
+        keepalive.scheduleAtFixedRate(this::keepaliveTick, period, period, TimeUnit.NANOSECONDS);
         Thread reader = new Thread(this::readLoop, "link-reader-" + peerSite);
         reader.setDaemon(true);
         reader.start();
-        long period = settings.keepaliveInterval().toNanos();
-        keepalive.scheduleAtFixedRate(this::keepaliveTick, period, period, TimeUnit.NANOSECONDS);
         log.info("link to {} up: protocol version {}, peer window {}", peerSite, version, peerWindow);
     }
 

@@ -1,0 +1,258 @@
+package org.wormhole.link;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.security.GeneralSecurityException;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import javax.net.ssl.SSLSocket;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.wormhole.link.wire.Frame;
+import org.wormhole.link.wire.ProtocolViolation;
+
+/**
+ * This site's end of its links: it keeps one link up to every configured peer, dialing the peers
+ * it is told to dial (reconnecting with exponential backoff and jitter, capped) and accepting the
+ * others on its listening port. If both sides dial at once, the connection dialed by the side
+ * whose pin sorts first is kept and the other is closed with {@code GOODBYE "duplicate link"}.
+ *
+ * <p>Thread-safe.
+ */
+public final class LinkEndpoint implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger("link");
+
+    /**
+     * A configured peer.
+     *
+     * @param name the peer's name in the configuration (and in {@code tsmtp:NAME})
+     * @param host where to dial it
+     * @param port its link port
+     * @param pins its accepted keys (two during a rollover)
+     * @param dial whether this side dials it (a branch behind NAT is never dialed)
+     */
+    public record Peer(String name, String host, int port, Set<Pin> pins, boolean dial) {
+        public Peer {
+            pins = Set.copyOf(pins);
+        }
+    }
+
+    /** Reconnect and session settings. */
+    public record Settings(LinkSession.Settings session, Duration initialBackoff, Duration maxBackoff,
+                           Duration connectTimeout) {
+        public static Settings defaults() {
+            return new Settings(LinkSession.Settings.defaults(), Duration.ofSeconds(1), Duration.ofSeconds(60),
+                    Duration.ofSeconds(10));
+        }
+    }
+
+    /** What the relay hears of its links. Called on link threads. */
+    public interface Events {
+        void up(Peer peer, LinkSession session);
+
+        void down(Peer peer, String reason);
+
+        void frame(Peer peer, LinkSession session, Frame frame);
+    }
+
+    private final SiteIdentity self;
+    private final String siteName;
+    private final List<Peer> peers;
+    private final Settings settings;
+    private final Events events;
+    private final Map<String, LinkSession> sessions = new ConcurrentHashMap<>();
+    private final Set<Thread> dialers = ConcurrentHashMap.newKeySet();
+    private volatile ServerSocket listener;
+    private volatile boolean closed;
+
+    public LinkEndpoint(SiteIdentity self, String siteName, List<Peer> peers, Settings settings, Events events) {
+        this.self = self;
+        this.siteName = siteName;
+        this.peers = List.copyOf(peers);
+        this.settings = settings;
+        this.events = events;
+    }
+
+    /** Accepts links from the configured peers on {@code address} (port 0: any free port). */
+    public void listen(InetSocketAddress address) throws IOException, GeneralSecurityException {
+        Set<Pin> all = new HashSet<>();
+        peers.forEach(p -> all.addAll(p.pins()));
+        LinkTls tls = new LinkTls(self, all, (offered, why) ->
+                log.warn("link refused a connection: key {} ({})", offered == null ? "none" : offered, why));
+        ServerSocket s = new ServerSocket();
+        s.bind(address, 50);
+        listener = s;
+        Thread t = new Thread(() -> acceptLoop(s, tls), "link-accept");
+        t.setDaemon(true);
+        t.start();
+        log.info("link listening on {}:{}", address.getAddress().getHostAddress(), s.getLocalPort());
+    }
+
+    public int boundPort() {
+        return listener.getLocalPort();
+    }
+
+    /** Starts dialing the peers this side dials. */
+    public void start() throws GeneralSecurityException {
+        for (Peer p : peers) {
+            if (p.dial()) {
+                LinkTls tls = new LinkTls(self, p.pins(), (offered, why) ->
+                        log.warn("link to {}: the server's key {} is not pinned ({})", p.name(), offered, why));
+                Thread t = new Thread(() -> dialLoop(p, tls), "link-dial-" + p.name());
+                t.setDaemon(true);
+                dialers.add(t);
+                t.start();
+            }
+        }
+    }
+
+    /** The open link to {@code peer}, if any. */
+    public Optional<LinkSession> session(String peer) {
+        LinkSession s = sessions.get(peer);
+        return s != null && s.isOpen() ? Optional.of(s) : Optional.empty();
+    }
+
+    private void acceptLoop(ServerSocket s, LinkTls tls) {
+        while (!closed) {
+            Socket plain;
+            try {
+                plain = s.accept();
+            } catch (IOException e) {
+                if (!closed) {
+                    log.warn("link accept failed: {}", e.toString());
+                }
+                return;
+            }
+            Thread t = new Thread(() -> admit(plain, tls), "link-admit");
+            t.setDaemon(true);
+            t.start();
+        }
+    }
+
+    /** A peer dialed in: authenticate it by its pin, greet, and keep it unless it duplicates a link. */
+    private void admit(Socket plain, LinkTls tls) {
+        try {
+            plain.setSoTimeout((int) settings.session().helloTimeout().toMillis());
+            SSLSocket s = tls.serverSide(plain);
+            s.startHandshake();
+            s.setSoTimeout(0);
+            Pin offered = Pin.of((X509Certificate) s.getSession().getPeerCertificates()[0]);
+            Peer peer = peers.stream().filter(p -> p.pins().contains(offered)).findFirst().orElseThrow();
+            register(peer, s, false);
+        } catch (IOException | ProtocolViolation | RuntimeException e) {
+            log.info("link from {} not established: {}", plain.getRemoteSocketAddress(), e.getMessage());
+            try {
+                plain.close();
+            } catch (IOException ignored) {
+                // gone
+            }
+        }
+    }
+
+    private void dialLoop(Peer peer, LinkTls tls) {
+        long backoff = settings.initialBackoff().toMillis();
+        while (!closed) {
+            LinkSession current = sessions.get(peer.name());
+            if (current != null && current.isOpen()) {
+                sleep(100);
+                backoff = settings.initialBackoff().toMillis();
+                continue;
+            }
+            try {
+                Socket plain = new Socket();
+                plain.connect(new InetSocketAddress(InetAddress.getByName(peer.host()), peer.port()),
+                        (int) settings.connectTimeout().toMillis());
+                plain.setSoTimeout((int) settings.session().helloTimeout().toMillis());
+                SSLSocket s = tls.clientSide(plain, peer.host());
+                s.startHandshake();
+                s.setSoTimeout(0);
+                register(peer, s, true);
+                backoff = settings.initialBackoff().toMillis();
+            } catch (IOException | ProtocolViolation e) {
+                long wait = backoff / 2 + ThreadLocalRandom.current().nextLong(backoff / 2 + 1);
+                log.info("link to {} ({}:{}) not up: {}; next try in {} ms", peer.name(), peer.host(), peer.port(),
+                        e.getMessage(), wait);
+                sleep(wait);
+                backoff = Math.min(settings.maxBackoff().toMillis(), backoff * 2);
+            }
+        }
+    }
+
+    /**
+     * Greets over an authenticated socket and makes it the peer's link, unless a link already
+     * exists and this one loses the tie-break (the connection dialed by the lower pin wins).
+     */
+    private void register(Peer peer, SSLSocket socket, boolean dialedByUs) throws IOException, ProtocolViolation {
+        LinkSession session = LinkSession.start(socket, siteName, settings.session(), new LinkSession.Listener() {
+            @Override
+            public void frame(LinkSession s, Frame f) {
+                events.frame(peer, s, f);
+            }
+
+            @Override
+            public void down(LinkSession s, String reason) {
+                if (sessions.remove(peer.name(), s)) {
+                    events.down(peer, reason);
+                }
+            }
+        });
+        LinkSession loser = null;
+        synchronized (sessions) {
+            LinkSession existing = sessions.get(peer.name());
+            if (existing != null && existing.isOpen()) {
+                String mine = self.pin().value();
+                String theirs = peer.pins().stream().map(Pin::value).sorted().findFirst().orElse("");
+                boolean keepNew = dialedByUs == (mine.compareTo(theirs) < 0);
+                if (keepNew) {
+                    loser = existing;
+                    sessions.put(peer.name(), session);
+                } else {
+                    loser = session;
+                }
+            } else {
+                sessions.put(peer.name(), session);
+            }
+        }
+        if (loser != null) {
+            sessions.remove(peer.name(), loser);
+            loser.close("duplicate link", true);
+        }
+        if (loser != session) {
+            events.up(peer, session);
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        dialers.forEach(Thread::interrupt);
+        try {
+            if (listener != null) {
+                listener.close();
+            }
+        } catch (IOException ignored) {
+            // closing
+        }
+        sessions.values().forEach(s -> s.close("relay stopping", true));
+        sessions.clear();
+    }
+}
