@@ -36,6 +36,7 @@ public final class Relay implements AutoCloseable {
     private final SmtpDeliveryAgent lmtp;
     private final SmtpIngress ingress;
     private final ControlServer control;
+    private final org.wormhole.relay.link.RelayLinks links; // null without peers
 
     private Relay(RelayConfig config, NexthopResolver resolver, Clock clock) throws IOException, MailertableException {
         this.config = config;
@@ -48,7 +49,10 @@ public final class Relay implements AutoCloseable {
                             OpportunisticTls.socketFactory());
             this.smtp = new SmtpDeliveryAgent(spool, resolver, client, config.smtpPort());
             this.lmtp = new SmtpDeliveryAgent(spool, resolver, client.withLmtp(true), config.lmtpPort());
-            this.queue = new QueueManager(spool, mailertable::lookup, new RelayAgents(smtp, lmtp),
+            this.links = config.peers().isEmpty() ? null : links(config, spool, clock);
+            org.wormhole.relay.delivery.DeliveryAgent tsmtp = links == null ? null
+                    : new org.wormhole.relay.link.TsmtpAgent(spool, links, config.smtpDataDoneTimeout());
+            this.queue = new QueueManager(spool, mailertable::lookup, new RelayAgents(smtp, lmtp, tsmtp),
                     new DsnNotifier(spool, config.myhostname(), config.maximalQueueLifetime(), config.delayWarningTime(),
                             clock),
                     new QueueManager.Settings(config.hopcountLimit(),
@@ -68,6 +72,22 @@ public final class Relay implements AutoCloseable {
         }
     }
 
+    /** The links to the configured peers: this site's key, the ledger of received mail, custody. */
+    private org.wormhole.relay.link.RelayLinks links(RelayConfig config, Spool spool, Clock clock) throws IOException {
+        org.wormhole.link.SiteIdentity identity;
+        try {
+            identity = org.wormhole.link.SiteIdentity.load(config.linkKeyDirectory());
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new IOException("peers are configured but there is no site key in " + config.linkKeyDirectory()
+                    + " (create it with 'wormhole keygen')");
+        }
+        var ledger = org.wormhole.relay.link.LinkLedger.open(spool,
+                config.maximalQueueLifetime().plus(java.time.Duration.ofDays(2)), clock.millis());
+        var custody = new org.wormhole.relay.link.LinkCustody(spool, ledger, id -> queue.enqueued(id),
+                config.myhostname(), clock);
+        return new org.wormhole.relay.link.RelayLinks(config, identity, custody, () -> queue.flush(), clock);
+    }
+
     /**
      * Starts a relay: loads the mailertable (a bad table refuses the start), resumes the queue,
      * opens the control socket, then accepts SMTP.
@@ -80,6 +100,9 @@ public final class Relay implements AutoCloseable {
         Relay r = new Relay(config, resolver, clock);
         try {
             r.queue.start();
+            if (r.links != null) {
+                r.links.start();
+            }
             r.control.start();
             r.ingress.start();
         } catch (IOException | RuntimeException e) {
@@ -107,6 +130,11 @@ public final class Relay implements AutoCloseable {
         return mailertable;
     }
 
+    /** The links to the peer sites, if any are configured. */
+    public java.util.Optional<org.wormhole.relay.link.RelayLinks> links() {
+        return java.util.Optional.ofNullable(links);
+    }
+
     public RelayConfig config() {
         return config;
     }
@@ -120,6 +148,9 @@ public final class Relay implements AutoCloseable {
         log.info("relay stopping");
         ingress.stopAccepting();
         ingress.close();
+        if (links != null) {
+            links.close(); // mail in flight on a link stays queued here until its RESULT: nothing is lost
+        }
         queue.stop(config.shutdownTimeout());
         smtp.close();
         lmtp.close();

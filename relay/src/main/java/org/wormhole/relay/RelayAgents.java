@@ -17,9 +17,13 @@ final class RelayAgents implements Agents {
     private final DeliveryAgent local = new DeferringAgent("4.3.5",
             "mailer local: a relay has no local mailboxes; route this domain to lmtp:[mailstore] in the mailertable");
 
-    RelayAgents(DeliveryAgent smtp, DeliveryAgent lmtp) {
+    private final DeliveryAgent tsmtp;
+
+    /** @param tsmtp the link mailer, or null when no peers are configured */
+    RelayAgents(DeliveryAgent smtp, DeliveryAgent lmtp, DeliveryAgent tsmtp) {
         this.smtp = smtp;
         this.lmtp = lmtp;
+        this.tsmtp = tsmtp;
     }
 
     @Override
@@ -27,8 +31,8 @@ final class RelayAgents implements Agents {
         return switch (route.mailer()) {
             case ESMTP, SMTP, SMTP8, RELAY -> smtp;
             case LMTP -> lmtp;
-            case TSMTP -> new DeferringAgent("4.4.1", "mailer tsmtp to " + ((Route.Transport) route).nexthop()
-                    + ": no link to that peer (the tunnel link is not part of this relay version)");
+            case TSMTP -> tsmtp != null ? tsmtp : new DeferringAgent("4.3.5", "mailer tsmtp to "
+                    + ((Route.Transport) route).nexthop() + ": no peers are configured (see peers in wormhole.conf)");
             case ERROR -> error;
             case DISCARD -> discard;
             case LOCAL -> local;

@@ -63,25 +63,40 @@ public final class LinkEndpoint implements AutoCloseable {
 
         void down(Peer peer, String reason);
 
-        void frame(Peer peer, LinkSession session, Frame frame);
+        /** A mail frame, only on an endpoint without a custodian (with one, the link's courier takes them). */
+        default void frame(Peer peer, LinkSession session, Frame frame) {
+        }
     }
 
     private final SiteIdentity self;
     private final String siteName;
     private final List<Peer> peers;
     private final Settings settings;
+    private final Custodian custodian; // null: no custody transfer, mail frames go to Events.frame
     private final Events events;
     private final Map<String, LinkSession> sessions = new ConcurrentHashMap<>();
+    private final Map<LinkSession, LinkCourier> couriers = new ConcurrentHashMap<>();
     private final Set<Thread> dialers = ConcurrentHashMap.newKeySet();
     private volatile ServerSocket listener;
     private volatile boolean closed;
 
-    public LinkEndpoint(SiteIdentity self, String siteName, List<Peer> peers, Settings settings, Events events) {
+    /**
+     * An endpoint that transfers custody: every link gets a {@link LinkCourier} that sends this
+     * relay's messages ({@link #courier}) and hands the peer's to {@code custodian}.
+     */
+    public LinkEndpoint(SiteIdentity self, String siteName, List<Peer> peers, Settings settings, Custodian custodian,
+                        Events events) {
         this.self = self;
         this.siteName = siteName;
         this.peers = List.copyOf(peers);
         this.settings = settings;
+        this.custodian = custodian;
         this.events = events;
+    }
+
+    /** An endpoint that only keeps links up, without custody transfer: mail frames go to {@link Events#frame}. */
+    public LinkEndpoint(SiteIdentity self, String siteName, List<Peer> peers, Settings settings, Events events) {
+        this(self, siteName, peers, settings, null, events);
     }
 
     /** Accepts links from the configured peers on {@code address} (port 0: any free port). */
@@ -121,6 +136,11 @@ public final class LinkEndpoint implements AutoCloseable {
     public Optional<LinkSession> session(String peer) {
         LinkSession s = sessions.get(peer);
         return s != null && s.isOpen() ? Optional.of(s) : Optional.empty();
+    }
+
+    /** The courier of the open link to {@code peer}, if any; always empty without a custodian. */
+    public Optional<LinkCourier> courier(String peer) {
+        return session(peer).map(couriers::get);
     }
 
     private void acceptLoop(ServerSocket s, LinkTls tls) {
@@ -194,23 +214,41 @@ public final class LinkEndpoint implements AutoCloseable {
      * exists and this one loses the tie-break (the connection dialed by the lower pin wins).
      */
     private void register(Peer peer, SSLSocket socket, boolean dialedByUs) throws IOException, ProtocolViolation {
-        LinkSession session = LinkSession.start(socket, siteName, settings.session(), new LinkSession.Listener() {
-            @Override
-            public void frame(LinkSession s, Frame f) {
-                events.frame(peer, s, f);
+        LinkSession session = LinkSession.start(socket, siteName, settings.session(), link -> {
+            LinkCourier courier = custodian == null ? null : new LinkCourier(link, peer.name(), custodian);
+            if (courier != null) {
+                couriers.put(link, courier);
             }
-
-            @Override
-            public void down(LinkSession s, String reason) {
-                if (sessions.remove(peer.name(), s)) {
-                    events.down(peer, reason);
+            return new LinkSession.Listener() {
+                @Override
+                public void frame(LinkSession s, Frame f) {
+                    if (courier != null) {
+                        courier.frame(s, f);
+                    } else {
+                        events.frame(peer, s, f);
+                    }
                 }
-            }
+
+                @Override
+                public void down(LinkSession s, String reason) {
+                    if (courier != null) {
+                        couriers.remove(s);
+                        courier.down(s, reason);
+                    }
+                    if (sessions.remove(peer.name(), s)) {
+                        events.down(peer, reason);
+                    }
+                }
+            };
         });
         LinkSession loser = null;
+        String why = "duplicate link";
         synchronized (sessions) {
             LinkSession existing = sessions.get(peer.name());
-            if (existing != null && existing.isOpen()) {
+            if (closed) { // admitted or dialed while this endpoint was closing: never take mail for a stopped relay
+                loser = session;
+                why = "relay stopping";
+            } else if (existing != null && existing.isOpen()) {
                 String mine = self.pin().value();
                 String theirs = peer.pins().stream().map(Pin::value).sorted().findFirst().orElse("");
                 boolean keepNew = dialedByUs == (mine.compareTo(theirs) < 0);
@@ -226,7 +264,7 @@ public final class LinkEndpoint implements AutoCloseable {
         }
         if (loser != null) {
             sessions.remove(peer.name(), loser);
-            loser.close("duplicate link", true);
+            loser.close(why, true);
         }
         if (loser != session) {
             events.up(peer, session);
@@ -243,7 +281,9 @@ public final class LinkEndpoint implements AutoCloseable {
 
     @Override
     public void close() {
-        closed = true;
+        synchronized (sessions) {
+            closed = true;
+        }
         dialers.forEach(Thread::interrupt);
         try {
             if (listener != null) {

@@ -15,6 +15,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.wormhole.link.wire.Frame;
@@ -55,7 +56,7 @@ public final class LinkSession implements AutoCloseable {
     private final InputStream in;
     private final OutputStream out;
     private final Settings settings;
-    private final Listener listener;
+    private Listener listener; // set once in start(), before the reader and the keepalive start
     private final String peerSite;
     private final int version;
     private final int peerWindow;
@@ -66,13 +67,12 @@ public final class LinkSession implements AutoCloseable {
     private volatile long pingNonce;
     private volatile long rttNanos = -1;
 
-    private LinkSession(Socket socket, InputStream in, OutputStream out, Settings settings, Listener listener,
+    private LinkSession(Socket socket, InputStream in, OutputStream out, Settings settings,
                         String peerSite, int version, int peerWindow) {
         this.socket = socket;
         this.in = in;
         this.out = out;
         this.settings = settings;
-        this.listener = listener;
         this.peerSite = peerSite;
         this.version = version;
         this.peerWindow = peerWindow;
@@ -92,6 +92,16 @@ public final class LinkSession implements AutoCloseable {
      */
     public static LinkSession start(Socket tls, String localSite, Settings settings, Listener listener)
             throws IOException, ProtocolViolation {
+        return start(tls, localSite, settings, session -> listener);
+    }
+
+    /**
+     * As {@link #start(Socket, String, Settings, Listener)}, with a listener made for this session
+     * (e.g. its {@link LinkCourier}) after the HELLO exchange and before the reader starts, so it
+     * hears every frame.
+     */
+    public static LinkSession start(Socket tls, String localSite, Settings settings,
+                                    Function<LinkSession, Listener> listenerFor) throws IOException, ProtocolViolation {
         InputStream in = new BufferedInputStream(tls.getInputStream(), 65_536);
         OutputStream out = new BufferedOutputStream(tls.getOutputStream(), 65_536);
         FrameCodec.write(out, new Frame.Hello(VERSIONS, localSite, settings.window()));
@@ -114,7 +124,8 @@ public final class LinkSession implements AutoCloseable {
             goodbye(out, "no common version (we speak " + VERSIONS + ", the peer " + hello.versions() + ")");
             throw new ProtocolViolation("no common version: the peer speaks " + hello.versions() + ", we " + VERSIONS);
         }
-        LinkSession s = new LinkSession(tls, in, out, settings, listener, hello.site(), version, hello.window());
+        LinkSession s = new LinkSession(tls, in, out, settings, hello.site(), version, hello.window());
+        s.listener = listenerFor.apply(s);
         s.begin();
         return s;
     }
@@ -190,6 +201,11 @@ public final class LinkSession implements AutoCloseable {
 
     public int version() {
         return version;
+    }
+
+    /** This side's window, as sent in its HELLO: messages it accepts in flight from the peer. */
+    public int window() {
+        return settings.window();
     }
 
     /** The peer's window: messages it accepts in flight. */

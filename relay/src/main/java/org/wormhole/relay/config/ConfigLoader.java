@@ -81,7 +81,7 @@ public final class ConfigLoader {
     private RelayConfig build(String name, Config user) throws ConfigException {
         Config defaults = defaultsConfig();
         for (Map.Entry<String, ConfigValue> e : user.entrySet()) {
-            if (!defaults.hasPath(e.getKey())) {
+            if (!defaults.hasPath(e.getKey()) && !e.getKey().startsWith("peers.")) {
                 problems.add(where(name, e.getValue().origin()) + "unknown key '" + e.getKey() + "'"
                         + suggestion(e.getKey(), defaults));
             }
@@ -115,7 +115,13 @@ public final class ConfigLoader {
                 get("smtp_tls_security_level", k -> tlsLevel(config.getString(k))),
                 (int) number("smtp_port", k -> (long) port(config.getInt(k))),
                 (int) number("lmtp_port", k -> (long) port(config.getInt(k))),
-                get("shutdown_timeout", k -> positive(config.getDuration(k))));
+                get("shutdown_timeout", k -> positive(config.getDuration(k))),
+                get("link_listen", k -> config.getString(k).isBlank() ? Optional.<InetSocketAddress>empty()
+                        : Optional.of(listen(config.getString(k)))),
+                get("link_key_directory", k -> path(config.getString(k))),
+                get("keepalive_interval", k -> positive(config.getDuration(k))),
+                (int) number("keepalive_count", k -> positive(config.getInt(k))),
+                peers(name));
         if (problems.isEmpty()) {
             if (c.tlsCertFile().isPresent() != c.tlsKeyFile().isPresent()) {
                 problems.add(where(name, config.getValue("smtpd_tls_cert_file").origin())
@@ -145,6 +151,7 @@ public final class ConfigLoader {
             sb.append(key).append(" = ")
                     .append(effective.getValue(key).render(ConfigRenderOptions.concise())).append('\n');
         }
+        sb.append("peers = ").append(effective.getValue("peers").render(ConfigRenderOptions.concise())).append('\n');
         return sb.toString();
     }
 
@@ -168,6 +175,51 @@ public final class ConfigLoader {
             problems.add(where(null, config.getValue(key).origin()) + key + ": " + e.getMessage());
         }
         return null;
+    }
+
+    private static final java.util.Set<String> PEER_FIELDS = java.util.Set.of("address", "port", "pins", "dial");
+
+    /** The {@code peers} block: every problem of every peer reported. */
+    private List<RelayConfig.PeerConfig> peers(String name) {
+        List<RelayConfig.PeerConfig> out = new ArrayList<>();
+        com.typesafe.config.ConfigObject block;
+        try {
+            block = config.getObject("peers");
+        } catch (com.typesafe.config.ConfigException e) {
+            problems.add(describe(null, e));
+            return out;
+        }
+        for (String peer : new java.util.TreeSet<>(block.keySet())) {
+            Config p = block.toConfig().getConfig("\"" + peer + "\"");
+            String at = where(name, block.get(peer).origin()) + "peers." + peer + ": ";
+            for (String field : p.root().keySet()) {
+                if (!PEER_FIELDS.contains(field)) {
+                    problems.add(at + "unknown field '" + field + "' (known: address, port, pins, dial)");
+                }
+            }
+            try {
+                if (!peer.matches("[A-Za-z0-9][A-Za-z0-9_.-]*")) {
+                    throw new IllegalArgumentException("a peer name is letters, digits, '.', '-', '_'");
+                }
+                String address = p.getString("address");
+                if (address.isBlank()) {
+                    throw new IllegalArgumentException("address is empty");
+                }
+                int port = p.hasPath("port") ? port(p.getInt("port")) : RelayConfig.DEFAULT_LINK_PORT;
+                List<String> pinTexts = p.getStringList("pins");
+                if (pinTexts.isEmpty() || pinTexts.size() > 2) {
+                    throw new IllegalArgumentException("pins must hold one pin, or two during a key rollover");
+                }
+                List<org.wormhole.link.Pin> pins = pinTexts.stream().map(org.wormhole.link.Pin::parse).toList();
+                boolean dial = !p.hasPath("dial") || p.getBoolean("dial");
+                out.add(new RelayConfig.PeerConfig(peer, address, port, pins, dial));
+            } catch (com.typesafe.config.ConfigException e) {
+                problems.add(at + e.getMessage().replaceFirst("^.*?: \\d+: ", ""));
+            } catch (IllegalArgumentException e) {
+                problems.add(at + e.getMessage());
+            }
+        }
+        return out;
     }
 
     /** A number; 0 when it is wrong (the problem is recorded and the result never used). */

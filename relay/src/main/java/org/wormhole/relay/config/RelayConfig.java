@@ -40,7 +40,27 @@ public record RelayConfig(
         TlsLevel smtpTlsSecurityLevel,      // smtp_tls_security_level
         int smtpPort,                       // smtp_port
         int lmtpPort,                       // lmtp_port
-        Duration shutdownTimeout) {         // shutdown_timeout
+        Duration shutdownTimeout,           // shutdown_timeout
+        Optional<InetSocketAddress> linkListen, // link_listen
+        Path linkKeyDirectory,              // link_key_directory
+        Duration keepaliveInterval,         // keepalive_interval
+        int keepaliveCount,                 // keepalive_count
+        List<PeerConfig> peers) {           // peers
+
+    /** The default TCP port of the link. */
+    public static final int DEFAULT_LINK_PORT = 4650;
+
+    /**
+     * One peer site (the {@code peers} block).
+     *
+     * @param name    its name: {@code tsmtp:NAME} routes to it
+     * @param address where to dial it
+     * @param port    its link port
+     * @param pins    its accepted key pins
+     * @param dial    whether this side dials it
+     */
+    public record PeerConfig(String name, String address, int port, List<org.wormhole.link.Pin> pins, boolean dial) {
+    }
 
     /** Outbound STARTTLS policy (Postfix's smtp_tls_security_level). */
     public enum TlsLevel { NONE, MAY }

@@ -109,7 +109,7 @@ final class QueueFileReader {
                 throw new CorruptQueueFileException(e.getMessage());
             }
             return new QueuedMessage(id, state, file, h.arrival, h.client, h.sender, List.copyOf(rcpts),
-                    Set.copyOf(h.flags), h.hops, contentOffset, h.contentLength, warned, valid);
+                    Set.copyOf(h.flags), h.hops, h.origin, contentOffset, h.contentLength, warned, valid);
         } catch (NumberFormatException e) {
             throw new CorruptQueueFileException("bad number: " + e.getMessage());
         } catch (IllegalArgumentException e) {
@@ -126,6 +126,7 @@ final class QueueFileReader {
         final List<String> recipients = new ArrayList<>();
         final Set<String> flags = new LinkedHashSet<>();
         int hops;
+        String origin = "";
         long contentLength = -1;
 
         /** Takes one header line; true at the 'content' line, which ends the header. */
@@ -147,6 +148,7 @@ final class QueueFileReader {
                     }
                 }
                 case "hops" -> hops = Integer.parseInt(value);
+                case "origin" -> origin = FieldCodec.decode(value);
                 case "content" -> {
                     contentLength = Long.parseLong(value);
                     if (contentLength < 0) {

@@ -48,7 +48,7 @@ final class QueueFileWriter implements AutoCloseable {
 
     /** Creates {@code dir/id} (mode 0600, never over an existing file) and writes the header. */
     static QueueFileWriter create(Path dir, QueueId id, long arrivalMillis, String client, String sender,
-                                  List<String> recipients, Set<String> flags) throws IOException {
+                                  List<String> recipients, Set<String> flags, String origin) throws IOException {
         Path file = dir.resolve(id.value());
         FileChannel ch = FileChannel.open(file, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
@@ -61,6 +61,9 @@ final class QueueFileWriter implements AutoCloseable {
             h.append("sender ").append(FieldCodec.encode(sender)).append('\n');
             for (String r : recipients) {
                 h.append("rcpt ").append(FieldCodec.encode(r)).append('\n');
+            }
+            if (!origin.isEmpty()) {
+                h.append("origin ").append(FieldCodec.encode(origin)).append('\n');
             }
             h.append("flags");
             for (String f : flags) {

@@ -17,6 +17,7 @@ import java.util.Set;
  * @param recipients     every recipient with its state, in RCPT order
  * @param flags          {@code 8bitmime}, {@code smtputf8}
  * @param hops           Received: headers counted in the content
+ * @param origin         for mail received over a link: {@code PEER MESSAGE-ID}; empty otherwise
  * @param contentOffset  where the content starts in the file
  * @param contentLength  the content's length in octets
  * @param warned         a delay warning was sent
@@ -24,7 +25,7 @@ import java.util.Set;
  */
 public record QueuedMessage(QueueId id, QueueState state, Path file, long arrivalMillis, String client,
                             String sender, List<RecipientState> recipients, Set<String> flags, int hops,
-                            long contentOffset, long contentLength, boolean warned, long validLength) {
+                            String origin, long contentOffset, long contentLength, boolean warned, long validLength) {
 
     public List<RecipientState> pending() {
         return recipients.stream().filter(r -> r.status() == RecipientStatus.PENDING).toList();

@@ -69,11 +69,22 @@ public final class Spool {
     /** Starts a new message in {@code incoming/}. */
     public Incoming create(long arrivalMillis, String client, String sender, List<String> recipients,
                            Set<String> flags) throws IOException {
+        return create(arrivalMillis, client, sender, recipients, flags, "");
+    }
+
+    /**
+     * Starts a new message in {@code incoming/}.
+     *
+     * @param origin for mail received over a link, {@code PEER MESSAGE-ID} (what makes a resend
+     *               recognisable even after a crash); empty otherwise
+     */
+    public Incoming create(long arrivalMillis, String client, String sender, List<String> recipients,
+                           Set<String> flags, String origin) throws IOException {
         for (int attempt = 0; ; attempt++) {
             QueueId id = QueueId.next(arrivalMillis);
             try {
                 QueueFileWriter w = QueueFileWriter.create(dir(QueueState.INCOMING), id, arrivalMillis, client,
-                        sender, recipients, flags);
+                        sender, recipients, flags, origin);
                 return new Incoming(this, id, w);
             } catch (java.nio.file.FileAlreadyExistsException clash) {
                 if (attempt > 10) {

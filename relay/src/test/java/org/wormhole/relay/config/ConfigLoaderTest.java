@@ -84,4 +84,38 @@ class ConfigLoaderTest {
         ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(home.resolve("nope.conf"), home));
         assertEquals(List.of(home.resolve("nope.conf") + ": cannot read (no such file)"), e.problems());
     }
+
+    @Test
+    void peersAreNamedWithAddressPortPinsAndWhoDials() throws Exception {
+        String pin = "sha256/" + "A".repeat(43) + "=";
+        Path f = Files.writeString(home.resolve("peers.conf"), """
+                link_listen = "127.0.0.1:4650"
+                peers {
+                  tokyo { address = "relay.tokyo.example", pins = ["%s"] }
+                  branch { address = "10.9.8.7", port = 4651, pins = ["%s"], dial = false }
+                }
+                """.formatted(pin, pin));
+        RelayConfig c = ConfigLoader.load(f, home);
+        assertEquals(4650, c.linkListen().orElseThrow().getPort());
+        assertEquals(List.of(
+                new RelayConfig.PeerConfig("branch", "10.9.8.7", 4651, List.of(org.wormhole.link.Pin.parse(pin)), false),
+                new RelayConfig.PeerConfig("tokyo", "relay.tokyo.example", 4650, List.of(org.wormhole.link.Pin.parse(pin)), true)),
+                c.peers());
+        assertEquals(home.resolve("keys"), c.linkKeyDirectory());
+    }
+
+    @Test
+    void everyPeerMistakeIsReported() throws Exception {
+        Path f = Files.writeString(home.resolve("badpeers.conf"), """
+                peers {
+                  tokyo { address = "relay.tokyo.example", pins = ["md5/xyz"] }
+                  osaka { pins = [] , colour = blue }
+                }
+                """);
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(f, home));
+        String all = String.join("\n", e.problems());
+        assertTrue(all.contains("peers.tokyo: 'md5/xyz' is not a pin"), all);
+        assertTrue(all.contains("peers.osaka: unknown field 'colour' (known: address, port, pins, dial)"), all);
+        assertTrue(all.contains("peers.osaka: ") && all.contains("address"), all);
+    }
 }

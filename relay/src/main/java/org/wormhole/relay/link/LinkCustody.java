@@ -1,0 +1,104 @@
+package org.wormhole.relay.link;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.wormhole.link.Custodian;
+import org.wormhole.link.wire.Frame;
+import org.wormhole.relay.queue.QueueId;
+import org.wormhole.relay.queue.Spool;
+
+/**
+ * Takes custody of mail a peer site sends over the link: it goes into this relay's queue like
+ * any other mail (its own mailertable decides where it goes here), with a trace header naming
+ * the link, and is acknowledged only once it is on disk and recorded in the {@link LinkLedger}.
+ */
+public final class LinkCustody implements Custodian {
+
+    private static final Logger log = LoggerFactory.getLogger("link");
+    private static final DateTimeFormatter RFC5322 = DateTimeFormatter.ofPattern("EEE, d MMM yyyy HH:mm:ss Z", Locale.US);
+
+    private final Spool spool;
+    private final LinkLedger ledger;
+    private final Consumer<QueueId> onQueued;
+    private final String myhostname;
+    private final Clock clock;
+
+    public LinkCustody(Spool spool, LinkLedger ledger, Consumer<QueueId> onQueued, String myhostname, Clock clock) {
+        this.spool = spool;
+        this.ledger = ledger;
+        this.onQueued = onQueued;
+        this.myhostname = myhostname;
+        this.clock = clock;
+    }
+
+    @Override
+    public Optional<Frame.Result> known(String peer, String messageId) {
+        return ledger.get(peer, messageId).map(e -> result(messageId, e));
+    }
+
+    @Override
+    public Incoming begin(String peer, Frame.Offer offer) throws IOException {
+        Set<String> flags = new LinkedHashSet<>();
+        if ((offer.flags() & 1) != 0) {
+            flags.add("8bitmime");
+        }
+        if ((offer.flags() & 2) != 0) {
+            flags.add("smtputf8");
+        }
+        long now = clock.millis();
+        Spool.Incoming in = spool.create(now, "link:" + peer, offer.sender(), offer.recipients(), flags,
+                peer + " " + offer.messageId());
+        try {
+            String received = "Received: from " + peer + " (link:" + peer + ")\r\n\tby " + myhostname
+                    + " (Wormhole) with WORMHOLE-LINK id " + in.id() + " (peer message " + offer.messageId() + ");\r\n\t"
+                    + RFC5322.format(ZonedDateTime.now(clock)) + "\r\n";
+            in.content().write(received.getBytes(StandardCharsets.US_ASCII));
+        } catch (IOException e) {
+            in.abort();
+            throw e;
+        }
+        return new Incoming() {
+            @Override
+            public OutputStream content() {
+                return in.content();
+            }
+
+            @Override
+            public Frame.Result commit() throws IOException {
+                in.commit(offer.hops() + 1);
+                LinkLedger.Entry e = new LinkLedger.Entry(in.id().value(), offer.recipients().size());
+                ledger.record(peer, offer.messageId(), e, clock.millis());
+                log.info("{}: from=<{}>, size={}, nrcpt={}, via link:{} (peer message {})", in.id(), offer.sender(),
+                        in.contentLength(), offer.recipients().size(), peer, offer.messageId());
+                onQueued.accept(in.id());
+                return result(offer.messageId(), e);
+            }
+
+            @Override
+            public void abort() {
+                in.abort();
+            }
+        };
+    }
+
+    private static Frame.Result result(String messageId, LinkLedger.Entry e) {
+        List<Frame.RecipientResult> r = new ArrayList<>();
+        for (int i = 0; i < e.recipients(); i++) {
+            r.add(new Frame.RecipientResult(250, "2.0.0", "queued as " + e.queueId()));
+        }
+        return new Frame.Result(messageId, e.queueId(), r);
+    }
+}
