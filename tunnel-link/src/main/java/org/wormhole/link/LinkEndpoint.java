@@ -235,7 +235,9 @@ public final class LinkEndpoint implements AutoCloseable {
                         couriers.remove(s);
                         courier.down(s, reason);
                     }
-                    if (sessions.remove(peer.name(), s)) {
+                    // A connection the peer closed as the duplicate of one it keeps is no outage:
+                    // the kept connection registers here a moment later.
+                    if (sessions.remove(peer.name(), s) && !reason.endsWith("duplicate link")) {
                         events.down(peer, reason);
                     }
                 }

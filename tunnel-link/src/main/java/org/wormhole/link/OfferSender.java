@@ -188,6 +188,9 @@ final class OfferSender {
 
     /** The link is down: every offer without a RESULT fails, and so does every later one. */
     void down(String reason) {
+        if (downReason != null) {
+            return; // once per session
+        }
         downReason = reason;
         for (String id : pending.keySet()) {
             Pending p = pending.remove(id);

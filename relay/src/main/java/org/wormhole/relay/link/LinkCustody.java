@@ -78,9 +78,21 @@ public final class LinkCustody implements Custodian {
 
             @Override
             public Frame.Result commit() throws IOException {
-                in.commit(offer.hops() + 1);
-                LinkLedger.Entry e = new LinkLedger.Entry(in.id().value(), offer.recipients().size());
-                ledger.record(peer, offer.messageId(), e, clock.millis());
+                LinkLedger.Entry e;
+                // One commit per id at a time: a resend that raced its first copy (a link dropped
+                // while the first was being committed) finds it recorded here and is dropped.
+                synchronized (ledger.lockFor(peer, offer.messageId())) {
+                    Optional<LinkLedger.Entry> already = ledger.get(peer, offer.messageId());
+                    if (already.isPresent()) {
+                        in.abort();
+                        log.info("{}: resend of link message {} from {} dropped: already queued as {}", in.id(),
+                                offer.messageId(), peer, already.get().queueId());
+                        return result(offer.messageId(), already.get());
+                    }
+                    in.commit(offer.hops() + 1);
+                    e = new LinkLedger.Entry(in.id().value(), offer.recipients().size());
+                    ledger.record(peer, offer.messageId(), e, clock.millis());
+                }
                 log.info("{}: from=<{}>, size={}, nrcpt={}, via link:{} (peer message {})", in.id(), offer.sender(),
                         in.contentLength(), offer.recipients().size(), peer, offer.messageId());
                 onQueued.accept(in.id());

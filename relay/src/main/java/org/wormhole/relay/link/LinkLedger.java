@@ -33,9 +33,18 @@ public final class LinkLedger {
 
     private final Path file;
     private final Map<String, Entry> entries = new ConcurrentHashMap<>();
+    private final Object[] stripes = new Object[64];
 
     private LinkLedger(Path file) {
         this.file = file;
+        for (int i = 0; i < stripes.length; i++) {
+            stripes[i] = new Object();
+        }
+    }
+
+    /** The lock that serialises commits of one message id (striped: different ids rarely wait). */
+    public Object lockFor(String peer, String messageId) {
+        return stripes[key(peer, messageId).hashCode() & (stripes.length - 1)];
     }
 
     /** Loads the ledger of {@code spool}, adds the origins of queued files, drops old entries. */
