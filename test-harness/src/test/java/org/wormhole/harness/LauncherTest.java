@@ -81,16 +81,7 @@ class LauncherTest {
         Path t = table("tokyo.example tsmtp:[relay.tokyo.example]\nold.example esmtp:[mx.old.example]\n");
         Process p = start("mailertable", "watch");
         BlockingQueue<String> log = new LinkedBlockingQueue<>();
-        Thread pump = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8))) {
-                for (String line; (line = r.readLine()) != null; ) {
-                    log.add(line);
-                }
-            } catch (IOException ignored) {
-                // the process ended
-            }
-        });
-        pump.start();
+        Thread pump = pumpStderr(p, log);
         try {
             awaitLine(log, "loaded 2 entries");
             awaitLine(log, "watching ");
@@ -124,16 +115,7 @@ class LauncherTest {
                 + "smtpd_pregreet_wait = 0s\nmyhostname = relay.launcher.example\n");
         Process p = start("run");
         BlockingQueue<String> log = new LinkedBlockingQueue<>();
-        Thread pump = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8))) {
-                for (String line; (line = r.readLine()) != null; ) {
-                    log.add(line);
-                }
-            } catch (IOException ignored) {
-                // the process ended
-            }
-        });
-        pump.start();
+        Thread pump = pumpStderr(p, log);
         try {
             awaitLine(log, "running: SMTP on 127.0.0.1:" + port);
             try (SmtpTranscript c = SmtpTranscript.connect(port)) {
@@ -151,6 +133,21 @@ class LauncherTest {
         try (java.util.stream.Stream<Path> deferred = Files.list(home.resolve("spool/deferred"))) {
             assertEquals(1, deferred.count(), "the deferred message stays queued for the next start");
         }
+    }
+
+    /** Reads the process's log (stderr) line by line into {@code log}, until it ends. */
+    private static Thread pumpStderr(Process p, BlockingQueue<String> log) {
+        Thread pump = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8))) {
+                for (String line; (line = r.readLine()) != null; ) {
+                    log.add(line);
+                }
+            } catch (IOException ignored) {
+                // the process ended
+            }
+        });
+        pump.start();
+        return pump;
     }
 
     private static String awaitLine(BlockingQueue<String> log, String fragment) throws InterruptedException {
