@@ -126,4 +126,35 @@ class TwoSitesTest {
         Thread.sleep(500);
         assertEquals(1, birlHub.getReceivedMessages().length, "exactly once");
     }
+
+    @Test
+    void aBurstSurvivesTheReceivingRelayRestartingInTheMiddleExactlyOnce() throws Exception {
+        int n = 300;
+        try (SmtpTranscript c = SmtpTranscript.connect(tokyo.port())) {
+            c.expect("220");
+            c.send("EHLO client.tokyo.example").expect("250");
+            for (int i = 0; i < n; i++) {
+                c.send("MAIL FROM:<taro@tokyo.example>").expect("250");
+                c.send("RCPT TO:<bob@birlinghoven.example>").expect("250");
+                c.send("DATA").expect("354");
+                c.raw("Subject: burst-" + i + "\r\n\r\nmessage " + i + "\r\n.\r\n");
+                c.expect("250 2.0.0");
+                if (i == n / 3) {
+                    // Birlinghoven goes down in the middle of the burst, and comes back.
+                    Await.until("some of the burst to arrive", () -> birlHub.getReceivedMessages().length > 10);
+                    birl.relay.close();
+                    birl.start();
+                }
+            }
+        }
+        Await.until("the whole burst at Birlinghoven's hub", () -> birlHub.getReceivedMessages().length >= n);
+        Thread.sleep(1000);
+        java.util.Map<String, Integer> seen = new java.util.HashMap<>();
+        for (var m : birlHub.getReceivedMessages()) {
+            seen.merge(m.getSubject(), 1, Integer::sum);
+        }
+        assertEquals(n, seen.size(), "every message arrived");
+        assertTrue(seen.values().stream().allMatch(v -> v == 1), "none twice: " + seen.entrySet().stream()
+                .filter(e -> e.getValue() > 1).toList());
+    }
 }

@@ -133,7 +133,10 @@ public final class QueueManager implements AutoCloseable {
     public int flush() {
         int n = 0;
         for (Map.Entry<QueueId, QueueState> e : location.entrySet()) {
-            if (e.getValue() == QueueState.DEFERRED || e.getValue() == QueueState.INCOMING) {
+            // ACTIVE too: a message whose attempt is running now (it may be failing because of
+            // what this flush is about, e.g. a link that just came back) is tried again right after.
+            if (e.getValue() == QueueState.DEFERRED || e.getValue() == QueueState.INCOMING
+                    || e.getValue() == QueueState.ACTIVE) {
                 plan(e.getKey(), clock.millis(), true);
                 n++;
             }
