@@ -71,10 +71,6 @@ public final class RelayLinks implements LinkGateway, AutoCloseable {
                         down.put(peer.name(), new Down(clock.instant(), reason));
                     }
 
-                    @Override
-                    public void frame(LinkEndpoint.Peer peer, LinkSession s, Frame f) {
-                        // mail frames are the courier's business
-                    }
                 });
     }
 

@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -346,13 +346,12 @@ public final class QueueManager implements AutoCloseable {
             }
         }
         List<RecipientState> stillPending = new ArrayList<>();
-        Set<Integer> changedIdx = new HashSet<>();
-        changed.forEach(r -> changedIdx.add(r.index()));
+        Map<Integer, RecipientState> updated = new HashMap<>();
+        changed.forEach(r -> updated.put(r.index(), r));
         for (RecipientState r : m.recipients()) {
-            RecipientState now2 = changedIdx.contains(r.index())
-                    ? changed.stream().filter(c -> c.index() == r.index()).findFirst().orElseThrow() : r;
-            if (now2.status() == RecipientStatus.PENDING) {
-                stillPending.add(now2);
+            RecipientState current = updated.getOrDefault(r.index(), r);
+            if (current.status() == RecipientStatus.PENDING) {
+                stillPending.add(current);
             }
         }
         boolean warn = !m.warned() && !m.isNullSender() && !stillPending.isEmpty()
