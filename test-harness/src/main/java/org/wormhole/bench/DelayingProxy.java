@@ -129,9 +129,9 @@ public final class DelayingProxy implements AutoCloseable {
             open.add(server);
             java.util.concurrent.atomic.AtomicInteger halfClosed = new java.util.concurrent.atomic.AtomicInteger();
             Runnable closeWhenBothDone = () -> {
-                if (halfClosed.incrementAndGet() == 2) {
-                    reset(client);
-                    reset(server);
+                if (halfClosed.incrementAndGet() == 2) { // both sides said EOF: a graceful close, no reset
+                    closeGracefully(client);
+                    closeGracefully(server);
                 }
             };
             pipe(client, server, forward, "fwd", closeWhenBothDone);
@@ -186,6 +186,15 @@ public final class DelayingProxy implements AutoCloseable {
         writer.setDaemon(true);
         reader.start();
         writer.start();
+    }
+
+    private void closeGracefully(Socket s) {
+        try {
+            s.close();
+        } catch (IOException ignored) {
+            // gone
+        }
+        open.remove(s);
     }
 
     private void reset(Socket s) {
