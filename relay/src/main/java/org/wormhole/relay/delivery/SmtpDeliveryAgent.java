@@ -12,6 +12,7 @@ import org.wormhole.relay.delivery.smtp.SmtpConnection;
 import org.wormhole.relay.delivery.smtp.SmtpProtocolException;
 import org.wormhole.relay.delivery.smtp.SmtpReply;
 import org.wormhole.relay.delivery.smtp.StartTlsFailedException;
+import org.wormhole.relay.delivery.smtp.TlsFailedException;
 import org.wormhole.relay.delivery.smtp.TransactionResult;
 import org.wormhole.relay.queue.QueuedMessage;
 import org.wormhole.relay.queue.Spool;
@@ -85,6 +86,11 @@ public final class SmtpDeliveryAgent implements DeliveryAgent, AutoCloseable {
             } catch (StartTlsFailedException e) {
                 lastError = "TLS handshake with " + server + " failed: " + e.getMessage();
                 lastDsn = "4.7.5";
+                lastRelay = server;
+                continue;
+            } catch (TlsFailedException e) { // TLS is mandatory for this destination: never plaintext
+                lastError = e.getMessage();
+                lastDsn = e.offered() ? "4.7.5" : "4.7.4";
                 lastRelay = server;
                 continue;
             } catch (SmtpProtocolException e) {
