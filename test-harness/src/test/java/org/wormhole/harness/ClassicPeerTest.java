@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -73,7 +72,7 @@ class ClassicPeerTest {
     @Test
     void smtpsThroughTheSitesTlsTerminatorArrivesByteForByteAndReusesTheConnection() throws Exception {
         parisMta = new FakeMx();
-        stunnel = new TlsTerminator(parisKey, Set.of(londonKey.pin()), parisMta.address());
+        stunnel = new TlsTerminator(parisKey, List.of(londonKey.certificate()), parisMta.address());
         london("smtps", stunnel.port(), parisKey);
 
         String reply = send(london, RelayEndToEndTest.trickyMessage());
@@ -100,11 +99,12 @@ class ClassicPeerTest {
 
     @Test
     void starttlsToAClassicMtaThatRequiresLondonsCertificate() throws Exception {
-        parisMta = new FakeMx(TlsTerminator.context(parisKey, Set.of(londonKey.pin())));
+        parisMta = new FakeMx(TlsTerminator.context(parisKey, List.of(londonKey.certificate()), new java.util.ArrayList<>()));
         london("starttls", parisMta.port(), parisKey);
 
         send(london, "Subject: bonjour\r\n\r\nbonjour\r\n");
 
+        // Paris's MTA requires a client certificate it knows: London's site certificate.
         Await.until("Paris's MTA to receive it", () -> parisMta.received.size() == 1);
         assertTrue(parisMta.received.get(0).text().endsWith("Subject: bonjour\r\n\r\nbonjour\r\n"));
         Await.until("London's queue to be empty", () -> RelayEndToEndTest.queueIsEmpty(london));
@@ -114,7 +114,7 @@ class ClassicPeerTest {
     void aTerminatorWithAKeyThatIsNotPinnedGetsNothingAndTheMailWaitsSayingWhy() throws Exception {
         SiteIdentity impostor = SiteIdentity.generate(dir.resolve("impostor"), "paris", Duration.ofDays(30));
         parisMta = new FakeMx();
-        stunnel = new TlsTerminator(impostor, Set.of(londonKey.pin()), parisMta.address());
+        stunnel = new TlsTerminator(impostor, List.of(londonKey.certificate()), parisMta.address());
         london("smtps", stunnel.port(), parisKey);
 
         send(london, "Subject: secret\r\n\r\nfor Paris only\r\n");
@@ -140,5 +140,22 @@ class ClassicPeerTest {
                         + parisMta.port())));
         assertEquals(0, parisMta.dataCommands.get(), "no DATA was ever sent");
         assertTrue(parisMta.received.isEmpty());
+    }
+
+    @Test
+    void aTerminatorThatDoesNotKnowLondonsCertificateRefusesItAndTheMailWaits() throws Exception {
+        SiteIdentity someoneElse = SiteIdentity.generate(dir.resolve("someone-else"), "berlin", Duration.ofDays(30));
+        parisMta = new FakeMx();
+        stunnel = new TlsTerminator(parisKey, List.of(someoneElse.certificate()), parisMta.address());
+        london("smtps", stunnel.port(), parisKey);
+
+        send(london, "Subject: secret\r\n\r\nfor Paris only\r\n");
+
+        Await.until("the message to wait because Paris refused London's certificate", () -> RelayEndToEndTest
+                .deferredErrors(london).stream().anyMatch(e -> e.contains("the server ended the session after the handshake")));
+        assertEquals(List.of(londonKey.pin()), stunnel.refusedClients.stream().distinct().toList(),
+                "London showed its certificate although the terminator asked for another issuer");
+        assertEquals(0, stunnel.backendConnections.get());
+        assertEquals(0, parisMta.dataCommands.get());
     }
 }

@@ -8,15 +8,19 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.security.KeyStore;
 import java.security.cert.Certificate;
+import java.security.cert.CertificateException;
+import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLServerSocket;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
 import org.wormhole.link.Pin;
 import org.wormhole.link.PinningTrustManager;
 import org.wormhole.link.SiteIdentity;
@@ -24,13 +28,15 @@ import org.wormhole.link.SiteIdentity;
 /**
  * What a site still running a classic MTA puts in front of it, as stunnel with
  * {@code verifyPeer = yes}: implicit TLS with its own key pair, a client certificate required and
- * accepted only when its key is one of {@code clientPins}, then the plain bytes to and from the
- * MTA behind it. The backend is dialed only after a completed handshake.
+ * accepted only when it is one of the trusted ones (its CAfile), then the plain bytes to and from
+ * the MTA behind it. The backend is dialed only after a completed handshake.
  */
 final class TlsTerminator implements AutoCloseable {
 
     /** The key of each client that completed a handshake, in order. */
     final List<Pin> clients = new CopyOnWriteArrayList<>();
+    /** The key of each client certificate refused (not one of the trusted certificates). */
+    final List<Pin> refusedClients = new CopyOnWriteArrayList<>();
     /** Handshakes that failed (a refused key on either side, a client that gave up). */
     final AtomicInteger failedHandshakes = new AtomicInteger();
     /** Connections opened to the MTA behind. */
@@ -40,9 +46,13 @@ final class TlsTerminator implements AutoCloseable {
     private final InetSocketAddress backend;
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
 
-    TlsTerminator(SiteIdentity key, Set<Pin> clientPins, InetSocketAddress backend) throws Exception {
+    /**
+     * @param trustedClients the client certificates accepted (stunnel's CAfile), compared by key;
+     *                       their subjects are the issuers named in the certificate request
+     */
+    TlsTerminator(SiteIdentity key, List<X509Certificate> trustedClients, InetSocketAddress backend) throws Exception {
         this.backend = backend;
-        listener = (SSLServerSocket) context(key, clientPins).getServerSocketFactory()
+        listener = (SSLServerSocket) context(key, trustedClients, refusedClients).getServerSocketFactory()
                 .createServerSocket(0, 50, InetAddress.getLoopbackAddress());
         listener.setNeedClientAuth(true);
         Thread acceptor = new Thread(this::accept, "tls-terminator");
@@ -50,15 +60,37 @@ final class TlsTerminator implements AutoCloseable {
         acceptor.start();
     }
 
-    /** An SSL context with this key pair that trusts only keys with the given pins. */
-    static SSLContext context(SiteIdentity key, Set<Pin> trusted) throws Exception {
+    /**
+     * An SSL context with this key pair that trusts only the keys of the given certificates and,
+     * as stunnel and OpenSSL do, names their subjects as the acceptable issuers when it asks for
+     * a client certificate.
+     */
+    static SSLContext context(SiteIdentity key, List<X509Certificate> trusted, List<Pin> refused) throws Exception {
         KeyStore ks = KeyStore.getInstance("PKCS12");
         ks.load(null, null);
         ks.setKeyEntry("key", key.privateKey(), new char[0], new Certificate[] {key.certificate()});
         KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
         kmf.init(ks, new char[0]);
+        Set<Pin> pins = trusted.stream().map(Pin::of).collect(Collectors.toSet());
+        PinningTrustManager pinning = new PinningTrustManager(pins, (pin, why) -> refused.add(pin));
+        X509TrustManager asStunnel = new X509TrustManager() {
+            @Override
+            public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+                pinning.checkClientTrusted(chain, authType);
+            }
+
+            @Override
+            public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+                throw new CertificateException("server side only");
+            }
+
+            @Override
+            public X509Certificate[] getAcceptedIssuers() {
+                return trusted.toArray(X509Certificate[]::new);
+            }
+        };
         SSLContext context = SSLContext.getInstance("TLS");
-        context.init(kmf.getKeyManagers(), new TrustManager[] {new PinningTrustManager(trusted, (pin, why) -> { })}, null);
+        context.init(kmf.getKeyManagers(), new TrustManager[] {asStunnel}, null);
         return context;
     }
 
@@ -86,7 +118,7 @@ final class TlsTerminator implements AutoCloseable {
             Pin clientKey;
             try {
                 client.startHandshake();
-                clientKey = Pin.of((java.security.cert.X509Certificate) client.getSession().getPeerCertificates()[0]);
+                clientKey = Pin.of((X509Certificate) client.getSession().getPeerCertificates()[0]);
             } catch (IOException e) {
                 failedHandshakes.incrementAndGet();
                 quietly(client);

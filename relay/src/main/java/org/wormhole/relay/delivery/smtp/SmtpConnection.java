@@ -10,6 +10,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -166,11 +167,19 @@ public final class SmtpConnection implements Closeable {
     }
 
     private void opening() throws IOException, SmtpProtocolException {
+        SmtpReply greeting;
         if (options.tls() == TlsMode.IMPLICIT) {
             wire.implicitTls(options.tlsSocketFactory(), serverName);
             tls = true;
+            try {
+                greeting = wire.read(options.commandTimeout()).reply();
+            } catch (SSLException e) { // TLS 1.3: the server's verdict on our certificate comes after our handshake
+                throw new TlsFailedException("TLS handshake with " + remote()
+                        + " failed: the server ended the session after the handshake: " + e.getMessage(), true, e);
+            }
+        } else {
+            greeting = wire.read(options.commandTimeout()).reply();
         }
-        SmtpReply greeting = wire.read(options.commandTimeout()).reply();
         if (!greeting.positive()) {
             throw refused("greeting", greeting);
         }
@@ -220,7 +229,11 @@ public final class SmtpConnection implements Closeable {
         wire.startTls(options.tlsSocketFactory(), serverName);
         tls = true;
         extensions = EhloExtensions.NONE;
-        hello();
+        try {
+            hello();
+        } catch (SSLException e) { // TLS 1.3: the server's verdict on our certificate comes after our handshake
+            throw new StartTlsFailedException(remote(), "the server ended the session after the handshake: " + e.getMessage(), e);
+        }
     }
 
     private SmtpProtocolException refused(String stage, SmtpReply reply) {
