@@ -11,7 +11,6 @@ import org.wormhole.relay.delivery.smtp.SmtpClientOptions;
 import org.wormhole.relay.delivery.smtp.SmtpConnection;
 import org.wormhole.relay.delivery.smtp.SmtpProtocolException;
 import org.wormhole.relay.delivery.smtp.SmtpReply;
-import org.wormhole.relay.delivery.smtp.StartTlsFailedException;
 import org.wormhole.relay.delivery.smtp.TlsFailedException;
 import org.wormhole.relay.delivery.smtp.TransactionResult;
 import org.wormhole.relay.queue.QueuedMessage;
@@ -83,12 +82,7 @@ public final class SmtpDeliveryAgent implements DeliveryAgent, AutoCloseable {
             SmtpConnection c;
             try {
                 c = SmtpConnection.open(target.host(), target.address(), options);
-            } catch (StartTlsFailedException e) {
-                lastError = "TLS handshake with " + server + " failed: " + e.getMessage();
-                lastDsn = "4.7.5";
-                lastRelay = server;
-                continue;
-            } catch (TlsFailedException e) { // TLS is mandatory for this destination: never plaintext
+            } catch (TlsFailedException e) { // a failed handshake, or TLS mandatory and not offered: never plaintext
                 lastError = e.getMessage();
                 lastDsn = e.offered() ? "4.7.5" : "4.7.4";
                 lastRelay = server;
