@@ -37,6 +37,7 @@ public final class Relay implements AutoCloseable {
     private final SmtpIngress ingress;
     private final ControlServer control;
     private final org.wormhole.relay.link.RelayLinks links; // null without peers
+    private final org.wormhole.relay.link.ClassicPeers classicPeers; // null without classic peers
 
     private Relay(RelayConfig config, NexthopResolver resolver, Clock clock) throws IOException, MailertableException {
         this.config = config;
@@ -49,9 +50,12 @@ public final class Relay implements AutoCloseable {
                             OpportunisticTls.socketFactory());
             this.smtp = new SmtpDeliveryAgent(spool, resolver, client, config.smtpPort());
             this.lmtp = new SmtpDeliveryAgent(spool, resolver, client.withLmtp(true), config.lmtpPort());
-            this.links = config.peers().isEmpty() ? null : links(config, spool, clock);
+            org.wormhole.link.SiteIdentity identity = config.peers().isEmpty() ? null : siteIdentity(config);
+            this.links = identity == null ? null : links(config, identity, spool, clock);
+            this.classicPeers = identity == null || config.peers().stream().noneMatch(RelayConfig.PeerConfig::classic)
+                    ? null : classicPeers(config, identity, spool, client);
             org.wormhole.relay.delivery.DeliveryAgent tsmtp = links == null ? null
-                    : new org.wormhole.relay.link.TsmtpAgent(spool, links, config.smtpDataDoneTimeout());
+                    : new org.wormhole.relay.link.TsmtpAgent(spool, links, config.smtpDataDoneTimeout(), classicPeers);
             this.queue = new QueueManager(spool, mailertable::lookup, new RelayAgents(smtp, lmtp, tsmtp),
                     new DsnNotifier(spool, config.myhostname(), config.maximalQueueLifetime(), config.delayWarningTime(),
                             clock),
@@ -72,15 +76,29 @@ public final class Relay implements AutoCloseable {
         }
     }
 
-    /** The links to the configured peers: this site's key, the ledger of received mail, custody. */
-    private org.wormhole.relay.link.RelayLinks links(RelayConfig config, Spool spool, Clock clock) throws IOException {
-        org.wormhole.link.SiteIdentity identity;
+    /** This site's key, which peers are configured for. */
+    private static org.wormhole.link.SiteIdentity siteIdentity(RelayConfig config) throws IOException {
         try {
-            identity = org.wormhole.link.SiteIdentity.load(config.linkKeyDirectory());
+            return org.wormhole.link.SiteIdentity.load(config.linkKeyDirectory());
         } catch (java.nio.file.NoSuchFileException e) {
             throw new IOException("peers are configured but there is no site key in " + config.linkKeyDirectory()
                     + " (create it with 'wormhole keygen')");
         }
+    }
+
+    /** The peers that still run a classic MTA: SMTP over pinned TLS, this site's key as client certificate. */
+    private static org.wormhole.relay.link.ClassicPeers classicPeers(RelayConfig config,
+            org.wormhole.link.SiteIdentity identity, Spool spool, SmtpClientOptions client) throws IOException {
+        try {
+            return new org.wormhole.relay.link.ClassicPeers(spool, config.peers(), identity, client);
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IOException("TLS set-up for the classic peers failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** The links to the configured peers: this site's key, the ledger of received mail, custody. */
+    private org.wormhole.relay.link.RelayLinks links(RelayConfig config, org.wormhole.link.SiteIdentity identity,
+            Spool spool, Clock clock) throws IOException {
         var ledger = org.wormhole.relay.link.LinkLedger.open(spool,
                 config.maximalQueueLifetime().plus(java.time.Duration.ofDays(2)), clock.millis());
         var custody = new org.wormhole.relay.link.LinkCustody(spool, ledger, id -> queue.enqueued(id),
@@ -154,6 +172,9 @@ public final class Relay implements AutoCloseable {
         queue.stop(config.shutdownTimeout());
         smtp.close();
         lmtp.close();
+        if (classicPeers != null) {
+            classicPeers.close();
+        }
         control.close();
         mailertable.close();
         log.info("relay stopped");

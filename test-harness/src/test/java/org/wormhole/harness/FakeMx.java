@@ -46,7 +46,19 @@ final class FakeMx implements AutoCloseable {
 
     /** On a given port (0: any), e.g. to stand in for a restarted server. */
     FakeMx(int port) {
-        server = SMTPServer.port(port).bindAddress(InetAddress.getLoopbackAddress()).hostName("mx.fake.example")
+        this(port, null);
+    }
+
+    /**
+     * With STARTTLS offered ({@code startTls}'s key and trust), and a client certificate required
+     * in the handshake: a classic MTA that only talks to a site it knows.
+     */
+    FakeMx(javax.net.ssl.SSLContext startTls) {
+        this(0, startTls);
+    }
+
+    private FakeMx(int port, javax.net.ssl.SSLContext startTls) {
+        SMTPServer.Builder builder = SMTPServer.port(port).bindAddress(InetAddress.getLoopbackAddress()).hostName("mx.fake.example")
                 .softwareName("FakeMX").maxMessageSize(200_000_000).insertReceivedHeaders(false)
                 .messageHandlerFactory(ctx -> new org.subethamail.smtp.MessageHandler() {
                     private RejectException refuse(int code, String text) {
@@ -93,7 +105,11 @@ final class FakeMx implements AutoCloseable {
                     @Override
                     public void done() {
                     }
-                }).build();
+                });
+        if (startTls != null) {
+            builder = builder.enableTLS().startTlsSocketFactory(startTls, true);
+        }
+        server = builder.build();
         server.start();
     }
 

@@ -177,7 +177,7 @@ public final class ConfigLoader {
         return null;
     }
 
-    private static final java.util.Set<String> PEER_FIELDS = java.util.Set.of("address", "port", "pins", "dial");
+    private static final java.util.Set<String> PEER_FIELDS = java.util.Set.of("address", "port", "pins", "dial", "protocol");
 
     /** The {@code peers} block: every problem of every peer reported. */
     private List<RelayConfig.PeerConfig> peers(String name) {
@@ -194,7 +194,7 @@ public final class ConfigLoader {
             String at = where(name, block.get(peer).origin()) + "peers." + peer + ": ";
             for (String field : p.root().keySet()) {
                 if (!PEER_FIELDS.contains(field)) {
-                    problems.add(at + "unknown field '" + field + "' (known: address, port, pins, dial)");
+                    problems.add(at + "unknown field '" + field + "' (known: address, port, pins, dial, protocol)");
                 }
             }
             try {
@@ -205,14 +205,19 @@ public final class ConfigLoader {
                 if (address.isBlank()) {
                     throw new IllegalArgumentException("address is empty");
                 }
-                int port = p.hasPath("port") ? port(p.getInt("port")) : RelayConfig.DEFAULT_LINK_PORT;
+                RelayConfig.PeerConfig.Protocol protocol = peerProtocol(p);
+                int port = p.hasPath("port") ? port(p.getInt("port")) : protocol.defaultPort();
                 List<String> pinTexts = p.getStringList("pins");
                 if (pinTexts.isEmpty() || pinTexts.size() > 2) {
                     throw new IllegalArgumentException("pins must hold one pin, or two during a key rollover");
                 }
                 List<org.wormhole.link.Pin> pins = pinTexts.stream().map(org.wormhole.link.Pin::parse).toList();
                 boolean dial = !p.hasPath("dial") || p.getBoolean("dial");
-                out.add(new RelayConfig.PeerConfig(peer, address, port, pins, dial));
+                if (!dial && protocol != RelayConfig.PeerConfig.Protocol.LINK) {
+                    throw new IllegalArgumentException("dial = false is for link peers only: this relay delivers to a "
+                            + protocol.keyword() + " peer by connecting to it");
+                }
+                out.add(new RelayConfig.PeerConfig(peer, address, port, pins, dial, protocol));
             } catch (com.typesafe.config.ConfigException e) {
                 problems.add(at + e.getMessage().replaceFirst("^.*?: \\d+: ", ""));
             } catch (IllegalArgumentException e) {
@@ -220,6 +225,20 @@ public final class ConfigLoader {
             }
         }
         return out;
+    }
+
+    /** A peer's {@code protocol}: link (the default), smtps or starttls. */
+    private static RelayConfig.PeerConfig.Protocol peerProtocol(Config p) {
+        if (!p.hasPath("protocol")) {
+            return RelayConfig.PeerConfig.Protocol.LINK;
+        }
+        String text = p.getString("protocol");
+        for (RelayConfig.PeerConfig.Protocol v : RelayConfig.PeerConfig.Protocol.values()) {
+            if (v.keyword().equals(text)) {
+                return v;
+            }
+        }
+        throw new IllegalArgumentException("protocol '" + text + "' is not one of link, smtps, starttls");
     }
 
     /** A number; 0 when it is wrong (the problem is recorded and the result never used). */

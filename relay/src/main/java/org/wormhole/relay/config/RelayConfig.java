@@ -58,8 +58,40 @@ public record RelayConfig(
      * @param port    its link port
      * @param pins    its accepted key pins
      * @param dial    whether this side dials it
+     * @param protocol how mail reaches it: the link, or SMTP over TLS to a site still running a
+     *                classic MTA
      */
-    public record PeerConfig(String name, String address, int port, List<org.wormhole.link.Pin> pins, boolean dial) {
+    public record PeerConfig(String name, String address, int port, List<org.wormhole.link.Pin> pins, boolean dial,
+                             Protocol protocol) {
+
+        /** A peer reached over the link. */
+        public PeerConfig(String name, String address, int port, List<org.wormhole.link.Pin> pins, boolean dial) {
+            this(name, address, port, pins, dial, Protocol.LINK);
+        }
+
+        /** A peer's {@code protocol}: the link, or SMTP with implicit TLS or with STARTTLS. */
+        public enum Protocol {
+            LINK, SMTPS, STARTTLS;
+
+            /** The port when the peer has none: the link's, 465 for SMTPS, 25 for STARTTLS. */
+            public int defaultPort() {
+                return switch (this) {
+                    case LINK -> DEFAULT_LINK_PORT;
+                    case SMTPS -> 465;
+                    case STARTTLS -> 25;
+                };
+            }
+
+            /** As written in the configuration. */
+            public String keyword() {
+                return name().toLowerCase(java.util.Locale.ROOT);
+            }
+        }
+
+        /** True for a site that still runs a classic MTA (SMTP over TLS, no link). */
+        public boolean classic() {
+            return protocol != Protocol.LINK;
+        }
     }
 
     /** Outbound STARTTLS policy (Postfix's smtp_tls_security_level). */

@@ -11,7 +11,7 @@ import org.wormhole.relay.delivery.smtp.SmtpClientOptions;
 import org.wormhole.relay.delivery.smtp.SmtpConnection;
 import org.wormhole.relay.delivery.smtp.SmtpProtocolException;
 import org.wormhole.relay.delivery.smtp.SmtpReply;
-import org.wormhole.relay.delivery.smtp.StartTlsFailedException;
+import org.wormhole.relay.delivery.smtp.TlsFailedException;
 import org.wormhole.relay.delivery.smtp.TransactionResult;
 import org.wormhole.relay.queue.QueuedMessage;
 import org.wormhole.relay.queue.Spool;
@@ -82,9 +82,9 @@ public final class SmtpDeliveryAgent implements DeliveryAgent, AutoCloseable {
             SmtpConnection c;
             try {
                 c = SmtpConnection.open(target.host(), target.address(), options);
-            } catch (StartTlsFailedException e) {
-                lastError = "TLS handshake with " + server + " failed: " + e.getMessage();
-                lastDsn = "4.7.5";
+            } catch (TlsFailedException e) { // a failed handshake, or TLS mandatory and not offered: never plaintext
+                lastError = e.getMessage();
+                lastDsn = e.offered() ? "4.7.5" : "4.7.4";
                 lastRelay = server;
                 continue;
             } catch (SmtpProtocolException e) {

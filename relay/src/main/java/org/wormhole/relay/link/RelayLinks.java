@@ -48,9 +48,12 @@ public final class RelayLinks implements LinkGateway, AutoCloseable {
         Instant now = clock.instant();
         for (RelayConfig.PeerConfig p : config.peers()) {
             peers.put(p.name(), p);
-            down.put(p.name(), new Down(now, "not connected yet"));
+            if (!p.classic()) {
+                down.put(p.name(), new Down(now, "not connected yet"));
+            }
         }
         List<LinkEndpoint.Peer> linkPeers = config.peers().stream()
+                .filter(p -> !p.classic()) // classic peers get SMTP over TLS (ClassicPeers), no link
                 .map(p -> new LinkEndpoint.Peer(p.name(), p.address(), p.port(), Set.copyOf(p.pins()), p.dial()))
                 .toList();
         LinkEndpoint.Settings defaults = LinkEndpoint.Settings.defaults();

@@ -115,7 +115,44 @@ class ConfigLoaderTest {
         ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(f, home));
         String all = String.join("\n", e.problems());
         assertTrue(all.contains("peers.tokyo: 'md5/xyz' is not a pin"), all);
-        assertTrue(all.contains("peers.osaka: unknown field 'colour' (known: address, port, pins, dial)"), all);
+        assertTrue(all.contains("peers.osaka: unknown field 'colour' (known: address, port, pins, dial, protocol)"), all);
         assertTrue(all.contains("peers.osaka: ") && all.contains("address"), all);
+    }
+
+    @Test
+    void aPeerStillRunningAClassicMtaIsReachedBySmtpsOrStarttlsOnItsStandardPort() throws Exception {
+        String pin = "sha256/" + "B".repeat(43) + "=";
+        Path f = Files.writeString(home.resolve("classic.conf"), """
+                peers {
+                  paris { protocol = smtps, address = "stunnel.paris.example", pins = ["%s"] }
+                  rome { protocol = starttls, address = "mx.rome.example", port = 2525, pins = ["%s"] }
+                  lyon { protocol = starttls, address = "mx.lyon.example", pins = ["%s"] }
+                  tokyo { protocol = link, address = "relay.tokyo.example", pins = ["%s"] }
+                }
+                """.formatted(pin, pin, pin, pin));
+        List<org.wormhole.link.Pin> pins = List.of(org.wormhole.link.Pin.parse(pin));
+        assertEquals(List.of(
+                new RelayConfig.PeerConfig("lyon", "mx.lyon.example", 25, pins, true, RelayConfig.PeerConfig.Protocol.STARTTLS),
+                new RelayConfig.PeerConfig("paris", "stunnel.paris.example", 465, pins, true, RelayConfig.PeerConfig.Protocol.SMTPS),
+                new RelayConfig.PeerConfig("rome", "mx.rome.example", 2525, pins, true, RelayConfig.PeerConfig.Protocol.STARTTLS),
+                new RelayConfig.PeerConfig("tokyo", "relay.tokyo.example", 4650, pins, true)),
+                ConfigLoader.load(f, home).peers());
+    }
+
+    @Test
+    void aClassicPeerNeedsPinsAKnownProtocolAndIsAlwaysDialed() throws Exception {
+        String pin = "sha256/" + "B".repeat(43) + "=";
+        Path f = Files.writeString(home.resolve("badclassic.conf"), """
+                peers {
+                  paris { protocol = smtp, address = "stunnel.paris.example", pins = ["%s"] }
+                  rome { protocol = starttls, address = "mx.rome.example", pins = [] }
+                  lyon { protocol = smtps, address = "mx.lyon.example", pins = ["%s"], dial = false }
+                }
+                """.formatted(pin, pin));
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(f, home));
+        String all = String.join("\n", e.problems());
+        assertTrue(all.contains("peers.paris: protocol 'smtp' is not one of link, smtps, starttls"), all);
+        assertTrue(all.contains("peers.rome: pins must hold one pin"), all);
+        assertTrue(all.contains("peers.lyon: dial = false is for link peers only"), all);
     }
 }

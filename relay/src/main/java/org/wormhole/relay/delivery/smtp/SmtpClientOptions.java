@@ -13,9 +13,10 @@ import javax.net.ssl.SSLSocketFactory;
  * @param dataTimeout      limit for each blocked write of message content and for the wait on each
  *                         reply after the final dot (the server may be scanning the message)
  * @param lmtp             speak LMTP (RFC 2033): LHLO, one reply per recipient after the dot
- * @param tls              whether to use STARTTLS
- * @param tlsSocketFactory layers TLS over the connected socket when {@code tls} is
- *                         {@link TlsMode#MAY}; required then, ignored for {@link TlsMode#NONE}.
+ * @param tls              whether and how to use TLS (STARTTLS or implicit)
+ * @param tlsSocketFactory layers TLS over the connected socket; required unless {@code tls} is
+ *                         {@link TlsMode#NONE}, ignored then. It decides which server
+ *                         certificates are accepted.
  *                         Only TLSv1.2 and TLSv1.3 are enabled, whatever the factory allows.
  */
 public record SmtpClientOptions(
@@ -37,8 +38,8 @@ public record SmtpClientOptions(
         if (tls == null) {
             throw new IllegalArgumentException("tls mode is required");
         }
-        if (tls == TlsMode.MAY && tlsSocketFactory == null) {
-            throw new IllegalArgumentException("TlsMode.MAY needs a tlsSocketFactory");
+        if (tls != TlsMode.NONE && tlsSocketFactory == null) {
+            throw new IllegalArgumentException("TlsMode." + tls + " needs a tlsSocketFactory");
         }
     }
 

@@ -10,14 +10,15 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One client session with an SMTP or LMTP server, relaying stored messages byte for byte.
  *
- * <p>Call order: {@link #open} (connect, greeting, EHLO/LHLO, STARTTLS when offered and
- * {@link TlsMode#MAY}), then {@link #send} any number of times while {@link #reusable()}, then
+ * <p>Call order: {@link #open} (connect, greeting, EHLO/LHLO, STARTTLS as the
+ * {@link TlsMode} says), then {@link #send} any number of times while {@link #reusable()}, then
  * {@link #quit()} (or {@link #close()} to drop the connection without QUIT).
  *
  * <p>What the outcomes mean for delivery: {@link #send} returns one {@link SmtpReply} per
@@ -48,16 +49,20 @@ public final class SmtpConnection implements Closeable {
     }
 
     /**
-     * Connects and runs the session's opening: greeting; EHLO (HELO when EHLO gets a 5xx) or, for
-     * LMTP, LHLO; then, when the server offers STARTTLS and {@code options.tls()} is
-     * {@link TlsMode#MAY}, STARTTLS and EHLO again. A server that answers STARTTLS with an error
-     * (other than 421) is used in plaintext.
+     * Connects and runs the session's opening: the TLS handshake first when {@code options.tls()}
+     * is {@link TlsMode#IMPLICIT}; greeting; EHLO (HELO when EHLO gets a 5xx) or, for LMTP, LHLO;
+     * then, when the server offers STARTTLS and {@code options.tls()} is {@link TlsMode#MAY} or
+     * {@link TlsMode#REQUIRE}, STARTTLS and EHLO again. With {@code MAY} a server that answers
+     * STARTTLS with an error (other than 421) is used in plaintext; with {@code REQUIRE} a server
+     * that does not offer STARTTLS or refuses it ends the session ({@link TlsFailedException}).
      *
      * @param serverName the server's host name, for TLS SNI and for {@link #remote()}
      * @param address    the resolved address and port to connect to
      * @throws SmtpProtocolException   a non-2xx greeting or EHLO/HELO/LHLO reply (see
      *                                 {@link SmtpProtocolException#reply()}), or a protocol violation
      * @throws StartTlsFailedException the TLS handshake after STARTTLS failed
+     * @throws TlsFailedException      the implicit TLS handshake failed, or TLS is required and
+     *                                 the server does not offer or refuses STARTTLS
      * @throws IOException             connect failed, timed out, or the server closed
      */
     public static SmtpConnection open(String serverName, InetSocketAddress address, SmtpClientOptions options)
@@ -162,12 +167,28 @@ public final class SmtpConnection implements Closeable {
     }
 
     private void opening() throws IOException, SmtpProtocolException {
-        SmtpReply greeting = wire.read(options.commandTimeout()).reply();
+        SmtpReply greeting;
+        if (options.tls() == TlsMode.IMPLICIT) {
+            wire.implicitTls(options.tlsSocketFactory(), serverName);
+            tls = true;
+            try {
+                greeting = wire.read(options.commandTimeout()).reply();
+            } catch (SSLException e) { // TLS 1.3: the server's verdict on our certificate comes after our handshake
+                throw new TlsFailedException("TLS handshake with " + remote()
+                        + " failed: the server ended the session after the handshake: " + e.getMessage(), true, e);
+            }
+        } else {
+            greeting = wire.read(options.commandTimeout()).reply();
+        }
         if (!greeting.positive()) {
             throw refused("greeting", greeting);
         }
         hello();
-        if (options.tls() == TlsMode.MAY && extensions.has("STARTTLS")) {
+        if (options.tls() == TlsMode.REQUIRE && !extensions.has("STARTTLS")) {
+            sayQuit();
+            throw new TlsFailedException("TLS is required, but was not offered by host " + remote(), false, null);
+        }
+        if ((options.tls() == TlsMode.MAY || options.tls() == TlsMode.REQUIRE) && extensions.has("STARTTLS")) {
             startTls();
         }
     }
@@ -194,6 +215,10 @@ public final class SmtpConnection implements Closeable {
         if (reply.code() == 421) {
             throw refused("STARTTLS", reply);
         }
+        if (reply.code() != 220 && options.tls() == TlsMode.REQUIRE) {
+            sayQuit();
+            throw new TlsFailedException("TLS is required, but host " + remote() + " refused STARTTLS: " + reply, false, null);
+        }
         if (reply.code() != 220) {
             log.info("{} answered STARTTLS with {}; continuing without TLS", remote(), reply);
             return;
@@ -204,19 +229,37 @@ public final class SmtpConnection implements Closeable {
         wire.startTls(options.tlsSocketFactory(), serverName);
         tls = true;
         extensions = EhloExtensions.NONE;
-        hello();
+        try {
+            hello();
+        } catch (SSLException e) { // TLS 1.3: the server's verdict on our certificate comes after our handshake
+            throw new StartTlsFailedException(remote(), "the server ended the session after the handshake: " + e.getMessage(), e);
+        }
     }
 
     private SmtpProtocolException refused(String stage, SmtpReply reply) {
         if (reply.code() != 421) {
-            try {
-                wire.send("QUIT");
-                wire.flush();
-            } catch (IOException e) {
-                log.debug("{} QUIT: {}", remote(), e.toString());
-            }
+            goodbye();
         }
         return new SmtpProtocolException(remote() + " refused the session at " + stage, reply);
+    }
+
+    /** Sends QUIT and waits for its reply, in a session that is in order but must end. */
+    private void sayQuit() {
+        try {
+            wire.command("QUIT");
+        } catch (IOException | SmtpProtocolException e) {
+            log.debug("{} QUIT: {}", remote(), e.toString());
+        }
+    }
+
+    /** Sends QUIT without waiting for its reply, before the session is dropped. */
+    private void goodbye() {
+        try {
+            wire.send("QUIT");
+            wire.flush();
+        } catch (IOException e) {
+            log.debug("{} QUIT: {}", remote(), e.toString());
+        }
     }
 
     private SmtpReply refusal(OutboundEnvelope envelope, long size) {

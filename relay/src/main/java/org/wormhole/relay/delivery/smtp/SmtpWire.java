@@ -98,10 +98,24 @@ final class SmtpWire {
      * @return the TLS session's protocol and cipher suite, for logs
      */
     String startTls(SSLSocketFactory factory, String serverName) throws IOException {
+        return handshake(factory, serverName, true);
+    }
+
+    /**
+     * Layers TLS (TLSv1.2 or TLSv1.3 only) over the freshly connected TCP socket, before the
+     * greeting (implicit TLS, SMTPS), and runs the handshake.
+     *
+     * @return the TLS session's protocol and cipher suite, for logs
+     */
+    String implicitTls(SSLSocketFactory factory, String serverName) throws IOException {
+        return handshake(factory, serverName, false);
+    }
+
+    private String handshake(SSLSocketFactory factory, String serverName, boolean afterStartTls) throws IOException {
         SSLSocket ssl = (SSLSocket) factory.createSocket(tcp, serverName, tcp.getPort(), true);
         String[] protocols = Arrays.stream(ssl.getSupportedProtocols()).filter(TLS_PROTOCOLS::contains).toArray(String[]::new);
         if (protocols.length == 0) {
-            throw new StartTlsFailedException(remote, "neither TLSv1.2 nor TLSv1.3 is supported here", null);
+            throw failed(afterStartTls, "neither TLSv1.2 nor TLSv1.3 is supported here", null);
         }
         ssl.setEnabledProtocols(protocols);
         ssl.setUseClientMode(true);
@@ -109,12 +123,17 @@ final class SmtpWire {
         try {
             ssl.startHandshake();
         } catch (IOException e) {
-            throw new StartTlsFailedException(remote, String.valueOf(e.getMessage()), e);
+            throw failed(afterStartTls, String.valueOf(e.getMessage()), e);
         }
         use(ssl);
         String description = ssl.getSession().getProtocol() + " " + ssl.getSession().getCipherSuite();
         log.debug("{} TLS established: {}", remote, description);
         return description;
+    }
+
+    private TlsFailedException failed(boolean afterStartTls, String reason, IOException cause) {
+        return afterStartTls ? new StartTlsFailedException(remote, reason, cause)
+                : new TlsFailedException("TLS handshake with " + remote + " failed: " + reason, true, cause);
     }
 
     /** Closes the TCP socket (and so any TLS over it) without a goodbye. Any thread; idempotent. */

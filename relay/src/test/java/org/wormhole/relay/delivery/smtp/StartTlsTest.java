@@ -131,4 +131,58 @@ class StartTlsTest {
             assertNull(e.reply());
         }
     }
+
+    @Test
+    void requiredTlsIsUsedWhenOfferedAndTheFactoryDecidesWhichServerIsAccepted() throws Exception {
+        try (FakeSmtpServer server = FakeSmtpServer.script().startTls(serverTls).start();
+             SmtpConnection smtp = SmtpConnection.open("fake.example", server.address(),
+                     plainOptions().withTls(TlsMode.REQUIRE, certificate.clientTrustingOnlyThis()))) {
+
+            smtp.send(ENVELOPE, CONTENT);
+
+            assertTrue(server.messages().get(0).tls());
+        }
+        try (FakeSmtpServer server = FakeSmtpServer.script().startTls(serverTls).start()) {
+            TlsFailedException e = assertThrows(TlsFailedException.class,
+                    () -> SmtpConnection.open("fake.example", server.address(),
+                            plainOptions().withTls(TlsMode.REQUIRE, TestCertificate.clientWithDefaultTrust())));
+            assertTrue(e.offered());
+            assertEquals(List.of("EHLO client.example", "STARTTLS"), server.commands());
+        }
+    }
+
+    @Test
+    void requiredTlsNotOfferedEndsTheSessionBeforeAnyMailCommand() throws Exception {
+        try (FakeSmtpServer server = FakeSmtpServer.script().start()) {
+
+            TlsFailedException e = assertThrows(TlsFailedException.class,
+                    () -> SmtpConnection.open("fake.example", server.address(),
+                            plainOptions().withTls(TlsMode.REQUIRE, OpportunisticTls.socketFactory())));
+
+            assertFalse(e.offered());
+            assertTrue(e.getMessage().startsWith("TLS is required, but was not offered by host fake.example[127.0.0.1]:"),
+                    e.getMessage());
+            assertEquals(List.of("EHLO client.example", "QUIT"), server.commands());
+        }
+    }
+
+    @Test
+    void requiredTlsRefusedByTheServerEndsTheSessionBeforeAnyMailCommand() throws Exception {
+        try (FakeSmtpServer server = FakeSmtpServer.script().startTls(serverTls)
+                .on("STARTTLS", "454 4.7.0 TLS not available due to local problem").start()) {
+
+            TlsFailedException e = assertThrows(TlsFailedException.class,
+                    () -> SmtpConnection.open("fake.example", server.address(),
+                            plainOptions().withTls(TlsMode.REQUIRE, OpportunisticTls.socketFactory())));
+
+            assertFalse(e.offered());
+            assertTrue(e.getMessage().contains("refused STARTTLS: 454 4.7.0 TLS not available"), e.getMessage());
+            assertEquals(List.of("EHLO client.example", "STARTTLS", "QUIT"), server.commands());
+        }
+    }
+
+    @Test
+    void implicitTlsNeedsAFactory() {
+        assertThrows(IllegalArgumentException.class, () -> plainOptions().withTls(TlsMode.IMPLICIT, null));
+    }
 }

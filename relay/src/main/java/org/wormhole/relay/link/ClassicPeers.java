@@ -1,0 +1,107 @@
+package org.wormhole.relay.link;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.security.GeneralSecurityException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.wormhole.link.SiteIdentity;
+import org.wormhole.relay.config.RelayConfig;
+import org.wormhole.relay.delivery.DeliveryRequest;
+import org.wormhole.relay.delivery.DeliveryResult;
+import org.wormhole.relay.delivery.NexthopResolver;
+import org.wormhole.relay.delivery.SmtpDeliveryAgent;
+import org.wormhole.relay.delivery.smtp.SmtpClientOptions;
+import org.wormhole.relay.delivery.smtp.TlsMode;
+import org.wormhole.relay.queue.Spool;
+
+/**
+ * The {@code tsmtp} route to peer sites that still run a classic MTA ({@code protocol = smtps} or
+ * {@code starttls}): SMTP to the peer's address and port with TLS that is mandatory and pinned
+ * ({@link ClassicPeerTls}), through the relay's own SMTP client, idle connections reused. The
+ * link's custody transfer does not apply: the server's 250 after DATA is the handoff, as for any
+ * SMTP delivery. Thread-safe.
+ */
+public final class ClassicPeers implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger("link");
+
+    private record Classic(RelayConfig.PeerConfig config, SmtpDeliveryAgent agent) {
+    }
+
+    private final Map<String, Classic> peers = new LinkedHashMap<>();
+
+    /**
+     * @param peers  all configured peers; the link peers among them are ignored
+     * @param self   this site's identity, presented as the client certificate
+     * @param client the relay's SMTP client options (timeouts, HELO name); TLS is set per peer
+     */
+    public ClassicPeers(Spool spool, List<RelayConfig.PeerConfig> peers, SiteIdentity self, SmtpClientOptions client)
+            throws GeneralSecurityException {
+        for (RelayConfig.PeerConfig p : peers) {
+            if (!p.classic()) {
+                continue;
+            }
+            String name = p.name();
+            var tls = ClassicPeerTls.socketFactory(self, Set.copyOf(p.pins()), (offered, why) -> log.warn(
+                    "{} peer {} at {}:{}: server key {} refused: {}", p.protocol().keyword(), name, p.address(),
+                    p.port(), offered, why));
+            TlsMode mode = p.protocol() == RelayConfig.PeerConfig.Protocol.SMTPS ? TlsMode.IMPLICIT : TlsMode.REQUIRE;
+            this.peers.put(name, new Classic(p,
+                    new SmtpDeliveryAgent(spool, resolver(p), client.withLmtp(false).withTls(mode, tls), p.port())));
+        }
+    }
+
+    /** True when {@code peer} is a classic peer (not reached over the link). */
+    public boolean serves(String peer) {
+        return peers.containsKey(peer);
+    }
+
+    /**
+     * Delivers to a classic peer; the result's relay names the route as
+     * {@code smtps:NAME[ip]:port} or {@code starttls:NAME[ip]:port}.
+     */
+    public DeliveryResult deliver(String peer, DeliveryRequest req) {
+        Classic c = peers.get(peer);
+        if (c == null) {
+            throw new IllegalArgumentException("not a classic peer: " + peer);
+        }
+        DeliveryResult r = c.agent().deliver(req);
+        return new DeliveryResult(label(c.config(), r.relay()), r.setupMillis(), r.transmitMillis(), r.outcomes());
+    }
+
+    /** {@code host[ip]:port} of the SMTP client as {@code PROTOCOL:NAME[ip]:port}. */
+    private static String label(RelayConfig.PeerConfig p, String relay) {
+        String prefix = p.protocol().keyword() + ":" + p.name();
+        return relay.startsWith(p.address() + "[") ? prefix + relay.substring(p.address().length()) : prefix;
+    }
+
+    /** The peer's address, whatever the route's nexthop says: it names the peer, not a host. */
+    private static NexthopResolver resolver(RelayConfig.PeerConfig p) {
+        return (nexthop, defaultPort) -> {
+            InetAddress[] addresses;
+            try {
+                addresses = InetAddress.getAllByName(p.address());
+            } catch (UnknownHostException e) {
+                throw new NexthopResolver.ResolveFailure(true, "4.4.3",
+                        "peer " + p.name() + ": host " + p.address() + " not found");
+            }
+            List<NexthopResolver.Target> targets = new ArrayList<>(addresses.length);
+            for (InetAddress a : addresses) {
+                targets.add(new NexthopResolver.Target(p.address(), new InetSocketAddress(a, p.port())));
+            }
+            return targets;
+        };
+    }
+
+    @Override
+    public void close() {
+        peers.values().forEach(c -> c.agent().close());
+    }
+}
