@@ -40,7 +40,8 @@ public final class Relay implements AutoCloseable {
 
     private Relay(RelayConfig config, NexthopResolver resolver, Clock clock) throws IOException, MailertableException {
         this.config = config;
-        this.mailertable = WatchedMailertable.open(config.mailertable());
+        this.mailertable = WatchedMailertable.open(config.mailertable(), WatchedMailertable.DEFAULT_POLL_INTERVAL,
+                Clock.systemUTC(), peerRoutes(config));
         try {
             this.spool = Spool.open(config.queueDirectory());
             SmtpClientOptions client = SmtpClientOptions.defaults(config.myhostname())
@@ -72,6 +73,19 @@ public final class Relay implements AutoCloseable {
         }
     }
 
+    /**
+     * The relay's check of every version of its table: a {@code tsmtp} route to an unknown peer
+     * refuses the table; one pointing at this site itself is logged as a warning.
+     */
+    private static org.wormhole.mailertable.TableCheck peerRoutes(RelayConfig config) {
+        org.wormhole.relay.link.PeerRouteCheck check = new org.wormhole.relay.link.PeerRouteCheck(config);
+        return table -> {
+            org.wormhole.relay.link.PeerRouteCheck.Findings found = check.check(table);
+            found.warnings().forEach(w -> log.warn("mailertable {}", w));
+            return found.errors();
+        };
+    }
+
     /** The links to the configured peers: this site's key, the ledger of received mail, custody. */
     private org.wormhole.relay.link.RelayLinks links(RelayConfig config, Spool spool, Clock clock) throws IOException {
         org.wormhole.link.SiteIdentity identity;
@@ -89,7 +103,8 @@ public final class Relay implements AutoCloseable {
     }
 
     /**
-     * Starts a relay: loads the mailertable (a bad table refuses the start), resumes the queue,
+     * Starts a relay: loads the mailertable (a bad table, or one with a {@code tsmtp} route to a
+     * peer that is not configured, refuses the start), resumes the queue,
      * opens the control socket, then accepts SMTP.
      *
      * @throws MailertableException the mailertable has errors
