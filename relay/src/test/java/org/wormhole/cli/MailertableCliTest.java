@@ -129,6 +129,19 @@ class MailertableCliTest {
         assertTrue(r.err().endsWith(dir.resolve("nope.conf") + ": configuration not usable; tables not checked\n"), r.err());
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"tokyo", "birlinghoven"})
+    void theBranchOfficeSitesPassTheChecksOfTheirWalkthrough(String site) {
+        String conf = "../samples/branch-office/" + site + "/wormhole.conf";
+        String table = "../samples/branch-office/" + site + "/mailertable";
+        CliRun r = wormhole("config", "check", conf);
+        assertEquals(0, r.exit(), r.err());
+        r = wormhole("mailertable", "check", "--config", conf, table);
+        assertEquals(0, r.exit(), r.err());
+        assertEquals(table + ": 4 entries OK\n", r.out());
+        assertEquals("", r.err());
+    }
+
     @Test
     void aRelayWithATsmtpRouteToAnUnknownPeerDoesNotStart() throws Exception {
         Path t = table("tokyo.example tsmtp:tokyo\nosaka.example tsmtp:osaka\n");
