@@ -78,12 +78,7 @@ public final class Relay implements AutoCloseable {
      * refuses the table; one pointing at this site itself is logged as a warning.
      */
     private static org.wormhole.mailertable.TableCheck peerRoutes(RelayConfig config) {
-        org.wormhole.relay.link.PeerRouteCheck check = new org.wormhole.relay.link.PeerRouteCheck(config);
-        return table -> {
-            org.wormhole.relay.link.PeerRouteCheck.Findings found = check.check(table);
-            found.warnings().forEach(w -> log.warn("mailertable {}", w));
-            return found.errors();
-        };
+        return new org.wormhole.relay.link.PeerRouteCheck(config).warningsTo(w -> log.warn("{}", w));
     }
 
     /** The links to the configured peers: this site's key, the ledger of received mail, custody. */

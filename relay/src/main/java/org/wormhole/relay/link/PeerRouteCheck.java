@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.wormhole.mailertable.LineError;
 import org.wormhole.mailertable.Mailer;
@@ -77,6 +78,15 @@ public final class PeerRouteCheck implements TableCheck {
         return check(table).errors();
     }
 
+    /** This check, handing each warning to {@code warn} (the relay logs them) and returning the errors. */
+    public TableCheck warningsTo(Consumer<LineError> warn) {
+        return table -> {
+            Findings found = check(table);
+            found.warnings().forEach(warn);
+            return found.errors();
+        };
+    }
+
     /** Every finding, in file order. */
     public Findings check(Mailertable table) {
         List<LineError> errors = new ArrayList<>();
@@ -95,10 +105,13 @@ public final class PeerRouteCheck implements TableCheck {
             } else {
                 RelayConfig.PeerConfig p = peer.get();
                 Optional<String> what = ownName(p.address());
-                if (what.isPresent() && linkListen.isPresent() && linkListen.get().getPort() == p.port()) {
+                // Another relay on this machine has another link port; one that does not listen has none.
+                boolean samePort = linkListen.isEmpty() || linkListen.get().getPort() == p.port();
+                if (what.isPresent() && samePort) {
                     warnings.add(new LineError(table.source(), rule.line(),
                             "warning: tsmtp route points at this site itself (peer " + p.name() + " at " + p.address()
-                                    + ":" + p.port() + " is this site's " + what.get() + " and link_listen port)"));
+                                    + ":" + p.port() + " is this site's " + what.get()
+                                    + (linkListen.isPresent() ? " and link_listen port)" : ")")));
                 }
             }
         }
