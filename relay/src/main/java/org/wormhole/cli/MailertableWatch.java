@@ -25,8 +25,9 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         description = {"Hold a table live as the relay does and log each reload.",
                 "Logs entries added, removed and changed, and every error of a rejected edit.",
-                "With the relay's configuration (--config, or config/wormhole.conf under WORMHOLE_HOME when it",
-                "exists), an edit with a tsmtp route to a peer it does not have is rejected, as the relay does.",
+                "With the relay's configuration (--config, or config/wormhole.conf under",
+                "WORMHOLE_HOME when it exists), an edit with a tsmtp route to a peer it",
+                "does not have is rejected, as the relay does.",
                 "Stops on Ctrl-C or SIGTERM."})
 final class MailertableWatch implements Callable<Integer> {
 

@@ -222,7 +222,7 @@ class MailertableCliTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"--help", "mailertable --help", "mailertable check --help",
-            "mailertable lookup --help", "mailertable watch --help", "help mailertable"})
+            "mailertable lookup --help", "mailertable watch --help", "help mailertable", "demo --help"})
     void everyCommandHasHelp(String line) {
         CliRun r = wormhole(line.split(" "));
         assertEquals(0, r.exit(), r.err());

@@ -28,11 +28,13 @@ import picocli.CommandLine.Option;
  * where they should, 1 otherwise.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"Run the branch-office pair (samples/branch-office/) on this machine and show the link at work.",
-                "Starts Tokyo and Birlinghoven as two relay processes on loopback, joined by the link, with a stand-in",
-                "mail hub for each site and an MX for outside.example; sends Tokyo -> Birlinghoven, Birlinghoven ->",
-                "Tokyo and Tokyo -> outside.example, and prints where each message went. Exits 0 when all three",
-                "arrived where they should, 1 otherwise. Uses a new temporary directory, removed at the end."})
+        description = {"Run the branch-office pair of samples/branch-office/ on this machine.",
+                "Starts Tokyo and Birlinghoven as two relay processes on loopback, joined",
+                "by the link, with a stand-in mail hub for each site and an MX for",
+                "outside.example; sends a message Tokyo -> Birlinghoven, one back and one",
+                "from Tokyo to outside.example, and prints where each went. Exits 0 when",
+                "all three arrived where they should, 1 otherwise. Works in a new temporary",
+                "directory, removed at the end (--keep keeps it)."})
 public final class DemoCommand implements Callable<Integer> {
 
     private static final Pattern RUNNING = Pattern.compile("running: SMTP on 127\\.0\\.0\\.1:(\\d+)(?:, link on [^,]*:(\\d+))?");
@@ -62,8 +64,13 @@ public final class DemoCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--timeout must be at least 1");
         }
         Path dir = Files.createTempDirectory("wormhole-demo-");
-        List<SiteProcess> running = new ArrayList<>();
-        Thread stopOnCtrlC = new Thread(() -> running.forEach(SiteProcess::close), "demo-stop");
+        List<SiteProcess> running = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Thread stopOnCtrlC = new Thread(() -> {
+            running.forEach(SiteProcess::close);
+            if (!keep) {
+                delete(dir);
+            }
+        }, "demo-stop");
         Runtime.getRuntime().addShutdownHook(stopOnCtrlC);
         try (Mailbox tokyoHub = new Mailbox("Tokyo's mail hub", "hub.tokyo.example");
              Mailbox birlHub = new Mailbox("Birlinghoven's mail hub", "hub.birlinghoven.example");

@@ -32,7 +32,7 @@ final class SiteProcess implements AutoCloseable {
         String java = ProcessHandle.current().info().command()
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         List<String> cmd = new ArrayList<>(List.of(java, "-Xmx128m", "-XX:TieredStopAtLevel=1",
-                "-cp", System.getProperty("java.class.path"), "org.wormhole.cli.Wormhole",
+                "-cp", absoluteClassPath(), "org.wormhole.cli.Wormhole",
                 "run", "--config", config.toString()));
         Path log = home.resolve("relay.log");
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(home.toFile())
@@ -41,6 +41,14 @@ final class SiteProcess implements AutoCloseable {
         pb.environment().put("WORMHOLE_HOME", home.toString());
         pb.environment().remove("WORMHOLE_JAVA_OPTS");
         return new SiteProcess(name, log, pb.start());
+    }
+
+    /** This JVM's class path with every entry absolute: the relay runs in the site's directory. */
+    private static String absoluteClassPath() {
+        return java.util.Arrays.stream(System.getProperty("java.class.path").split(java.io.File.pathSeparator))
+                .filter(e -> !e.isEmpty())
+                .map(e -> Path.of(e).toAbsolutePath().toString())
+                .collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator));
     }
 
     String name() {
