@@ -72,6 +72,31 @@ public final class Mailertable {
     }
 
     /**
+     * Every entry in file order with its line and, unless its value is a {@code %0}/{@code %1}
+     * template (known only per lookup), its parsed route: for checks of a whole table, such as
+     * the relay's check of {@code tsmtp} routes against its peers.
+     */
+    public List<Rule> rules() {
+        List<Rule> rules = new ArrayList<>(entries.size());
+        for (Entry e : entries) {
+            rules.add(new Rule(e.key(), e.value(), e.line(),
+                    e.isTemplate() ? Optional.empty() : Optional.of(e.found().route())));
+        }
+        return rules;
+    }
+
+    /**
+     * One entry of a table.
+     *
+     * @param key   the canonical key (lower case, A-labels)
+     * @param value the value as written
+     * @param line  its line in the file
+     * @param route the parsed value; empty for a template value
+     */
+    public record Rule(String key, String value, int line, Optional<Route> route) {
+    }
+
+    /**
      * Finds the route for a recipient address ({@code user@domain}) or a bare domain.
      *
      * @throws IllegalArgumentException the input has no domain

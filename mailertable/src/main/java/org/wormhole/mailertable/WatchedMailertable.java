@@ -26,8 +26,8 @@ import org.slf4j.LoggerFactory;
  * <p>A background thread notices a saved edit (file watching, plus a stat every
  * {@code pollInterval} as a fallback), parses the new text and swaps it in atomically: a lookup
  * sees either the old table or the new one, never a half-loaded one. An edit that does not
- * parse is rejected as a whole: the last good table stays in use, the errors are logged and
- * kept for {@link #status()}. A file that can no longer be read makes lookups answer
+ * parse, or that fails the owner's {@link TableCheck}, is rejected as a whole: the last good
+ * table stays in use, the errors are logged and kept for {@link #status()}. A file that can no longer be read makes lookups answer
  * {@link Lookup.TempFail} until it is back. Editors that save by rename and symlinked files
  * are followed.
  *
@@ -47,6 +47,7 @@ public final class WatchedMailertable implements AutoCloseable {
     private final Path file;
     private final Duration pollInterval;
     private final Clock clock;
+    private final TableCheck check;
     private final WatchService watchService;
     private final Set<Path> watchedDirs = new HashSet<>();
     private final Thread watcher;
@@ -82,11 +83,12 @@ public final class WatchedMailertable implements AutoCloseable {
         }
     }
 
-    private WatchedMailertable(Path file, Duration pollInterval, Clock clock, Mailertable table,
-                               FileStamp stamp) throws IOException {
+    private WatchedMailertable(Path file, Duration pollInterval, Clock clock, TableCheck check,
+                               Mailertable table, FileStamp stamp) throws IOException {
         this.file = file;
         this.pollInterval = pollInterval;
         this.clock = clock;
+        this.check = check;
         this.state = new State(table, clock.instant(), stamp, 1, List.of(), null, null, null);
         this.watchService = FileSystems.getDefault().newWatchService();
         registerDirectories(stamp);
@@ -107,9 +109,22 @@ public final class WatchedMailertable implements AutoCloseable {
      */
     public static WatchedMailertable open(Path file, Duration pollInterval, Clock clock)
             throws IOException, MailertableException {
+        return open(file, pollInterval, clock, TableCheck.NONE);
+    }
+
+    /**
+     * Loads {@code file}, checks it with {@code check} and starts watching it; every edit must
+     * pass {@code check} too, or it is rejected as a whole.
+     *
+     * @throws IOException          the file cannot be read: a relay must not start
+     * @throws MailertableException the file has bad lines, or {@code check} found errors: a
+     *                              relay must not start
+     */
+    public static WatchedMailertable open(Path file, Duration pollInterval, Clock clock, TableCheck check)
+            throws IOException, MailertableException {
         FileStamp stamp = FileStamp.of(file);
-        Mailertable table = Mailertable.load(file);
-        WatchedMailertable w = new WatchedMailertable(file, pollInterval, clock, table, stamp);
+        Mailertable table = checked(Mailertable.load(file), check);
+        WatchedMailertable w = new WatchedMailertable(file, pollInterval, clock, check, table, stamp);
         log.info("mailertable {}: loaded {} entries", file, table.size());
         w.watcher.start();
         return w;
@@ -168,7 +183,7 @@ public final class WatchedMailertable implements AutoCloseable {
         State s = state;
         Instant t = clock.instant();
         try {
-            Mailertable table = Mailertable.parse(file.toString(), content);
+            Mailertable table = checked(Mailertable.parse(file.toString(), content), check);
             TableDiff diff = TableDiff.between(s.table(), table);
             state = new State(table, t, stamp, s.generation() + 1, List.of(), null, null, null);
             if (s.unavailable() != null) {
@@ -183,6 +198,15 @@ public final class WatchedMailertable implements AutoCloseable {
                 log.error("{}", err);
             }
         }
+    }
+
+    /** {@code table} if {@code check} finds no errors in it. */
+    private static Mailertable checked(Mailertable table, TableCheck check) throws MailertableException {
+        List<LineError> errors = check.errors(table);
+        if (!errors.isEmpty()) {
+            throw new MailertableException(errors);
+        }
+        return table;
     }
 
     /**

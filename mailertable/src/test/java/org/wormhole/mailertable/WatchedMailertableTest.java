@@ -129,6 +129,47 @@ class WatchedMailertableTest {
         assertInstanceOf(Lookup.NotFound.class, w.lookup("x@old.example"));
     }
 
+    /** The owner's check of the tests below: the only peer is relay.tokyo.example. */
+    private static final TableCheck ONE_PEER = table -> table.rules().stream()
+            .filter(r -> r.route().orElse(null) instanceof Route.Transport t && t.mailer() == Mailer.TSMTP
+                    && !t.nexthop().host().equals("relay.tokyo.example"))
+            .map(r -> new LineError(table.source(), r.line(), "no peer " + r.value()))
+            .toList();
+
+    @Test
+    void anEditThatFailsTheOwnersCheckIsRejectedWholeLikeAParseError() throws Exception {
+        Path table = write(dir.resolve("mailertable"),
+                "tokyo.example tsmtp:[relay.tokyo.example]\nold.example esmtp:[mx.old.example]\n");
+        watched = WatchedMailertable.open(table, Duration.ofMillis(200), Clock.systemUTC(), ONE_PEER);
+        WatchedMailertable w = watched;
+
+        Files.writeString(table, "tokyo.example tsmtp:[relay.tokyo.example]\n"
+                + "new.example esmtp:[mx.new.example]\n"
+                + "osaka.example tsmtp:[relay.osaka.example]\n");
+        await(() -> !w.status().rejectedErrors().isEmpty(), "the edit to be rejected");
+
+        assertEquals(List.of(table + ":3: no peer tsmtp:[relay.osaka.example]"),
+                w.status().rejectedErrors().stream().map(LineError::toString).toList());
+        assertEquals(1, w.status().generation());
+        assertEquals("esmtp:[mx.old.example]", value(w, "x@old.example"), "last good table in use");
+        assertInstanceOf(Lookup.NotFound.class, w.lookup("x@new.example"), "nothing of the edit is used");
+
+        Files.writeString(table, "tokyo.example tsmtp:[relay.tokyo.example]\nnew.example esmtp:[mx.new.example]\n");
+        awaitGeneration(w, 2);
+        assertTrue(w.status().healthy());
+        assertEquals("esmtp:[mx.new.example]", value(w, "x@new.example"));
+    }
+
+    @Test
+    void aTableFailingTheOwnersCheckAtStartIsRefused() throws Exception {
+        Path table = write(dir.resolve("mailertable"), "a.example esmtp:[one.example]\n"
+                + "osaka.example tsmtp:osaka\n.osaka.example tsmtp:%1\n");
+        MailertableException e = assertThrows(MailertableException.class,
+                () -> WatchedMailertable.open(table, Duration.ofMillis(200), Clock.systemUTC(), ONE_PEER));
+        assertEquals(List.of(table + ":2: no peer tsmtp:osaka"), e.errors().stream().map(LineError::toString).toList(),
+                "a template value (line 3) has no route until a lookup");
+    }
+
     @Test
     void aVanishedTableDefersLookupsInsteadOfAnsweringNotFound() throws Exception {
         Path table = write(dir.resolve("mailertable"), "a.example esmtp:[one.example]\n");

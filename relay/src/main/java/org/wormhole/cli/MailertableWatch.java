@@ -2,12 +2,17 @@ package org.wormhole.cli;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.wormhole.mailertable.LineError;
 import org.wormhole.mailertable.MailertableException;
+import org.wormhole.mailertable.TableCheck;
 import org.wormhole.mailertable.WatchedMailertable;
+import org.wormhole.relay.config.RelayConfig;
+import org.wormhole.relay.link.PeerRouteCheck;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -20,6 +25,9 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         description = {"Hold a table live as the relay does and log each reload.",
                 "Logs entries added, removed and changed, and every error of a rejected edit.",
+                "With the relay's configuration (--config, or config/wormhole.conf under",
+                "WORMHOLE_HOME when it exists), an edit with a tsmtp route to a peer it",
+                "does not have is rejected, as the relay does.",
                 "Stops on Ctrl-C or SIGTERM."})
 final class MailertableWatch implements Callable<Integer> {
 
@@ -30,13 +38,29 @@ final class MailertableWatch implements Callable<Integer> {
             description = "the table (default: the relay's, config/mailertable under WORMHOLE_HOME)")
     Path file;
 
+    @CommandLine.Mixin
+    ConfigOption config;
+
     @Override
     public Integer call() throws InterruptedException {
         PrintWriter err = spec.commandLine().getErr();
+        TableCheck check = TableCheck.NONE;
         Path tableFile = file != null ? file : WormholeHome.defaultMailertable();
+        if (config.file != null || Files.exists(config.file())) {
+            RelayConfig c = config.loadOrReport(err);
+            if (c == null) {
+                err.println(config.file() + ": configuration not usable; not watching");
+                return 1;
+            }
+            check = new PeerRouteCheck(c).warningsTo(w -> {
+                err.println(w);
+                err.flush();
+            });
+            tableFile = file != null ? file : c.mailertable();
+        }
         WatchedMailertable watched;
         try {
-            watched = WatchedMailertable.open(tableFile);
+            watched = WatchedMailertable.open(tableFile, WatchedMailertable.DEFAULT_POLL_INTERVAL, Clock.systemUTC(), check);
         } catch (MailertableException e) {
             e.errors().stream().map(LineError::toString).forEach(err::println);
             err.println(tableFile + ": " + e.errors().size() + " error(s), table not usable");

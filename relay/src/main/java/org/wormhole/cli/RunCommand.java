@@ -49,8 +49,11 @@ final class RunCommand implements Callable<Integer> {
             relay.close();
             stopped.countDown();
         }, "shutdown"));
+        String link = c.linkListen().isPresent() && relay.links().isPresent()
+                ? ", link on " + c.linkListen().get().getAddress().getHostAddress() + ":" + relay.links().get().linkPort()
+                : "";
         err.println("wormhole relay " + c.myhostname() + " running: SMTP on " + c.listen().getAddress().getHostAddress()
-                + ":" + relay.smtpPort() + ", queue " + c.queueDirectory() + "; Ctrl-C to stop");
+                + ":" + relay.smtpPort() + link + ", queue " + c.queueDirectory() + "; Ctrl-C to stop");
         err.flush();
         stopped.await();
         return 0;

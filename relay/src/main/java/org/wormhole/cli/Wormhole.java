@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
         versionProvider = WormholeVersion.class,
         description = "Site-to-site mail relay over encrypted links.",
         subcommands = {RunCommand.class, ConfigCommand.class, QueueCommand.class, MailertableCommand.class,
-                KeygenCommand.class, FingerprintCommand.class,
+                KeygenCommand.class, FingerprintCommand.class, org.wormhole.cli.demo.DemoCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Wormhole implements Runnable {
 

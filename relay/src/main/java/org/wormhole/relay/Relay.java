@@ -41,7 +41,8 @@ public final class Relay implements AutoCloseable {
 
     private Relay(RelayConfig config, NexthopResolver resolver, Clock clock) throws IOException, MailertableException {
         this.config = config;
-        this.mailertable = WatchedMailertable.open(config.mailertable());
+        this.mailertable = WatchedMailertable.open(config.mailertable(), WatchedMailertable.DEFAULT_POLL_INTERVAL,
+                Clock.systemUTC(), peerRoutes(config));
         try {
             this.spool = Spool.open(config.queueDirectory());
             SmtpClientOptions client = SmtpClientOptions.defaults(config.myhostname())
@@ -76,6 +77,14 @@ public final class Relay implements AutoCloseable {
         }
     }
 
+    /**
+     * The relay's check of every version of its table: a {@code tsmtp} route to an unknown peer
+     * refuses the table; one pointing at this site itself is logged as a warning.
+     */
+    private static org.wormhole.mailertable.TableCheck peerRoutes(RelayConfig config) {
+        return new org.wormhole.relay.link.PeerRouteCheck(config).warningsTo(w -> log.warn("{}", w));
+    }
+
     /** This site's key, which peers are configured for. */
     private static org.wormhole.link.SiteIdentity siteIdentity(RelayConfig config) throws IOException {
         try {
@@ -107,7 +116,8 @@ public final class Relay implements AutoCloseable {
     }
 
     /**
-     * Starts a relay: loads the mailertable (a bad table refuses the start), resumes the queue,
+     * Starts a relay: loads the mailertable (a bad table, or one with a {@code tsmtp} route to a
+     * peer that is not configured, refuses the start), resumes the queue,
      * opens the control socket, then accepts SMTP.
      *
      * @throws MailertableException the mailertable has errors

@@ -23,7 +23,7 @@ class MailertableCliTest {
     void checkOfAGoodTableSaysHowManyEntries() {
         CliRun r = wormhole("mailertable", "check", SAMPLE, "../config/mailertable");
         assertEquals(0, r.exit(), r.err());
-        assertEquals(SAMPLE + ": 12 entries OK\n../config/mailertable: 4 entries OK\n", r.out());
+        assertEquals(SAMPLE + ": 12 entries OK\n../config/mailertable: 2 entries OK\n", r.out());
     }
 
     @Test
@@ -43,6 +43,115 @@ class MailertableCliTest {
         CliRun r = wormhole("mailertable", "check", dir.resolve("nope").toString());
         assertEquals(1, r.exit());
         assertEquals(dir.resolve("nope") + ": cannot read: no such file\n", r.err());
+    }
+
+    /**
+     * Birlinghoven's configuration: its own names, and Tokyo as its one peer at
+     * {@code tokyoAddress} (port 4650, as Birlinghoven's own link_listen).
+     */
+    private Path birlinghovenConfig(String tokyoAddress) throws Exception {
+        return java.nio.file.Files.writeString(dir.resolve("wormhole.conf"), """
+                myhostname = relay.birlinghoven.example
+                link_listen = "127.0.0.1:4650"
+                queue_directory = "%s"
+                peers {
+                  tokyo { address = "%s", pins = ["sha256/%s="] }
+                }
+                """.formatted(dir.resolve("spool"), tokyoAddress, "A".repeat(43)));
+    }
+
+    private Path table(String text) throws Exception {
+        return java.nio.file.Files.writeString(dir.resolve("mailertable"), text);
+    }
+
+    @Test
+    void withTheConfigurationTsmtpRoutesToItsPeersPass() throws Exception {
+        Path conf = birlinghovenConfig("relay.tokyo.example");
+        Path t = table("""
+                tokyo.example           tsmtp:tokyo
+                .tokyo.example          tsmtp:[relay.tokyo.example]
+                birlinghoven.example    esmtp:[hub.birlinghoven.example]
+                """);
+        CliRun r = wormhole("mailertable", "check", "--config", conf.toString(), t.toString());
+        assertEquals(0, r.exit(), r.err());
+        assertEquals(t + ": 3 entries OK\n", r.out());
+        assertEquals("", r.err());
+    }
+
+    @Test
+    void aTsmtpRouteToAPeerTheConfigurationDoesNotHaveIsAnError() throws Exception {
+        Path conf = birlinghovenConfig("relay.tokyo.example");
+        Path t = table("""
+                tokyo.example           tsmtp:tokyo
+                osaka.example           tsmtp:osaka
+                .osaka.example          tsmtp:[relay.osaka.example]
+                """);
+        CliRun r = wormhole("mailertable", "check", "--config", conf.toString(), t.toString());
+        assertEquals(1, r.exit());
+        assertEquals("", r.out());
+        assertEquals(t + ":2: tsmtp route to unknown peer \"osaka\" (configured peers: tokyo at relay.tokyo.example)\n"
+                + t + ":3: tsmtp route to unknown peer \"relay.osaka.example\" (configured peers: tokyo at relay.tokyo.example)\n"
+                + t + ": 2 error(s), table not usable\n", r.err());
+    }
+
+    @Test
+    void aTsmtpRouteToThisSiteItselfIsAWarning() throws Exception {
+        // The admin copied Birlinghoven's own address into the tokyo peer: mail for Tokyo would
+        // come back here and go round until the hop limit bounces it.
+        Path conf = birlinghovenConfig("relay.birlinghoven.example");
+        Path t = table("tokyo.example tsmtp:tokyo\n");
+        CliRun r = wormhole("mailertable", "check", "--config", conf.toString(), t.toString());
+        assertEquals(0, r.exit(), r.err());
+        assertEquals(t + ": 1 entries OK, 1 warning(s)\n", r.out());
+        assertEquals(t + ":1: warning: tsmtp route points at this site itself (peer tokyo at relay.birlinghoven.example:4650"
+                + " is this site's myhostname and link_listen port)\n", r.err());
+
+        // A route to this site's own name is no peer at all: an error, and the warning says why.
+        t = table("tokyo.example tsmtp:[127.0.0.1]\n");
+        r = wormhole("mailertable", "check", "--config", conf.toString(), t.toString());
+        assertEquals(1, r.exit());
+        assertEquals(t + ":1: tsmtp route to unknown peer \"127.0.0.1\" (configured peers: tokyo at relay.birlinghoven.example)\n"
+                + t + ":1: warning: tsmtp route points at this site itself (127.0.0.1 is this site's link_listen address)\n"
+                + t + ": 1 error(s), table not usable\n", r.err());
+    }
+
+    @Test
+    void withoutAConfigurationOnlyTheSyntaxIsCheckedAndItSaysSo() throws Exception {
+        Path t = table("osaka.example tsmtp:osaka\n");
+        CliRun r = wormhole("mailertable", "check", t.toString());
+        assertEquals(0, r.exit(), r.err());
+        assertEquals(t + ": 1 entries OK\n", r.out());
+        assertEquals(t + ": tsmtp routes not checked against the peers: no configuration "
+                + Path.of("config", "wormhole.conf") + " (give one with --config)\n", r.err());
+
+        r = wormhole("mailertable", "check", "--config", dir.resolve("nope.conf").toString(), t.toString());
+        assertEquals(1, r.exit());
+        assertTrue(r.err().endsWith(dir.resolve("nope.conf") + ": configuration not usable; tables not checked\n"), r.err());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"tokyo", "birlinghoven"})
+    void theBranchOfficeSitesPassTheChecksOfTheirWalkthrough(String site) {
+        String conf = "../samples/branch-office/" + site + "/wormhole.conf";
+        String table = "../samples/branch-office/" + site + "/mailertable";
+        CliRun r = wormhole("config", "check", conf);
+        assertEquals(0, r.exit(), r.err());
+        r = wormhole("mailertable", "check", "--config", conf, table);
+        assertEquals(0, r.exit(), r.err());
+        assertEquals(table + ": 4 entries OK\n", r.out());
+        assertEquals("", r.err());
+    }
+
+    @Test
+    void aRelayWithATsmtpRouteToAnUnknownPeerDoesNotStart() throws Exception {
+        Path t = table("tokyo.example tsmtp:tokyo\nosaka.example tsmtp:osaka\n");
+        Path conf = birlinghovenConfig("relay.tokyo.example");
+        java.nio.file.Files.writeString(conf, java.nio.file.Files.readString(conf)
+                + "listen = \"127.0.0.1:0\"\nmailertable = \"" + t + "\"\n");
+        CliRun r = wormhole("run", "--config", conf.toString());
+        assertEquals(1, r.exit());
+        assertEquals(t + ":2: tsmtp route to unknown peer \"osaka\" (configured peers: tokyo at relay.tokyo.example)\n"
+                + t + ": 1 error(s); relay not started\n", r.err());
     }
 
     @Test
@@ -113,7 +222,7 @@ class MailertableCliTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"--help", "mailertable --help", "mailertable check --help",
-            "mailertable lookup --help", "mailertable watch --help", "help mailertable"})
+            "mailertable lookup --help", "mailertable watch --help", "help mailertable", "demo --help"})
     void everyCommandHasHelp(String line) {
         CliRun r = wormhole(line.split(" "));
         assertEquals(0, r.exit(), r.err());

@@ -6,7 +6,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -96,19 +95,7 @@ public final class RelayLinks implements LinkGateway, AutoCloseable {
 
     @Override
     public Optional<String> peerFor(Nexthop nexthop) {
-        String host = nexthop.host().toLowerCase(Locale.ROOT);
-        if (nexthop.isAddressLiteral()) {
-            host = host.substring(1, host.length() - 1).replaceFirst("^ipv6:", "");
-        }
-        if (nexthop.mxLookup() && peers.containsKey(host)) {
-            return Optional.of(host);
-        }
-        for (RelayConfig.PeerConfig p : peers.values()) {
-            if (p.address().equalsIgnoreCase(host) || p.name().equalsIgnoreCase(host)) {
-                return Optional.of(p.name());
-            }
-        }
-        return Optional.empty();
+        return PeerRouteCheck.peerFor(peers.values(), nexthop).map(RelayConfig.PeerConfig::name);
     }
 
     @Override
