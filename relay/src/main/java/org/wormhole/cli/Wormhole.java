@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = WormholeVersion.class,
         description = "Site-to-site mail relay over encrypted links.",
-        subcommands = {RunCommand.class, ConfigCommand.class, QueueCommand.class, MailertableCommand.class,
+        subcommands = {RunCommand.class, ConfigCommand.class, QueueCommand.class, LinkCommand.class, MailertableCommand.class,
                 KeygenCommand.class, FingerprintCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Wormhole implements Runnable {
