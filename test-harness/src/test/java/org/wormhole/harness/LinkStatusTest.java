@@ -54,6 +54,7 @@ class LinkStatusTest {
                 "birlinghoven.example\ttsmtp:birlinghoven\n"
                         + "dead.example\tesmtp:[127.0.0.1]:9\n", // port 9 is closed: that MX is down
                 slow + "myhostname = relay.tokyo.example\n"
+                        + "link_rekey_bytes = 64KiB\n" // rekeyed every 64 KiB of traffic
                         + "link_key_directory = \"" + dir.resolve("tokyo/keys") + "\"\n"
                         + "peers { birlinghoven { address = \"127.0.0.1\", port = " + linkPort
                         + ", pins = [\"" + birlKey.pin() + "\"], dial = true } }\n");
@@ -79,9 +80,13 @@ class LinkStatusTest {
     }
 
     private static String send(TestSite site, String body, String... to) throws Exception {
+        return send(site, body, body + "\r\n", to);
+    }
+
+    private static String send(TestSite site, String subject, String body, String... to) throws Exception {
         try (SmtpTranscript c = SmtpTranscript.connect(site.port())) {
             c.expect("220");
-            String r = c.sendMail("taro@tokyo.example", "Subject: " + body + "\r\n\r\n" + body + "\r\n", to);
+            String r = c.sendMail("taro@tokyo.example", "Subject: " + subject + "\r\n\r\n" + body, to);
             assertTrue(r.startsWith("250"), r);
             return r.substring(r.lastIndexOf(' ') + 1);
         }
@@ -106,7 +111,9 @@ class LinkStatusTest {
         birl.start();
         tokyo.start();
         send(tokyo, "one", "bob@birlinghoven.example");
-        send(tokyo, "two", "bob@birlinghoven.example", "alice@birlinghoven.example");
+        // 200 KB: the link is rekeyed on the way
+        send(tokyo, "two", "a line of the long report of the quarter\r\n".repeat(5_000), "bob@birlinghoven.example",
+                "alice@birlinghoven.example");
         Await.until("Birlinghoven's hub to receive both", () -> birlHub.getReceivedMessages().length == 3);
         Await.until("a keepalive round trip to be measured", () -> {
             try {
@@ -126,7 +133,10 @@ class LinkStatusTest {
         assertTrue(up.contains("    pins    configured " + birlKey.pin() + "\n"), up);
         assertTrue(up.contains("            presented  " + birlKey.pin() + "\n"), up);
         assertTrue(up.contains("    WARNING: the peer's certificate expires in 10 days\n"), up);
-        assertTrue(up.contains("    rekeyed 0 times on this link\n"), up);
+        assertTrue(Pattern.compile("(?m)^    rekeyed [1-9]\\d* times?, last at \\S+ \\S+ on this link$").matcher(up).find(), up);
+        long bytes = tokyo.relay.config().linkRekeyBytes();
+        assertEquals(64 * 1024, bytes);
+        assertTrue(m.group(5).endsWith("KiB"), "about 200 KiB of content sent\n" + up);
 
         String json = QueueCliTest.wormhole("link", "status", "--json", "--config", tokyo.configFile().toString()).out();
         assertTrue(json.contains("\"peer\": \"birlinghoven\""), json);

@@ -104,6 +104,36 @@ class LinkRekeyTest {
     }
 
     @Test
+    void anIdleLinkIsRekeyedByAgeAndStaysUp() throws Exception {
+        LinkEndpoint.Settings young = new LinkEndpoint.Settings(
+                new LinkSession.Settings(Duration.ofMillis(100), 50, 16, Duration.ofSeconds(5))
+                        .withRekey(Duration.ofMillis(300), 0),
+                Duration.ofMillis(50), Duration.ofMillis(400), Duration.ofSeconds(2));
+        SiteIdentity a = SiteIdentity.generate(dir.resolve("a"), "osaka", Duration.ofDays(30));
+        SiteIdentity b = SiteIdentity.generate(dir.resolve("b"), "kyoto", Duration.ofDays(30));
+        LinkCourierTest.Heard heard = new LinkCourierTest.Heard();
+        try (LinkEndpoint kyoto = new LinkEndpoint(b, "kyoto",
+                List.of(new LinkEndpoint.Peer("osaka", "127.0.0.1", 1, Set.of(a.pin()), false)), young,
+                new MemoryCustodian(), new LinkCourierTest.Heard())) {
+            kyoto.listen(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            try (LinkEndpoint osaka = new LinkEndpoint(a, "osaka", List.of(new LinkEndpoint.Peer("kyoto", "127.0.0.1",
+                    kyoto.boundPort(), Set.of(b.pin()), true)), young, new MemoryCustodian(), heard)) {
+                osaka.start();
+                assertEquals("up kyoto", heard.next());
+                LinkSession link = osaka.session("kyoto").orElseThrow();
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (link.rekeys() < 3 && System.nanoTime() < deadline) {
+                    Thread.sleep(50);
+                }
+                assertTrue(link.rekeys() >= 3, "rekeyed " + link.rekeys() + " times");
+                assertTrue(link.isOpen());
+                assertNotNull(link.rtt(), "keepalives still answered with the new keys");
+                assertEquals(null, heard.log.poll(), "the link never went down");
+            }
+        }
+    }
+
+    @Test
     void aLinkWithoutRekeyLimitsIsNeverRekeyed() throws Exception {
         LinkSession.Settings plain = new LinkSession.Settings(Duration.ofSeconds(2), 5, 16, Duration.ofSeconds(5));
         assertEquals(Duration.ZERO, plain.rekeyInterval());
