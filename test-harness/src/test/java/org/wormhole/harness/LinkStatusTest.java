@@ -183,7 +183,14 @@ class LinkStatusTest {
 
         birl.start(); // the link comes up; the dead MX's mail keeps its hour of backoff
         Await.until("the link's recipient at Birlinghoven's hub", () -> birlHub.getReceivedMessages().length == 1);
-        Thread.sleep(500);
+        Await.until("the mixed message's attempt to end", () -> {
+            try {
+                return attempts(mixed).equals(List.of(2, 1));
+            } catch (Exception e) {
+                return false; // being attempted: not in deferred/ now
+            }
+        });
+        Thread.sleep(500); // a retry of the dead MX's mail, if there were one, would have happened by now
 
         assertEquals(List.of(1), attempts(deadOnly), "the dead MX's message was not retried");
         QueuedMessage m = tokyo.relay.spool().read(QueueState.DEFERRED, new QueueId(mixed));
