@@ -80,10 +80,10 @@ class LinkStatusTest {
     }
 
     private static String send(TestSite site, String body, String... to) throws Exception {
-        return send(site, body, body + "\r\n", to);
+        return sendContent(site, body, body + "\r\n", to);
     }
 
-    private static String send(TestSite site, String subject, String body, String... to) throws Exception {
+    private static String sendContent(TestSite site, String subject, String body, String... to) throws Exception {
         try (SmtpTranscript c = SmtpTranscript.connect(site.port())) {
             c.expect("220");
             String r = c.sendMail("taro@tokyo.example", "Subject: " + subject + "\r\n\r\n" + body, to);
@@ -112,7 +112,7 @@ class LinkStatusTest {
         tokyo.start();
         send(tokyo, "one", "bob@birlinghoven.example");
         // 200 KB: the link is rekeyed on the way
-        send(tokyo, "two", "a line of the long report of the quarter\r\n".repeat(5_000), "bob@birlinghoven.example",
+        sendContent(tokyo, "two", "a line of the long report of the quarter\r\n".repeat(5_000), "bob@birlinghoven.example",
                 "alice@birlinghoven.example");
         Await.until("Birlinghoven's hub to receive both", () -> birlHub.getReceivedMessages().length == 3);
         Await.until("a keepalive round trip to be measured", () -> {
