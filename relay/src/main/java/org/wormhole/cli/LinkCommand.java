@@ -109,7 +109,9 @@ final class LinkCommand implements Runnable {
                 sb.append("peer's expires ").append(DAY.format(l.peerNotAfter())).append(", ");
             }
             sb.append("this site's expires ").append(DAY.format(l.ownNotAfter())).append('\n');
-            if (l.state() == LinkStatus.State.UP) {
+            if (l.state() == LinkStatus.State.UP && l.rekeys() < 0) {
+                sb.append("    rekeyed by the peer (the side that dialed a link rekeys it)\n");
+            } else if (l.state() == LinkStatus.State.UP) {
                 sb.append("    rekeyed ").append(l.rekeys()).append(l.rekeys() == 1 ? " time" : " times")
                         .append(l.lastRekey() == null ? "" : ", last at " + TIME.format(l.lastRekey()))
                         .append(" on this link\n");

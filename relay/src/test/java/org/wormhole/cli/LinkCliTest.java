@@ -85,6 +85,18 @@ class LinkCliTest {
     }
 
     @Test
+    void aLinkThePeerDialedIsRekeyedByThePeer() {
+        LinkStatus s = up();
+        LinkStatus accepted = new LinkStatus(s.peer(), s.address(), false, s.state(), s.since(), s.rtt(), s.traffic(),
+                s.waiting(), s.reconnects(), s.lastError(), s.lastErrorAt(), s.presentedPin(), s.configuredPins(),
+                s.peerNotAfter(), s.ownNotAfter(), -1, null);
+        assertEquals(accepted, LinkStatus.parse(accepted.toLine()));
+        String t = LinkCommand.table(List.of(accepted), NOW);
+        assertTrue(t.contains("    address relay.tokyo.example:4650 (it dials this site)\n"), t);
+        assertTrue(t.contains("\n    rekeyed by the peer (the side that dialed a link rekeys it)\n"), t);
+    }
+
+    @Test
     void jsonHasTheSameFacts() {
         String j = LinkCommand.json(List.of(up()), NOW);
         assertTrue(j.startsWith("[\n  {\"peer\": \"tokyo\", \"address\": \"relay.tokyo.example:4650\", \"dial\": true,"

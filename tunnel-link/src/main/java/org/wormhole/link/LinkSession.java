@@ -36,8 +36,13 @@ import org.wormhole.link.wire.ProtocolViolation;
  *
  * <p>A long-lived link is rekeyed with a TLS 1.3 KeyUpdate (RFC 8446 4.6.3, asking the peer to
  * update its keys too) after {@link Settings#rekeyInterval()} or {@link Settings#rekeyBytes()}
- * octets read and written, whichever comes first (PROTOCOL.md "Rekeying"). The KeyUpdate is sent
- * under the write lock, never from the reader thread.
+ * octets read and written, whichever comes first (PROTOCOL.md "Rekeying"). Only the side that
+ * dialed (the TLS client) starts KeyUpdates, one at a time: the JDK's TLS derives the next key
+ * from the current one without a lock shared by its reading and writing threads, so a KeyUpdate
+ * sent while the reader answers the peer's (both sides rekeying at once) or while it takes in the
+ * answer to the previous one could advance a key twice, and the link would fail. So the KeyUpdate
+ * is sent under the write lock, never from the reader thread, and followed by a PING whose PONG
+ * (which the peer sends after its answering KeyUpdate) ends the rekey.
  *
  * <p>Thread-safe: {@link #send} may be called from any thread.
  */
@@ -102,6 +107,8 @@ public final class LinkSession implements AutoCloseable {
     private long bytesAtRekey;
     private volatile int rekeys;
     private volatile Instant lastRekey;
+    private volatile long rekeyNonce;
+    private volatile boolean rekeyUnanswered; // a KeyUpdate went out, its PING's PONG has not come back
 
     private LinkSession(Socket socket, InputStream in, OutputStream out, Settings settings,
                         String peerSite, int version, int peerWindow, AtomicLong bytesRead, AtomicLong bytesWritten) {
@@ -191,6 +198,9 @@ public final class LinkSession implements AutoCloseable {
                     if (p.nonce() == pingNonce) {
                         rttNanos = System.nanoTime() - pingSentNanos;
                     }
+                    if (rekeyUnanswered && p.nonce() == rekeyNonce) {
+                        rekeyUnanswered = false; // the peer's answering KeyUpdate came before it, and is in effect
+                    }
                 } else if (f instanceof Frame.Goodbye g) {
                     close("the peer said goodbye: " + g.reason(), false);
                     return;
@@ -249,7 +259,7 @@ public final class LinkSession implements AutoCloseable {
      * volume. The KeyUpdate needs no answer, so this never waits for the peer's reader.
      */
     private void rekeyIfDue() throws IOException {
-        if (!(socket instanceof SSLSocket tls) || closed.get()) {
+        if (!(socket instanceof SSLSocket tls) || !tls.getUseClientMode() || rekeyUnanswered || closed.get()) {
             return;
         }
         long now = System.nanoTime();
@@ -262,6 +272,10 @@ public final class LinkSession implements AutoCloseable {
             return;
         }
         tls.startHandshake(); // TLS 1.3, established: sends KeyUpdate(update_requested)
+        rekeyUnanswered = true;
+        rekeyNonce = ThreadLocalRandom.current().nextLong();
+        FrameCodec.write(out, new Frame.Ping(rekeyNonce));
+        out.flush();
         rekeyedAtNanos = now;
         bytesAtRekey = total;
         lastRekey = Instant.now();
@@ -299,9 +313,14 @@ public final class LinkSession implements AutoCloseable {
         return upSince;
     }
 
-    /** How often this link was rekeyed by this side. */
+    /** How often this side rekeyed this link. */
     public int rekeys() {
         return rekeys;
+    }
+
+    /** Whether this side rekeys this link: it dialed it (the peer rekeys the links it dialed). */
+    public boolean rekeysHere() {
+        return socket instanceof SSLSocket tls && tls.getUseClientMode();
     }
 
     /** When this side last rekeyed it, or null if never. */

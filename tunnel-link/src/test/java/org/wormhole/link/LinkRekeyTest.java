@@ -79,7 +79,11 @@ class LinkRekeyTest {
             }
             contents.add(content);
             OutboundMessage m = Messages.bytes("1KREKEY" + i + ".0", content, "bob@birlinghoven.example");
-            results.add(CompletableFuture.supplyAsync(() -> courier.offer(m), senders).thenCompose(f -> f));
+            // One after the other: a rekey waits for the PONG to its PING, behind the data in flight.
+            CompletableFuture<Frame.Result> r = CompletableFuture.supplyAsync(() -> courier.offer(m), senders)
+                    .thenCompose(f -> f);
+            r.get(30, TimeUnit.SECONDS);
+            results.add(r);
         }
         for (CompletableFuture<Frame.Result> r : results) {
             assertEquals(250, r.get(30, TimeUnit.SECONDS).results().get(0).code());
@@ -90,9 +94,13 @@ class LinkRekeyTest {
             assertArrayEquals(contents.get(i), birlinghovenQueue.only("1KREKEY" + i + ".0").content());
             total += contents.get(i).length;
         }
-        assertTrue(link.rekeys() >= 5, "rekeyed " + link.rekeys() + " times after " + link.bytesWritten() + " octets");
+        assertTrue(link.rekeys() >= 4, "rekeyed " + link.rekeys() + " times after " + link.bytesWritten() + " octets");
         assertNotNull(link.lastRekey());
         assertTrue(link.isOpen(), "the link stays up through its rekeys");
+        assertTrue(link.rekeysHere(), "Tokyo dialed: Tokyo rekeys");
+        LinkSession accepted = birlinghoven.session("tokyo").orElseThrow();
+        assertEquals(0, accepted.rekeys(), "Birlinghoven leaves the rekeying to Tokyo");
+        assertTrue(!accepted.rekeysHere());
         assertEquals(new LinkTraffic.Counts(12, total, 0, 0), tokyo.traffic("birlinghoven"));
         assertEquals(new LinkTraffic.Counts(0, 0, 12, total), birlinghoven.traffic("tokyo"));
 
@@ -101,6 +109,26 @@ class LinkRekeyTest {
         Frame.Result back = birlinghoven.courier("tokyo").orElseThrow()
                 .offer(Messages.bytes("1KREPLY.0", reply, "alice@tokyo.example")).get(30, TimeUnit.SECONDS);
         assertEquals(250, back.results().get(0).code());
+    }
+
+    @Test
+    void aBusyLinkRekeyedWhileMailFlowsBothWaysStaysUp() throws Exception {
+        LinkCourier toBirl = tokyo.courier("birlinghoven").orElseThrow();
+        LinkCourier toTokyo = birlinghoven.courier("tokyo").orElseThrow();
+        List<CompletableFuture<Frame.Result>> results = new ArrayList<>();
+        for (int i = 0; i < 60; i++) {
+            byte[] content = new byte[20_000 + i * 500];
+            java.util.Arrays.fill(content, (byte) ('a' + i % 26));
+            LinkCourier via = i % 3 == 0 ? toTokyo : toBirl;
+            OutboundMessage m = Messages.bytes("1KBUSY" + i + ".0", content, "someone@example.org");
+            results.add(CompletableFuture.supplyAsync(() -> via.offer(m), senders).thenCompose(f -> f));
+        }
+        for (CompletableFuture<Frame.Result> r : results) {
+            assertEquals(250, r.get(30, TimeUnit.SECONDS).results().get(0).code());
+        }
+        LinkSession link = tokyo.session("birlinghoven").orElseThrow();
+        assertTrue(link.rekeys() >= 1, "rekeyed " + link.rekeys() + " times");
+        assertEquals(null, tokyoHeard.log.poll(), "the link never went down");
     }
 
     @Test

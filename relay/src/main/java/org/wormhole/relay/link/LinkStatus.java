@@ -31,7 +31,8 @@ import org.wormhole.link.LinkTraffic;
  * @param configuredPins  the pins configured for it
  * @param peerNotAfter    when the peer's certificate (as presented) expires; null if not up
  * @param ownNotAfter     when this site's certificate expires
- * @param rekeys          TLS KeyUpdates this side sent on the current link
+ * @param rekeys          TLS KeyUpdates this side sent on the current link; -1: the peer rekeys it (the
+ *                        side that dialed a link rekeys it)
  * @param lastRekey       when this side last rekeyed the current link; null if never
  */
 public record LinkStatus(String peer, String address, boolean dial, State state, Instant since, Duration rtt,

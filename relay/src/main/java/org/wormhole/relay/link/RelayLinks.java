@@ -206,7 +206,7 @@ public final class RelayLinks implements LinkGateway, AutoCloseable {
                     waiting.applyAsInt(routesTo(p.name())), Math.max(0, h.ups.get() - 1), h.lastError(), h.lastErrorAt(),
                     cert == null ? null : Pin.of(cert).value(), p.pins().stream().map(Pin::value).toList(),
                     cert == null ? null : cert.getNotAfter().toInstant(), identity.notAfter(),
-                    s.map(LinkSession::rekeys).orElse(0), s.map(LinkSession::lastRekey).orElse(null)));
+                    s.map(l -> l.rekeysHere() ? l.rekeys() : -1).orElse(0), s.map(LinkSession::lastRekey).orElse(null)));
         }
         return out;
     }
