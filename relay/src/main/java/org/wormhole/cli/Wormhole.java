@@ -12,8 +12,9 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = WormholeVersion.class,
         description = "Site-to-site mail relay over encrypted links.",
-        subcommands = {RunCommand.class, ConfigCommand.class, QueueCommand.class, MailertableCommand.class,
-                KeygenCommand.class, FingerprintCommand.class, org.wormhole.cli.demo.DemoCommand.class,
+        subcommands = {RunCommand.class, ConfigCommand.class, QueueCommand.class, LinkCommand.class,
+                MailertableCommand.class, KeygenCommand.class, FingerprintCommand.class,
+                org.wormhole.cli.demo.DemoCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Wormhole implements Runnable {
 

@@ -70,7 +70,7 @@ public final class Relay implements AutoCloseable {
                     config.pregreetWait()),
                     new RelayPolicy(config.mynetworks(), config.relayDomains()), spool, queue::enqueued,
                     TlsFiles.serverContext(config.tlsCertFile(), config.tlsKeyFile()), clock);
-            this.control = new ControlServer(spool.privateDirectory().resolve("control"), queue);
+            this.control = new ControlServer(spool.privateDirectory().resolve("control"), queue, links);
         } catch (IOException | RuntimeException e) {
             mailertable.close();
             throw e;
@@ -112,7 +112,9 @@ public final class Relay implements AutoCloseable {
                 config.maximalQueueLifetime().plus(java.time.Duration.ofDays(2)), clock.millis());
         var custody = new org.wormhole.relay.link.LinkCustody(spool, ledger, id -> queue.enqueued(id),
                 config.myhostname(), clock);
-        return new org.wormhole.relay.link.RelayLinks(config, identity, custody, () -> queue.flush(), clock);
+        // Only the mail for the link that came up: mail deferred for other reasons keeps its backoff.
+        return new org.wormhole.relay.link.RelayLinks(config, identity, custody,
+                (peer, routes) -> queue.flush("the link to " + peer, routes), clock);
     }
 
     /**

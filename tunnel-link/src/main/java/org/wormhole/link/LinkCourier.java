@@ -36,6 +36,7 @@ public final class LinkCourier implements LinkSession.Listener {
 
     private final LinkSession session;
     private final String peer;
+    private final LinkTraffic traffic;
     private final OfferSender sender;
     private final OfferReceiver receiver;
 
@@ -45,10 +46,21 @@ public final class LinkCourier implements LinkSession.Listener {
      * @param custodian where the peer's messages go
      */
     public LinkCourier(LinkSession session, String peer, Custodian custodian) {
+        this(session, peer, custodian, new LinkTraffic());
+    }
+
+    /** As above, counting the mail carried in {@code traffic} (shared by the links to one peer). */
+    public LinkCourier(LinkSession session, String peer, Custodian custodian, LinkTraffic traffic) {
         this.session = session;
         this.peer = peer;
-        this.sender = new OfferSender(session, peer);
-        this.receiver = new OfferReceiver(session, peer, custodian);
+        this.traffic = traffic;
+        this.sender = new OfferSender(session, peer, traffic);
+        this.receiver = new OfferReceiver(session, peer, custodian, traffic);
+    }
+
+    /** The mail carried, over this link and the earlier ones to the same peer. */
+    public LinkTraffic traffic() {
+        return traffic;
     }
 
     /**

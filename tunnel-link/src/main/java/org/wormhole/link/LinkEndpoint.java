@@ -63,6 +63,10 @@ public final class LinkEndpoint implements AutoCloseable {
 
         void down(Peer peer, String reason);
 
+        /** A dial to the peer failed (the link stays down; the next try follows after a backoff). */
+        default void dialFailed(Peer peer, String reason) {
+        }
+
         /** A mail frame, only on an endpoint without a custodian (with one, the link's courier takes them). */
         default void frame(Peer peer, LinkSession session, Frame frame) {
         }
@@ -76,6 +80,7 @@ public final class LinkEndpoint implements AutoCloseable {
     private final Events events;
     private final Map<String, LinkSession> sessions = new ConcurrentHashMap<>();
     private final Map<LinkSession, LinkCourier> couriers = new ConcurrentHashMap<>();
+    private final Map<String, LinkTraffic> traffic = new ConcurrentHashMap<>();
     private final Set<Thread> dialers = ConcurrentHashMap.newKeySet();
     private volatile ServerSocket listener;
     private volatile boolean closed;
@@ -92,6 +97,7 @@ public final class LinkEndpoint implements AutoCloseable {
         this.settings = settings;
         this.custodian = custodian;
         this.events = events;
+        peers.forEach(p -> traffic.put(p.name(), new LinkTraffic()));
     }
 
     /** An endpoint that only keeps links up, without custody transfer: mail frames go to {@link Events#frame}. */
@@ -141,6 +147,12 @@ public final class LinkEndpoint implements AutoCloseable {
     /** The courier of the open link to {@code peer}, if any; always empty without a custodian. */
     public Optional<LinkCourier> courier(String peer) {
         return session(peer).map(couriers::get);
+    }
+
+    /** The mail carried over the links to {@code peer} since this endpoint started (zeros for an unknown peer). */
+    public LinkTraffic.Counts traffic(String peer) {
+        LinkTraffic t = traffic.get(peer);
+        return t == null ? new LinkTraffic().counts() : t.counts();
     }
 
     private void acceptLoop(ServerSocket s, LinkTls tls) {
@@ -203,6 +215,7 @@ public final class LinkEndpoint implements AutoCloseable {
                 long wait = backoff / 2 + ThreadLocalRandom.current().nextLong(backoff / 2 + 1);
                 log.info("link to {} ({}:{}) not up: {}; next try in {} ms", peer.name(), peer.host(), peer.port(),
                         e.getMessage(), wait);
+                events.dialFailed(peer, e.getMessage());
                 sleep(wait);
                 backoff = Math.min(settings.maxBackoff().toMillis(), backoff * 2);
             }
@@ -215,7 +228,8 @@ public final class LinkEndpoint implements AutoCloseable {
      */
     private void register(Peer peer, SSLSocket socket, boolean dialedByUs) throws IOException, ProtocolViolation {
         LinkSession session = LinkSession.start(socket, siteName, settings.session(), link -> {
-            LinkCourier courier = custodian == null ? null : new LinkCourier(link, peer.name(), custodian);
+            LinkCourier courier = custodian == null ? null : new LinkCourier(link, peer.name(), custodian,
+                    traffic.get(peer.name()));
             if (courier != null) {
                 couriers.put(link, courier);
             }

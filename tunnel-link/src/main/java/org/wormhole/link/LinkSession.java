@@ -8,14 +8,19 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
+import javax.net.ssl.SSLSocket;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.wormhole.link.wire.Frame;
@@ -29,6 +34,16 @@ import org.wormhole.link.wire.ProtocolViolation;
  * {@code interval * count} is declared dead and the link is closed, so a frozen peer is noticed
  * even when TCP itself would wait for hours. Mail frames go to the {@link Listener}.
  *
+ * <p>A long-lived link is rekeyed with a TLS 1.3 KeyUpdate (RFC 8446 4.6.3, asking the peer to
+ * update its keys too) after {@link Settings#rekeyInterval()} or {@link Settings#rekeyBytes()}
+ * octets read and written, whichever comes first (PROTOCOL.md "Rekeying"). Only the side that
+ * dialed (the TLS client) starts KeyUpdates, one at a time: the JDK's TLS derives the next key
+ * from the current one without a lock shared by its reading and writing threads, so a KeyUpdate
+ * sent while the reader answers the peer's (both sides rekeying at once) or while it takes in the
+ * answer to the previous one could advance a key twice, and the link would fail. So the KeyUpdate
+ * is sent under the write lock, never from the reader thread, and followed by a PING whose PONG
+ * (which the peer sends after its answering KeyUpdate) ends the rekey.
+ *
  * <p>Thread-safe: {@link #send} may be called from any thread.
  */
 public final class LinkSession implements AutoCloseable {
@@ -38,10 +53,27 @@ public final class LinkSession implements AutoCloseable {
     /** The protocol versions this side speaks (PROTOCOL.md). */
     public static final List<Integer> VERSIONS = List.of(1);
 
-    /** Keepalive and flow settings. */
-    public record Settings(Duration keepaliveInterval, int keepaliveCount, int window, Duration helloTimeout) {
+    /**
+     * Keepalive, flow and rekey settings.
+     *
+     * @param rekeyInterval rekey after the keys are this old; zero: never by age
+     * @param rekeyBytes    rekey after this many octets read and written with the same keys; 0: never by volume
+     */
+    public record Settings(Duration keepaliveInterval, int keepaliveCount, int window, Duration helloTimeout,
+                           Duration rekeyInterval, long rekeyBytes) {
+        /** Without rekeying (but the JDK's own KeyUpdate at its key limits). */
+        public Settings(Duration keepaliveInterval, int keepaliveCount, int window, Duration helloTimeout) {
+            this(keepaliveInterval, keepaliveCount, window, helloTimeout, Duration.ZERO, 0);
+        }
+
         public static Settings defaults() {
-            return new Settings(Duration.ofSeconds(10), 3, 256, Duration.ofSeconds(30));
+            return new Settings(Duration.ofSeconds(10), 3, 256, Duration.ofSeconds(30), Duration.ofHours(1),
+                    1L << 30);
+        }
+
+        /** The same with other rekey limits. */
+        public Settings withRekey(Duration interval, long bytes) {
+            return new Settings(keepaliveInterval, keepaliveCount, window, helloTimeout, interval, bytes);
         }
     }
 
@@ -66,10 +98,23 @@ public final class LinkSession implements AutoCloseable {
     private volatile long pingSentNanos;
     private volatile long pingNonce;
     private volatile long rttNanos = -1;
+    private final Instant upSince = Instant.now();
+    private final AtomicLong bytesRead;    // TLS plaintext octets, frames and all
+    private final AtomicLong bytesWritten;
+    private volatile Thread reader;
+    // Rekey state, guarded by out (the write lock).
+    private long rekeyedAtNanos = System.nanoTime();
+    private long bytesAtRekey;
+    private volatile int rekeys;
+    private volatile Instant lastRekey;
+    private volatile long rekeyNonce;
+    private volatile boolean rekeyUnanswered; // a KeyUpdate went out, its PING's PONG has not come back
 
     private LinkSession(Socket socket, InputStream in, OutputStream out, Settings settings,
-                        String peerSite, int version, int peerWindow) {
+                        String peerSite, int version, int peerWindow, AtomicLong bytesRead, AtomicLong bytesWritten) {
         this.socket = socket;
+        this.bytesRead = bytesRead;
+        this.bytesWritten = bytesWritten;
         this.in = in;
         this.out = out;
         this.settings = settings;
@@ -102,8 +147,10 @@ public final class LinkSession implements AutoCloseable {
      */
     public static LinkSession start(Socket tls, String localSite, Settings settings,
                                     Function<LinkSession, Listener> listenerFor) throws IOException, ProtocolViolation {
-        InputStream in = new BufferedInputStream(tls.getInputStream(), 65_536);
-        OutputStream out = new BufferedOutputStream(tls.getOutputStream(), 65_536);
+        AtomicLong read = new AtomicLong();
+        AtomicLong written = new AtomicLong();
+        InputStream in = new BufferedInputStream(new Counting.In(tls.getInputStream(), read), 65_536);
+        OutputStream out = new BufferedOutputStream(new Counting.Out(tls.getOutputStream(), written), 65_536);
         FrameCodec.write(out, new Frame.Hello(VERSIONS, localSite, settings.window()));
         out.flush();
         int oldTimeout = tls.getSoTimeout();
@@ -124,7 +171,7 @@ public final class LinkSession implements AutoCloseable {
             goodbye(out, "no common version (we speak " + VERSIONS + ", the peer " + hello.versions() + ")");
             throw new ProtocolViolation("no common version: the peer speaks " + hello.versions() + ", we " + VERSIONS);
         }
-        LinkSession s = new LinkSession(tls, in, out, settings, hello.site(), version, hello.window());
+        LinkSession s = new LinkSession(tls, in, out, settings, hello.site(), version, hello.window(), read, written);
         s.listener = listenerFor.apply(s);
         s.begin();
         return s;
@@ -133,9 +180,10 @@ public final class LinkSession implements AutoCloseable {
     private void begin() {
         long period = settings.keepaliveInterval().toNanos();
         keepalive.scheduleAtFixedRate(this::keepaliveTick, period, period, TimeUnit.NANOSECONDS);
-        Thread reader = new Thread(this::readLoop, "link-reader-" + peerSite);
-        reader.setDaemon(true);
-        reader.start();
+        Thread r = new Thread(this::readLoop, "link-reader-" + peerSite);
+        r.setDaemon(true);
+        reader = r;
+        r.start();
         log.info("link to {} up: protocol version {}, peer window {}", peerSite, version, peerWindow);
     }
 
@@ -149,6 +197,9 @@ public final class LinkSession implements AutoCloseable {
                 } else if (f instanceof Frame.Pong p) {
                     if (p.nonce() == pingNonce) {
                         rttNanos = System.nanoTime() - pingSentNanos;
+                    }
+                    if (rekeyUnanswered && p.nonce() == rekeyNonce) {
+                        rekeyUnanswered = false; // the peer's answering KeyUpdate came before it, and is in effect
                     }
                 } else if (f instanceof Frame.Goodbye g) {
                     close("the peer said goodbye: " + g.reason(), false);
@@ -176,23 +227,61 @@ public final class LinkSession implements AutoCloseable {
                     + settings.keepaliveCount() + " keepalive intervals): presumed dead", true);
             return;
         }
-        if (silent >= interval) {
-            try {
+        try {
+            if (silent >= interval) {
                 pingNonce = ThreadLocalRandom.current().nextLong();
                 pingSentNanos = System.nanoTime();
                 send(new Frame.Ping(pingNonce));
-            } catch (IOException e) {
-                close("connection failed: " + e.getMessage(), false);
+            } else {
+                synchronized (out) {
+                    rekeyIfDue(); // an idle link is rekeyed by age here
+                }
             }
+        } catch (IOException e) {
+            close("connection failed: " + e.getMessage(), false);
         }
     }
 
-    /** Sends a frame. */
+    /** Sends a frame; rekeys first when the keys are due for renewal (not on the reader thread). */
     public void send(Frame f) throws IOException {
         synchronized (out) {
             FrameCodec.write(out, f);
             out.flush();
+            if (Thread.currentThread() != reader) {
+                rekeyIfDue();
+            }
         }
+    }
+
+    /**
+     * Under the write lock, with {@code out} flushed: sends a TLS 1.3 KeyUpdate (asking the peer
+     * for one too) when the keys are older than the rekey interval or have carried the rekey
+     * volume. The KeyUpdate needs no answer, so this never waits for the peer's reader.
+     */
+    private void rekeyIfDue() throws IOException {
+        if (!(socket instanceof SSLSocket tls) || !tls.getUseClientMode() || rekeyUnanswered || closed.get()) {
+            return;
+        }
+        long now = System.nanoTime();
+        long total = bytesRead.get() + bytesWritten.get();
+        long volume = total - bytesAtRekey;
+        long age = now - rekeyedAtNanos;
+        boolean byVolume = settings.rekeyBytes() > 0 && volume >= settings.rekeyBytes();
+        boolean byAge = !settings.rekeyInterval().isZero() && age >= settings.rekeyInterval().toNanos();
+        if (!byVolume && !byAge) {
+            return;
+        }
+        tls.startHandshake(); // TLS 1.3, established: sends KeyUpdate(update_requested)
+        rekeyUnanswered = true;
+        rekeyNonce = ThreadLocalRandom.current().nextLong();
+        FrameCodec.write(out, new Frame.Ping(rekeyNonce));
+        out.flush();
+        rekeyedAtNanos = now;
+        bytesAtRekey = total;
+        lastRekey = Instant.now();
+        rekeys++;
+        log.info("link to {} rekeyed (TLS 1.3 KeyUpdate) after {} s and {} octets with the same keys: rekey {} of this link",
+                peerSite, Duration.ofNanos(age).toSeconds(), volume, rekeys);
     }
 
     public String peerSite() {
@@ -217,6 +306,49 @@ public final class LinkSession implements AutoCloseable {
     public Duration rtt() {
         long r = rttNanos;
         return r < 0 ? null : Duration.ofNanos(r);
+    }
+
+    /** When this link came up. */
+    public Instant upSince() {
+        return upSince;
+    }
+
+    /** How often this side rekeyed this link. */
+    public int rekeys() {
+        return rekeys;
+    }
+
+    /** Whether this side rekeys this link: it dialed it (the peer rekeys the links it dialed). */
+    public boolean rekeysHere() {
+        return socket instanceof SSLSocket tls && tls.getUseClientMode();
+    }
+
+    /** When this side last rekeyed it, or null if never. */
+    public Instant lastRekey() {
+        return lastRekey;
+    }
+
+    /** Octets read from the peer over this link (TLS plaintext: frames and all). */
+    public long bytesRead() {
+        return bytesRead.get();
+    }
+
+    /** Octets written to the peer over this link (TLS plaintext: frames and all). */
+    public long bytesWritten() {
+        return bytesWritten.get();
+    }
+
+    /** The certificate the peer presented in the TLS handshake, or null on a socket without TLS. */
+    public X509Certificate peerCertificate() {
+        if (!(socket instanceof SSLSocket tls)) {
+            return null;
+        }
+        try {
+            Certificate[] chain = tls.getSession().getPeerCertificates();
+            return chain.length > 0 && chain[0] instanceof X509Certificate x ? x : null;
+        } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
+            return null;
+        }
     }
 
     public boolean isOpen() {

@@ -46,14 +46,16 @@ final class OfferReceiver {
     private final LinkSession session;
     private final String peer;
     private final Custodian custodian;
+    private final LinkTraffic traffic;
     private final int window;
     private final ThreadPoolExecutor settling;
     private final Map<Integer, InboundStream> open = new HashMap<>(); // guarded by this
     private final Set<String> inFlight = ConcurrentHashMap.newKeySet(); // ids from OFFER until RESULT or CANCEL
     private boolean down; // guarded by this
 
-    OfferReceiver(LinkSession session, String peer, Custodian custodian) {
+    OfferReceiver(LinkSession session, String peer, Custodian custodian, LinkTraffic traffic) {
         this.session = session;
+        this.traffic = traffic;
         this.peer = peer;
         this.custodian = custodian;
         this.window = session.window();
@@ -103,6 +105,7 @@ final class OfferReceiver {
     synchronized void chunk(Frame.Chunk c) throws ProtocolViolation {
         if (!down) {
             stream(c.stream(), "CHUNK").take(c.content());
+            traffic.receivedContent(c.content().length);
         }
     }
 
@@ -113,6 +116,7 @@ final class OfferReceiver {
         InboundStream s = stream(e.stream(), "END");
         open.remove(e.stream());
         s.end(e.crc32c());
+        traffic.receivedMessage();
         try {
             settling.execute(() -> settle(s));
         } catch (RejectedExecutionException closing) {

@@ -32,6 +32,7 @@ final class OfferSender {
 
     private final LinkSession session;
     private final String peer;
+    private final LinkTraffic traffic;
     private final Semaphore window;
     private final AtomicInteger streams = new AtomicInteger();
     private final ConcurrentMap<String, Pending> pending = new ConcurrentHashMap<>();
@@ -48,9 +49,10 @@ final class OfferSender {
         }
     }
 
-    OfferSender(LinkSession session, String peer) {
+    OfferSender(LinkSession session, String peer, LinkTraffic traffic) {
         this.session = session;
         this.peer = peer;
+        this.traffic = traffic;
         this.window = new Semaphore(session.peerWindow(), true);
     }
 
@@ -119,12 +121,14 @@ final class OfferSender {
                 }
                 crc.update(buf, 0, n);
                 session.send(new Frame.Chunk(stream, n == buf.length ? buf : Arrays.copyOf(buf, n)));
+                traffic.sentContent(n);
                 left -= n;
             }
             if (read(m, in, buf, 1) > 0) {
                 throw new ContentFailure("message " + m.messageId() + " is longer than its size " + m.size());
             }
             session.send(new Frame.End(stream, (int) crc.getValue()));
+            traffic.sentMessage();
         } catch (ContentFailure e) {
             giveUp(m, p, e.getMessage(), stream, offered);
         } catch (IOException e) {

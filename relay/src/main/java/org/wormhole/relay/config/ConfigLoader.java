@@ -121,6 +121,8 @@ public final class ConfigLoader {
                 get("link_key_directory", k -> path(config.getString(k))),
                 get("keepalive_interval", k -> positive(config.getDuration(k))),
                 (int) number("keepalive_count", k -> positive(config.getInt(k))),
+                get("link_rekey_interval", k -> notNegative(config.getDuration(k))),
+                number("link_rekey_bytes", k -> rekeyBytes(config.getBytes(k))),
                 peers(name));
         if (problems.isEmpty()) {
             if (c.tlsCertFile().isPresent() != c.tlsKeyFile().isPresent()) {
@@ -391,6 +393,16 @@ public final class ConfigLoader {
         }
         return d;
     }
+
+    /** 0 (never), or enough octets that rekeying cannot become a storm of KeyUpdates. */
+    private static long rekeyBytes(long v) {
+        if (v != 0 && v < MIN_REKEY_BYTES) {
+            throw new IllegalArgumentException("must be 0 (never) or at least 64KiB");
+        }
+        return v;
+    }
+
+    private static final long MIN_REKEY_BYTES = 64 * 1024;
 
     private static Duration notNegative(Duration d) {
         if (d.isNegative()) {

@@ -45,6 +45,8 @@ public record RelayConfig(
         Path linkKeyDirectory,              // link_key_directory
         Duration keepaliveInterval,         // keepalive_interval
         int keepaliveCount,                 // keepalive_count
+        Duration linkRekeyInterval,         // link_rekey_interval
+        long linkRekeyBytes,                // link_rekey_bytes
         List<PeerConfig> peers) {           // peers
 
     /** The default TCP port of the link. */

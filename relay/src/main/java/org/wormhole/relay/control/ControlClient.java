@@ -15,8 +15,15 @@ import java.util.Optional;
 /** Sends one request to a running relay's control socket. */
 public final class ControlClient {
 
-    /** The relay's answer: {@code ok} and its text. */
-    public record Reply(boolean ok, String text) {
+    /** The relay's answer: {@code ok}, its text, and the lines that follow it (e.g. one per peer). */
+    public record Reply(boolean ok, String text, java.util.List<String> body) {
+        public Reply {
+            body = java.util.List.copyOf(body);
+        }
+
+        public Reply(boolean ok, String text) {
+            this(ok, text, java.util.List.of());
+        }
     }
 
     private ControlClient() {
@@ -46,10 +53,14 @@ public final class ControlClient {
             if (line == null) {
                 throw new IOException("the relay closed the control connection without an answer");
             }
-            if (line.startsWith("OK")) {
-                return Optional.of(new Reply(true, line.substring(2).strip()));
+            java.util.List<String> body = new java.util.ArrayList<>();
+            for (String more; (more = in.readLine()) != null; ) {
+                body.add(more);
             }
-            return Optional.of(new Reply(false, line.startsWith("ERROR") ? line.substring(5).strip() : line));
+            if (line.startsWith("OK")) {
+                return Optional.of(new Reply(true, line.substring(2).strip(), body));
+            }
+            return Optional.of(new Reply(false, line.startsWith("ERROR") ? line.substring(5).strip() : line, body));
         }
     }
 }

@@ -15,15 +15,19 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.wormhole.relay.link.LinkStatus;
+import org.wormhole.relay.link.RelayLinks;
 import org.wormhole.relay.qmgr.QueueManager;
 import org.wormhole.relay.queue.QueueId;
 
 /**
  * The running relay's control socket ({@code SPOOL/private/control}, a Unix domain socket in a
  * mode-0700 directory, so only the relay's own user can use it): how {@code wormhole queue
- * flush|hold|release|delete} reach the queue manager (Postfix's postqueue/postsuper). Protocol:
- * one request line ({@code flush}, {@code hold ID}, {@code release ID}, {@code delete ID|ALL}),
- * one reply line, {@code OK text} or {@code ERROR text}.
+ * flush|hold|release|delete} reach the queue manager (Postfix's postqueue/postsuper), and
+ * {@code wormhole link status} the links. Protocol: one request line ({@code flush},
+ * {@code hold ID}, {@code release ID}, {@code delete ID|ALL}, {@code link status}), one reply line,
+ * {@code OK text} or {@code ERROR text}; {@code link status} adds one {@link LinkStatus} line per
+ * peer after its {@code OK} line. The server closes the connection after the reply.
  */
 public final class ControlServer implements AutoCloseable {
 
@@ -32,13 +36,20 @@ public final class ControlServer implements AutoCloseable {
 
     private final Path socket;
     private final QueueManager queue;
+    private final RelayLinks links; // null without peers
     private ServerSocketChannel channel;
     private Thread acceptor;
     private volatile boolean closed;
 
     public ControlServer(Path socket, QueueManager queue) {
+        this(socket, queue, null);
+    }
+
+    /** With the relay's links ({@code null} when no peers are configured). */
+    public ControlServer(Path socket, QueueManager queue, RelayLinks links) {
         this.socket = socket;
         this.queue = queue;
+        this.links = links;
     }
 
     public void start() throws IOException {
@@ -87,6 +98,17 @@ public final class ControlServer implements AutoCloseable {
         switch (verb) {
             case "flush":
                 return "OK " + queue.flush() + " message(s) scheduled for delivery now";
+            case "link":
+                if (w.length != 2 || !w[1].equalsIgnoreCase("status")) {
+                    throw new IllegalArgumentException("link needs: status");
+                }
+                if (links == null) {
+                    return "OK 0 peer(s): no peers are configured";
+                }
+                java.util.List<LinkStatus> status = links.status(queue::waiting);
+                StringBuilder sb = new StringBuilder("OK " + status.size() + " peer(s)");
+                status.forEach(st -> sb.append('\n').append(st.toLine()));
+                return sb.toString();
             case "hold":
             case "release":
             case "delete":

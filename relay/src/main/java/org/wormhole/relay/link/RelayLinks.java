@@ -11,21 +11,32 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiConsumer;
+import java.util.function.Predicate;
+import java.util.function.ToIntFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.wormhole.link.Custodian;
 import org.wormhole.link.LinkEndpoint;
 import org.wormhole.link.LinkSession;
 import org.wormhole.link.OutboundMessage;
+import org.wormhole.link.Pin;
 import org.wormhole.link.SiteIdentity;
 import org.wormhole.link.wire.Frame;
+import org.wormhole.mailertable.Mailer;
 import org.wormhole.mailertable.Nexthop;
+import org.wormhole.mailertable.Route;
 import org.wormhole.relay.config.RelayConfig;
 
 /**
  * The relay's links to its peer sites: one {@link LinkEndpoint} for all configured peers, the
- * state of each link for the {@code tsmtp} mailer and for operators, and a flush of the queue
- * the moment a link comes up, so mail waiting for it goes at once.
+ * state of each link for the {@code tsmtp} mailer and for operators ({@link #status}), a flush
+ * of the mail waiting for a link the moment it comes up, so it goes at once, and warnings about
+ * certificates that are about to expire (at link up and daily while up).
  */
 public final class RelayLinks implements LinkGateway, AutoCloseable {
 
@@ -35,20 +46,58 @@ public final class RelayLinks implements LinkGateway, AutoCloseable {
     private record Down(Instant since, String reason) {
     }
 
+    /** A peer's history, for operators. */
+    private static final class History {
+        final AtomicInteger ups = new AtomicInteger();
+        volatile Instant upSince;
+        volatile Down lastDown;     // why the link last went down
+        volatile Down lastDialFailure;
+
+        /** The last down reason, and a dial failure after it (the peer still unreachable). */
+        String lastError() {
+            Down d = lastDown;
+            Down f = lastDialFailure;
+            if (f != null && (d == null || f.since().isAfter(d.since()))) {
+                return d == null ? f.reason() : d.reason() + "; then " + f.reason();
+            }
+            return d == null ? null : d.reason();
+        }
+
+        Instant lastErrorAt() {
+            Down d = lastDown;
+            Down f = lastDialFailure;
+            return f != null && (d == null || f.since().isAfter(d.since())) ? f.since() : d == null ? null : d.since();
+        }
+    }
+
     private final RelayConfig config;
+    private final SiteIdentity identity;
     private final Map<String, RelayConfig.PeerConfig> peers = new LinkedHashMap<>();
     private final Map<String, Down> down = new ConcurrentHashMap<>();
+    private final Map<String, History> history = new ConcurrentHashMap<>();
     private final LinkEndpoint endpoint;
     private final Clock clock;
+    private final ScheduledExecutorService expiryCheck = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "link-expiry-check");
+        t.setDaemon(true);
+        return t;
+    });
 
-    public RelayLinks(RelayConfig config, SiteIdentity identity, Custodian custodian, Runnable onLinkUp, Clock clock) {
+    /**
+     * @param onLinkUp called with the peer's name and which routes go over its link, each time
+     *                 the link comes up: the relay flushes that mail
+     */
+    public RelayLinks(RelayConfig config, SiteIdentity identity, Custodian custodian,
+                      BiConsumer<String, Predicate<Route>> onLinkUp, Clock clock) {
         this.config = config;
+        this.identity = identity;
         this.clock = clock;
         Instant now = clock.instant();
         for (RelayConfig.PeerConfig p : config.peers()) {
             peers.put(p.name(), p);
             if (!p.classic()) {
                 down.put(p.name(), new Down(now, "not connected yet"));
+                history.put(p.name(), new History());
             }
         }
         List<LinkEndpoint.Peer> linkPeers = config.peers().stream()
@@ -57,20 +106,32 @@ public final class RelayLinks implements LinkGateway, AutoCloseable {
                 .toList();
         LinkEndpoint.Settings defaults = LinkEndpoint.Settings.defaults();
         LinkSession.Settings session = new LinkSession.Settings(config.keepaliveInterval(), config.keepaliveCount(),
-                defaults.session().window(), defaults.session().helloTimeout());
+                defaults.session().window(), defaults.session().helloTimeout(), config.linkRekeyInterval(),
+                config.linkRekeyBytes());
         this.endpoint = new LinkEndpoint(identity, config.myhostname(), linkPeers,
                 new LinkEndpoint.Settings(session, defaults.initialBackoff(), defaults.maxBackoff(), defaults.connectTimeout()),
                 custodian, new LinkEndpoint.Events() {
                     @Override
                     public void up(LinkEndpoint.Peer peer, LinkSession s) {
                         Down was = down.remove(peer.name());
+                        History h = history.get(peer.name());
+                        h.upSince = clock.instant();
+                        h.ups.incrementAndGet();
                         log.info("link to {} up{}", peer.name(), was == null ? "" : " (down since " + was.since() + ")");
-                        onLinkUp.run();
+                        checkExpiry(peer.name(), s);
+                        onLinkUp.accept(peer.name(), routesTo(peer.name()));
                     }
 
                     @Override
                     public void down(LinkEndpoint.Peer peer, String reason) {
-                        down.put(peer.name(), new Down(clock.instant(), reason));
+                        Instant now = clock.instant();
+                        down.put(peer.name(), new Down(now, reason));
+                        history.get(peer.name()).lastDown = new Down(now, reason);
+                    }
+
+                    @Override
+                    public void dialFailed(LinkEndpoint.Peer peer, String reason) {
+                        history.get(peer.name()).lastDialFailure = new Down(clock.instant(), "dial failed: " + reason);
                     }
 
                 });
@@ -86,6 +147,73 @@ public final class RelayLinks implements LinkGateway, AutoCloseable {
         } catch (GeneralSecurityException e) {
             throw new IOException("link TLS set-up failed: " + e.getMessage(), e);
         }
+        expiryCheck.scheduleAtFixedRate(() -> {
+            for (String peer : peers.keySet()) {
+                endpoint.session(peer).ifPresent(s -> checkExpiry(peer, s));
+            }
+        }, 1, 1, TimeUnit.DAYS);
+    }
+
+    /**
+     * Logs a WARN when this site's or the peer's certificate expires within
+     * {@link CertificateExpiry#WARN_BEFORE}, an ERROR when it has expired.
+     */
+    private void checkExpiry(String peer, LinkSession s) {
+        Instant now = clock.instant();
+        Instant own = identity.notAfter();
+        CertificateExpiry.warning(own, now).ifPresent(w -> expiryLog(own, now,
+                "link to {}: this site's certificate (pin {}) {}, on {}: make a new key with 'wormhole keygen' and give"
+                        + " the peers its pin", peer, identity.pin(), w, own));
+        java.security.cert.X509Certificate cert = s.peerCertificate();
+        if (cert != null) {
+            Instant theirs = cert.getNotAfter().toInstant();
+            CertificateExpiry.warning(theirs, now).ifPresent(w -> expiryLog(theirs, now,
+                    "link to {}: the peer's certificate (pin {}) {}, on {}: ask {} for its new pin", peer,
+                    Pin.of(cert), w, theirs, peer));
+        }
+    }
+
+    private static void expiryLog(Instant notAfter, Instant now, String format, Object... args) {
+        if (CertificateExpiry.expired(notAfter, now)) {
+            log.error(format, args);
+        } else {
+            log.warn(format, args);
+        }
+    }
+
+    /** Whether a route goes over the link to {@code peer}: {@code tsmtp:} naming it. */
+    public Predicate<Route> routesTo(String peer) {
+        return route -> route instanceof Route.Transport t && t.mailer() == Mailer.TSMTP
+                && peerFor(t.nexthop()).filter(peer::equals).isPresent();
+    }
+
+    /**
+     * The state of every configured peer's link, in configuration order.
+     *
+     * @param waiting how many queued messages a route predicate matches (the queue manager's count)
+     */
+    public List<LinkStatus> status(ToIntFunction<Predicate<Route>> waiting) {
+        List<LinkStatus> out = new java.util.ArrayList<>();
+        for (RelayConfig.PeerConfig p : peers.values()) {
+            if (p.classic()) { // SMTP over TLS per message (ClassicPeers): no link to show
+                continue;
+            }
+            History h = history.get(p.name());
+            Optional<LinkSession> s = endpoint.session(p.name());
+            Down d = down.get(p.name());
+            LinkStatus.State state = s.isPresent() ? LinkStatus.State.UP
+                    : p.dial() ? LinkStatus.State.CONNECTING : LinkStatus.State.DOWN;
+            Instant since = s.isPresent() && h.upSince != null ? h.upSince
+                    : d != null ? d.since() : clock.instant();
+            java.security.cert.X509Certificate cert = s.map(LinkSession::peerCertificate).orElse(null);
+            out.add(new LinkStatus(p.name(), p.address() + ":" + p.port(), p.dial(), state, since,
+                    s.map(LinkSession::rtt).orElse(null), endpoint.traffic(p.name()),
+                    waiting.applyAsInt(routesTo(p.name())), Math.max(0, h.ups.get() - 1), h.lastError(), h.lastErrorAt(),
+                    cert == null ? null : Pin.of(cert).value(), p.pins().stream().map(Pin::value).toList(),
+                    cert == null ? null : cert.getNotAfter().toInstant(), identity.notAfter(),
+                    s.map(l -> l.rekeysHere() ? l.rekeys() : -1).orElse(0), s.map(LinkSession::lastRekey).orElse(null)));
+        }
+        return out;
     }
 
     /** The bound link port (when listening). */
@@ -110,6 +238,7 @@ public final class RelayLinks implements LinkGateway, AutoCloseable {
 
     @Override
     public void close() {
+        expiryCheck.shutdownNow();
         endpoint.close();
     }
 }

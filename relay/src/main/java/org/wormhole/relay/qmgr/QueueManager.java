@@ -16,6 +16,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.wormhole.mailertable.Lookup;
@@ -75,6 +76,10 @@ public final class QueueManager implements AutoCloseable {
     /** Plans that fell due while their message was in flight: taken up when the attempt ends. */
     private final Map<QueueId, Boolean> dueWhileInFlight = new ConcurrentHashMap<>();
     private final Map<QueueId, QueueState> afterAttempt = new ConcurrentHashMap<>();
+    /** The pending recipients' addresses of each message as of its last attempt (or its file). */
+    private final Map<QueueId, List<String>> pendingTo = new ConcurrentHashMap<>();
+    /** Routes a {@link #flush(String, Predicate)} made due now, ignoring retry times, at the next attempt. */
+    private final Map<QueueId, Predicate<Route>> flushedRoutes = new ConcurrentHashMap<>();
     private volatile boolean stopping;
 
     public QueueManager(Spool spool, Routing routing, Agents agents, Notifier notifier, Settings settings,
@@ -109,6 +114,7 @@ public final class QueueManager implements AutoCloseable {
                 try {
                     QueuedMessage m = spool.read(state, id);
                     location.put(id, state);
+                    pendingTo.put(id, addresses(m.pending()));
                     if (state != QueueState.HOLD) {
                         plan(id, state == QueueState.DEFERRED ? m.nextAttemptMillis() : now, false);
                         resumed++;
@@ -143,6 +149,90 @@ public final class QueueManager implements AutoCloseable {
         }
         log.info("flush: {} message(s) due now", n);
         return n;
+    }
+
+    /**
+     * Makes due now the messages with a pending recipient that {@code route} matches (say the
+     * routes over a link that has just come up), and only those recipients ignore their retry
+     * times; mail waiting for anything else keeps its backoff. Routing is the mailertable's, as
+     * at every attempt. Returns how many messages.
+     *
+     * @param what what is flushed, for the log
+     */
+    public int flush(String what, Predicate<Route> route) {
+        int n = 0;
+        for (Map.Entry<QueueId, QueueState> e : location.entrySet()) {
+            QueueId id = e.getKey();
+            if (deliverable(e.getValue()) && waitsFor(id, route)) {
+                flushedRoutes.merge(id, route, Predicate::or);
+                plan(id, clock.millis(), false);
+                n++;
+            }
+        }
+        log.info("flush of {}: {} message(s) due now", what, n);
+        return n;
+    }
+
+    /** How many messages (not on hold) have a pending recipient that {@code route} matches. */
+    public int waiting(Predicate<Route> route) {
+        int n = 0;
+        for (Map.Entry<QueueId, QueueState> e : location.entrySet()) {
+            if (deliverable(e.getValue()) && waitsFor(e.getKey(), route)) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    private static boolean deliverable(QueueState s) {
+        // ACTIVE too: an attempt running now may be failing for what the flush is about.
+        return s == QueueState.DEFERRED || s == QueueState.INCOMING || s == QueueState.ACTIVE;
+    }
+
+    /** Whether a pending recipient of {@code id} is routed by {@code route} now. */
+    private boolean waitsFor(QueueId id, Predicate<Route> route) {
+        List<String> to = pendingTo.get(id);
+        if (to == null) {
+            to = readPending(id);
+        }
+        for (String address : to) {
+            if (routed(address, route)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The pending addresses of a message not attempted yet, from its file (which may move meanwhile). */
+    private List<String> readPending(QueueId id) {
+        for (int tries = 0; tries < 3; tries++) {
+            QueueState at = location.get(id);
+            if (at == null) {
+                return List.of();
+            }
+            try {
+                List<String> to = addresses(spool.read(at, id).pending());
+                pendingTo.putIfAbsent(id, to);
+                return to;
+            } catch (java.nio.file.NoSuchFileException moved) {
+                // moved to another state while we looked: look again
+            } catch (IOException | CorruptQueueFileException e) {
+                return List.of();
+            }
+        }
+        return List.of();
+    }
+
+    private boolean routed(String address, Predicate<Route> route) {
+        Lookup l = routing.lookup(address);
+        if (l instanceof Lookup.Found f) {
+            return route.test(f.route());
+        }
+        return !(l instanceof Lookup.TempFail) && route.test(mxRoute(address));
+    }
+
+    private static List<String> addresses(List<RecipientState> recipients) {
+        return recipients.stream().map(RecipientState::address).toList();
     }
 
     /** Puts a message on hold: it stays queued and is not delivered until released. */
@@ -191,6 +281,8 @@ public final class QueueManager implements AutoCloseable {
             spool.delete(id, at);
             location.remove(id);
             planned.remove(id);
+            pendingTo.remove(id);
+            flushedRoutes.remove(id);
         } else {
             spool.move(id, at, to);
             location.put(id, to);
@@ -294,8 +386,10 @@ public final class QueueManager implements AutoCloseable {
 
     private void deliver(QueuedMessage m, boolean force) throws IOException {
         long start = clock.millis();
+        Predicate<Route> flushed = flushedRoutes.remove(m.id());
         List<RecipientState> due = m.pending().stream()
-                .filter(r -> force || r.nextAttemptMillis() <= start).toList();
+                .filter(r -> force || r.nextAttemptMillis() <= start || flushed != null && routed(r.address(), flushed))
+                .toList();
         List<RecipientState> changed = new ArrayList<>();
         List<Notifier.Failure> bounced = new ArrayList<>();
         if (m.hops() > settings.hopcountLimit()) {
@@ -371,8 +465,10 @@ public final class QueueManager implements AutoCloseable {
         if (stillPending.isEmpty()) {
             spool.delete(m.id(), QueueState.ACTIVE);
             location.remove(m.id());
+            pendingTo.remove(m.id());
             log.info("{}: removed", m.id());
         } else {
+            pendingTo.put(m.id(), addresses(stillPending));
             spool.move(m.id(), QueueState.ACTIVE, QueueState.DEFERRED);
             location.put(m.id(), QueueState.DEFERRED);
             long next = stillPending.stream().mapToLong(RecipientState::nextAttemptMillis).min().orElse(now);
@@ -441,6 +537,7 @@ public final class QueueManager implements AutoCloseable {
         }
         location.remove(id);
         planned.remove(id);
+        pendingTo.remove(id);
     }
 
     /** Counts of messages by state, for status displays. */

@@ -155,4 +155,27 @@ class ConfigLoaderTest {
         assertTrue(all.contains("peers.rome: pins must hold one pin"), all);
         assertTrue(all.contains("peers.lyon: dial = false is for link peers only"), all);
     }
+
+    @Test
+    void linksAreRekeyedHourlyOrAfterAGibibyteUnlessConfiguredOtherwise() throws Exception {
+        RelayConfig defaults = ConfigLoader.defaults(home);
+        assertEquals(Duration.ofHours(1), defaults.linkRekeyInterval());
+        assertEquals(1L << 30, defaults.linkRekeyBytes());
+
+        Path f = Files.writeString(home.resolve("rekey.conf"), """
+                link_rekey_interval = 0
+                link_rekey_bytes = 256MiB
+                """);
+        RelayConfig c = ConfigLoader.load(f, home);
+        assertEquals(Duration.ZERO, c.linkRekeyInterval());
+        assertEquals(256L << 20, c.linkRekeyBytes());
+
+        Path bad = Files.writeString(home.resolve("bad-rekey.conf"), """
+                link_rekey_interval = -5m
+                link_rekey_bytes = 1KiB
+                """);
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(bad, home));
+        assertEquals(List.of(bad + ":1: link_rekey_interval: must not be negative",
+                bad + ":2: link_rekey_bytes: must be 0 (never) or at least 64KiB"), e.problems());
+    }
 }

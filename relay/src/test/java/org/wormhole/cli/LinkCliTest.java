@@ -1,0 +1,108 @@
+package org.wormhole.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.wormhole.cli.CliRun.wormhole;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.wormhole.link.LinkTraffic;
+import org.wormhole.relay.link.LinkStatus;
+
+/** {@code wormhole link status} as an operator reads it; the running relay's side is in the test harness. */
+class LinkCliTest {
+
+    @TempDir
+    Path home;
+
+    private static final Instant NOW = Instant.parse("2026-11-22T12:00:00Z");
+    private static final String TOKYO_PIN = "sha256/" + "A".repeat(43) + "=";
+    private static final String NEXT_PIN = "sha256/" + "B".repeat(43) + "=";
+
+    private static LinkStatus up() {
+        return new LinkStatus("tokyo", "relay.tokyo.example:4650", true, LinkStatus.State.UP,
+                NOW.minus(Duration.ofHours(3)), Duration.ofMillis(42), new LinkTraffic.Counts(3, 5_000, 1, 2_500_000),
+                0, 2, "the peer closed the connection", NOW.minus(Duration.ofHours(4)), TOKYO_PIN,
+                List.of(TOKYO_PIN, NEXT_PIN), NOW.plus(Duration.ofDays(12)), NOW.plus(Duration.ofDays(1000)), 4,
+                NOW.minus(Duration.ofMinutes(5)));
+    }
+
+    @Test
+    void withoutARunningRelayLinkStatusSaysSoAndFails() throws Exception {
+        Path conf = Files.writeString(home.resolve("wormhole.conf"), "queue_directory = \"" + home.resolve("spool") + "\"\n");
+        CliRun r = wormhole("link", "status", "--config", conf.toString());
+        assertEquals(1, r.exit());
+        assertEquals("", r.out());
+        assertTrue(r.err().startsWith("no relay is running on " + home.resolve("spool")), r.err());
+    }
+
+    @Test
+    void linkWithoutASubcommandIsAUsageError() {
+        CliRun r = wormhole("link");
+        assertEquals(2, r.exit());
+        assertTrue(r.err().contains("missing subcommand: status"), r.err());
+    }
+
+    @Test
+    void aStatusSurvivesTheControlSocketLineWithEveryField() {
+        LinkStatus s = up();
+        assertEquals(s, LinkStatus.parse(s.toLine()));
+        LinkStatus never = new LinkStatus("branch office", "10.0.0.7:4650", false, LinkStatus.State.DOWN, NOW, null,
+                new LinkTraffic.Counts(0, 0, 0, 0), 7, 0, null, null, null, List.of(TOKYO_PIN), null, NOW, 0, null);
+        assertEquals(never, LinkStatus.parse(never.toLine()));
+    }
+
+    @Test
+    void theTableShowsEachPeerWithItsPinsCertificatesAndWarnings() {
+        String t = LinkCommand.table(List.of(up()), NOW);
+        String[] lines = t.split("\n");
+        assertTrue(lines[0].matches("PEER +STATE +SINCE +RTT +SENT +RECEIVED +WAITING +RECONNECTS +LAST ERROR"), lines[0]);
+        assertTrue(lines[1].matches("tokyo +up +\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d +42 ms +3 msgs, 4\\.9 KiB"
+                + " +1 msg, 2\\.4 MiB +0 +2 +the peer closed the connection \\(.*\\)"), lines[1]);
+        assertEquals("    address relay.tokyo.example:4650 (this site dials it)", lines[2]);
+        assertEquals("    pins    configured " + TOKYO_PIN + ", " + NEXT_PIN, lines[3]);
+        assertEquals("            presented  " + TOKYO_PIN, lines[4]);
+        assertTrue(lines[5].matches("    certs   peer's expires \\d{4}-\\d\\d-\\d\\d, this site's expires .*"), lines[5]);
+        assertTrue(lines[6].matches("    rekeyed 4 times, last at .* on this link"), lines[6]);
+        assertEquals("    WARNING: the peer's certificate expires in 12 days", lines[7]);
+        assertEquals(8, lines.length, t);
+    }
+
+    @Test
+    void anExpiredCertificateIsShownAsSuch() {
+        LinkStatus s = up();
+        LinkStatus expired = new LinkStatus(s.peer(), s.address(), s.dial(), s.state(), s.since(), s.rtt(), s.traffic(),
+                s.waiting(), s.reconnects(), s.lastError(), s.lastErrorAt(), s.presentedPin(), s.configuredPins(),
+                NOW.plus(Duration.ofDays(90)), NOW.minus(Duration.ofDays(3)), s.rekeys(), s.lastRekey());
+        String t = LinkCommand.table(List.of(expired), NOW);
+        assertTrue(t.endsWith("    WARNING: this site's certificate expired 3 days ago\n"), t);
+        assertTrue(!t.contains("peer's certificate"), t);
+    }
+
+    @Test
+    void aLinkThePeerDialedIsRekeyedByThePeer() {
+        LinkStatus s = up();
+        LinkStatus accepted = new LinkStatus(s.peer(), s.address(), false, s.state(), s.since(), s.rtt(), s.traffic(),
+                s.waiting(), s.reconnects(), s.lastError(), s.lastErrorAt(), s.presentedPin(), s.configuredPins(),
+                s.peerNotAfter(), s.ownNotAfter(), -1, null);
+        assertEquals(accepted, LinkStatus.parse(accepted.toLine()));
+        String t = LinkCommand.table(List.of(accepted), NOW);
+        assertTrue(t.contains("    address relay.tokyo.example:4650 (it dials this site)\n"), t);
+        assertTrue(t.contains("\n    rekeyed by the peer (the side that dialed a link rekeys it)\n"), t);
+    }
+
+    @Test
+    void jsonHasTheSameFacts() {
+        String j = LinkCommand.json(List.of(up()), NOW);
+        assertTrue(j.startsWith("[\n  {\"peer\": \"tokyo\", \"address\": \"relay.tokyo.example:4650\", \"dial\": true,"
+                + " \"state\": \"up\""), j);
+        assertTrue(j.contains("\"rtt_ms\": 42.000, \"messages_sent\": 3, \"bytes_sent\": 5000"), j);
+        assertTrue(j.contains("\"warnings\": [\"the peer's certificate expires in 12 days\"]}\n]\n"), j);
+        assertEquals("[]\n", LinkCommand.json(List.of(), NOW));
+    }
+}
