@@ -69,7 +69,7 @@ class QueueCliTest {
         assertTrue(list.out().contains(id + "  deferred"), list.out());
         assertTrue(list.out().contains("alice@birlinghoven.example"), list.out());
         assertTrue(list.out().contains("bob@dead.example  [deferred, 1 attempt(s), next "), list.out());
-        assertTrue(list.out().contains("(connect to [127.0.0.1][127.0.0.1]:9: Connection refused)"), list.out());
+        assertTrue(list.out().contains("(connect to 127.0.0.1[127.0.0.1]:9: Connection refused)"), list.out());
         assertTrue(list.out().contains("-- 1 message(s)"), list.out());
 
         Run hold = wormhole("queue", "hold", id, "--config", conf);

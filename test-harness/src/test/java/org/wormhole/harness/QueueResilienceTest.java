@@ -246,7 +246,7 @@ class QueueResilienceTest {
         QueueId id = send(ALICE, message("find me after the move"), "pat@moved.example");
 
         Await.until("the message to be deferred: nothing listens on the old port",
-                () -> deferredError(id).contains("connect to [127.0.0.1][127.0.0.1]:" + deadPort));
+                () -> deferredError(id).contains("connect to 127.0.0.1[127.0.0.1]:" + deadPort));
 
         long generation = site.relay.mailertable().status().generation();
         Path table = home.resolve("config/mailertable");

@@ -14,9 +14,15 @@ public interface NexthopResolver {
 
     /** A server to try: its name (for logs, TLS SNI) and address. */
     record Target(String host, InetSocketAddress address) {
-        /** {@code host[ip]:port}, as in Postfix logs. */
+        /** {@code host[ip]:port}, as in Postfix logs ({@code 192.0.2.1[192.0.2.1]:25} for a literal). */
         public String describe() {
-            return host + "[" + address.getAddress().getHostAddress() + "]:" + address.getPort();
+            return bare(host) + "[" + address.getAddress().getHostAddress() + "]:" + address.getPort();
+        }
+
+        /** A host name as logs show it: an address literal {@code [192.0.2.1]} without its brackets. */
+        public static String bare(String host) {
+            return host.length() > 2 && host.startsWith("[") && host.endsWith("]")
+                    ? host.substring(1, host.length() - 1) : host;
         }
     }
 

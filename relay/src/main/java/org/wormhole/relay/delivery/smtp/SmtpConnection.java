@@ -13,6 +13,7 @@ import java.util.Set;
 import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.wormhole.relay.delivery.NexthopResolver;
 
 /**
  * One client session with an SMTP or LMTP server, relaying stored messages byte for byte.
@@ -72,7 +73,8 @@ public final class SmtpConnection implements Closeable {
         if (address.isUnresolved()) {
             throw new UnknownHostException("unresolved address " + address.getHostString());
         }
-        String remote = serverName + "[" + address.getAddress().getHostAddress() + "]:" + address.getPort();
+        String remote = NexthopResolver.Target.bare(serverName) + "[" + address.getAddress().getHostAddress() + "]:"
+                + address.getPort();
         Socket tcp = new Socket();
         SmtpConnection connection = null;
         try {
