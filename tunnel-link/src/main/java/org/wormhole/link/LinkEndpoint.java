@@ -228,6 +228,7 @@ public final class LinkEndpoint implements AutoCloseable {
      */
     private void register(Peer peer, SSLSocket socket, boolean dialedByUs) throws IOException, ProtocolViolation {
         LinkSession session = LinkSession.start(socket, siteName, settings.session(), link -> {
+            link.nameInLogs(peer.name());
             LinkCourier courier = custodian == null ? null : new LinkCourier(link, peer.name(), custodian,
                     traffic.get(peer.name()));
             if (courier != null) {

@@ -90,6 +90,7 @@ public final class LinkSession implements AutoCloseable {
     private final Settings settings;
     private Listener listener; // set once in start(), before the reader and the keepalive start
     private final String peerSite;
+    private volatile String label; // how log lines name the peer: its configured name once known
     private final int version;
     private final int peerWindow;
     private final ScheduledExecutorService keepalive;
@@ -119,6 +120,7 @@ public final class LinkSession implements AutoCloseable {
         this.out = out;
         this.settings = settings;
         this.peerSite = peerSite;
+        this.label = peerSite;
         this.version = version;
         this.peerWindow = peerWindow;
         this.keepalive = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -184,7 +186,7 @@ public final class LinkSession implements AutoCloseable {
         r.setDaemon(true);
         reader = r;
         r.start();
-        log.info("link to {} up: protocol version {}, peer window {}", peerSite, version, peerWindow);
+        log.info("link to {} up: protocol version {}, peer window {}", label, version, peerWindow);
     }
 
     private void readLoop() {
@@ -281,7 +283,15 @@ public final class LinkSession implements AutoCloseable {
         lastRekey = Instant.now();
         rekeys++;
         log.info("link to {} rekeyed (TLS 1.3 KeyUpdate) after {} s and {} octets with the same keys: rekey {} of this link",
-                peerSite, Duration.ofNanos(age).toSeconds(), volume, rekeys);
+                label, Duration.ofNanos(age).toSeconds(), volume, rekeys);
+    }
+
+    /**
+     * Names the peer in this session's log lines by its configured name, e.g. {@code birlinghoven}
+     * for a peer whose HELLO said {@code relay.birlinghoven.example}.
+     */
+    public void nameInLogs(String peerName) {
+        this.label = peerName.equals(peerSite) ? peerName : peerName + " (" + peerSite + ")";
     }
 
     public String peerSite() {
@@ -389,7 +399,7 @@ public final class LinkSession implements AutoCloseable {
         } catch (IOException ignored) {
             // closing
         }
-        log.warn("link to {} down: {}", peerSite, reason);
+        log.warn("link to {} down: {}", label, reason);
         listener.down(this, reason);
     }
 
