@@ -56,6 +56,29 @@ class QueueCliTest {
     }
 
     @Test
+    void aControlClientThatSaysNothingHoldsUpNoOtherCommand() throws Exception {
+        site = new TestSite(home, "dead.example\tesmtp:[127.0.0.1]:9\n", "minimal_backoff_time = 1h\nmaximal_backoff_time = 2h\n");
+        site.start();
+        String conf = site.configFile().toString();
+        Path control = site.relay.spool().privateDirectory().resolve("control");
+        java.util.List<java.nio.channels.SocketChannel> silent = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < 3; i++) { // connected, never sending a request
+                java.nio.channels.SocketChannel c = java.nio.channels.SocketChannel.open(java.net.StandardProtocolFamily.UNIX);
+                c.connect(java.net.UnixDomainSocketAddress.of(control));
+                silent.add(c);
+            }
+            Run flush = wormhole("queue", "flush", "--config", conf);
+            assertEquals(0, flush.exit(), flush.err());
+            assertTrue(flush.out().contains("scheduled for delivery now"), flush.out());
+        } finally {
+            for (java.nio.channels.SocketChannel c : silent) {
+                c.close();
+            }
+        }
+    }
+
+    @Test
     void listHoldReleaseDeleteWhileTheRelayRuns() throws Exception {
         // Port 9 (discard) is closed on loopback: every attempt fails and the mail waits.
         site = new TestSite(home, "dead.example\tesmtp:[127.0.0.1]:9\n", "minimal_backoff_time = 1h\nmaximal_backoff_time = 2h\n");

@@ -27,12 +27,16 @@ import org.wormhole.relay.queue.QueueId;
  * {@code wormhole link status} the links. Protocol: one request line ({@code flush},
  * {@code hold ID}, {@code release ID}, {@code delete ID|ALL}, {@code link status}), one reply line,
  * {@code OK text} or {@code ERROR text}; {@code link status} adds one {@link LinkStatus} line per
- * peer after its {@code OK} line. The server closes the connection after the reply.
+ * peer after its {@code OK} line. The server closes the connection after the reply. Clients are
+ * served in parallel (at most 8); one that sends no request line within 10 s is hung up on, and a
+ * request line is at most 512 characters.
  */
 public final class ControlServer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger("control");
     private static final int MAX_LINE = 512;
+    private static final int MAX_CLIENTS = 8;
+    private static final java.time.Duration REQUEST_TIMEOUT = java.time.Duration.ofSeconds(10);
 
     private final Path socket;
     private final QueueManager queue;
@@ -40,6 +44,13 @@ public final class ControlServer implements AutoCloseable {
     private ServerSocketChannel channel;
     private Thread acceptor;
     private volatile boolean closed;
+    private final java.util.concurrent.Semaphore clients = new java.util.concurrent.Semaphore(MAX_CLIENTS);
+    private final java.util.concurrent.ScheduledExecutorService timer =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "control-timeout");
+                t.setDaemon(true);
+                return t;
+            });
 
     public ControlServer(Path socket, QueueManager queue) {
         this(socket, queue, null);
@@ -62,22 +73,66 @@ public final class ControlServer implements AutoCloseable {
         acceptor.start();
     }
 
+    /**
+     * Serves each client on its own thread, at most {@link #MAX_CLIENTS} at once, so a client that
+     * connects and says nothing holds up no one; it is hung up on after {@link #REQUEST_TIMEOUT}.
+     */
     private void acceptLoop() {
         while (!closed) {
-            try (SocketChannel c = channel.accept()) {
-                serve(c);
+            SocketChannel c;
+            try {
+                c = channel.accept();
             } catch (IOException e) {
                 if (!closed) {
-                    log.warn("control connection failed: {}", e.toString());
+                    log.warn("control accept failed: {}", e.toString());
                 }
+                continue;
             }
+            if (!clients.tryAcquire()) {
+                refuseBusy(c);
+                continue;
+            }
+            Thread t = new Thread(() -> {
+                java.util.concurrent.ScheduledFuture<?> hangUp = timer.schedule(() -> closeQuietly(c),
+                        REQUEST_TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+                try (c) {
+                    serve(c, hangUp);
+                } catch (IOException e) {
+                    if (!closed) {
+                        log.warn("control connection failed: {}", e.toString());
+                    }
+                } finally {
+                    hangUp.cancel(false);
+                    clients.release();
+                }
+            }, "control-client");
+            t.setDaemon(true);
+            t.start();
         }
     }
 
-    private void serve(SocketChannel c) throws IOException {
+    private static void refuseBusy(SocketChannel c) {
+        try (c) {
+            new PrintWriter(Channels.newOutputStream(c), true, StandardCharsets.UTF_8)
+                    .println("ERROR busy: " + MAX_CLIENTS + " control clients already connected");
+        } catch (IOException ignored) {
+            // gone
+        }
+    }
+
+    private static void closeQuietly(SocketChannel c) {
+        try {
+            c.close();
+        } catch (IOException ignored) {
+            // gone
+        }
+    }
+
+    private void serve(SocketChannel c, java.util.concurrent.Future<?> hangUp) throws IOException {
         BufferedReader in = new BufferedReader(new InputStreamReader(Channels.newInputStream(c), StandardCharsets.UTF_8));
         PrintWriter out = new PrintWriter(Channels.newOutputStream(c), true, StandardCharsets.UTF_8);
-        String line = in.readLine();
+        String line = readLine(in);
+        hangUp.cancel(false); // the request is in; executing it may take a while (e.g. delete ALL)
         if (line == null) {
             return;
         }
@@ -91,6 +146,20 @@ public final class ControlServer implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             out.println("ERROR " + e.getMessage());
         }
+    }
+
+    /** One request line, read no further than one character past {@link #MAX_LINE}; null at EOF. */
+    private static String readLine(BufferedReader in) throws IOException {
+        StringBuilder sb = new StringBuilder();
+        int ch;
+        while ((ch = in.read()) >= 0 && ch != '\n' && sb.length() <= MAX_LINE) {
+            sb.append((char) ch);
+        }
+        if (ch < 0 && sb.isEmpty()) {
+            return null;
+        }
+        int end = sb.length();
+        return end > 0 && sb.charAt(end - 1) == '\r' ? sb.substring(0, end - 1) : sb.toString();
     }
 
     private String execute(String[] w) throws IOException {
@@ -159,5 +228,6 @@ public final class ControlServer implements AutoCloseable {
         if (acceptor != null) {
             acceptor.interrupt();
         }
+        timer.shutdownNow();
     }
 }
