@@ -38,6 +38,7 @@ public final class Relay implements AutoCloseable {
     private final ControlServer control;
     private final org.wormhole.relay.link.RelayLinks links; // null without peers
     private final org.wormhole.relay.link.ClassicPeers classicPeers; // null without classic peers
+    private org.wormhole.relay.queue.FreeSpace freeSpace;
 
     private Relay(RelayConfig config, NexthopResolver resolver, Clock clock) throws IOException, MailertableException {
         this.config = config;
@@ -45,6 +46,8 @@ public final class Relay implements AutoCloseable {
                 Clock.systemUTC(), peerRoutes(config));
         try {
             this.spool = Spool.open(config.queueDirectory());
+            this.freeSpace = new org.wormhole.relay.queue.FreeSpace(config.queueDirectory(), config.queueMinfree(),
+                    config.messageSizeLimit());
             SmtpClientOptions client = SmtpClientOptions.defaults(config.myhostname())
                     .withTimeouts(config.smtpConnectTimeout(), config.smtpCommandTimeout(), config.smtpDataDoneTimeout())
                     .withTls(config.smtpTlsSecurityLevel() == RelayConfig.TlsLevel.MAY ? TlsMode.MAY : TlsMode.NONE,
@@ -68,7 +71,7 @@ public final class Relay implements AutoCloseable {
             this.ingress = new SmtpIngress(new SmtpIngress.Settings(config.listen(), config.myhostname(),
                     config.messageSizeLimit(), config.recipientLimit(), config.smtpdTimeout(), config.connectionLimit(),
                     config.pregreetWait()),
-                    new RelayPolicy(config.mynetworks(), config.relayDomains()), spool, queue::enqueued,
+                    new RelayPolicy(config.mynetworks(), config.relayDomains()), spool, freeSpace, queue::enqueued,
                     TlsFiles.serverContext(config.tlsCertFile(), config.tlsKeyFile()), clock);
             this.control = new ControlServer(spool.privateDirectory().resolve("control"), queue, links);
         } catch (IOException | RuntimeException e) {
@@ -110,7 +113,7 @@ public final class Relay implements AutoCloseable {
             Spool spool, Clock clock) throws IOException {
         var ledger = org.wormhole.relay.link.LinkLedger.open(spool,
                 config.maximalQueueLifetime().plus(java.time.Duration.ofDays(2)), clock.millis());
-        var custody = new org.wormhole.relay.link.LinkCustody(spool, ledger, id -> queue.enqueued(id),
+        var custody = new org.wormhole.relay.link.LinkCustody(spool, freeSpace, ledger, id -> queue.enqueued(id),
                 config.myhostname(), clock);
         // Only the mail for the link that came up: mail deferred for other reasons keeps its backoff.
         return new org.wormhole.relay.link.RelayLinks(config, identity, custody,

@@ -157,6 +157,19 @@ class SmtpIngressTest {
     }
 
     @Test
+    void aQueueFileSystemWithoutRoomRefusesNewMailForNowAndQueuesNothing() throws Exception {
+        // No disk has an exbibyte free: to this relay its queue's file system is full.
+        site("queue_minfree = 1EiB\n");
+        try (SmtpTranscript c = client()) {
+            c.send("EHLO client.example").expect("250");
+            c.send("MAIL FROM:<a@birlinghoven.example>").expect("452 4.3.1 Insufficient system storage");
+            c.send("RCPT TO:<b@birlinghoven.example>").expect("503 5.5.1");
+            c.send("QUIT").expect("221");
+        }
+        assertEquals(0, queued());
+    }
+
+    @Test
     void commandsOutOfOrderAndBadSyntaxGetEnhancedCodes() throws Exception {
         site("smtpd_recipient_limit = 2\n");
         try (SmtpTranscript c = client()) {

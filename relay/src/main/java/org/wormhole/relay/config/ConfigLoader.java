@@ -101,6 +101,7 @@ public final class ConfigLoader {
                 get("smtpd_tls_cert_file", k -> optionalPath(config.getString(k))),
                 get("smtpd_tls_key_file", k -> optionalPath(config.getString(k))),
                 get("queue_directory", k -> path(config.getString(k))),
+                number("queue_minfree", k -> notNegative(config.getBytes(k))),
                 get("mailertable", k -> path(config.getString(k))),
                 (int) number("hopcount_limit", k -> positive(config.getInt(k))),
                 get("minimal_backoff_time", k -> positive(config.getDuration(k))),
@@ -403,6 +404,13 @@ public final class ConfigLoader {
     }
 
     private static final long MIN_REKEY_BYTES = 64 * 1024;
+
+    private static long notNegative(long v) {
+        if (v < 0) {
+            throw new IllegalArgumentException("must not be negative");
+        }
+        return v;
+    }
 
     private static Duration notNegative(Duration d) {
         if (d.isNegative()) {

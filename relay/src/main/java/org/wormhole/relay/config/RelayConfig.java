@@ -26,6 +26,7 @@ public record RelayConfig(
         Optional<Path> tlsCertFile,         // smtpd_tls_cert_file
         Optional<Path> tlsKeyFile,          // smtpd_tls_key_file
         Path queueDirectory,                // queue_directory
+        long queueMinfree,                  // queue_minfree
         Path mailertable,                   // mailertable
         int hopcountLimit,                  // hopcount_limit
         Duration minimalBackoff,            // minimal_backoff_time

@@ -17,6 +17,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.wormhole.link.Custodian;
 import org.wormhole.link.wire.Frame;
+import org.wormhole.relay.queue.FreeSpace;
 import org.wormhole.relay.queue.QueueId;
 import org.wormhole.relay.queue.Spool;
 
@@ -31,13 +32,16 @@ public final class LinkCustody implements Custodian {
     private static final DateTimeFormatter RFC5322 = DateTimeFormatter.ofPattern("EEE, d MMM yyyy HH:mm:ss Z", Locale.US);
 
     private final Spool spool;
+    private final FreeSpace freeSpace;
     private final LinkLedger ledger;
     private final Consumer<QueueId> onQueued;
     private final String myhostname;
     private final Clock clock;
 
-    public LinkCustody(Spool spool, LinkLedger ledger, Consumer<QueueId> onQueued, String myhostname, Clock clock) {
+    public LinkCustody(Spool spool, FreeSpace freeSpace, LinkLedger ledger, Consumer<QueueId> onQueued,
+                       String myhostname, Clock clock) {
         this.spool = spool;
+        this.freeSpace = freeSpace;
         this.ledger = ledger;
         this.onQueued = onQueued;
         this.myhostname = myhostname;
@@ -51,6 +55,10 @@ public final class LinkCustody implements Custodian {
 
     @Override
     public Incoming begin(String peer, Frame.Offer offer) throws IOException {
+        java.util.Optional<String> shortage = freeSpace.shortage();
+        if (shortage.isPresent()) { // answered 452 4.3.1: the peer keeps the message queued
+            throw new IOException(shortage.get());
+        }
         Set<String> flags = new LinkedHashSet<>();
         if ((offer.flags() & 1) != 0) {
             flags.add("8bitmime");

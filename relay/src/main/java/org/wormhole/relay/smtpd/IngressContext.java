@@ -2,6 +2,7 @@ package org.wormhole.relay.smtpd;
 
 import java.time.Clock;
 import java.util.function.Consumer;
+import org.wormhole.relay.queue.FreeSpace;
 import org.wormhole.relay.queue.QueueId;
 import org.wormhole.relay.queue.Spool;
 import org.wormhole.relay.smtpd.policy.RelayPolicy;
@@ -14,8 +15,9 @@ import org.wormhole.relay.smtpd.policy.RelayPolicy;
  * @param sizeLimit      message_size_limit in octets
  * @param recipientLimit smtpd_recipient_limit
  * @param tlsOffered     STARTTLS is available
+ * @param freeSpace      whether the queue has room for new mail (queue_minfree)
  */
 record IngressContext(String myhostname, long sizeLimit, int recipientLimit, boolean tlsOffered,
-                      RelayPolicy policy, Spool spool, Consumer<QueueId> onQueued, Clock clock,
+                      RelayPolicy policy, Spool spool, FreeSpace freeSpace, Consumer<QueueId> onQueued, Clock clock,
                       SessionInfo sessions) {
 }

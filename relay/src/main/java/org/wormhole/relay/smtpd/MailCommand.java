@@ -2,10 +2,15 @@ package org.wormhole.relay.smtpd;
 
 import java.io.IOException;
 import java.util.Locale;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.subethamail.smtp.server.Session;
 
 /** MAIL FROM:&lt;sender&gt; [SIZE=n] [BODY=7BIT|8BITMIME] [SMTPUTF8]. */
 final class MailCommand extends SmtpCommand {
+
+    private static final Logger log = LoggerFactory.getLogger("smtpd");
 
     private final IngressContext ctx;
 
@@ -63,6 +68,12 @@ final class MailCommand extends SmtpCommand {
                 s.sendResponse("553 5.6.7 <" + sender + ">: non-ASCII sender needs SMTPUTF8");
                 return;
             }
+        }
+        Optional<String> shortage = ctx.freeSpace().shortage();
+        if (shortage.isPresent()) { // Postfix: 452 4.3.1 Insufficient system storage
+            log.warn("{}: MAIL from <{}> refused: {}", SessionInfo.describe(s), sender, shortage.get());
+            s.sendResponse("452 4.3.1 Insufficient system storage");
+            return;
         }
         s.startMailTransaction();
         IngressTransaction tx = (IngressTransaction) s.getMessageHandler();

@@ -14,6 +14,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.subethamail.smtp.internal.server.CommandHandler;
 import org.subethamail.smtp.server.SMTPServer;
+import org.wormhole.relay.queue.FreeSpace;
 import org.wormhole.relay.queue.QueueId;
 import org.wormhole.relay.queue.Spool;
 import org.wormhole.relay.smtpd.policy.RelayPolicy;
@@ -35,12 +36,12 @@ public final class SmtpIngress implements AutoCloseable {
     private final SMTPServer server;
     private final SessionGuard guard;
 
-    public SmtpIngress(Settings settings, RelayPolicy policy, Spool spool, Consumer<QueueId> onQueued,
+    public SmtpIngress(Settings settings, RelayPolicy policy, Spool spool, FreeSpace freeSpace, Consumer<QueueId> onQueued,
                        Optional<SSLContext> tls, Clock clock) {
         SessionInfo sessions = new SessionInfo();
         this.guard = new SessionGuard(settings.pregreetWait(), sessions);
         IngressContext ctx = new IngressContext(settings.myhostname(), settings.sizeLimit(), settings.recipientLimit(),
-                tls.isPresent(), policy, spool, onQueued, clock, sessions);
+                tls.isPresent(), policy, spool, freeSpace, onQueued, clock, sessions);
         SMTPServer.Builder b = SMTPServer.port(settings.listen().getPort())
                 .bindAddress(settings.listen().getAddress())
                 .hostName(settings.myhostname())
