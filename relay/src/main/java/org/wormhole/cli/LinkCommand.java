@@ -98,8 +98,9 @@ final class LinkCommand implements Runnable {
                     mail(l.traffic().messagesSent(), l.traffic().bytesSent()),
                     mail(l.traffic().messagesReceived(), l.traffic().bytesReceived()), l.waiting(), l.reconnects(),
                     l.lastError() == null ? "-" : l.lastError() + " (" + TIME.format(l.lastErrorAt()) + ")"));
-            sb.append("    address ").append(l.address())
-                    .append(l.dial() ? " (this site dials it)" : " (it dials this site)").append('\n');
+            sb.append("    address ").append(l.address()).append(l.state() == LinkStatus.State.CLASSIC
+                    ? " (a classic MTA: SMTP over TLS per delivery, no link; sent mail is in the log)"
+                    : l.dial() ? " (this site dials it)" : " (it dials this site)").append('\n');
             sb.append("    pins    configured ").append(String.join(", ", l.configuredPins())).append('\n');
             if (l.presentedPin() != null) {
                 sb.append("            presented  ").append(l.presentedPin()).append('\n');

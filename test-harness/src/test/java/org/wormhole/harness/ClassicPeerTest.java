@@ -126,6 +126,14 @@ class ClassicPeerTest {
         assertTrue(stunnel.failedHandshakes.get() >= 1);
         assertEquals(0, stunnel.backendConnections.get(), "the terminator never reached the MTA behind it");
         assertEquals(0, parisMta.dataCommands.get());
+
+        // The operator sees the classic peer, with no link, and the mail waiting for it.
+        QueueCliTest.Run status = QueueCliTest.wormhole("link", "status", "--config", london.configFile().toString());
+        assertEquals(0, status.exit(), status.err());
+        assertTrue(status.out().lines().anyMatch(l -> l.matches("paris +classic +\\S+ \\S+ +- +0 msgs, 0 B +0 msgs, 0 B +1 +0 +-")),
+                status.out());
+        assertTrue(status.out().contains("    address 127.0.0.1:" + stunnel.port() + " (a classic MTA: SMTP over TLS"),
+                status.out());
     }
 
     @Test

@@ -19,7 +19,8 @@ import org.wormhole.link.LinkTraffic;
  * @param peer            the peer's configured name
  * @param address         where it is dialed ({@code host:port}), or where it dials from for an accepted link
  * @param dial            whether this side dials it
- * @param state           up, connecting (this side dials, the link is not up) or down (waiting for the peer to dial)
+ * @param state           up, connecting (this side dials, the link is not up) or down (waiting for the peer to dial);
+ *                        classic for a peer reached by SMTP over TLS (no link: its mail waits in the queue)
  * @param since           when the link came up or went down
  * @param rtt             the last keepalive round trip; null if not measured (yet) or not up
  * @param traffic         mail carried over the links to this peer since the relay started
@@ -42,7 +43,7 @@ public record LinkStatus(String peer, String address, boolean dial, State state,
 
     /** The state of a link. */
     public enum State {
-        UP, CONNECTING, DOWN;
+        UP, CONNECTING, DOWN, CLASSIC;
 
         public String word() {
             return name().toLowerCase(java.util.Locale.ROOT);

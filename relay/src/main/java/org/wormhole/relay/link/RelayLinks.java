@@ -75,6 +75,7 @@ public final class RelayLinks implements LinkGateway, AutoCloseable {
     private final Map<String, RelayConfig.PeerConfig> peers = new LinkedHashMap<>();
     private final Map<String, Down> down = new ConcurrentHashMap<>();
     private final Map<String, History> history = new ConcurrentHashMap<>();
+    private final Instant started;
     private final LinkEndpoint endpoint;
     private final Clock clock;
     private final ScheduledExecutorService expiryCheck = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -93,6 +94,7 @@ public final class RelayLinks implements LinkGateway, AutoCloseable {
         this.identity = identity;
         this.clock = clock;
         Instant now = clock.instant();
+        this.started = now;
         for (RelayConfig.PeerConfig p : config.peers()) {
             peers.put(p.name(), p);
             if (!p.classic()) {
@@ -195,7 +197,11 @@ public final class RelayLinks implements LinkGateway, AutoCloseable {
     public List<LinkStatus> status(ToIntFunction<Predicate<Route>> waiting) {
         List<LinkStatus> out = new java.util.ArrayList<>();
         for (RelayConfig.PeerConfig p : peers.values()) {
-            if (p.classic()) { // SMTP over TLS per message (ClassicPeers): no link to show
+            if (p.classic()) { // SMTP over TLS per delivery (ClassicPeers): no link, only its waiting mail
+                out.add(new LinkStatus(p.name(), p.address() + ":" + p.port(), true, LinkStatus.State.CLASSIC, started,
+                        null, new org.wormhole.link.LinkTraffic.Counts(0, 0, 0, 0), waiting.applyAsInt(routesTo(p.name())),
+                        0, null, null, null, p.pins().stream().map(Pin::value).toList(), null, identity.notAfter(), 0,
+                        null));
                 continue;
             }
             History h = history.get(p.name());
