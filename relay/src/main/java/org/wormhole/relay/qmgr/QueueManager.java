@@ -391,12 +391,13 @@ public final class QueueManager implements AutoCloseable {
                 .filter(r -> force || r.nextAttemptMillis() <= start || flushed != null && routed(r.address(), flushed))
                 .toList();
         List<RecipientState> changed = new ArrayList<>();
+        Map<Integer, String> dsns = new HashMap<>(); // this attempt's status code per recipient index
         List<Notifier.Failure> bounced = new ArrayList<>();
         if (m.hops() > settings.hopcountLimit()) {
             String reason = "mail forwarding loop: " + m.hops() + " Received: headers (limit "
                     + settings.hopcountLimit() + ")";
             for (RecipientState r : due) {
-                finish(m, r, "none", r.address(), RecipientOutcome.bounced("5.4.6", reason), start, 0, 0, changed, bounced);
+                finish(m, r, "none", r.address(), RecipientOutcome.bounced("5.4.6", reason), start, 0, 0, changed, bounced, dsns);
             }
         } else {
             Map<Route, Group> groups = new LinkedHashMap<>();
@@ -404,7 +405,7 @@ public final class QueueManager implements AutoCloseable {
                 Lookup l = routing.lookup(r.address());
                 if (l instanceof Lookup.TempFail t) {
                     finish(m, r, "none", r.address(), RecipientOutcome.deferred("4.3.0",
-                            "mailertable lookup failure: " + t.reason()), start, 0, 0, changed, bounced);
+                            "mailertable lookup failure: " + t.reason()), start, 0, 0, changed, bounced, dsns);
                 } else if (l instanceof Lookup.Found f) {
                     groups.computeIfAbsent(f.route(), k -> new Group()).add(r, f.rewrittenRecipient().orElse(r.address()));
                 } else {
@@ -425,7 +426,7 @@ public final class QueueManager implements AutoCloseable {
                 }
                 for (int i = 0; i < group.recipients.size(); i++) {
                     finish(m, group.recipients.get(i), result.relay(), group.addresses.get(i), result.outcomes().get(i),
-                            start, result.setupMillis(), result.transmitMillis(), changed, bounced);
+                            start, result.setupMillis(), result.transmitMillis(), changed, bounced, dsns);
                 }
             }
         }
@@ -453,7 +454,8 @@ public final class QueueManager implements AutoCloseable {
                 && now - m.arrivalMillis() >= settings.delayWarningTime().toMillis();
         if (warn) {
             List<Notifier.Failure> delayed = stillPending.stream()
-                    .map(r -> new Notifier.Failure(r.address(), "4.0.0", r.lastError(), "", r.lastAttemptMillis()))
+                    .map(r -> new Notifier.Failure(r.address(), dsns.getOrDefault(r.index(), "4.0.0"), r.lastError(), "",
+                            r.lastAttemptMillis()))
                     .toList();
             QueueId dsnId = notifier.delayed(m, delayed);
             log.info("{}: sender delay notification: {}", m.id(), dsnId);
@@ -479,13 +481,14 @@ public final class QueueManager implements AutoCloseable {
     /** Records one recipient's outcome (retry time or expiry) and logs it Postfix-style. */
     private void finish(QueuedMessage m, RecipientState r, String relay, String sentTo, RecipientOutcome o,
                         long start, long setup, long transmit, List<RecipientState> changed,
-                        List<Notifier.Failure> bounced) {
+                        List<Notifier.Failure> bounced, Map<Integer, String> dsns) {
         long now = clock.millis();
         RecipientOutcome outcome = o;
         if (o.status() == RecipientOutcome.Status.DEFERRED
                 && now - m.arrivalMillis() >= settings.maximalQueueLifetime().toMillis()) {
             outcome = RecipientOutcome.bounced(o.dsn(), "delivery time expired; last error: " + o.text());
         }
+        dsns.put(r.index(), outcome.dsn());
         RecipientState next = switch (outcome.status()) {
             case SENT -> r.sent(now);
             case BOUNCED -> r.bounced(now, outcome.text());
