@@ -1,0 +1,168 @@
+package org.wormhole.harness;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.icegreen.greenmail.util.GreenMail;
+import com.icegreen.greenmail.util.ServerSetupTest;
+import jakarta.mail.MessagingException;
+import jakarta.mail.internet.MimeMessage;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.TreeMap;
+import org.wormhole.bench.DelayingProxy;
+import org.wormhole.link.SiteIdentity;
+
+/**
+ * The deployment of the INET'98 paper, with Wormhole, for tests: a Tokyo and a Birlinghoven
+ * relay, each with its own spool, key and GreenMail internal mail hub, joined by a link over real
+ * TLS on loopback. Tokyo is the branch that dials out; Birlinghoven listens. With
+ * {@link #throughProxy}, Tokyo dials Birlinghoven through a {@link DelayingProxy}, so a test can
+ * cut, refuse or freeze every link connection. Retries wait an hour, so mail waiting for the
+ * link goes only when the link comes back (which flushes the queue).
+ */
+final class TwoSites implements AutoCloseable {
+
+    /** Both relays: retries wait an hour; keepalive as the test sets it. */
+    private static final String COMMON = "minimal_backoff_time = 1h\nmaximal_backoff_time = 2h\n";
+
+    final GreenMail tokyoHub;
+    final GreenMail birlHub;
+    final FakeMx internet;
+    final SiteIdentity tokyoKey;
+    final SiteIdentity birlKey;
+    final TestSite tokyo;
+    final TestSite birl;
+    /** Birlinghoven's link port. */
+    final int linkPort;
+    /** The WAN between the sites, or null when Tokyo dials Birlinghoven directly. */
+    final DelayingProxy proxy;
+
+    private TwoSites(Path dir, String config, Duration proxyRtt) throws Exception {
+        tokyoHub = new GreenMail(ServerSetupTest.SMTP.dynamicPort());
+        tokyoHub.start();
+        birlHub = new GreenMail(ServerSetupTest.SMTP.dynamicPort());
+        birlHub.start();
+        internet = new FakeMx();
+        tokyoKey = SiteIdentity.generate(dir.resolve("tokyo/keys"), "tokyo", Duration.ofDays(30));
+        birlKey = SiteIdentity.generate(dir.resolve("birlinghoven/keys"), "birlinghoven", Duration.ofDays(30));
+        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            linkPort = probe.getLocalPort();
+        }
+        proxy = proxyRtt == null ? null : new DelayingProxy(new InetSocketAddress("127.0.0.1", linkPort), proxyRtt);
+        int dialed = proxy == null ? linkPort : proxy.port();
+        tokyo = new TestSite(dir.resolve("tokyo"),
+                "tokyo.example\tesmtp:[127.0.0.1]:" + tokyoHub.getSmtp().getPort() + "\n"
+                        + "birlinghoven.example\ttsmtp:birlinghoven\n",
+                COMMON + config + "myhostname = relay.tokyo.example\n"
+                        + "link_key_directory = \"" + dir.resolve("tokyo/keys") + "\"\n"
+                        + "peers { birlinghoven { address = \"127.0.0.1\", port = " + dialed
+                        + ", pins = [\"" + birlKey.pin() + "\"], dial = true } }\n");
+        birl = new TestSite(dir.resolve("birlinghoven"),
+                "birlinghoven.example\tesmtp:[127.0.0.1]:" + birlHub.getSmtp().getPort() + "\n"
+                        + "tokyo.example\ttsmtp:[127.0.0.1]\n",
+                COMMON + config + "myhostname = relay.birlinghoven.example\n"
+                        + "link_listen = \"127.0.0.1:" + linkPort + "\"\n"
+                        + "link_key_directory = \"" + dir.resolve("birlinghoven/keys") + "\"\n"
+                        + "peers { tokyo { address = \"127.0.0.1\", pins = [\"" + tokyoKey.pin() + "\"], dial = false } }\n");
+        tokyo.dns.put("outside.example", internet.address());
+    }
+
+    /** Both sites, Tokyo dialing Birlinghoven directly; {@code config} goes into both relays' configuration. */
+    static TwoSites direct(Path dir, String config) throws Exception {
+        return new TwoSites(dir, config, null).start();
+    }
+
+    /** Both sites, Tokyo dialing Birlinghoven through a {@link DelayingProxy} with this round-trip time. */
+    static TwoSites throughProxy(Path dir, String config, Duration rtt) throws Exception {
+        return new TwoSites(dir, config, rtt).start();
+    }
+
+    private TwoSites start() throws Exception {
+        try {
+            birl.start();
+            tokyo.start();
+        } catch (Exception e) {
+            close();
+            throw e;
+        }
+        return this;
+    }
+
+    /** One message over SMTP: Subject and body are {@code body}; returns the final reply. */
+    static String send(TestSite site, String from, String to, String body) throws Exception {
+        try (SmtpTranscript c = SmtpTranscript.connect(site.port())) {
+            c.expect("220");
+            return c.sendMail(from, "Subject: " + body + "\r\n\r\n" + body + "\r\n", to);
+        }
+    }
+
+    /**
+     * {@code n} messages in one SMTP session, subjects {@code prefix-0} ... ; after each one
+     * {@code afterEach} runs with its number (to disturb the link mid-burst).
+     */
+    static void burst(TestSite site, String from, String to, String prefix, int n, Step afterEach) throws Exception {
+        try (SmtpTranscript c = SmtpTranscript.connect(site.port())) {
+            c.expect("220");
+            c.send("EHLO client.example").expect("250");
+            for (int i = 0; i < n; i++) {
+                c.send("MAIL FROM:<" + from + ">").expect("250");
+                c.send("RCPT TO:<" + to + ">").expect("250");
+                c.send("DATA").expect("354");
+                c.raw("Subject: " + prefix + "-" + i + "\r\n\r\nmessage " + i + "\r\n.\r\n");
+                c.expect("250 2.0.0");
+                afterEach.after(i);
+            }
+        }
+    }
+
+    /** What a test does between the messages of a {@link #burst}. */
+    @FunctionalInterface
+    interface Step {
+        void after(int sent) throws Exception;
+    }
+
+    /** How many times each subject arrived at {@code hub}. */
+    static Map<String, Integer> subjects(GreenMail hub) throws MessagingException {
+        Map<String, Integer> seen = new TreeMap<>();
+        for (MimeMessage m : hub.getReceivedMessages()) {
+            seen.merge(m.getSubject(), 1, Integer::sum);
+        }
+        return seen;
+    }
+
+    /**
+     * Waits for {@code n} messages {@code prefix-0} ... at {@code hub}, then a moment more for
+     * any duplicate still on its way, and checks that each arrived exactly once.
+     */
+    static void assertExactlyOnce(GreenMail hub, String prefix, int n) throws Exception {
+        Await.until(n + " messages at the hub", () -> hub.getReceivedMessages().length >= n);
+        Thread.sleep(1000);
+        Map<String, Integer> seen = subjects(hub);
+        for (int i = 0; i < n; i++) {
+            assertTrue(seen.containsKey(prefix + "-" + i), prefix + "-" + i + " never arrived");
+        }
+        assertEquals(n, seen.size(), "only the messages sent: " + seen.keySet());
+        assertTrue(seen.values().stream().allMatch(v -> v == 1), "none twice: " + seen.entrySet().stream()
+                .filter(e -> e.getValue() > 1).toList());
+    }
+
+    @Override
+    public void close() {
+        for (AutoCloseable c : new AutoCloseable[] {tokyo, birl, internet, proxy}) {
+            try {
+                if (c != null) {
+                    c.close();
+                }
+            } catch (Exception ignored) {
+                // stopping
+            }
+        }
+        tokyoHub.stop();
+        birlHub.stop();
+    }
+}
