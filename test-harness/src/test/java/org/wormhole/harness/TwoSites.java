@@ -1,7 +1,6 @@
 package org.wormhole.harness;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetupTest;
@@ -12,8 +11,13 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.wormhole.bench.DelayingProxy;
 import org.wormhole.link.SiteIdentity;
 
@@ -135,20 +139,25 @@ final class TwoSites implements AutoCloseable {
         return seen;
     }
 
+    /** The subjects of a {@link #burst}: {@code prefix-0} ... {@code prefix-(n-1)}. */
+    static List<String> numbered(String prefix, int n) {
+        return IntStream.range(0, n).mapToObj(i -> prefix + "-" + i).toList();
+    }
+
     /**
-     * Waits for {@code n} messages {@code prefix-0} ... at {@code hub}, then a moment more for
-     * any duplicate still on its way, and checks that each arrived exactly once.
+     * Waits for as many messages as {@code subjects} at {@code hub}, then a moment more for any
+     * duplicate still on its way, and checks that each subject arrived exactly once and nothing else.
      */
-    static void assertExactlyOnce(GreenMail hub, String prefix, int n) throws Exception {
+    static void assertExactlyOnce(GreenMail hub, Collection<String> subjects) throws Exception {
+        int n = subjects.size();
         Await.until(n + " messages at the hub", () -> hub.getReceivedMessages().length >= n);
         Thread.sleep(1000);
         Map<String, Integer> seen = subjects(hub);
-        for (int i = 0; i < n; i++) {
-            assertTrue(seen.containsKey(prefix + "-" + i), prefix + "-" + i + " never arrived");
-        }
-        assertEquals(n, seen.size(), "only the messages sent: " + seen.keySet());
-        assertTrue(seen.values().stream().allMatch(v -> v == 1), "none twice: " + seen.entrySet().stream()
-                .filter(e -> e.getValue() > 1).toList());
+        List<String> missing = subjects.stream().filter(s -> !seen.containsKey(s)).toList();
+        assertEquals(List.of(), missing, "never arrived");
+        assertEquals(new TreeSet<>(subjects), seen.keySet(), "only the messages sent");
+        assertEquals(Map.of(), seen.entrySet().stream().filter(e -> e.getValue() > 1)
+                .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)), "arrived twice or more");
     }
 
     @Override

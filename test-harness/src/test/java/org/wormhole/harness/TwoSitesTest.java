@@ -86,6 +86,6 @@ class TwoSitesTest {
                 birl.restart();
             }
         });
-        TwoSites.assertExactlyOnce(sites.birlHub, "burst", n);
+        TwoSites.assertExactlyOnce(sites.birlHub, TwoSites.numbered("burst", n));
     }
 }
