@@ -78,7 +78,7 @@ class LinkResilienceTest {
 
         TwoSites.assertExactlyOnce(sites.birlHub, List.of("large", "small-0", "small-1", "small-2"));
         MimeMessage large = Stream.of(sites.birlHub.getReceivedMessages())
-                .filter(m -> subject(m).equals("large")).findFirst().orElseThrow();
+                .filter(m -> TwoSites.subject(m).equals("large")).findFirst().orElseThrow();
         MessageDigest arrived = MessageDigest.getInstance("SHA-256");
         long length = 0;
         try (InputStream body = large.getRawInputStream()) {
@@ -166,13 +166,5 @@ class LinkResilienceTest {
         sites.proxy.freeze(false);
         TwoSites.assertExactlyOnce(sites.birlHub, List.of("before", "during"));
         Await.until("Tokyo's queue to be empty", () -> RelayEndToEndTest.queueIsEmpty(sites.tokyo));
-    }
-
-    private static String subject(MimeMessage m) {
-        try {
-            return m.getSubject();
-        } catch (jakarta.mail.MessagingException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }
