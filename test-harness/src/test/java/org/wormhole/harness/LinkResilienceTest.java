@@ -45,22 +45,8 @@ class LinkResilienceTest {
     void aLargeMessageCutInTheMiddleArrivesOnceByteForByteAndSmallOnesSentMeanwhileToo() throws Exception {
         sites = TwoSites.throughProxy(dir, "message_size_limit = 64M\n", RTT);
         DelayingProxy wan = sites.proxy;
-        long size = 24_000_000;
-        byte[] header = ("From: Taro <taro@tokyo.example>\r\n"
-                + "To: Bob <bob@birlinghoven.example>\r\n"
-                + "Subject: large\r\n"
-                + "\r\n").getBytes(StandardCharsets.US_ASCII);
         MessageDigest sent = MessageDigest.getInstance("SHA-256");
-        try (SmtpTranscript c = SmtpTranscript.connect(sites.tokyo.port())) {
-            c.expect("220");
-            c.send("EHLO client.tokyo.example").expect("250");
-            c.send("MAIL FROM:<taro@tokyo.example> SIZE=" + size).expect("250");
-            c.send("RCPT TO:<bob@birlinghoven.example>").expect("250");
-            c.send("DATA").expect("354");
-            c.raw(header);
-            size = LargeContent.write(c, size, sent);
-            c.send(".").expect("250 2.0.0");
-        }
+        long size = sendLarge(sites.tokyo, 24_000_000, sent);
         assertTrue(send(sites.tokyo, "taro@tokyo.example", "bob@birlinghoven.example", "small-0").startsWith("250"));
 
         long third = size / 3;
@@ -77,25 +63,7 @@ class LinkResilienceTest {
         wan.refuseNew(false);
 
         TwoSites.assertExactlyOnce(sites.birlHub, List.of("large", "small-0", "small-1", "small-2"));
-        MimeMessage large = Stream.of(sites.birlHub.getReceivedMessages())
-                .filter(m -> TwoSites.subject(m).equals("large")).findFirst().orElseThrow();
-        MessageDigest arrived = MessageDigest.getInstance("SHA-256");
-        long length = 0;
-        try (InputStream body = large.getRawInputStream()) {
-            byte[] buf = new byte[65_536];
-            for (int n; (n = body.read(buf)) > 0; ) {
-                arrived.update(buf, 0, n);
-                length += n;
-            }
-        }
-        // GreenMail takes the CRLF that ends the last line for part of the CRLF.CRLF terminator.
-        arrived.update("\r\n".getBytes(StandardCharsets.US_ASCII));
-        assertEquals(size, length + 2, "octets of the body");
-        HexFormat hex = HexFormat.of();
-        assertEquals(hex.formatHex(sent.digest()), hex.formatHex(arrived.digest()), "SHA-256 of the body");
-        String headers = String.join("\n", java.util.Collections.list(large.getAllHeaderLines()));
-        assertTrue(headers.contains("by relay.birlinghoven.example (Wormhole) with WORMHOLE-LINK id "), headers);
-        assertTrue(headers.contains("To: Bob <bob@birlinghoven.example>"), headers);
+        assertArrivedByteForByte("large", size, sent);
         assertTrue(wan.connections() >= 2, "the link came back over a new connection");
         Await.until("both queues to be empty", () -> RelayEndToEndTest.queueIsEmpty(sites.tokyo)
                 && RelayEndToEndTest.queueIsEmpty(sites.birl));
@@ -105,10 +73,8 @@ class LinkResilienceTest {
     void aBurstOfAThousandCutThreeTimesArrivesExactlyOnce() throws Exception {
         sites = TwoSites.throughProxy(dir, "", RTT);
         int n = 1000;
-        List<Long> cutAt = new ArrayList<>();
         TwoSites.burst(sites.tokyo, "taro@tokyo.example", "bob@birlinghoven.example", "burst", n, i -> {
             if (i == 250 || i == 500 || i == 750) {
-                cutAt.add(sites.proxy.bytesForward());
                 sites.proxy.cut();
             }
         });
@@ -123,16 +89,15 @@ class LinkResilienceTest {
         // A long round trip keeps messages on the link, offered and without their RESULT, when Tokyo stops.
         sites = TwoSites.throughProxy(dir, "", Duration.ofMillis(200));
         int n = 300;
-        List<Integer> queuedAtRestart = new ArrayList<>();
         TwoSites.burst(sites.tokyo, "taro@tokyo.example", "bob@birlinghoven.example", "first", n / 2, i -> { });
-        queuedAtRestart.add(sites.tokyo.relay.queue().all().size());
+        int queuedAtRestart = sites.tokyo.relay.queue().all().size();
         sites.tokyo.restart(); // same spool: what it had not handed over is still its to send
         TwoSites.burst(sites.tokyo, "taro@tokyo.example", "bob@birlinghoven.example", "second", n / 2, i -> { });
 
         List<String> all = new ArrayList<>(TwoSites.numbered("first", n / 2));
         all.addAll(TwoSites.numbered("second", n / 2));
         TwoSites.assertExactlyOnce(sites.birlHub, all);
-        assertTrue(queuedAtRestart.get(0) > 0, "mail was still on its way when Tokyo stopped");
+        assertTrue(queuedAtRestart > 0, "mail was still on its way when Tokyo stopped");
         Await.until("both queues to be empty", () -> RelayEndToEndTest.queueIsEmpty(sites.tokyo)
                 && RelayEndToEndTest.queueIsEmpty(sites.birl));
     }
@@ -166,5 +131,75 @@ class LinkResilienceTest {
         sites.proxy.freeze(false);
         TwoSites.assertExactlyOnce(sites.birlHub, List.of("before", "during"));
         Await.until("Tokyo's queue to be empty", () -> RelayEndToEndTest.queueIsEmpty(sites.tokyo));
+    }
+
+    @Test
+    void keepaliveNoticesAHungPeerEvenWhileALargeMessageIsStuckGoingToIt() throws Exception {
+        sites = TwoSites.throughHangingPath(dir, "message_size_limit = 64M\nkeepalive_interval = 1s\nkeepalive_count = 3\n");
+        MessageDigest sent = MessageDigest.getInstance("SHA-256");
+        long size = sendLarge(sites.tokyo, 24_000_000, sent);
+        long third = size / 3;
+        Await.until("a third of the large message to cross", () -> sites.hangingPath.bytesForward() > third);
+
+        String presumedDead = "link to relay.birlinghoven.example down: the peer sent nothing for ";
+        try (LinkLog log = LinkLog.capture()) {
+            long hungAt = System.currentTimeMillis();
+            sites.hangingPath.hang(true); // Birlinghoven's host freezes: Tokyo's writes block with a full window
+            Await.until("Tokyo to give the link up", () -> log.first(presumedDead).isPresent());
+            long noticedAfter = log.first(presumedDead).orElseThrow().millis() - hungAt;
+            System.err.println("keepalive: the hung link was declared down after " + noticedAfter
+                    + " ms (keepalive_interval 1 s, keepalive_count 3)");
+            assertTrue(noticedAfter < 15_000, "declared down after " + noticedAfter + " ms: " + log.lines());
+        }
+        sites.hangingPath.hang(false);
+        TwoSites.assertExactlyOnce(sites.birlHub, List.of("large"));
+        assertArrivedByteForByte("large", size, sent);
+        Await.until("Tokyo's queue to be empty", () -> RelayEndToEndTest.queueIsEmpty(sites.tokyo));
+    }
+
+    /**
+     * A message "large" from Taro to Bob of about {@code octets} octets of {@link LargeContent},
+     * into {@code digest}; returns the octets of its body.
+     */
+    private static long sendLarge(TestSite site, long octets, MessageDigest digest) throws Exception {
+        byte[] header = ("From: Taro <taro@tokyo.example>\r\n"
+                + "To: Bob <bob@birlinghoven.example>\r\n"
+                + "Subject: large\r\n"
+                + "\r\n").getBytes(StandardCharsets.US_ASCII);
+        long size;
+        try (SmtpTranscript c = SmtpTranscript.connect(site.port())) {
+            c.expect("220");
+            c.send("EHLO client.tokyo.example").expect("250");
+            c.send("MAIL FROM:<taro@tokyo.example> SIZE=" + octets).expect("250");
+            c.send("RCPT TO:<bob@birlinghoven.example>").expect("250");
+            c.send("DATA").expect("354");
+            c.raw(header);
+            size = LargeContent.write(c, octets, digest);
+            c.send(".").expect("250 2.0.0");
+        }
+        return size;
+    }
+
+    /** The message with this subject at Birlinghoven's hub has the body sent, and the link's trace header. */
+    private void assertArrivedByteForByte(String subject, long size, MessageDigest sent) throws Exception {
+        MimeMessage m = Stream.of(sites.birlHub.getReceivedMessages())
+                .filter(x -> TwoSites.subject(x).equals(subject)).findFirst().orElseThrow();
+        MessageDigest arrived = MessageDigest.getInstance("SHA-256");
+        long length = 0;
+        try (InputStream body = m.getRawInputStream()) {
+            byte[] buf = new byte[65_536];
+            for (int n; (n = body.read(buf)) > 0; ) {
+                arrived.update(buf, 0, n);
+                length += n;
+            }
+        }
+        // GreenMail takes the CRLF that ends the last line for part of the CRLF.CRLF terminator.
+        arrived.update("\r\n".getBytes(StandardCharsets.US_ASCII));
+        assertEquals(size, length + 2, "octets of the body");
+        HexFormat hex = HexFormat.of();
+        assertEquals(hex.formatHex(sent.digest()), hex.formatHex(arrived.digest()), "SHA-256 of the body");
+        String headers = String.join("\n", java.util.Collections.list(m.getAllHeaderLines()));
+        assertTrue(headers.contains("by relay.birlinghoven.example (Wormhole) with WORMHOLE-LINK id "), headers);
+        assertTrue(headers.contains("To: Bob <bob@birlinghoven.example>"), headers);
     }
 }

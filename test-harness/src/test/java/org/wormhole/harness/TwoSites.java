@@ -26,8 +26,9 @@ import org.wormhole.link.SiteIdentity;
  * relay, each with its own spool, key and GreenMail internal mail hub, joined by a link over real
  * TLS on loopback. Tokyo is the branch that dials out; Birlinghoven listens. With
  * {@link #throughProxy}, Tokyo dials Birlinghoven through a {@link DelayingProxy}, so a test can
- * cut, refuse or freeze every link connection. Retries wait an hour, so mail waiting for the
- * link goes only when the link comes back (which flushes the queue).
+ * cut, refuse or freeze every link connection; with {@link #throughHangingPath}, through a
+ * {@link HangingPath}, which can stop reading as a frozen host does. Retries wait an hour, so
+ * mail waiting for the link goes only when the link comes back (which flushes the queue).
  */
 final class TwoSites implements AutoCloseable {
 
@@ -43,10 +44,12 @@ final class TwoSites implements AutoCloseable {
     final TestSite birl;
     /** Birlinghoven's link port. */
     final int linkPort;
-    /** The WAN between the sites, or null when Tokyo dials Birlinghoven directly. */
+    /** The WAN between the sites, or null when Tokyo dials Birlinghoven otherwise. */
     final DelayingProxy proxy;
+    /** A path that can hang, or null when Tokyo dials Birlinghoven otherwise. */
+    final HangingPath hangingPath;
 
-    private TwoSites(Path dir, String config, Duration proxyRtt) throws Exception {
+    private TwoSites(Path dir, String config, Duration proxyRtt, boolean hanging) throws Exception {
         tokyoHub = new GreenMail(ServerSetupTest.SMTP.dynamicPort());
         tokyoHub.start();
         birlHub = new GreenMail(ServerSetupTest.SMTP.dynamicPort());
@@ -57,8 +60,10 @@ final class TwoSites implements AutoCloseable {
         try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             linkPort = probe.getLocalPort();
         }
-        proxy = proxyRtt == null ? null : new DelayingProxy(new InetSocketAddress("127.0.0.1", linkPort), proxyRtt);
-        int dialed = proxy == null ? linkPort : proxy.port();
+        InetSocketAddress link = new InetSocketAddress("127.0.0.1", linkPort);
+        proxy = proxyRtt == null ? null : new DelayingProxy(link, proxyRtt);
+        hangingPath = hanging ? new HangingPath(link) : null;
+        int dialed = proxy != null ? proxy.port() : hangingPath != null ? hangingPath.port() : linkPort;
         tokyo = new TestSite(dir.resolve("tokyo"),
                 "tokyo.example\tesmtp:[127.0.0.1]:" + tokyoHub.getSmtp().getPort() + "\n"
                         + "birlinghoven.example\ttsmtp:birlinghoven\n",
@@ -78,12 +83,17 @@ final class TwoSites implements AutoCloseable {
 
     /** Both sites, Tokyo dialing Birlinghoven directly; {@code config} goes into both relays' configuration. */
     static TwoSites direct(Path dir, String config) throws Exception {
-        return new TwoSites(dir, config, null).start();
+        return new TwoSites(dir, config, null, false).start();
     }
 
     /** Both sites, Tokyo dialing Birlinghoven through a {@link DelayingProxy} with this round-trip time. */
     static TwoSites throughProxy(Path dir, String config, Duration rtt) throws Exception {
-        return new TwoSites(dir, config, rtt).start();
+        return new TwoSites(dir, config, rtt, false).start();
+    }
+
+    /** Both sites, Tokyo dialing Birlinghoven through a {@link HangingPath}. */
+    static TwoSites throughHangingPath(Path dir, String config) throws Exception {
+        return new TwoSites(dir, config, null, true).start();
     }
 
     private TwoSites start() throws Exception {
@@ -170,7 +180,7 @@ final class TwoSites implements AutoCloseable {
 
     @Override
     public void close() {
-        for (AutoCloseable c : new AutoCloseable[] {tokyo, birl, internet, proxy}) {
+        for (AutoCloseable c : new AutoCloseable[] {tokyo, birl, internet, proxy, hangingPath}) {
             try {
                 if (c != null) {
                     c.close();

@@ -62,6 +62,7 @@ public final class LinkSession implements AutoCloseable {
     private final int peerWindow;
     private final ScheduledExecutorService keepalive;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final AtomicBoolean pinging = new AtomicBoolean(); // a PING is being sent
     private volatile long lastReceivedNanos = System.nanoTime();
     private volatile long pingSentNanos;
     private volatile long pingNonce;
@@ -76,7 +77,9 @@ public final class LinkSession implements AutoCloseable {
         this.peerSite = peerSite;
         this.version = version;
         this.peerWindow = peerWindow;
-        this.keepalive = Executors.newSingleThreadScheduledExecutor(r -> {
+        // Two threads: the tick on one, the PING on the other, so a PING stuck behind a writer
+        // blocked on a peer that stopped reading never keeps the tick from declaring it dead.
+        this.keepalive = Executors.newScheduledThreadPool(2, r -> {
             Thread t = new Thread(r, "link-keepalive-" + peerSite);
             t.setDaemon(true);
             return t;
@@ -176,14 +179,20 @@ public final class LinkSession implements AutoCloseable {
                     + settings.keepaliveCount() + " keepalive intervals): presumed dead", true);
             return;
         }
-        if (silent >= interval) {
-            try {
-                pingNonce = ThreadLocalRandom.current().nextLong();
-                pingSentNanos = System.nanoTime();
-                send(new Frame.Ping(pingNonce));
-            } catch (IOException e) {
-                close("connection failed: " + e.getMessage(), false);
-            }
+        if (silent >= interval && pinging.compareAndSet(false, true)) {
+            keepalive.execute(this::ping);
+        }
+    }
+
+    private void ping() {
+        try {
+            pingNonce = ThreadLocalRandom.current().nextLong();
+            pingSentNanos = System.nanoTime();
+            send(new Frame.Ping(pingNonce));
+        } catch (IOException e) {
+            close("connection failed: " + e.getMessage(), false);
+        } finally {
+            pinging.set(false);
         }
     }
 
@@ -253,6 +262,10 @@ public final class LinkSession implements AutoCloseable {
         }
         try {
             socket.setSoTimeout(200); // TLS close waits for the peer's close_notify at most this long
+            // ... and for the lock of a writer blocked on a peer that stopped reading at most 1 s
+            // (SO_LINGER): then the connection is dropped, which fails that write. Without it,
+            // close would wait as long as the write, forever if the peer's host hangs.
+            socket.setSoLinger(true, 1);
             socket.close();
         } catch (IOException ignored) {
             // closing
