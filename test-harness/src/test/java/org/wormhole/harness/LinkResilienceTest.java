@@ -135,26 +135,39 @@ class LinkResilienceTest {
 
     @Test
     void keepaliveNoticesAHungPeerEvenWhileALargeMessageIsStuckGoingToIt() throws Exception {
-        sites = TwoSites.throughHangingPath(dir, "message_size_limit = 64M\nkeepalive_interval = 1s\nkeepalive_count = 3\n");
+        sites = TwoSites.throughLoopbackPath(dir, "message_size_limit = 64M\nkeepalive_interval = 1s\nkeepalive_count = 3\n");
         MessageDigest sent = MessageDigest.getInstance("SHA-256");
         long size = sendLarge(sites.tokyo, 24_000_000, sent);
         long third = size / 3;
-        Await.until("a third of the large message to cross", () -> sites.hangingPath.bytesForward() > third);
+        Await.until("a third of the large message to cross", () -> sites.loopbackPath.bytesForward() > third);
 
         String presumedDead = "link to relay.birlinghoven.example down: the peer sent nothing for ";
         try (LinkLog log = LinkLog.capture()) {
             long hungAt = System.currentTimeMillis();
-            sites.hangingPath.hang(true); // Birlinghoven's host freezes: Tokyo's writes block with a full window
+            sites.loopbackPath.hang(true); // Birlinghoven's host freezes: Tokyo's writes block with a full window
             Await.until("Tokyo to give the link up", () -> log.first(presumedDead).isPresent());
             long noticedAfter = log.first(presumedDead).orElseThrow().millis() - hungAt;
             System.err.println("keepalive: the hung link was declared down after " + noticedAfter
                     + " ms (keepalive_interval 1 s, keepalive_count 3)");
             assertTrue(noticedAfter < 15_000, "declared down after " + noticedAfter + " ms: " + log.lines());
         }
-        sites.hangingPath.hang(false);
+        sites.loopbackPath.hang(false);
         TwoSites.assertExactlyOnce(sites.birlHub, List.of("large"));
         assertArrivedByteForByte("large", size, sent);
         Await.until("Tokyo's queue to be empty", () -> RelayEndToEndTest.queueIsEmpty(sites.tokyo));
+    }
+
+    @Test
+    void aLargeMessageOverAThinLineIsNotMistakenForADeadPeer() throws Exception {
+        sites = TwoSites.throughLoopbackPath(dir, "message_size_limit = 64M\nkeepalive_interval = 1s\nkeepalive_count = 3\n");
+        sites.loopbackPath.limit(1_000_000); // 8 Mbit/s: the message takes 5 s, a silent peer is given up after 3 s
+        MessageDigest sent = MessageDigest.getInstance("SHA-256");
+        try (LinkLog log = LinkLog.capture()) {
+            long size = sendLarge(sites.tokyo, 5_000_000, sent);
+            TwoSites.assertExactlyOnce(sites.birlHub, List.of("large"));
+            assertArrivedByteForByte("large", size, sent);
+            assertEquals(List.of(), log.lines().stream().filter(l -> l.text().contains("presumed dead")).toList());
+        }
     }
 
     /**

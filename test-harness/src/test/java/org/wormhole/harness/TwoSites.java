@@ -26,9 +26,9 @@ import org.wormhole.link.SiteIdentity;
  * relay, each with its own spool, key and GreenMail internal mail hub, joined by a link over real
  * TLS on loopback. Tokyo is the branch that dials out; Birlinghoven listens. With
  * {@link #throughProxy}, Tokyo dials Birlinghoven through a {@link DelayingProxy}, so a test can
- * cut, refuse or freeze every link connection; with {@link #throughHangingPath}, through a
- * {@link HangingPath}, which can stop reading as a frozen host does. Retries wait an hour, so
- * mail waiting for the link goes only when the link comes back (which flushes the queue).
+ * cut, refuse or freeze every link connection; with {@link #throughLoopbackPath}, through a
+ * {@link LoopbackPath}, which can hang as a frozen host does, or be narrow. Retries wait an
+ * hour, so mail waiting for the link goes only when the link comes back (which flushes the queue).
  */
 final class TwoSites implements AutoCloseable {
 
@@ -46,10 +46,10 @@ final class TwoSites implements AutoCloseable {
     final int linkPort;
     /** The WAN between the sites, or null when Tokyo dials Birlinghoven otherwise. */
     final DelayingProxy proxy;
-    /** A path that can hang, or null when Tokyo dials Birlinghoven otherwise. */
-    final HangingPath hangingPath;
+    /** A path that can hang or be narrow, or null when Tokyo dials Birlinghoven otherwise. */
+    final LoopbackPath loopbackPath;
 
-    private TwoSites(Path dir, String config, Duration proxyRtt, boolean hanging) throws Exception {
+    private TwoSites(Path dir, String config, Duration proxyRtt, boolean loopbackPath) throws Exception {
         tokyoHub = new GreenMail(ServerSetupTest.SMTP.dynamicPort());
         tokyoHub.start();
         birlHub = new GreenMail(ServerSetupTest.SMTP.dynamicPort());
@@ -62,8 +62,8 @@ final class TwoSites implements AutoCloseable {
         }
         InetSocketAddress link = new InetSocketAddress("127.0.0.1", linkPort);
         proxy = proxyRtt == null ? null : new DelayingProxy(link, proxyRtt);
-        hangingPath = hanging ? new HangingPath(link) : null;
-        int dialed = proxy != null ? proxy.port() : hangingPath != null ? hangingPath.port() : linkPort;
+        this.loopbackPath = loopbackPath ? new LoopbackPath(link) : null;
+        int dialed = proxy != null ? proxy.port() : this.loopbackPath != null ? this.loopbackPath.port() : linkPort;
         tokyo = new TestSite(dir.resolve("tokyo"),
                 "tokyo.example\tesmtp:[127.0.0.1]:" + tokyoHub.getSmtp().getPort() + "\n"
                         + "birlinghoven.example\ttsmtp:birlinghoven\n",
@@ -91,8 +91,8 @@ final class TwoSites implements AutoCloseable {
         return new TwoSites(dir, config, rtt, false).start();
     }
 
-    /** Both sites, Tokyo dialing Birlinghoven through a {@link HangingPath}. */
-    static TwoSites throughHangingPath(Path dir, String config) throws Exception {
+    /** Both sites, Tokyo dialing Birlinghoven through a {@link LoopbackPath}. */
+    static TwoSites throughLoopbackPath(Path dir, String config) throws Exception {
         return new TwoSites(dir, config, null, true).start();
     }
 
@@ -180,7 +180,7 @@ final class TwoSites implements AutoCloseable {
 
     @Override
     public void close() {
-        for (AutoCloseable c : new AutoCloseable[] {tokyo, birl, internet, proxy, hangingPath}) {
+        for (AutoCloseable c : new AutoCloseable[] {tokyo, birl, internet, proxy, loopbackPath}) {
             try {
                 if (c != null) {
                     c.close();

@@ -10,7 +10,9 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -61,8 +63,11 @@ public final class LinkSession implements AutoCloseable {
     private final int version;
     private final int peerWindow;
     private final ScheduledExecutorService keepalive;
+    private final ExecutorService control; // sends PING and PONG, so the tick and the reader never wait on a write
     private final AtomicBoolean closed = new AtomicBoolean();
-    private final AtomicBoolean pinging = new AtomicBoolean(); // a PING is being sent
+    private final AtomicBoolean pinging = new AtomicBoolean(); // a PING is on its way out
+    private final AtomicBoolean ponging = new AtomicBoolean(); // a PONG is on its way out
+    private volatile long pongNonce; // of the latest PING received: the one a PONG answers
     private volatile long lastReceivedNanos = System.nanoTime();
     private volatile long pingSentNanos;
     private volatile long pingNonce;
@@ -77,10 +82,16 @@ public final class LinkSession implements AutoCloseable {
         this.peerSite = peerSite;
         this.version = version;
         this.peerWindow = peerWindow;
-        // Two threads: the tick on one, the PING on the other, so a PING stuck behind a writer
-        // blocked on a peer that stopped reading never keeps the tick from declaring it dead.
-        this.keepalive = Executors.newScheduledThreadPool(2, r -> {
+        this.keepalive = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "link-keepalive-" + peerSite);
+            t.setDaemon(true);
+            return t;
+        });
+        // PING and PONG wait here for the writers of mail frames (e.g. one blocked on a peer that
+        // stopped reading), never on the keepalive tick, which must still declare such a peer
+        // dead, nor on the reader, which must keep reading or both sides could wait for each other.
+        this.control = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "link-control-" + peerSite);
             t.setDaemon(true);
             return t;
         });
@@ -148,7 +159,10 @@ public final class LinkSession implements AutoCloseable {
                 Frame f = FrameCodec.read(in);
                 lastReceivedNanos = System.nanoTime();
                 if (f instanceof Frame.Ping p) {
-                    send(new Frame.Pong(p.nonce()));
+                    pongNonce = p.nonce();
+                    if (ponging.compareAndSet(false, true)) {
+                        sendControl(this::pong);
+                    }
                 } else if (f instanceof Frame.Pong p) {
                     if (p.nonce() == pingNonce) {
                         rttNanos = System.nanoTime() - pingSentNanos;
@@ -179,20 +193,41 @@ public final class LinkSession implements AutoCloseable {
                     + settings.keepaliveCount() + " keepalive intervals): presumed dead", true);
             return;
         }
-        if (silent >= interval && pinging.compareAndSet(false, true)) {
-            keepalive.execute(this::ping);
+        // A PING every interval, also while frames come in: a peer busy sending us a large message
+        // hears from us that way, while its own PING waits behind its data on a thin line.
+        if (pinging.compareAndSet(false, true)) {
+            sendControl(this::ping);
         }
     }
 
-    private void ping() {
+    private void ping() throws IOException {
+        pinging.set(false);
+        pingNonce = ThreadLocalRandom.current().nextLong();
+        pingSentNanos = System.nanoTime();
+        send(new Frame.Ping(pingNonce));
+    }
+
+    /** Answers the latest PING (a PONG to an older one would not count for the peer's round trip). */
+    private void pong() throws IOException {
+        ponging.set(false);
+        send(new Frame.Pong(pongNonce));
+    }
+
+    private interface ControlFrame {
+        void send() throws IOException;
+    }
+
+    private void sendControl(ControlFrame frame) {
         try {
-            pingNonce = ThreadLocalRandom.current().nextLong();
-            pingSentNanos = System.nanoTime();
-            send(new Frame.Ping(pingNonce));
-        } catch (IOException e) {
-            close("connection failed: " + e.getMessage(), false);
-        } finally {
-            pinging.set(false);
+            control.execute(() -> {
+                try {
+                    frame.send();
+                } catch (IOException e) {
+                    close("connection failed: " + e.getMessage(), false);
+                }
+            });
+        } catch (RejectedExecutionException closing) {
+            // the session is closed
         }
     }
 
@@ -243,6 +278,7 @@ public final class LinkSession implements AutoCloseable {
             return;
         }
         keepalive.shutdownNow();
+        control.shutdownNow();
         if (sayGoodbye) {
             // Best effort, and never blocking on a peer that stopped reading.
             Thread bye = new Thread(() -> {

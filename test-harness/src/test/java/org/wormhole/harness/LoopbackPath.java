@@ -12,12 +12,13 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A TCP path on loopback to a target that can hang as a peer's host does when it freezes: while
- * {@link #hang hung} it neither reads nor writes, so the sender's TCP window fills up and its
- * writes block. (The {@link org.wormhole.bench.DelayingProxy}'s freeze keeps reading into its
- * queue of up to 4096 chunks, so a sender of less than hundreds of MB never blocks there.)
+ * A TCP path on loopback to a target, with the two faults a {@link org.wormhole.bench.DelayingProxy}
+ * lacks: it can {@link #hang} as a peer's host does when it freezes (it neither reads nor writes,
+ * so the sender's TCP window fills up and its writes block; the proxy's freeze keeps reading into
+ * its queue of up to 4096 chunks, so a sender of less than hundreds of MB never blocks there), and
+ * it can be {@link #limit narrow} (a bandwidth cap in each direction, as a branch's thin line).
  */
-final class HangingPath implements AutoCloseable {
+final class LoopbackPath implements AutoCloseable {
 
     private static final int BUFFER = 16 * 1024;
 
@@ -26,11 +27,12 @@ final class HangingPath implements AutoCloseable {
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private final AtomicLong forward = new AtomicLong();
     private volatile boolean hung;
+    private volatile long bytesPerSecond; // 0: no cap
 
-    HangingPath(InetSocketAddress target) throws IOException {
+    LoopbackPath(InetSocketAddress target) throws IOException {
         this.target = target;
         this.listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-        daemon("hanging-path-accept", this::acceptLoop);
+        daemon("loopback-path-accept", this::acceptLoop);
     }
 
     int port() {
@@ -47,6 +49,11 @@ final class HangingPath implements AutoCloseable {
         this.hung = hang;
     }
 
+    /** Caps each direction of each connection at {@code bytesPerSecond} (0: no cap). */
+    void limit(long bytesPerSecond) {
+        this.bytesPerSecond = bytesPerSecond;
+    }
+
     private void acceptLoop() {
         while (!listener.isClosed()) {
             try {
@@ -58,8 +65,8 @@ final class HangingPath implements AutoCloseable {
                     s.setSendBufferSize(BUFFER);
                     open.add(s);
                 }
-                daemon("hanging-path-fwd", () -> pump(client, server, forward));
-                daemon("hanging-path-back", () -> pump(server, client, new AtomicLong()));
+                daemon("loopback-path-fwd", () -> pump(client, server, forward));
+                daemon("loopback-path-back", () -> pump(server, client, new AtomicLong()));
             } catch (IOException e) {
                 if (listener.isClosed()) {
                     return;
@@ -84,6 +91,10 @@ final class HangingPath implements AutoCloseable {
                 }
                 while (hung && !to.isClosed()) {
                     Thread.sleep(10);
+                }
+                long cap = bytesPerSecond;
+                if (cap > 0) {
+                    Thread.sleep(n * 1000L / cap);
                 }
                 out.write(buf, 0, n);
                 counter.addAndGet(n);
