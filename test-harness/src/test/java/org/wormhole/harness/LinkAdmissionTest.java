@@ -116,7 +116,7 @@ class LinkAdmissionTest {
     void aTls12OnlyClientIsRefusedEvenWithTokyosRealKey() throws Exception {
         KeyStore ks = KeyStore.getInstance("PKCS12");
         ks.load(null, null);
-        SiteIdentity tokyo = SiteIdentity.load(dir.resolve("tokyo/keys"));
+        SiteIdentity tokyo = sites.tokyoKey;
         ks.setKeyEntry("site", tokyo.privateKey(), new char[0], new Certificate[] {tokyo.certificate()});
         KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
         kmf.init(ks, new char[0]);

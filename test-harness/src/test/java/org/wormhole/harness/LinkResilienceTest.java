@@ -173,6 +173,18 @@ class LinkResilienceTest {
         }
     }
 
+    @Test
+    void aDialerWhoseConnectionWasForgottenOnTheWayIsLetInAgainAtOnce() throws Exception {
+        // A long keepalive: Birlinghoven cannot find out by itself within the test's patience.
+        sites = TwoSites.throughLoopbackPath(dir, "keepalive_interval = 20s\n");
+        assertTrue(send(sites.tokyo, "taro@tokyo.example", "bob@birlinghoven.example", "before").startsWith("250"));
+        Await.until("the first message to cross", () -> sites.birlHub.getReceivedMessages().length == 1);
+
+        sites.loopbackPath.forgetDialers(); // Tokyo's NAT box reboots: Tokyo sees a reset, Birlinghoven nothing
+        assertTrue(send(sites.tokyo, "taro@tokyo.example", "bob@birlinghoven.example", "after").startsWith("250"));
+        TwoSites.assertExactlyOnce(sites.birlHub, List.of("before", "after"));
+    }
+
     /**
      * A message "large" from Taro to Bob of about {@code octets} octets of {@link LargeContent},
      * into {@code digest}; returns the octets of its body.

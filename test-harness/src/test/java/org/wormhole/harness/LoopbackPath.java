@@ -7,6 +7,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -16,7 +17,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * lacks: it can {@link #hang} as a peer's host does when it freezes (it neither reads nor writes,
  * so the sender's TCP window fills up and its writes block; the proxy's freeze keeps reading into
  * its queue of up to 4096 chunks, so a sender of less than hundreds of MB never blocks there), and
- * it can be {@link #limit narrow} (a bandwidth cap in each direction, as a branch's thin line).
+ * it can be {@link #limit narrow} (a bandwidth cap in each direction, as a branch's thin line), and
+ * it can {@link #forgetDialers forget} its connections as a NAT box that lost its state: the
+ * dialer's side is reset, the other side stays open and hears nothing more.
  */
 final class LoopbackPath implements AutoCloseable {
 
@@ -25,6 +28,8 @@ final class LoopbackPath implements AutoCloseable {
     private final ServerSocket listener;
     private final InetSocketAddress target;
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+    private final Map<Socket, Socket> targetOf = new ConcurrentHashMap<>(); // dialer's socket -> target's
+    private final Set<Socket> abandoned = ConcurrentHashMap.newKeySet(); // target sockets left open and silent
     private final AtomicLong forward = new AtomicLong();
     private volatile boolean hung;
     private volatile long bytesPerSecond; // 0: no cap
@@ -54,6 +59,23 @@ final class LoopbackPath implements AutoCloseable {
         this.bytesPerSecond = bytesPerSecond;
     }
 
+    /**
+     * Resets the dialer's side of every connection; the target's side stays open, nothing more
+     * reaches it and nothing is read from it (it finds out only by its own keepalive).
+     */
+    void forgetDialers() {
+        for (Map.Entry<Socket, Socket> e : targetOf.entrySet()) {
+            abandoned.add(e.getValue());
+            try {
+                e.getKey().setSoLinger(true, 0);
+            } catch (IOException ignored) {
+                // closing anyway
+            }
+            close(e.getKey());
+        }
+        targetOf.clear();
+    }
+
     private void acceptLoop() {
         while (!listener.isClosed()) {
             try {
@@ -65,6 +87,7 @@ final class LoopbackPath implements AutoCloseable {
                     s.setSendBufferSize(BUFFER);
                     open.add(s);
                 }
+                targetOf.put(client, server);
                 daemon("loopback-path-fwd", () -> pump(client, server, forward));
                 daemon("loopback-path-back", () -> pump(server, client, new AtomicLong()));
             } catch (IOException e) {
@@ -100,8 +123,11 @@ final class LoopbackPath implements AutoCloseable {
                 counter.addAndGet(n);
             }
         } catch (IOException | InterruptedException e) {
-            close(from);
-            close(to);
+            for (Socket s : new Socket[] {from, to}) {
+                if (!abandoned.contains(s)) {
+                    close(s);
+                }
+            }
         }
     }
 
@@ -112,6 +138,7 @@ final class LoopbackPath implements AutoCloseable {
             // gone
         }
         open.remove(s);
+        targetOf.remove(s);
     }
 
     private static void daemon(String name, Runnable r) {

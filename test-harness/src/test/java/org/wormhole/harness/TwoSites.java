@@ -55,8 +55,21 @@ final class TwoSites implements AutoCloseable {
         birlHub = new GreenMail(ServerSetupTest.SMTP.dynamicPort());
         birlHub.start();
         internet = new FakeMx();
-        tokyoKey = SiteIdentity.generate(dir.resolve("tokyo/keys"), "tokyo", Duration.ofDays(30));
-        birlKey = SiteIdentity.generate(dir.resolve("birlinghoven/keys"), "birlinghoven", Duration.ofDays(30));
+        // Birlinghoven's pin sorts first, so the duplicate-link tie-break is the same in every run.
+        Path tokyoKeys;
+        Path birlKeys;
+        SiteIdentity t;
+        SiteIdentity b;
+        int attempt = 0;
+        do {
+            attempt++;
+            tokyoKeys = dir.resolve("tokyo/keys-" + attempt);
+            birlKeys = dir.resolve("birlinghoven/keys-" + attempt);
+            t = SiteIdentity.generate(tokyoKeys, "tokyo", Duration.ofDays(30));
+            b = SiteIdentity.generate(birlKeys, "birlinghoven", Duration.ofDays(30));
+        } while (b.pin().value().compareTo(t.pin().value()) >= 0);
+        tokyoKey = t;
+        birlKey = b;
         try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             linkPort = probe.getLocalPort();
         }
@@ -68,7 +81,7 @@ final class TwoSites implements AutoCloseable {
                 "tokyo.example\tesmtp:[127.0.0.1]:" + tokyoHub.getSmtp().getPort() + "\n"
                         + "birlinghoven.example\ttsmtp:birlinghoven\n",
                 COMMON + config + "myhostname = relay.tokyo.example\n"
-                        + "link_key_directory = \"" + dir.resolve("tokyo/keys") + "\"\n"
+                        + "link_key_directory = \"" + tokyoKeys + "\"\n"
                         + "peers { birlinghoven { address = \"127.0.0.1\", port = " + dialed
                         + ", pins = [\"" + birlKey.pin() + "\"], dial = true } }\n");
         birl = new TestSite(dir.resolve("birlinghoven"),
@@ -76,7 +89,7 @@ final class TwoSites implements AutoCloseable {
                         + "tokyo.example\ttsmtp:[127.0.0.1]\n",
                 COMMON + config + "myhostname = relay.birlinghoven.example\n"
                         + "link_listen = \"127.0.0.1:" + linkPort + "\"\n"
-                        + "link_key_directory = \"" + dir.resolve("birlinghoven/keys") + "\"\n"
+                        + "link_key_directory = \"" + birlKeys + "\"\n"
                         + "peers { tokyo { address = \"127.0.0.1\", pins = [\"" + tokyoKey.pin() + "\"], dial = false } }\n");
         tokyo.dns.put("outside.example", internet.address());
     }
