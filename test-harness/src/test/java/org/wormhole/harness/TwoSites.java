@@ -1,23 +1,29 @@
 package org.wormhole.harness;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetupTest;
 import jakarta.mail.MessagingException;
 import jakarta.mail.internet.MimeMessage;
+import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import java.util.stream.Stream;
 import org.wormhole.bench.DelayingProxy;
 import org.wormhole.link.SiteIdentity;
 
@@ -189,6 +195,56 @@ final class TwoSites implements AutoCloseable {
         assertEquals(new TreeSet<>(subjects), seen.keySet(), "only the messages sent");
         assertEquals(Map.of(), seen.entrySet().stream().filter(e -> e.getValue() > 1)
                 .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)), "arrived twice or more");
+    }
+
+    /**
+     * A message "large" from Taro in Tokyo to Bob in Birlinghoven, with a body of about
+     * {@code octets} octets of {@link LargeContent} (into {@code digest}); returns the octets of
+     * its body.
+     */
+    long sendLarge(long octets, MessageDigest digest) throws Exception {
+        byte[] header = ("From: Taro <taro@tokyo.example>\r\n"
+                + "To: Bob <bob@birlinghoven.example>\r\n"
+                + "Subject: large\r\n"
+                + "\r\n").getBytes(StandardCharsets.US_ASCII);
+        long size;
+        try (SmtpTranscript c = SmtpTranscript.connect(tokyo.port())) {
+            c.expect("220");
+            c.send("EHLO client.tokyo.example").expect("250");
+            c.send("MAIL FROM:<taro@tokyo.example> SIZE=" + octets).expect("250");
+            c.send("RCPT TO:<bob@birlinghoven.example>").expect("250");
+            c.send("DATA").expect("354");
+            c.raw(header);
+            size = LargeContent.write(c, octets, digest);
+            c.send(".").expect("250 2.0.0");
+        }
+        return size;
+    }
+
+    /**
+     * The message with this subject at Birlinghoven's hub has the body sent ({@code size} octets,
+     * SHA-256 in {@code sent}), its headers, and the link's trace header.
+     */
+    void assertArrivedByteForByte(String subject, long size, MessageDigest sent) throws Exception {
+        MimeMessage m = Stream.of(birlHub.getReceivedMessages())
+                .filter(x -> subject(x).equals(subject)).findFirst().orElseThrow();
+        MessageDigest arrived = MessageDigest.getInstance("SHA-256");
+        long length = 0;
+        try (InputStream body = m.getRawInputStream()) {
+            byte[] buf = new byte[65_536];
+            for (int n; (n = body.read(buf)) > 0; ) {
+                arrived.update(buf, 0, n);
+                length += n;
+            }
+        }
+        // GreenMail takes the CRLF that ends the last line for part of the CRLF.CRLF terminator.
+        arrived.update("\r\n".getBytes(StandardCharsets.US_ASCII));
+        assertEquals(size, length + 2, "octets of the body");
+        HexFormat hex = HexFormat.of();
+        assertEquals(hex.formatHex(sent.digest()), hex.formatHex(arrived.digest()), "SHA-256 of the body");
+        String headers = String.join("\n", java.util.Collections.list(m.getAllHeaderLines()));
+        assertTrue(headers.contains("by relay.birlinghoven.example (Wormhole) with WORMHOLE-LINK id "), headers);
+        assertTrue(headers.contains("To: Bob <bob@birlinghoven.example>"), headers);
     }
 
     @Override
