@@ -36,7 +36,12 @@ final class LoopbackPath implements AutoCloseable {
 
     LoopbackPath(InetSocketAddress target) throws IOException {
         this.target = target;
-        this.listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        this.listener = new ServerSocket();
+        // Small windows, so a hang blocks the sender soon. Set before the connections exist:
+        // shrinking the receive buffer of an established connection makes Linux drop segments it
+        // had room for, and the sender then waits out retransmission backoff (tens of seconds).
+        listener.setReceiveBufferSize(BUFFER);
+        listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
         daemon("loopback-path-accept", this::acceptLoop);
     }
 
@@ -80,13 +85,13 @@ final class LoopbackPath implements AutoCloseable {
         while (!listener.isClosed()) {
             try {
                 Socket client = listener.accept();
+                client.setSendBufferSize(BUFFER);
                 Socket server = new Socket();
+                server.setReceiveBufferSize(BUFFER);
+                server.setSendBufferSize(BUFFER);
                 server.connect(target, 5_000);
-                for (Socket s : new Socket[] {client, server}) {
-                    s.setReceiveBufferSize(BUFFER); // small windows: a hang blocks the sender soon
-                    s.setSendBufferSize(BUFFER);
-                    open.add(s);
-                }
+                open.add(client);
+                open.add(server);
                 targetOf.put(client, server);
                 daemon("loopback-path-fwd", () -> pump(client, server, forward));
                 daemon("loopback-path-back", () -> pump(server, client, new AtomicLong()));
