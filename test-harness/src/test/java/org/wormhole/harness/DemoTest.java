@@ -42,16 +42,16 @@ class DemoTest {
         assertTrip(out, "1. Tokyo -> Birlinghoven: taro@tokyo.example -> bob@birlinghoven.example\n"
                 + "   submitted to tokyo's relay: 250 2.0.0 Ok: queued as \\S+\n"
                 + "   tokyo: \\S+: to=<bob@birlinghoven.example>, relay=link:birlinghoven, .*status=sent .*\\(at birlinghoven, queue id \\S+\\)\\)\n"
-                + "   birlinghoven: \\S+: to=<bob@birlinghoven.example>, relay=\\[127.0.0.1\\].*status=sent .*\n"
+                + "   birlinghoven: \\S+: to=<bob@birlinghoven.example>, relay=127.0.0.1\\[127.0.0.1\\].*status=sent .*\n"
                 + "   arrived at Birlinghoven's mail hub \\(127.0.0.1:\\d+\\), through the link\n");
         assertTrip(out, "2. Birlinghoven -> Tokyo: bob@birlinghoven.example -> taro@tokyo.example\n"
                 + "   submitted to birlinghoven's relay: 250 2.0.0 Ok: queued as \\S+\n"
                 + "   birlinghoven: \\S+: to=<taro@tokyo.example>, relay=link:tokyo, .*status=sent .*\\(at tokyo, queue id \\S+\\)\\)\n"
-                + "   tokyo: \\S+: to=<taro@tokyo.example>, relay=\\[127.0.0.1\\].*status=sent .*\n"
+                + "   tokyo: \\S+: to=<taro@tokyo.example>, relay=127.0.0.1\\[127.0.0.1\\].*status=sent .*\n"
                 + "   arrived at Tokyo's mail hub \\(127.0.0.1:\\d+\\), through the link\n");
         assertTrip(out, "3. Tokyo -> outside: taro@tokyo.example -> someone@outside.example\n"
                 + "   submitted to tokyo's relay: 250 2.0.0 Ok: queued as \\S+\n"
-                + "   tokyo: \\S+: to=<someone@outside.example>, relay=\\[127.0.0.1\\].*status=sent .*\n"
+                + "   tokyo: \\S+: to=<someone@outside.example>, relay=127.0.0.1\\[127.0.0.1\\].*status=sent .*\n"
                 + "   arrived at the MX of outside.example \\(127.0.0.1:\\d+\\), directly \\(not through the link\\)\n");
         assertTrue(out.endsWith("\n3 of 3 messages arrived where they should.\n"), transcript);
 

@@ -16,7 +16,6 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.SplittableRandom;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -34,8 +33,6 @@ class LargeMessageTest {
 
     private static final Path LAUNCHER = Path.of("../relay/bin/wormhole").toAbsolutePath().normalize();
     private static final long SIZE = 50_000_000;
-    private static final byte[] ALPHABET =
-            "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".getBytes(StandardCharsets.US_ASCII);
 
     @TempDir
     Path home;
@@ -111,11 +108,7 @@ class LargeMessageTest {
         }
     }
 
-    /**
-     * Writes a header and 76-character base64-alphabet lines up to {@link #SIZE} octets, in 64 KiB
-     * writes, into the digest as they go out; returns the octets written. No line starts with a
-     * dot, so what goes on the wire is the content itself.
-     */
+    /** Writes a header and {@link LargeContent} up to {@link #SIZE} octets; returns the octets written. */
     private static long streamMessage(SmtpTranscript c, MessageDigest digest) throws IOException {
         byte[] header = ("From: Alice <alice@birlinghoven.example>\r\n"
                 + "To: Bob <bob@large.example>\r\n"
@@ -126,25 +119,7 @@ class LargeMessageTest {
                 + "\r\n").getBytes(StandardCharsets.US_ASCII);
         digest.update(header);
         c.raw(header);
-        long written = header.length;
-        SplittableRandom random = new SplittableRandom(20250602);
-        int lineLength = 78;
-        byte[] chunk = new byte[lineLength * 840];
-        while (written < SIZE) {
-            int lines = (int) Math.min(840, (SIZE - written + lineLength - 1) / lineLength);
-            int n = 0;
-            for (int l = 0; l < lines; l++) {
-                for (int i = 0; i < 76; i++) {
-                    chunk[n++] = ALPHABET[random.nextInt(64)];
-                }
-                chunk[n++] = '\r';
-                chunk[n++] = '\n';
-            }
-            digest.update(chunk, 0, n);
-            c.raw(n == chunk.length ? chunk : java.util.Arrays.copyOf(chunk, n));
-            written += n;
-        }
-        return written;
+        return header.length + LargeContent.write(c, SIZE - header.length, digest);
     }
 
     /** Where the relay's Received: header (its first line and continuation lines) ends. */

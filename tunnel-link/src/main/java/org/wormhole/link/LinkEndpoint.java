@@ -81,6 +81,7 @@ public final class LinkEndpoint implements AutoCloseable {
     private final Map<String, LinkSession> sessions = new ConcurrentHashMap<>();
     private final Map<LinkSession, LinkCourier> couriers = new ConcurrentHashMap<>();
     private final Map<String, LinkTraffic> traffic = new ConcurrentHashMap<>();
+    private final Set<LinkSession> dialed = ConcurrentHashMap.newKeySet(); // the open sessions this side dialed
     private final Set<Thread> dialers = ConcurrentHashMap.newKeySet();
     private volatile ServerSocket listener;
     private volatile boolean closed;
@@ -229,6 +230,9 @@ public final class LinkEndpoint implements AutoCloseable {
     private void register(Peer peer, SSLSocket socket, boolean dialedByUs) throws IOException, ProtocolViolation {
         LinkSession session = LinkSession.start(socket, siteName, settings.session(), link -> {
             link.nameInLogs(peer.name());
+            if (dialedByUs) {
+                dialed.add(link);
+            }
             LinkCourier courier = custodian == null ? null : new LinkCourier(link, peer.name(), custodian,
                     traffic.get(peer.name()));
             if (courier != null) {
@@ -246,6 +250,7 @@ public final class LinkEndpoint implements AutoCloseable {
 
                 @Override
                 public void down(LinkSession s, String reason) {
+                    dialed.remove(s);
                     if (courier != null) {
                         couriers.remove(s);
                         courier.down(s, reason);
@@ -268,7 +273,11 @@ public final class LinkEndpoint implements AutoCloseable {
             } else if (existing != null && existing.isOpen()) {
                 String mine = self.pin().value();
                 String theirs = peer.pins().stream().map(Pin::value).sorted().findFirst().orElse("");
-                boolean keepNew = dialedByUs == (mine.compareTo(theirs) < 0);
+                // Dialed by the same side as the existing one: that side has given up the old
+                // connection (e.g. a NAT box forgot it, and this side has not noticed yet), so the
+                // new one replaces it. Dialed by the other side: both dialed at once, the tie-break.
+                boolean sameDialer = dialedByUs == dialed.contains(existing);
+                boolean keepNew = sameDialer || dialedByUs == (mine.compareTo(theirs) < 0);
                 if (keepNew) {
                     loser = existing;
                     sessions.put(peer.name(), session);

@@ -13,7 +13,9 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -94,7 +96,11 @@ public final class LinkSession implements AutoCloseable {
     private final int version;
     private final int peerWindow;
     private final ScheduledExecutorService keepalive;
+    private final ExecutorService control; // sends PING and PONG, so the tick and the reader never wait on a write
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final AtomicBoolean pinging = new AtomicBoolean(); // a PING is on its way out
+    private final AtomicBoolean ponging = new AtomicBoolean(); // a PONG is on its way out
+    private volatile long pongNonce; // of the latest PING received: the one a PONG answers
     private volatile long lastReceivedNanos = System.nanoTime();
     private volatile long pingSentNanos;
     private volatile long pingNonce;
@@ -125,6 +131,14 @@ public final class LinkSession implements AutoCloseable {
         this.peerWindow = peerWindow;
         this.keepalive = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "link-keepalive-" + peerSite);
+            t.setDaemon(true);
+            return t;
+        });
+        // PING and PONG wait here for the writers of mail frames (e.g. one blocked on a peer that
+        // stopped reading), never on the keepalive tick, which must still declare such a peer
+        // dead, nor on the reader, which must keep reading or both sides could wait for each other.
+        this.control = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "link-control-" + peerSite);
             t.setDaemon(true);
             return t;
         });
@@ -195,7 +209,10 @@ public final class LinkSession implements AutoCloseable {
                 Frame f = FrameCodec.read(in);
                 lastReceivedNanos = System.nanoTime();
                 if (f instanceof Frame.Ping p) {
-                    send(new Frame.Pong(p.nonce()));
+                    pongNonce = p.nonce();
+                    if (ponging.compareAndSet(false, true)) {
+                        sendControl(this::pong);
+                    }
                 } else if (f instanceof Frame.Pong p) {
                     if (p.nonce() == pingNonce) {
                         rttNanos = System.nanoTime() - pingSentNanos;
@@ -229,18 +246,41 @@ public final class LinkSession implements AutoCloseable {
                     + settings.keepaliveCount() + " keepalive intervals): presumed dead", true);
             return;
         }
+        // A PING every interval, also while frames come in: a peer busy sending us a large message
+        // hears from us that way, while its own PING waits behind its data on a thin line.
+        if (pinging.compareAndSet(false, true)) {
+            sendControl(this::ping);
+        }
+    }
+
+    private void ping() throws IOException {
+        pinging.set(false);
+        pingNonce = ThreadLocalRandom.current().nextLong();
+        pingSentNanos = System.nanoTime();
+        send(new Frame.Ping(pingNonce));
+    }
+
+    /** Answers the latest PING (a PONG to an older one would not count for the peer's round trip). */
+    private void pong() throws IOException {
+        ponging.set(false);
+        send(new Frame.Pong(pongNonce));
+    }
+
+    private interface ControlFrame {
+        void send() throws IOException;
+    }
+
+    private void sendControl(ControlFrame frame) {
         try {
-            if (silent >= interval) {
-                pingNonce = ThreadLocalRandom.current().nextLong();
-                pingSentNanos = System.nanoTime();
-                send(new Frame.Ping(pingNonce));
-            } else {
-                synchronized (out) {
-                    rekeyIfDue(); // an idle link is rekeyed by age here
+            control.execute(() -> {
+                try {
+                    frame.send();
+                } catch (IOException e) {
+                    close("connection failed: " + e.getMessage(), false);
                 }
-            }
-        } catch (IOException e) {
-            close("connection failed: " + e.getMessage(), false);
+            });
+        } catch (RejectedExecutionException closing) {
+            // the session is closed
         }
     }
 
@@ -376,6 +416,7 @@ public final class LinkSession implements AutoCloseable {
             return;
         }
         keepalive.shutdownNow();
+        control.shutdownNow();
         if (sayGoodbye) {
             // Best effort, and never blocking on a peer that stopped reading.
             Thread bye = new Thread(() -> {
@@ -395,6 +436,10 @@ public final class LinkSession implements AutoCloseable {
         }
         try {
             socket.setSoTimeout(200); // TLS close waits for the peer's close_notify at most this long
+            // ... and for the lock of a writer blocked on a peer that stopped reading at most 1 s
+            // (SO_LINGER): then the connection is dropped, which fails that write. Without it,
+            // close would wait as long as the write, forever if the peer's host hangs.
+            socket.setSoLinger(true, 1);
             socket.close();
         } catch (IOException ignored) {
             // closing
