@@ -22,7 +22,7 @@ final class TestSite implements AutoCloseable {
 
     final Path home;
     final Map<String, InetSocketAddress> dns = new ConcurrentHashMap<>();
-    private final String extraConfig;
+    private String extraConfig;
     Relay relay;
 
     TestSite(Path home, String mailertable, String extraConfig) throws Exception {
@@ -81,6 +81,13 @@ final class TestSite implements AutoCloseable {
 
     void restart() throws Exception {
         relay.close();
+        start();
+    }
+
+    /** Stops the relay and starts it again on the same spool with {@code moreConfig} added. */
+    void restartWith(String moreConfig, String lessConfig) throws Exception {
+        relay.close();
+        extraConfig = extraConfig.replace(lessConfig, "") + moreConfig;
         start();
     }
 

@@ -57,6 +57,24 @@ class TwoSitesTest {
     }
 
     @Test
+    void aPeerWhoseDiskIsFullRefusesForNowAndTheMailWaitsUntilItHasRoom() throws Exception {
+        String full = "queue_minfree = 1EiB\n"; // no disk has an exbibyte free: Birlinghoven's queue is "full"
+        birl.restartWith(full, "");
+        assertTrue(send(tokyo, "taro@tokyo.example", "bob@birlinghoven.example", "when-there-is-room").startsWith("250"));
+        Await.until("Tokyo to keep the message, deferred by Birlinghoven's 452 4.3.1", () -> RelayEndToEndTest
+                .deferredErrors(tokyo).stream().anyMatch(e -> e.startsWith("452 4.3.1 ")
+                        && e.contains("Insufficient system storage") && e.contains("(at birlinghoven")));
+        assertTrue(RelayEndToEndTest.queueIsEmpty(birl), "Birlinghoven queued nothing");
+        assertEquals(0, sites.birlHub.getReceivedMessages().length);
+
+        birl.restartWith("", full); // room again: the link comes back and the waiting mail goes
+        Await.until("Birlinghoven's hub to receive it", () -> sites.birlHub.getReceivedMessages().length == 1);
+        Await.until("Tokyo's queue to be empty", () -> RelayEndToEndTest.queueIsEmpty(tokyo));
+        Thread.sleep(500);
+        assertEquals(1, sites.birlHub.getReceivedMessages().length, "exactly once");
+    }
+
+    @Test
     void outsideDomainsGoOutByMxNotThroughTheLink() throws Exception {
         send(tokyo, "taro@tokyo.example", "someone@outside.example", "hello-world");
         Await.until("the outside MX to receive it", () -> sites.internet.received.size() == 1);

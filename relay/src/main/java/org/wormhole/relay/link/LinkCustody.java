@@ -57,7 +57,8 @@ public final class LinkCustody implements Custodian {
     public Incoming begin(String peer, Frame.Offer offer) throws IOException {
         java.util.Optional<String> shortage = freeSpace.shortage();
         if (shortage.isPresent()) { // answered 452 4.3.1: the peer keeps the message queued
-            throw new IOException(shortage.get());
+            log.warn("link from {}: message {} refused for now: {}", peer, offer.messageId(), shortage.get());
+            throw new IOException("Insufficient system storage"); // the details stay in this site's log
         }
         Set<String> flags = new LinkedHashSet<>();
         if ((offer.flags() & 1) != 0) {
