@@ -14,7 +14,7 @@
 # counted as run-classic.sh's measure.py counts it: N / (time from starting smtp-source until the
 # sink has counted all N). Then the bulk run: BULK_N messages of BULK_SIZE bytes, MB/s end to end.
 # Each RTT starts fresh relays; the JVMs are warmed first by WARM_N unmeasured messages through
-# the whole path (the classic path gets the same warm-up).
+# the whole path (the classic path, which has no JIT to warm, gets a sanity run of 100).
 #
 # The WAN (this kernel has no sch_netem, so no `tc netem`):
 #   MODE=proxy  (default; no root needed for the wormhole path) the link, and the classic path's
@@ -39,9 +39,10 @@
 #                          creates Postfix instances postfix-tsa/postfix-tsb with postmulti, as
 #                          run-classic.sh does, and configures them for this path)
 #   BULK=1 BULK_N=20 BULK_SIZE=10000000 BULK_CONC=20   the bulk run (0: none)
-#   WARM_N=1000            warm-up messages (s=50) per path and RTT, not measured
+#   WARM_N=1000            warm-up messages (s=50) per RTT through the wormhole path, not measured
 #   TSMTP_CONC=            Tokyo's default_destination_concurrency_limit (empty: the relay's
-#                          default, 20): deliveries in flight over the link at once
+#                          default, 20): deliveries in flight over the link at once (over 100,
+#                          default_process_limit is raised to match)
 #   JAVA_OPTS=             WORMHOLE_JAVA_OPTS for both relays
 #   WORK=/tmp/two-sites-bench   MAX_RUN_S=600 STALL_S=60 (bounds of every run)
 # Cleans up (processes, namespaces, Postfix instances stopped) on exit, error or Ctrl-C.
@@ -255,6 +256,7 @@ relay_conf() {   # $1 = site; writes $RUN/$1/wormhole.conf and mailertable
         echo "shutdown_timeout = 5s"
         if [[ $site == tokyo ]]; then
             [[ -n $TSMTP_CONC ]] && echo "default_destination_concurrency_limit = $TSMTP_CONC"
+            [[ -n $TSMTP_CONC && $TSMTP_CONC -gt 100 ]] && echo "default_process_limit = $TSMTP_CONC"
             echo "peers { birlinghoven { address = \"$LINK_HOST\", port = $LINK_PORT, pins = [\"$BIRL_PIN\"], dial = true } }"
         else
             echo "link_listen = \"$B_ADDR:$B_LINK\""
@@ -384,6 +386,10 @@ measure() {   # $1 = path, $2 = kind (msg|bulk|warm), $3 = conc, $4 = n, $5 = si
     [[ ${#DELAY_PIDS[@]} -gt 0 ]] && args+=(--cpu "delay=$(IFS=+; echo "${DELAY_PIDS[*]}")")
     args+=(--cpu "sink=$(cat "$RUN/sink.pid")")
     [[ $kind != warm ]] && args+=(--out "$RES/runs.csv")
+    if [[ $kind == bulk && -n $NSA ]]; then   # the far end's TCP state, once a second: cwnd, rtt, buffers
+        local port=$B_LINK; [[ $path == classic ]] && port=$ST_B
+        args+=(--sample "$NSA ss -Htin dst $B_ADDR:$port" --sample-out "$RES/ss-bulk.txt")
+    fi
     $PY "$MEASURE" run --rtt "$RTT" --mode "$MODE" --path "$path" --kind "$kind" --conc "$3" --n "$4" --size "$5" \
         --rep "$6" --ns "$NS_A_NAME" --sink "$RUN/sink.count" --max-run-s "$MAX_RUN_S" --stall-s "$STALL_S" "${args[@]}"
 }
@@ -407,9 +413,10 @@ for RTT in $RTTS; do
     topo_up "$RTT" || { log "topology for RTT $RTT failed"; topo_down; continue; }
     services_up "$RTT" || { log "services for RTT $RTT failed (logs in $RES)"; services_down; topo_down; continue; }
     if [[ -n $N ]]; then n=$N; elif [[ $RTT == 0 ]]; then n=$N0; else n=$((NRTT_MS / RTT)); fi
-    for path in $PATHS; do
-        log "RTT $RTT: warming $path up with $WARM_N messages (s=50, not measured)"
-        measure "$path" warm 50 "$WARM_N" "$SIZE" 0 || log "warm-up of $path at RTT $RTT did not complete"
+    for path in $PATHS; do   # Postfix has no JIT to warm: a short sanity run of its path
+        w=$WARM_N; [[ $path == classic && $w -gt 100 ]] && w=100
+        log "RTT $RTT: warming $path up with $w messages (s=50, not measured)"
+        measure "$path" warm 50 "$w" "$SIZE" 0 || log "warm-up of $path at RTT $RTT did not complete"
     done
     for rep in $(seq 1 "$REPS"); do
         for path in $PATHS; do

@@ -146,6 +146,7 @@ def cmd_run(a):
         cmd = ["ip", "netns", "exec", a.ns] + cmd
     t0 = time.monotonic()
     p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    next_sample = t0
     t_inj = t_e2e = None
     rc, src_cpu, note = None, 0.0, ""
     last_c, last_progress = c0, t0
@@ -164,6 +165,12 @@ def cmd_run(a):
             t_e2e = now
         if t_inj is not None and t_e2e is not None:
             break
+        if a.sample and now >= next_sample:   # e.g. `ss -tin` of the link: its cwnd, rtt and send buffer
+            with open(a.sample_out, "a") as f:
+                f.write(f"--- rtt={a.rtt} {a.path} {a.kind} rep={a.rep} t={now - t0:.1f}s sink={c - c0}\n")
+                f.flush()
+                subprocess.run(a.sample, shell=True, stdout=f, stderr=subprocess.STDOUT, timeout=5)
+            next_sample = now + a.sample_s
         if now - t0 > a.max_run_s or now - last_progress > a.stall_s:
             note = f"stopped: the sink got {c - c0}/{a.n} after {now - t0:.0f} s"
             if t_inj is None:
@@ -284,6 +291,9 @@ def main():
     r.add_argument("--queues", default="", help="comma-separated queue directories that must be empty")
     r.add_argument("--cpu", action="append", default=[], help="LABEL=PID[+PID...] (PID or @PIDFILE)")
     r.add_argument("--out", default="", help="CSV to append to (none: a warm-up, not recorded)")
+    r.add_argument("--sample", default="", help="a shell command run every --sample-s during the run")
+    r.add_argument("--sample-s", type=float, default=1.0)
+    r.add_argument("--sample-out", default="/dev/null")
     r.add_argument("--settle-s", type=float, default=3.0)
     r.add_argument("--max-run-s", type=float, default=600)
     r.add_argument("--stall-s", type=float, default=60)
