@@ -43,6 +43,9 @@
 #   TSMTP_CONC=            Tokyo's default_destination_concurrency_limit (empty: the relay's
 #                          default, 20): deliveries in flight over the link at once (over 100,
 #                          default_process_limit is raised to match)
+#   NS_TCP_WMEM=           MODE=netns: net.ipv4.tcp_wmem inside both namespaces, e.g.
+#                          "4096 16384 16777216" (one TCP connection's send buffer bounds its
+#                          bytes in flight, so its throughput is at most that max / RTT)
 #   JAVA_OPTS=             WORMHOLE_JAVA_OPTS for both relays
 #   WORK=/tmp/two-sites-bench   MAX_RUN_S=600 STALL_S=60 (bounds of every run)
 # Cleans up (processes, namespaces, Postfix instances stopped) on exit, error or Ctrl-C.
@@ -70,6 +73,7 @@ WORK=${WORK:-/tmp/two-sites-bench}
 MAX_RUN_S=${MAX_RUN_S:-600}
 STALL_S=${STALL_S:-60}
 NFQ_DELAY_SRC=${NFQ_DELAY_SRC:-/work/shared/bench/classic/nfq-delay.c}
+NS_TCP_WMEM=${NS_TCP_WMEM:-}
 
 RUN=$WORK/run
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
@@ -193,6 +197,9 @@ topo_up() {   # $1 = RTT ms
     ip -n siteA addr add 10.77.0.1/30 dev vA
     ip -n siteB addr add 10.77.0.2/30 dev vB
     for n in siteA siteB; do ip -n $n link set lo up; done
+    if [[ -n $NS_TCP_WMEM ]]; then   # per namespace: the host's own setting is untouched
+        for n in siteA siteB; do ip netns exec $n sysctl -q -w net.ipv4.tcp_wmem="$NS_TCP_WMEM" || return 1; done
+    fi
     ip -n siteA link set vA up; ip -n siteB link set vB up
     local half; half=$($PY -c "print($rtt/2)")
     # SCHED_FIFO as in run-classic.sh: the delay stands in for netem, which runs in the kernel
@@ -364,8 +371,10 @@ services_down() {
     return 0
 }
 
+MEASURE_PID=""
 cleanup() {
     log "teardown"
+    if [[ -n $MEASURE_PID ]]; then kill "$MEASURE_PID" 2>/dev/null; wait "$MEASURE_PID" 2>/dev/null; fi
     services_down
     topo_down
 }
@@ -390,8 +399,15 @@ measure() {   # $1 = path, $2 = kind (msg|bulk|warm), $3 = conc, $4 = n, $5 = si
         local port=$B_LINK; [[ $path == classic ]] && port=$ST_B
         args+=(--sample "$NSA ss -Htin dst $B_ADDR:$port" --sample-out "$RES/ss-bulk.txt")
     fi
+    # in the background, so that Ctrl-C or SIGTERM reach the trap at once (bash runs traps only
+    # between foreground commands); cleanup stops it, and it stops its smtp-source
     $PY "$MEASURE" run --rtt "$RTT" --mode "$MODE" --path "$path" --kind "$kind" --conc "$3" --n "$4" --size "$5" \
-        --rep "$6" --ns "$NS_A_NAME" --sink "$RUN/sink.count" --max-run-s "$MAX_RUN_S" --stall-s "$STALL_S" "${args[@]}"
+        --rep "$6" --ns "$NS_A_NAME" --sink "$RUN/sink.count" --max-run-s "$MAX_RUN_S" --stall-s "$STALL_S" "${args[@]}" &
+    MEASURE_PID=$!
+    local rc=0
+    wait "$MEASURE_PID" || rc=$?
+    MEASURE_PID=""
+    return $rc
 }
 
 # ---------------------------------------------------------------- main
@@ -401,6 +417,7 @@ prepare
 {
     echo "date_utc=$STAMP mode=$MODE rtts=$RTTS concs=$CONCS size=$SIZE reps=$REPS paths=$PATHS"
     echo "bulk=$BULK ${BULK_N}x$BULK_SIZE s=$BULK_CONC warm=$WARM_N tsmtp_conc=${TSMTP_CONC:-default} java_opts=$JAVA_OPTS"
+    echo "tcp_wmem=$(sysctl -n net.ipv4.tcp_wmem | tr '\t' ' ') tcp_rmem=$(sysctl -n net.ipv4.tcp_rmem | tr '\t' ' ') ns_tcp_wmem=${NS_TCP_WMEM:-same} cc=$(sysctl -n net.ipv4.tcp_congestion_control)"
     echo "commit=$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null)$(git -C "$REPO" diff --quiet 2>/dev/null || echo +dirty)"
     echo "java=$(java -version 2>&1 | head -1)"
     echo "postfix=$(postconf -h mail_version 2>/dev/null) stunnel=$(stunnel -version 2>&1 | grep -m1 '^stunnel')"

@@ -146,6 +146,13 @@ def cmd_run(a):
         cmd = ["ip", "netns", "exec", a.ns] + cmd
     t0 = time.monotonic()
     p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+    def stop(signum, frame):   # the script is being stopped: take smtp-source along
+        if p.returncode is None:
+            p.kill()
+        sys.exit(128 + signum)
+
+    signal.signal(signal.SIGTERM, stop)
     next_sample = t0
     t_inj = t_e2e = None
     rc, src_cpu, note = None, 0.0, ""
