@@ -177,6 +177,7 @@ public final class LinkEndpoint implements AutoCloseable {
     private void admit(Socket plain, LinkTls tls) {
         try {
             plain.setSoTimeout((int) settings.session().helloTimeout().toMillis());
+            plain.setTcpNoDelay(true); // see dialLoop
             SSLSocket s = tls.serverSide(plain);
             s.startHandshake();
             s.setSoTimeout(0);
@@ -207,6 +208,10 @@ public final class LinkEndpoint implements AutoCloseable {
                 plain.connect(new InetSocketAddress(InetAddress.getByName(peer.host()), peer.port()),
                         (int) settings.connectTimeout().toMillis());
                 plain.setSoTimeout((int) settings.session().helloTimeout().toMillis());
+                // Every frame is flushed as it is complete; with Nagle's algorithm a small frame
+                // (END, RESULT) waits for the ACK of the previous segment, one more round trip
+                // per message on a WAN link.
+                plain.setTcpNoDelay(true);
                 SSLSocket s = tls.clientSide(plain, peer.host());
                 s.startHandshake();
                 s.setSoTimeout(0);
