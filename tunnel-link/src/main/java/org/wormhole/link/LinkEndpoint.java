@@ -83,6 +83,15 @@ public final class LinkEndpoint implements AutoCloseable {
     private final Map<String, LinkTraffic> traffic = new ConcurrentHashMap<>();
     private final Set<LinkSession> dialed = ConcurrentHashMap.newKeySet(); // the open sessions this side dialed
     private final Set<Thread> dialers = ConcurrentHashMap.newKeySet();
+    /** Connections accepted whose TLS handshake and HELLO are not done yet (as sshd's MaxStartups). */
+    static final int MAX_STARTUPS = 10;
+    private final java.util.concurrent.Semaphore startups = new java.util.concurrent.Semaphore(MAX_STARTUPS);
+    private final java.util.concurrent.ScheduledExecutorService timer =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "link-admit-deadline");
+                t.setDaemon(true);
+                return t;
+            });
     private volatile ServerSocket listener;
     private volatile boolean closed;
 
@@ -167,15 +176,41 @@ public final class LinkEndpoint implements AutoCloseable {
                 }
                 return;
             }
-            Thread t = new Thread(() -> admit(plain, tls), "link-admit");
+            if (!startups.tryAcquire()) {
+                log.warn("link from {} refused: {} connections are already being authenticated (a flood?)",
+                        plain.getRemoteSocketAddress(), MAX_STARTUPS);
+                reset(plain);
+                continue;
+            }
+            Thread t = new Thread(() -> {
+                try {
+                    admit(plain, tls);
+                } finally {
+                    startups.release();
+                }
+            }, "link-admit");
             t.setDaemon(true);
             t.start();
         }
     }
 
+    private static void reset(Socket s) {
+        try {
+            s.setSoLinger(true, 0);
+            s.close();
+        } catch (IOException ignored) {
+            // gone
+        }
+    }
+
     /** A peer dialed in: authenticate it by its pin, greet, and keep it unless it duplicates a link. */
     private void admit(Socket plain, LinkTls tls) {
+        // The whole handshake and greeting within the hello timeout: a client trickling a byte at
+        // a time would otherwise hold its slot forever, each read being within the timeout.
+        java.util.concurrent.ScheduledFuture<?> deadline = null;
         try {
+            deadline = timer.schedule(() -> reset(plain), settings.session().helloTimeout().toMillis(),
+                    java.util.concurrent.TimeUnit.MILLISECONDS);
             plain.setSoTimeout((int) settings.session().helloTimeout().toMillis());
             plain.setTcpNoDelay(true); // see dialLoop
             SSLSocket s = tls.serverSide(plain);
@@ -184,7 +219,11 @@ public final class LinkEndpoint implements AutoCloseable {
             Pin offered = Pin.of((X509Certificate) s.getSession().getPeerCertificates()[0]);
             Peer peer = peers.stream().filter(p -> p.pins().contains(offered)).findFirst().orElseThrow();
             register(peer, s, false);
+            deadline.cancel(false);
         } catch (IOException | ProtocolViolation | RuntimeException e) {
+            if (deadline != null) {
+                deadline.cancel(false);
+            }
             log.info("link from {} not established: {}", plain.getRemoteSocketAddress(), e.getMessage());
             try {
                 plain.close();
@@ -323,6 +362,7 @@ public final class LinkEndpoint implements AutoCloseable {
         } catch (IOException ignored) {
             // closing
         }
+        timer.shutdownNow();
         sessions.values().forEach(s -> s.close("relay stopping", true));
         sessions.clear();
     }

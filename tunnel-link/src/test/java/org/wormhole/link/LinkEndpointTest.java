@@ -68,7 +68,12 @@ class LinkEndpointTest {
 
     private LinkEndpoint site(SiteIdentity id, String name, LinkEndpoint.Peer peer, Heard heard, int listenPort)
             throws Exception {
-        LinkEndpoint e = new LinkEndpoint(id, name, List.of(peer), FAST, heard);
+        return site(id, name, peer, heard, listenPort, FAST);
+    }
+
+    private LinkEndpoint site(SiteIdentity id, String name, LinkEndpoint.Peer peer, Heard heard, int listenPort,
+                              LinkEndpoint.Settings settings) throws Exception {
+        LinkEndpoint e = new LinkEndpoint(id, name, List.of(peer), settings, heard);
         endpoints.add(e);
         if (listenPort >= 0) {
             e.listen(new InetSocketAddress(InetAddress.getLoopbackAddress(), listenPort));
@@ -135,6 +140,65 @@ class LinkEndpointTest {
     private static int freePort() throws java.io.IOException {
         try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
+        }
+    }
+
+    @Test
+    void strangersWhoNeverFinishTheHandshakeAreCutOffAndCannotCrowdOutThePeer() throws Exception {
+        Heard heardB = new Heard();
+        LinkEndpoint.Peer tokyoPeer = new LinkEndpoint.Peer("tokyo", "127.0.0.1", 0, Set.of(tokyo.pin()), false);
+        LinkEndpoint.Settings helloWithin1s = new LinkEndpoint.Settings(
+                new LinkSession.Settings(Duration.ofMillis(200), 3, 64, Duration.ofSeconds(1)),
+                Duration.ofMillis(50), Duration.ofMillis(400), Duration.ofSeconds(2));
+        LinkEndpoint b = site(birlinghoven, "birlinghoven", tokyoPeer, heardB, 0, helloWithin1s);
+        InetSocketAddress linkAddress = new InetSocketAddress(InetAddress.getLoopbackAddress(), b.boundPort());
+
+        // A stranger trickling the start of a TLS record, a byte at a time, each within the timeout.
+        try (java.net.Socket trickler = new java.net.Socket()) {
+            trickler.connect(linkAddress);
+            trickler.setSoTimeout(200);
+            long t0 = System.nanoTime();
+            boolean cutOff = false;
+            byte[] clientHelloStart = {0x16, 0x03, 0x01, 0x02, 0x00, 0x01};
+            for (int i = 0; i < 100 && !cutOff; i++) {
+                try {
+                    trickler.getOutputStream().write(clientHelloStart[Math.min(i, clientHelloStart.length - 1)]);
+                    cutOff = trickler.getInputStream().read() < 0;
+                } catch (java.net.SocketTimeoutException stillOpen) {
+                    // the relay still waits: go on trickling
+                } catch (java.io.IOException reset) {
+                    cutOff = true;
+                }
+            }
+            assertTrue(cutOff, "the trickling stranger was never cut off");
+            long heldMillis = (System.nanoTime() - t0) / 1_000_000;
+            System.out.println("a trickling stranger was cut off after " + heldMillis + " ms (hello timeout 1 s)");
+        }
+
+        // A crowd of silent strangers: past MAX_STARTUPS, new ones are turned away at once, and
+        // the real peer gets in as soon as the crowd is cut off.
+        List<java.net.Socket> crowd = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < LinkEndpoint.MAX_STARTUPS + 5; i++) {
+                java.net.Socket s = new java.net.Socket();
+                s.connect(linkAddress);
+                crowd.add(s);
+            }
+            java.net.Socket last = crowd.get(crowd.size() - 1);
+            last.setSoTimeout(3_000);
+            try {
+                assertEquals(-1, last.getInputStream().read(), "a connection past the limit is closed at once");
+            } catch (java.net.SocketException reset) {
+                // reset at once: turned away too
+            }
+            Heard heardA = new Heard();
+            site(tokyo, "tokyo", new LinkEndpoint.Peer("birlinghoven", "127.0.0.1", b.boundPort(),
+                    Set.of(birlinghoven.pin()), true), heardA, -1);
+            assertEquals("up birlinghoven", next(heardA.log));
+        } finally {
+            for (java.net.Socket s : crowd) {
+                s.close();
+            }
         }
     }
 }
