@@ -31,7 +31,8 @@ final class FingerprintCommand implements Callable<Integer> {
             spec.commandLine().getErr().println(f + ": no such file (create the site key with 'wormhole keygen')");
             return 1;
         } catch (IOException e) {
-            spec.commandLine().getErr().println(f + ": " + e.getMessage());
+            String m = String.valueOf(e.getMessage());
+            spec.commandLine().getErr().println(m.startsWith(f + ": ") ? m : f + ": " + m);
             return 1;
         }
     }

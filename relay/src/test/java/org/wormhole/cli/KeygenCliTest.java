@@ -45,4 +45,19 @@ class KeygenCliTest {
         assertEquals(1, f.exit());
         assertTrue(f.err().contains("no such file (create the site key with 'wormhole keygen')"), f.err());
     }
+
+    @Test
+    void fingerprintReadsTheCertificateOfAStunnelPemWhereTheKeyComesFirst() throws Exception {
+        Path keys = dir.resolve("paris/keys");
+        CliRun k = wormhole("keygen", "--dir", keys.toString(), "--name", "paris");
+        Path stunnelPem = dir.resolve("stunnel.pem"); // key first, then the certificate, as stunnel keeps them
+        Files.writeString(stunnelPem, Files.readString(keys.resolve("site.key")) + Files.readString(keys.resolve("site.crt")));
+        assertEquals(new CliRun(0, k.out(), ""), wormhole("fingerprint", stunnelPem.toString()));
+
+        Path keyOnly = dir.resolve("key-only.pem");
+        Files.writeString(keyOnly, Files.readString(keys.resolve("site.key")));
+        CliRun none = wormhole("fingerprint", keyOnly.toString());
+        assertEquals(1, none.exit());
+        assertEquals(keyOnly + ": no PEM certificate in it\n", none.err());
+    }
 }

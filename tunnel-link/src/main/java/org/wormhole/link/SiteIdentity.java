@@ -111,12 +111,19 @@ public record SiteIdentity(PrivateKey privateKey, X509Certificate certificate) {
         return new SiteIdentity(key, readCertificate(dir.resolve(CERT_FILE)));
     }
 
-    /** Reads a PEM certificate (a site's own, or a peer's for {@code wormhole fingerprint}). */
+    /**
+     * Reads the first certificate of a PEM file: a site's own, or a peer's for
+     * {@code wormhole fingerprint}, also from a combined key-and-certificate file such as
+     * stunnel's {@code stunnel.pem} (other PEM blocks before it are skipped).
+     */
     public static X509Certificate readCertificate(Path file) throws IOException {
         try (Reader r = Files.newBufferedReader(file, StandardCharsets.US_ASCII); PEMParser p = new PEMParser(r)) {
-            Object o = p.readObject();
+            Object o;
+            do {
+                o = p.readObject();
+            } while (o != null && !(o instanceof X509CertificateHolder));
             if (!(o instanceof X509CertificateHolder h)) {
-                throw new IOException(file + ": not a PEM certificate");
+                throw new IOException(file + ": no PEM certificate in it");
             }
             return new JcaX509CertificateConverter().getCertificate(h);
         } catch (GeneralSecurityException e) {
