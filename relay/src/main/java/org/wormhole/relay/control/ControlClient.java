@@ -26,6 +26,9 @@ public final class ControlClient {
         }
     }
 
+    /** How long a command waits for the relay's answer (a flush or delete of a big queue takes a while). */
+    static final java.time.Duration ANSWER_TIMEOUT = java.time.Duration.ofSeconds(60);
+
     private ControlClient() {
     }
 
@@ -33,6 +36,11 @@ public final class ControlClient {
      * Sends {@code request}; empty if no relay is listening on {@code socket} (not running).
      */
     public static Optional<Reply> send(Path socket, String request) throws IOException {
+        return send(socket, request, ANSWER_TIMEOUT);
+    }
+
+    /** As {@link #send(Path, String)}, waiting at most {@code timeout} for the answer. */
+    public static Optional<Reply> send(Path socket, String request, java.time.Duration timeout) throws IOException {
         SocketChannel c;
         try {
             c = SocketChannel.open(StandardProtocolFamily.UNIX);
@@ -45,22 +53,46 @@ public final class ControlClient {
             }
             throw e;
         }
+        // A relay that hangs must not hang its operator's command too.
+        java.util.concurrent.atomic.AtomicBoolean timedOut = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread watchdog = new Thread(() -> {
+            try {
+                Thread.sleep(timeout.toMillis());
+                timedOut.set(true);
+                c.close();
+            } catch (InterruptedException | IOException answered) {
+                // answered in time
+            }
+        }, "control-client-timeout");
+        watchdog.setDaemon(true);
+        watchdog.start();
         try (c) {
-            PrintWriter out = new PrintWriter(Channels.newOutputStream(c), true, StandardCharsets.UTF_8);
-            out.println(request);
-            BufferedReader in = new BufferedReader(new InputStreamReader(Channels.newInputStream(c), StandardCharsets.UTF_8));
-            String line = in.readLine();
-            if (line == null) {
-                throw new IOException("the relay closed the control connection without an answer");
+            return exchange(c, request);
+        } catch (IOException e) {
+            if (timedOut.get()) {
+                throw new IOException("the relay did not answer within " + timeout.toMillis() / 1000.0 + " s");
             }
-            java.util.List<String> body = new java.util.ArrayList<>();
-            for (String more; (more = in.readLine()) != null; ) {
-                body.add(more);
-            }
-            if (line.startsWith("OK")) {
-                return Optional.of(new Reply(true, line.substring(2).strip(), body));
-            }
-            return Optional.of(new Reply(false, line.startsWith("ERROR") ? line.substring(5).strip() : line, body));
+            throw e;
+        } finally {
+            watchdog.interrupt();
         }
+    }
+
+    private static Optional<Reply> exchange(SocketChannel c, String request) throws IOException {
+        PrintWriter out = new PrintWriter(Channels.newOutputStream(c), true, StandardCharsets.UTF_8);
+        out.println(request);
+        BufferedReader in = new BufferedReader(new InputStreamReader(Channels.newInputStream(c), StandardCharsets.UTF_8));
+        String line = in.readLine();
+        if (line == null) {
+            throw new IOException("the relay closed the control connection without an answer");
+        }
+        java.util.List<String> body = new java.util.ArrayList<>();
+        for (String more; (more = in.readLine()) != null; ) {
+            body.add(more);
+        }
+        if (line.startsWith("OK")) {
+            return Optional.of(new Reply(true, line.substring(2).strip(), body));
+        }
+        return Optional.of(new Reply(false, line.startsWith("ERROR") ? line.substring(5).strip() : line, body));
     }
 }
