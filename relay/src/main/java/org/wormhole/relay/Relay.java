@@ -60,13 +60,15 @@ public final class Relay implements AutoCloseable {
                     ? null : classicPeers(config, identity, spool, client);
             org.wormhole.relay.delivery.DeliveryAgent tsmtp = links == null ? null
                     : new org.wormhole.relay.link.TsmtpAgent(spool, links, config.smtpDataDoneTimeout(), classicPeers);
-            this.queue = new QueueManager(spool, mailertable::lookup, new RelayAgents(smtp, lmtp, tsmtp),
+            this.queue = new QueueManager(spool, mailertable::lookup, new RelayAgents(smtp, lmtp, tsmtp,
+                    links == null ? route -> false : links::carries),
                     new DsnNotifier(spool, config.myhostname(), config.maximalQueueLifetime(), config.delayWarningTime(),
                             clock),
                     new QueueManager.Settings(config.hopcountLimit(),
                             new RetryPolicy(config.minimalBackoff(), config.maximalBackoff()),
                             config.maximalQueueLifetime(), config.delayWarningTime(), config.processLimit(),
-                            config.destinationConcurrencyLimit()),
+                            config.destinationConcurrencyLimit(),
+                            links == null ? 0 : config.tsmtpConcurrencyLimit()),
                     clock);
             this.ingress = new SmtpIngress(new SmtpIngress.Settings(config.listen(), config.myhostname(),
                     config.messageSizeLimit(), config.recipientLimit(), config.smtpdTimeout(), config.connectionLimit(),

@@ -19,11 +19,22 @@ final class RelayAgents implements Agents {
 
     private final DeliveryAgent tsmtp;
 
-    /** @param tsmtp the link mailer, or null when no peers are configured */
-    RelayAgents(DeliveryAgent smtp, DeliveryAgent lmtp, DeliveryAgent tsmtp) {
+    private final java.util.function.Predicate<Route> overLink;
+
+    /**
+     * @param tsmtp    the link mailer, or null when no peers are configured
+     * @param overLink which routes go over a link (not to a classic peer)
+     */
+    RelayAgents(DeliveryAgent smtp, DeliveryAgent lmtp, DeliveryAgent tsmtp, java.util.function.Predicate<Route> overLink) {
         this.smtp = smtp;
         this.lmtp = lmtp;
         this.tsmtp = tsmtp;
+        this.overLink = overLink;
+    }
+
+    @Override
+    public boolean pipelines(Route route) {
+        return overLink.test(route);
     }
 
     @Override

@@ -110,6 +110,7 @@ public final class ConfigLoader {
                 get("delay_warning_time", k -> notNegative(config.getDuration(k))),
                 (int) number("default_destination_concurrency_limit", k -> positive(config.getInt(k))),
                 (int) number("default_process_limit", k -> positive(config.getInt(k))),
+                (int) number("tsmtp_destination_concurrency_limit", k -> positive(config.getInt(k))),
                 get("smtp_connect_timeout", k -> positive(config.getDuration(k))),
                 get("smtp_command_timeout", k -> positive(config.getDuration(k))),
                 get("smtp_data_done_timeout", k -> positive(config.getDuration(k))),

@@ -35,6 +35,7 @@ public record RelayConfig(
         Duration delayWarningTime,          // delay_warning_time
         int destinationConcurrencyLimit,    // default_destination_concurrency_limit
         int processLimit,                   // default_process_limit
+        int tsmtpConcurrencyLimit,          // tsmtp_destination_concurrency_limit
         Duration smtpConnectTimeout,        // smtp_connect_timeout
         Duration smtpCommandTimeout,        // smtp_command_timeout
         Duration smtpDataDoneTimeout,       // smtp_data_done_timeout

@@ -183,6 +183,12 @@ public final class RelayLinks implements LinkGateway, AutoCloseable {
         }
     }
 
+    /** Whether a route goes over a link: {@code tsmtp:} naming a peer that is not a classic MTA. */
+    public boolean carries(Route route) {
+        return route instanceof Route.Transport t && t.mailer() == Mailer.TSMTP
+                && peerFor(t.nexthop()).map(peers::get).filter(p -> !p.classic()).isPresent();
+    }
+
     /** Whether a route goes over the link to {@code peer}: {@code tsmtp:} naming it. */
     public Predicate<Route> routesTo(String peer) {
         return route -> route instanceof Route.Transport t && t.mailer() == Mailer.TSMTP

@@ -7,4 +7,12 @@ import org.wormhole.relay.delivery.DeliveryAgent;
 @FunctionalInterface
 public interface Agents {
     DeliveryAgent forRoute(Route route);
+
+    /**
+     * Whether the route's agent pipelines many messages over one connection (the link), so its
+     * destination gets the tsmtp concurrency limit instead of the default one.
+     */
+    default boolean pipelines(Route route) {
+        return false;
+    }
 }

@@ -5,19 +5,16 @@ import java.util.concurrent.Semaphore;
 import java.util.function.Supplier;
 
 /**
- * At most {@code limit} simultaneous deliveries to one destination (Postfix's
- * default_destination_concurrency_limit). Thread-safe.
+ * At most so many simultaneous deliveries to one destination (Postfix's
+ * default_destination_concurrency_limit, and per mailer as its
+ * {@code transport_destination_concurrency_limit}). Thread-safe.
  */
 final class DestinationLimiter {
 
-    private final int limit;
     private final ConcurrentHashMap<String, Semaphore> permits = new ConcurrentHashMap<>();
 
-    DestinationLimiter(int limit) {
-        this.limit = limit;
-    }
-
-    <T> T run(String destination, Supplier<T> work) throws InterruptedException {
+    /** Runs {@code work} once fewer than {@code limit} deliveries to {@code destination} run (the first call's limit holds). */
+    <T> T run(String destination, int limit, Supplier<T> work) throws InterruptedException {
         Semaphore s = permits.computeIfAbsent(destination, d -> new Semaphore(limit, true));
         s.acquire();
         try {

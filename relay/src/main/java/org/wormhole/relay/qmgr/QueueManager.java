@@ -53,9 +53,23 @@ public final class QueueManager implements AutoCloseable {
         Lookup lookup(String recipient);
     }
 
-    /** Settings of the queue manager (from the relay configuration). */
+    /**
+     * Settings of the queue manager (from the relay configuration).
+     *
+     * @param tsmtpConcurrencyLimit deliveries in flight over one link at once: a link takes many
+     *                              messages without a round trip each, so it gets its own limit
+     *                              (and its own delivery threads, on top of {@code processLimit})
+     */
     public record Settings(int hopcountLimit, RetryPolicy retry, Duration maximalQueueLifetime,
-                           Duration delayWarningTime, int processLimit, int destinationConcurrencyLimit) {
+                           Duration delayWarningTime, int processLimit, int destinationConcurrencyLimit,
+                           int tsmtpConcurrencyLimit) {
+
+        /** Without links: tsmtp deliveries share the default limit. */
+        public Settings(int hopcountLimit, RetryPolicy retry, Duration maximalQueueLifetime,
+                        Duration delayWarningTime, int processLimit, int destinationConcurrencyLimit) {
+            this(hopcountLimit, retry, maximalQueueLifetime, delayWarningTime, processLimit,
+                    destinationConcurrencyLimit, 0);
+        }
     }
 
     private final Spool spool;
@@ -90,9 +104,9 @@ public final class QueueManager implements AutoCloseable {
         this.notifier = notifier;
         this.settings = settings;
         this.clock = clock;
-        this.limiter = new DestinationLimiter(settings.destinationConcurrencyLimit());
+        this.limiter = new DestinationLimiter();
         AtomicInteger n = new AtomicInteger();
-        this.deliveries = Executors.newFixedThreadPool(settings.processLimit(), r -> {
+        this.deliveries = Executors.newFixedThreadPool(settings.processLimit() + settings.tsmtpConcurrencyLimit(), r -> {
             Thread t = new Thread(r, "delivery-" + n.incrementAndGet());
             t.setDaemon(true);
             return t;
@@ -418,7 +432,9 @@ public final class QueueManager implements AutoCloseable {
                 DeliveryRequest req = new DeliveryRequest(m, route, group.recipients, group.addresses);
                 DeliveryResult result;
                 try {
-                    result = limiter.run(destination(route), () -> agents.forRoute(route).deliver(req));
+                    int limit = agents.pipelines(route) && settings.tsmtpConcurrencyLimit() > 0
+                            ? settings.tsmtpConcurrencyLimit() : settings.destinationConcurrencyLimit();
+                    result = limiter.run(destination(route), limit, () -> agents.forRoute(route).deliver(req));
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     result = DeliveryResult.all("none", group.recipients.size(),
