@@ -40,9 +40,8 @@
 #                          run-classic.sh does, and configures them for this path)
 #   BULK=1 BULK_N=20 BULK_SIZE=10000000 BULK_CONC=20   the bulk run (0: none)
 #   WARM_N=1000            warm-up messages (s=50) per RTT through the wormhole path, not measured
-#   TSMTP_CONC=            Tokyo's default_destination_concurrency_limit (empty: the relay's
-#                          default, 20): deliveries in flight over the link at once (over 100,
-#                          default_process_limit is raised to match)
+#   TSMTP_CONC=            Tokyo's tsmtp_destination_concurrency_limit (empty: the relay's
+#                          default, 256): messages in flight over the link at once
 #   NS_TCP_WMEM=           MODE=netns: net.ipv4.tcp_wmem inside both namespaces, e.g.
 #                          "4096 16384 16777216" (one TCP connection's send buffer bounds its
 #                          bytes in flight, so its throughput is at most that max / RTT)
@@ -262,8 +261,7 @@ relay_conf() {   # $1 = site; writes $RUN/$1/wormhole.conf and mailertable
         echo "link_key_directory = \"$d/keys\""
         echo "shutdown_timeout = 5s"
         if [[ $site == tokyo ]]; then
-            [[ -n $TSMTP_CONC ]] && echo "default_destination_concurrency_limit = $TSMTP_CONC"
-            [[ -n $TSMTP_CONC && $TSMTP_CONC -gt 100 ]] && echo "default_process_limit = $TSMTP_CONC"
+            [[ -n $TSMTP_CONC ]] && echo "tsmtp_destination_concurrency_limit = $TSMTP_CONC"
             echo "peers { birlinghoven { address = \"$LINK_HOST\", port = $LINK_PORT, pins = [\"$BIRL_PIN\"], dial = true } }"
         else
             echo "link_listen = \"$B_ADDR:$B_LINK\""
