@@ -59,7 +59,7 @@ final class LinkCommand implements Runnable {
                 return 1;
             }
             Spool spool = Spool.open(c.queueDirectory());
-            Optional<ControlClient.Reply> reply = ControlClient.send(spool.privateDirectory().resolve("control"),
+            Optional<ControlClient.Reply> reply = ControlClient.send(spool.controlSocket(),
                     "link status");
             if (reply.isEmpty()) {
                 err.println("no relay is running on " + c.queueDirectory() + "; link status needs the running relay"

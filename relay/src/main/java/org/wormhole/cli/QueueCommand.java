@@ -116,7 +116,7 @@ final class QueueCommand implements Runnable {
                 return 1;
             }
             Spool spool = Spool.open(c.queueDirectory());
-            Optional<ControlClient.Reply> reply = ControlClient.send(spool.privateDirectory().resolve("control"),
+            Optional<ControlClient.Reply> reply = ControlClient.send(spool.controlSocket(),
                     request());
             if (reply.isPresent()) {
                 (reply.get().ok() ? out : err).println(reply.get().text());

@@ -38,7 +38,7 @@ public final class Relay implements AutoCloseable {
     private final ControlServer control;
     private final org.wormhole.relay.link.RelayLinks links; // null without peers
     private final org.wormhole.relay.link.ClassicPeers classicPeers; // null without classic peers
-    private org.wormhole.relay.queue.FreeSpace freeSpace;
+    private final org.wormhole.relay.queue.FreeSpace freeSpace;
 
     private Relay(RelayConfig config, NexthopResolver resolver, Clock clock) throws IOException, MailertableException {
         this.config = config;
@@ -75,7 +75,7 @@ public final class Relay implements AutoCloseable {
                     config.pregreetWait()),
                     new RelayPolicy(config.mynetworks(), config.relayDomains()), spool, freeSpace, queue::enqueued,
                     TlsFiles.serverContext(config.tlsCertFile(), config.tlsKeyFile()), clock);
-            this.control = new ControlServer(spool.privateDirectory().resolve("control"), queue, links);
+            this.control = new ControlServer(spool.controlSocket(), queue, links);
         } catch (IOException | RuntimeException e) {
             mailertable.close();
             throw e;

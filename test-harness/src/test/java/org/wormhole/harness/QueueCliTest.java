@@ -60,7 +60,7 @@ class QueueCliTest {
         site = new TestSite(home, "dead.example\tesmtp:[127.0.0.1]:9\n", "minimal_backoff_time = 1h\nmaximal_backoff_time = 2h\n");
         site.start();
         String conf = site.configFile().toString();
-        Path control = site.relay.spool().privateDirectory().resolve("control");
+        Path control = site.relay.spool().controlSocket();
         java.util.List<java.nio.channels.SocketChannel> silent = new java.util.ArrayList<>();
         try {
             for (int i = 0; i < 3; i++) { // connected, never sending a request

@@ -66,6 +66,11 @@ public final class Spool {
         return root.resolve("private");
     }
 
+    /** The running relay's control socket, where the CLI reaches it (ControlServer). */
+    public Path controlSocket() {
+        return privateDirectory().resolve("control");
+    }
+
     /** Starts a new message in {@code incoming/}. */
     public Incoming create(long arrivalMillis, String client, String sender, List<String> recipients,
                            Set<String> flags) throws IOException {
