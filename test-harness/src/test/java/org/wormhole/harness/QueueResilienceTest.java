@@ -22,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.wormhole.relay.queue.QueueId;
 import org.wormhole.relay.queue.QueueState;
 import org.wormhole.relay.queue.QueuedMessage;
+import org.wormhole.relay.queue.RecipientStatus;
 import org.wormhole.relay.queue.Spool;
 
 /**
@@ -53,11 +54,11 @@ class QueueResilienceTest {
 
     @AfterEach
     void stop() throws Exception {
+        for (AutoCloseable c : others) { // first: a delivery hanging on one of them ends at once
+            c.close();
+        }
         if (site != null) {
             site.close();
-        }
-        for (AutoCloseable c : others) {
-            c.close();
         }
         if (hub != null) {
             hub.close();
@@ -404,6 +405,65 @@ class QueueResilienceTest {
         assertTrue(hub.received.isEmpty(), "no notice to the sender: " + hub.received);
     }
 
+    // --- 10. crash while another route hangs ---------------------------------------------------
+
+    /**
+     * One message to a fast destination and to one whose MX accepts the connection and never
+     * answers. The fast copy's "sent" is on disk as soon as the fast MX has it, not when the
+     * hanging route gives up: a relay killed meanwhile (kill -9 keeps what was written; here a
+     * copy of the spool at that moment) and started again sends the hanging route's recipient
+     * once the route is repaired, and never a second copy to the fast one.
+     */
+    @Test
+    void aRelayKilledWhileAnotherRouteHangsDoesNotResendToTheRouteThatAlreadyHasTheMessage() throws Exception {
+        SilentMx silent = new SilentMx();
+        others.add(0, silent); // closed first: the hanging delivery then fails at once
+        FakeMx fast = anotherMx();
+        site("fast.example\tesmtp:[127.0.0.1]:" + fast.port() + "\n"
+                + "hangs.example\tesmtp:[127.0.0.1]:" + silent.port() + "\n",
+                "smtp_connect_timeout = 10m\nsmtp_command_timeout = 10m\n");
+
+        // RCPT order is route order: the fast route goes first, then the attempt hangs on the other.
+        QueueId id = send(ALICE, message("fast and hanging"), "fiona@fast.example", "hank@hangs.example");
+        Await.until("the fast MX to have the message", () -> fast.received.size() == 1);
+        Await.until("the attempt to hang on the silent MX", () -> silent.connections() == 1);
+
+        // What a restart after kill -9 would find: the spool as it is on disk now.
+        QueuedMessage onDisk = site.relay.spool().read(QueueState.ACTIVE, id);
+        assertEquals(RecipientStatus.SENT, onDisk.recipients().get(0).status(),
+                "fiona's delivery is recorded while the attempt still hangs on hank's route");
+        assertEquals(RecipientStatus.PENDING, onDisk.recipients().get(1).status());
+        Path restarted = home.resolve("restarted");
+        copyQueue(home.resolve("spool"), restarted.resolve("spool"));
+
+        // The relay starts again on that spool, with hangs.example repaired.
+        FakeMx repaired = anotherMx();
+        TestSite again = new TestSite(restarted, "birlinghoven.example\tesmtp:[127.0.0.1]:" + hub.port() + "\n"
+                + "fast.example\tesmtp:[127.0.0.1]:" + fast.port() + "\n"
+                + "hangs.example\tesmtp:[127.0.0.1]:" + repaired.port() + "\n", "");
+        others.add(again);
+        again.start();
+        Await.until("hank's copy to arrive after the restart", () -> repaired.received.size() == 1);
+        Await.until("the restarted relay's queue to be empty", () -> queueIsEmpty(again));
+
+        assertEquals(List.of("hank@hangs.example"), repaired.received.get(0).recipients());
+        assertEquals(1, fast.received.size(), "fiona got exactly one copy: " + fast.received);
+        assertEquals(List.of("fiona@fast.example"), fast.received.get(0).recipients());
+    }
+
+    /** Copies the queue's state directories (not private/: its socket belongs to the running relay). */
+    private static void copyQueue(Path from, Path to) throws Exception {
+        for (QueueState s : QueueState.values()) {
+            Path dir = to.resolve(s.directory());
+            Files.createDirectories(dir);
+            try (var files = Files.list(from.resolve(s.directory()))) {
+                for (Path f : files.toList()) {
+                    Files.copy(f, dir.resolve(f.getFileName()));
+                }
+            }
+        }
+    }
+
     // --- helpers -----------------------------------------------------------------------------
 
     /** Sends one message over SMTP and returns its queue id from the 250 reply. */
@@ -518,8 +578,17 @@ class QueueResilienceTest {
      * deferred/ are empty (both, so a file between two directories is never taken for none).
      */
     private boolean queueIsEmpty() {
-        return site.relay.queue().all().isEmpty() && inState(QueueState.INCOMING).isEmpty()
-                && inState(QueueState.ACTIVE).isEmpty() && inState(QueueState.DEFERRED).isEmpty();
+        return queueIsEmpty(site);
+    }
+
+    private static boolean queueIsEmpty(TestSite s) {
+        try {
+            Spool spool = s.relay.spool();
+            return s.relay.queue().all().isEmpty() && spool.list(QueueState.INCOMING).isEmpty()
+                    && spool.list(QueueState.ACTIVE).isEmpty() && spool.list(QueueState.DEFERRED).isEmpty();
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
     }
 
     /**

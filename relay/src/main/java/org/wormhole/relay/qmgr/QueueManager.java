@@ -33,6 +33,7 @@ import org.wormhole.relay.queue.QueuedMessage;
 import org.wormhole.relay.queue.RecipientState;
 import org.wormhole.relay.queue.RecipientStatus;
 import org.wormhole.relay.queue.Spool;
+import org.wormhole.relay.queue.StatusLog;
 
 /**
  * The only scheduler of deliveries (Postfix's qmgr). It moves messages between queue states,
@@ -404,116 +405,193 @@ public final class QueueManager implements AutoCloseable {
         List<RecipientState> due = m.pending().stream()
                 .filter(r -> force || r.nextAttemptMillis() <= start || flushed != null && routed(r.address(), flushed))
                 .toList();
-        List<RecipientState> changed = new ArrayList<>();
-        Map<Integer, String> dsns = new HashMap<>(); // this attempt's status code per recipient index
-        List<Notifier.Failure> bounced = new ArrayList<>();
-        if (m.hops() > settings.hopcountLimit()) {
-            String reason = "mail forwarding loop: " + m.hops() + " Received: headers (limit "
-                    + settings.hopcountLimit() + ")";
-            for (RecipientState r : due) {
-                finish(m, r, "none", r.address(), RecipientOutcome.bounced("5.4.6", reason), start, 0, 0, changed, bounced, dsns);
-            }
-        } else {
-            Map<Route, Group> groups = new LinkedHashMap<>();
-            for (RecipientState r : due) {
-                Lookup l = routing.lookup(r.address());
-                if (l instanceof Lookup.TempFail t) {
-                    finish(m, r, "none", r.address(), RecipientOutcome.deferred("4.3.0",
-                            "mailertable lookup failure: " + t.reason()), start, 0, 0, changed, bounced, dsns);
-                } else if (l instanceof Lookup.Found f) {
-                    groups.computeIfAbsent(f.route(), k -> new Group()).add(r, f.rewrittenRecipient().orElse(r.address()));
-                } else {
-                    groups.computeIfAbsent(mxRoute(r.address()), k -> new Group()).add(r, r.address());
+        Attempt attempt = new Attempt(m, start);
+        try (StatusLog status = spool.statusLog(m)) {
+            if (m.hops() > settings.hopcountLimit()) {
+                String reason = "mail forwarding loop: " + m.hops() + " Received: headers (limit "
+                        + settings.hopcountLimit() + ")";
+                List<Finished> looped = new ArrayList<>();
+                for (RecipientState r : due) {
+                    looped.add(finish(m, r, "none", r.address(), RecipientOutcome.bounced("5.4.6", reason), 0, 0));
                 }
-            }
-            for (Map.Entry<Route, Group> g : groups.entrySet()) {
-                Route route = g.getKey();
-                Group group = g.getValue();
-                DeliveryRequest req = new DeliveryRequest(m, route, group.recipients, group.addresses);
-                DeliveryResult result;
-                try {
-                    int limit = agents.pipelines(route) && settings.tsmtpConcurrencyLimit() > 0
-                            ? settings.tsmtpConcurrencyLimit() : settings.destinationConcurrencyLimit();
-                    result = limiter.run(destination(route), limit, () -> agents.forRoute(route).deliver(req));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    result = DeliveryResult.all("none", group.recipients.size(),
-                            RecipientOutcome.deferred("4.3.0", "relay shutting down"));
-                }
-                for (int i = 0; i < group.recipients.size(); i++) {
-                    finish(m, group.recipients.get(i), result.relay(), group.addresses.get(i), result.outcomes().get(i),
-                            start, result.setupMillis(), result.transmitMillis(), changed, bounced, dsns);
-                }
-            }
-        }
-        long now = clock.millis();
-        if (!bounced.isEmpty()) {
-            if (m.isNullSender()) {
-                log.info("{}: no bounce for the null sender: {} recipient(s) dropped", m.id(), bounced.size());
+                attempt.record(looped, status);
             } else {
-                QueueId dsnId = notifier.bounce(m, bounced);
-                log.info("{}: sender non-delivery notification: {}", m.id(), dsnId);
-                enqueued(dsnId);
+                Map<Route, Group> groups = new LinkedHashMap<>();
+                List<Finished> unrouted = new ArrayList<>();
+                for (RecipientState r : due) {
+                    Lookup l = routing.lookup(r.address());
+                    if (l instanceof Lookup.TempFail t) {
+                        unrouted.add(finish(m, r, "none", r.address(), RecipientOutcome.deferred("4.3.0",
+                                "mailertable lookup failure: " + t.reason()), 0, 0));
+                    } else if (l instanceof Lookup.Found f) {
+                        groups.computeIfAbsent(f.route(), k -> new Group()).add(r, f.rewrittenRecipient().orElse(r.address()));
+                    } else {
+                        groups.computeIfAbsent(mxRoute(r.address()), k -> new Group()).add(r, r.address());
+                    }
+                }
+                attempt.record(unrouted, status);
+                for (Map.Entry<Route, Group> g : groups.entrySet()) {
+                    Route route = g.getKey();
+                    Group group = g.getValue();
+                    DeliveryRequest req = new DeliveryRequest(m, route, group.recipients, group.addresses);
+                    DeliveryResult result;
+                    try {
+                        int limit = agents.pipelines(route) && settings.tsmtpConcurrencyLimit() > 0
+                                ? settings.tsmtpConcurrencyLimit() : settings.destinationConcurrencyLimit();
+                        result = limiter.run(destination(route), limit, () -> agents.forRoute(route).deliver(req));
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        result = DeliveryResult.all("none", group.recipients.size(),
+                                RecipientOutcome.deferred("4.3.0", "relay shutting down"));
+                    }
+                    List<Finished> outcomes = new ArrayList<>();
+                    for (int i = 0; i < group.recipients.size(); i++) {
+                        outcomes.add(finish(m, group.recipients.get(i), result.relay(), group.addresses.get(i),
+                                result.outcomes().get(i), result.setupMillis(), result.transmitMillis()));
+                    }
+                    // The next hop has it: on disk now, before the next group (which may take
+                    // minutes) or anything else, so a crash from here on never sends it again.
+                    attempt.record(outcomes, status);
+                }
             }
+            end(attempt, status);
         }
-        List<RecipientState> stillPending = new ArrayList<>();
-        Map<Integer, RecipientState> updated = new HashMap<>();
-        changed.forEach(r -> updated.put(r.index(), r));
-        for (RecipientState r : m.recipients()) {
-            RecipientState current = updated.getOrDefault(r.index(), r);
-            if (current.status() == RecipientStatus.PENDING) {
-                stillPending.add(current);
-            }
-        }
-        boolean warn = !m.warned() && !m.isNullSender() && !stillPending.isEmpty()
-                && !settings.delayWarningTime().isZero()
-                && now - m.arrivalMillis() >= settings.delayWarningTime().toMillis();
-        if (warn) {
-            List<Notifier.Failure> delayed = stillPending.stream()
-                    .map(r -> new Notifier.Failure(r.address(), dsns.getOrDefault(r.index(), "4.0.0"), r.lastError(), "",
-                            r.lastAttemptMillis()))
-                    .toList();
-            QueueId dsnId = notifier.delayed(m, delayed);
-            log.info("{}: sender delay notification: {}", m.id(), dsnId);
-            enqueued(dsnId);
-        }
-        if (!changed.isEmpty() || warn) {
-            spool.appendStatus(m, changed, warn, now);
-        }
-        if (stillPending.isEmpty()) {
+        if (attempt.stillPending.isEmpty()) {
             spool.delete(m.id(), QueueState.ACTIVE);
             location.remove(m.id());
             pendingTo.remove(m.id());
             log.info("{}: removed", m.id());
         } else {
-            pendingTo.put(m.id(), addresses(stillPending));
+            long now = clock.millis();
+            pendingTo.put(m.id(), addresses(attempt.stillPending));
             spool.move(m.id(), QueueState.ACTIVE, QueueState.DEFERRED);
             location.put(m.id(), QueueState.DEFERRED);
-            long next = stillPending.stream().mapToLong(RecipientState::nextAttemptMillis).min().orElse(now);
+            long next = attempt.stillPending.stream().mapToLong(RecipientState::nextAttemptMillis).min().orElse(now);
             plan(m.id(), next, false);
         }
     }
 
-    /** Records one recipient's outcome (retry time or expiry) and logs it Postfix-style. */
-    private void finish(QueuedMessage m, RecipientState r, String relay, String sentTo, RecipientOutcome o,
-                        long start, long setup, long transmit, List<RecipientState> changed,
-                        List<Notifier.Failure> bounced, Map<Integer, String> dsns) {
+    /**
+     * The end of an attempt: the bounce notice is queued before the bounced recipients are
+     * recorded (a crash in between tries them once more rather than losing the notice), then a
+     * delay warning if one is due, then the records left.
+     */
+    private void end(Attempt attempt, StatusLog status) throws IOException {
+        QueuedMessage m = attempt.message;
+        long now = clock.millis();
+        if (!attempt.bounced.isEmpty()) {
+            if (m.isNullSender()) {
+                log.info("{}: no bounce for the null sender: {} recipient(s) dropped", m.id(), attempt.bounced.size());
+            } else {
+                QueueId dsnId = notifier.bounce(m, attempt.bounced);
+                log.info("{}: sender non-delivery notification: {}", m.id(), dsnId);
+                enqueued(dsnId);
+            }
+        }
+        Map<Integer, RecipientState> updated = new HashMap<>();
+        attempt.changed.forEach(r -> updated.put(r.index(), r));
+        for (RecipientState r : m.recipients()) {
+            RecipientState current = updated.getOrDefault(r.index(), r);
+            if (current.status() == RecipientStatus.PENDING) {
+                attempt.stillPending.add(current);
+            }
+        }
+        boolean warn = !m.warned() && !m.isNullSender() && !attempt.stillPending.isEmpty()
+                && !settings.delayWarningTime().isZero()
+                && now - m.arrivalMillis() >= settings.delayWarningTime().toMillis();
+        if (warn) {
+            List<Notifier.Failure> delayed = attempt.stillPending.stream()
+                    .map(r -> new Notifier.Failure(r.address(), attempt.dsns.getOrDefault(r.index(), "4.0.0"),
+                            r.lastError(), "", r.lastAttemptMillis()))
+                    .toList();
+            QueueId dsnId = notifier.delayed(m, delayed);
+            log.info("{}: sender delay notification: {}", m.id(), dsnId);
+            enqueued(dsnId);
+        }
+        status.append(attempt.unwritten, warn, now);
+    }
+
+    /** A recipient's new state after this attempt, and what the log line says about it. */
+    private record Finished(RecipientState state, RecipientOutcome outcome, String relay, String sentTo,
+                            long setupMillis, long transmitMillis) {
+    }
+
+    /** Applies expiry to one recipient's outcome and computes its next state (retry time). */
+    private Finished finish(QueuedMessage m, RecipientState r, String relay, String sentTo, RecipientOutcome o,
+                            long setup, long transmit) {
         long now = clock.millis();
         RecipientOutcome outcome = o;
         if (o.status() == RecipientOutcome.Status.DEFERRED
                 && now - m.arrivalMillis() >= settings.maximalQueueLifetime().toMillis()) {
             outcome = RecipientOutcome.bounced(o.dsn(), "delivery time expired; last error: " + o.text());
         }
-        dsns.put(r.index(), outcome.dsn());
         RecipientState next = switch (outcome.status()) {
             case SENT -> r.sent(now);
             case BOUNCED -> r.bounced(now, outcome.text());
             case DEFERRED -> r.deferred(now, now + settings.retry().delayMillis(r.attempts() + 1), outcome.text());
         };
-        changed.add(next);
-        if (outcome.status() == RecipientOutcome.Status.BOUNCED) {
-            bounced.add(new Notifier.Failure(r.address(), outcome.dsn(), outcome.text(), relay, now));
+        return new Finished(next, outcome, relay, sentTo, setup, transmit);
+    }
+
+    /** What one attempt of one message has found out so far. */
+    private final class Attempt {
+        final QueuedMessage message;
+        final long start;
+        final List<RecipientState> changed = new ArrayList<>();
+        /** Records not in the file yet: bounced ones (after their notice) and deferred ones of groups that sent nothing. */
+        final List<RecipientState> unwritten = new ArrayList<>();
+        final Map<Integer, String> dsns = new HashMap<>(); // this attempt's status code per recipient index
+        final List<Notifier.Failure> bounced = new ArrayList<>();
+        final List<RecipientState> stillPending = new ArrayList<>();
+
+        Attempt(QueuedMessage message, long start) {
+            this.message = message;
+            this.start = start;
         }
+
+        /**
+         * Takes one route group's outcomes: if any recipient was sent, its records (and the
+         * group's deferred ones) are appended and fsynced now, before anything else happens;
+         * bounced ones wait for their notice, and a group that sent nothing is written with
+         * the rest at the end of the attempt (one fsync for all of them). Then the log lines.
+         */
+        void record(List<Finished> group, StatusLog status) throws IOException {
+            List<RecipientState> now = new ArrayList<>();
+            boolean sent = false;
+            for (Finished f : group) {
+                changed.add(f.state());
+                dsns.put(f.state().index(), f.outcome().dsn());
+                switch (f.outcome().status()) {
+                    case SENT -> {
+                        sent = true;
+                        now.add(f.state());
+                    }
+                    case DEFERRED -> now.add(f.state());
+                    case BOUNCED -> {
+                        unwritten.add(f.state());
+                        bounced.add(new Notifier.Failure(f.state().address(), f.outcome().dsn(), f.outcome().text(),
+                                f.relay(), f.state().lastAttemptMillis()));
+                    }
+                }
+            }
+            if (sent) {
+                status.append(now, false, clock.millis());
+            } else {
+                unwritten.addAll(now);
+            }
+            for (Finished f : group) {
+                logOutcome(message, start, f);
+            }
+        }
+    }
+
+    /** The Postfix-style log line of one recipient's outcome. */
+    private void logOutcome(QueuedMessage m, long start, Finished f) {
+        RecipientState r = f.state();
+        RecipientOutcome outcome = f.outcome();
+        long now = r.lastAttemptMillis();
+        long setup = f.setupMillis();
+        long transmit = f.transmitMillis();
         double delay = (now - m.arrivalMillis()) / 1000.0;
         double a = Math.max(0, start - m.arrivalMillis()) / 1000.0;
         double b = Math.max(0, now - start - setup - transmit) / 1000.0;
@@ -523,8 +601,8 @@ public final class QueueManager implements AutoCloseable {
             case BOUNCED -> "bounced";
         };
         log.info("{}: to=<{}>,{} relay={}, delay={}, delays={}/{}/{}/{}, dsn={}, status={} ({})", m.id(), r.address(),
-                sentTo.equals(r.address()) ? "" : " orig_to=<" + r.address() + ">, now_to=<" + sentTo + ">,",
-                relay, fmt(delay), fmt(a), fmt(b), fmt(setup / 1000.0), fmt(transmit / 1000.0), outcome.dsn(), status,
+                f.sentTo().equals(r.address()) ? "" : " orig_to=<" + r.address() + ">, now_to=<" + f.sentTo() + ">,",
+                f.relay(), fmt(delay), fmt(a), fmt(b), fmt(setup / 1000.0), fmt(transmit / 1000.0), outcome.dsn(), status,
                 outcome.text());
     }
 

@@ -2,10 +2,8 @@ package org.wormhole.relay.queue;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -174,32 +172,18 @@ public final class Spool {
      */
     public void appendStatus(QueuedMessage msg, List<RecipientState> updates, boolean warned, long nowMillis)
             throws IOException {
-        StringBuilder sb = new StringBuilder(updates.size() * 80);
-        for (RecipientState r : updates) {
-            String err = r.lastError().isEmpty() ? "-" : FieldCodec.encode(truncate(r.lastError()));
-            String line = "R " + r.index() + " " + r.status().word() + " " + r.attempts() + " "
-                    + r.nextAttemptMillis() + " " + r.lastAttemptMillis() + " " + err + " ";
-            sb.append(line).append(QueueFileReader.crc(line)).append('\n');
-        }
-        if (warned) {
-            String line = "W " + nowMillis + " ";
-            sb.append(line).append(QueueFileReader.crc(line)).append('\n');
-        }
-        try (FileChannel ch = FileChannel.open(msg.file(), StandardOpenOption.WRITE)) {
-            if (ch.size() > msg.validLength()) {
-                ch.truncate(msg.validLength());
-            }
-            ByteBuffer b = ByteBuffer.wrap(sb.toString().getBytes(StandardCharsets.US_ASCII));
-            long pos = ch.size();
-            while (b.hasRemaining()) {
-                pos += ch.write(b, pos);
-            }
-            ch.force(false);
+        try (StatusLog log = statusLog(msg)) {
+            log.append(updates, warned, nowMillis);
         }
     }
 
-    private static String truncate(String s) {
-        return s.length() > 1000 ? s.substring(0, 1000) : s;
+    /**
+     * Opens a message's status records for one delivery attempt: each outcome is appended and
+     * fsynced as soon as it is known. A torn tail left by an earlier crash is cut off first.
+     * The caller closes it before it moves or deletes the file.
+     */
+    public StatusLog statusLog(QueuedMessage msg) throws IOException {
+        return StatusLog.open(msg);
     }
 
     /** The content of a message, exactly as it will be relayed. The caller closes the stream. */

@@ -87,6 +87,39 @@ class SpoolTest {
     }
 
     @Test
+    void outcomesAppendedFromSeveralThreadsAtOnceAreAllOnDiskAndReadBack() throws Exception {
+        Spool spool = Spool.open(dir);
+        List<String> rcpts = java.util.stream.IntStream.range(0, 40).mapToObj(i -> "r" + i + "@x.example").toList();
+        QueueId id = enqueue(spool, BODY, "s@example.org", rcpts);
+        QueuedMessage m = spool.read(QueueState.INCOMING, id);
+        // A torn record from an earlier crash: cut off before the first new one.
+        try (FileChannel ch = FileChannel.open(m.file(), StandardOpenOption.APPEND)) {
+            ch.write(java.nio.ByteBuffer.wrap("R 0 sent 1 0 5 - 12".getBytes(StandardCharsets.US_ASCII)));
+        }
+        QueuedMessage attempt = spool.read(QueueState.INCOMING, id);
+        try (StatusLog log = spool.statusLog(attempt)) {
+            java.util.concurrent.ExecutorService groups = java.util.concurrent.Executors.newFixedThreadPool(8);
+            List<java.util.concurrent.Future<?>> done = new java.util.ArrayList<>();
+            for (RecipientState r : attempt.recipients()) {
+                done.add(groups.submit(() -> {
+                    log.append(List.of(r.index() % 2 == 0 ? r.sent(50) : r.deferred(50, 90, "451 4.3.0 later")), false, 50);
+                    return null;
+                }));
+            }
+            for (java.util.concurrent.Future<?> f : done) {
+                f.get();
+            }
+            groups.shutdown();
+        }
+        QueuedMessage after = spool.read(QueueState.INCOMING, id);
+        for (RecipientState r : after.recipients()) {
+            assertEquals(r.index() % 2 == 0 ? RecipientStatus.SENT : RecipientStatus.PENDING, r.status(), r.address());
+            assertEquals(1, r.attempts(), r.address());
+        }
+        assertEquals(Files.size(after.file()), after.validLength(), "every record whole, nothing torn left");
+    }
+
+    @Test
     void aFileWithoutItsEndMarkerIsCorrupt() throws Exception {
         Spool spool = Spool.open(dir);
         QueueId id = enqueue(spool, BODY, "s@example.org", List.of("a@x.example"));
