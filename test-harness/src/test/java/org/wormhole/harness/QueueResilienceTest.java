@@ -179,9 +179,11 @@ class QueueResilienceTest {
     // --- 4. restart --------------------------------------------------------------------------
 
     @Test
-    void aRestartResumesIncomingActiveAndDeferredMailKeepsHeldMailAndSetsATruncatedFileAside() throws Exception {
+    void aRestartResumesIncomingActiveAndDeferredMailKeepsHeldMailAndSetsADamagedFileAside() throws Exception {
         site("", "");
         site.relay.close();
+        QmgrLog log = QmgrLog.capture();
+        others.add(log);
 
         Spool spool = Spool.open(home.resolve("spool"));
         long now = System.currentTimeMillis();
@@ -201,7 +203,11 @@ class QueueResilienceTest {
         QueueId held = queue(spool, message("on hold"), "grace@outside.example");
         spool.move(held, QueueState.INCOMING, QueueState.HOLD);
 
-        // A crash while receiving: the file ends in the middle of the content, before "end".
+        // A crash while receiving (kill -9 mid-DATA): what the writer leaves, never acknowledged.
+        QueueId partial = partialReception(spool, message("never finished") + ("y".repeat(76) + "\r\n").repeat(40),
+                "oscar@outside.example");
+
+        // A file that was complete (and acknowledged) and was then damaged: cut in the content.
         QueueId cut = queue(spool, message("cut in half") + ("x".repeat(76) + "\r\n").repeat(40),
                 "mallory@outside.example");
         Path cutFile = spool.path(QueueState.INCOMING, cut);
@@ -226,9 +232,16 @@ class QueueResilienceTest {
         assertTrue(outside.received.stream().noneMatch(r -> r.recipients().contains("dave@outside.example")));
 
         assertEquals(List.of(held), inState(QueueState.HOLD), "the held message stays in hold/");
-        assertEquals(List.of(cut), inState(QueueState.CORRUPT), "the truncated file is in corrupt/");
+        assertEquals(List.of(cut), inState(QueueState.CORRUPT), "the damaged file is in corrupt/");
+        assertEquals(List.of("ERROR " + cut + ": corrupt queue file moved to corrupt/: no end marker: file ends at "),
+                log.containing(cut.value()).stream().map(l -> l.replaceAll("at \\d+.*", "at ")).toList());
+        assertTrue(Files.notExists(spool.path(QueueState.INCOMING, partial))
+                && Files.notExists(spool.path(QueueState.CORRUPT, partial)), "the partial reception is gone");
+        assertEquals(List.of("INFO removed partial reception " + partial + " (never acknowledged)"),
+                log.containing(partial.value()));
         assertTrue(outside.received.stream().noneMatch(r -> r.text().contains("Subject: on hold")
-                || r.text().contains("Subject: cut in half") || r.recipients().contains("grace@outside.example")
+                || r.text().contains("Subject: cut in half") || r.text().contains("Subject: never finished")
+                || r.recipients().contains("grace@outside.example")
                 || r.recipients().contains("mallory@outside.example")), outside.received.toString());
         assertEquals(3, outside.received.size());
     }
@@ -464,6 +477,67 @@ class QueueResilienceTest {
         }
     }
 
+    // --- 11. damaged content ----------------------------------------------------------------------
+
+    @Test
+    void aQueuedMessageWhoseContentWasDamagedOnDiskIsNeverDeliveredAndIsSetAsideWithAnError() throws Exception {
+        site("", "minimal_backoff_time = 10m\nmaximal_backoff_time = 1h\n");
+        QmgrLog log = QmgrLog.capture();
+        others.add(log);
+        outside.script.add(FakeMx.Answer.TEMPFAIL);
+        QueueId id = send(ALICE, message("flip me"), "carol@outside.example");
+        Await.until("the message to be deferred", () -> waitsInDeferred(id));
+
+        // One bit flipped in the content on disk ("flip me" becomes "flip mg").
+        Path file = site.relay.spool().path(QueueState.DEFERRED, id);
+        byte[] bytes = Files.readAllBytes(file);
+        int at = new String(bytes, StandardCharsets.ISO_8859_1).indexOf("Subject: flip me") + "Subject: flip m".length();
+        bytes[at] ^= 0x02;
+        Files.write(file, bytes);
+
+        assertEquals(1, site.relay.queue().flush());
+
+        Await.until("the damaged file to be set aside and no longer queued (or delivered)",
+                () -> inState(QueueState.CORRUPT).contains(id) && site.relay.queue().all().isEmpty()
+                        || !outside.received.isEmpty());
+        assertTrue(outside.received.isEmpty(), "nothing delivered: " + outside.received);
+        assertEquals(1, outside.dataCommands.get(), "only the first attempt (451) reached the MX");
+        List<String> errors = log.containing(id + ": corrupt queue file moved to corrupt/");
+        assertEquals(1, errors.size(), log.containing(id.value()).toString());
+        assertTrue(errors.get(0).matches("ERROR " + id + ": corrupt queue file moved to corrupt/: content CRC-32C"
+                + " mismatch: expected [0-9a-f]{8}, actual [0-9a-f]{8} \\(damaged on disk\\)"), errors.get(0));
+        assertTrue(hub.received.isEmpty(), "no notice to the sender: " + hub.received);
+    }
+
+    @Test
+    void aVersion1QueueFileFromAnEarlierReleaseIsStillDelivered() throws Exception {
+        site("", "");
+        site.relay.close();
+        String content = "Received: from old.example by relay.test.example; Mon, 2 Jun 2025 10:00:00 +0000\r\n"
+                + message("written by version 1");
+        long arrival = System.currentTimeMillis();
+        QueueId id = QueueId.next(arrival);
+        String header = "WORMHOLE-QUEUE 1\n"
+                + "id " + id + "\n"
+                + "arrival " + arrival + "\n"
+                + "client old.example%20127.0.0.1%20ESMTP\n"
+                + "sender " + ALICE + "\n"
+                + "rcpt carol@outside.example\n"
+                + "flags\n"
+                + "hops 000001\n"
+                + "content " + String.format("%019d", content.length()) + "\n";
+        Files.writeString(home.resolve("spool/deferred").resolve(id.value()), header + content + "end\n",
+                StandardCharsets.US_ASCII);
+
+        site.start();
+
+        Await.until("the version 1 message to arrive", () -> outside.received.size() == 1);
+        Await.until("the queue to be empty", this::queueIsEmpty);
+        assertEquals(List.of("carol@outside.example"), outside.received.get(0).recipients());
+        assertEquals(content, outside.received.get(0).text());
+        assertTrue(inState(QueueState.CORRUPT).isEmpty());
+    }
+
     // --- helpers -----------------------------------------------------------------------------
 
     /** Sends one message over SMTP and returns its queue id from the 250 reply. */
@@ -503,6 +577,25 @@ class QueueResilienceTest {
             in.commit(0);
             return in.id();
         }
+    }
+
+    /**
+     * What the relay's writer leaves in incoming/ when the relay is killed mid-DATA: the header
+     * with the placeholders of a file not yet committed, part of the content, no end marker.
+     */
+    private static QueueId partialReception(Spool spool, String content, String... to) throws Exception {
+        byte[] half;
+        QueueId id;
+        try (Spool.Incoming in = spool.create(System.currentTimeMillis(), "client.example 127.0.0.1 ESMTP", ALICE,
+                List.of(to), Set.of())) {
+            byte[] c = content.getBytes(StandardCharsets.UTF_8);
+            in.content().write(c, 0, c.length / 2);
+            in.content().flush();
+            id = in.id();
+            half = Files.readAllBytes(spool.path(QueueState.INCOMING, id));
+        } // not committed: the writer deletes its file; put back what a kill -9 would have left
+        Files.write(spool.path(QueueState.INCOMING, id), half);
+        return id;
     }
 
     /** The destination answers 451 to every DATA from now on; returns how many answers were scripted. */

@@ -27,6 +27,7 @@ import org.wormhole.relay.delivery.DeliveryRequest;
 import org.wormhole.relay.delivery.DeliveryResult;
 import org.wormhole.relay.delivery.RecipientOutcome;
 import org.wormhole.relay.queue.CorruptQueueFileException;
+import org.wormhole.relay.queue.PartialReceptionException;
 import org.wormhole.relay.queue.QueueId;
 import org.wormhole.relay.queue.QueueState;
 import org.wormhole.relay.queue.QueuedMessage;
@@ -118,8 +119,9 @@ public final class QueueManager implements AutoCloseable {
 
     /**
      * Resumes the queue as found on disk and starts delivering: incoming and active messages are
-     * due now, deferred ones at their next attempt, held ones wait; incomplete files go to
-     * {@code corrupt/}.
+     * due now, deferred ones at their next attempt, held ones wait. A partial reception in
+     * {@code incoming/} (the relay stopped mid-DATA: never acknowledged) is removed; any other
+     * file that cannot be read goes to {@code corrupt/}.
      */
     public void start() throws IOException {
         long now = clock.millis();
@@ -133,6 +135,13 @@ public final class QueueManager implements AutoCloseable {
                     if (state != QueueState.HOLD) {
                         plan(id, state == QueueState.DEFERRED ? m.nextAttemptMillis() : now, false);
                         resumed++;
+                    }
+                } catch (PartialReceptionException e) {
+                    if (state == QueueState.INCOMING) {
+                        spool.delete(id, state);
+                        log.info("removed partial reception {} (never acknowledged)", id);
+                    } else {
+                        quarantine(id, state, e.getMessage());
                     }
                 } catch (CorruptQueueFileException e) {
                     quarantine(id, state, e.getMessage());
@@ -365,6 +374,7 @@ public final class QueueManager implements AutoCloseable {
             QueuedMessage m;
             try {
                 m = spool.read(QueueState.ACTIVE, id);
+                spool.verifyContent(m); // before any byte of it goes out
             } catch (CorruptQueueFileException e) {
                 quarantine(id, QueueState.ACTIVE, e.getMessage());
                 return;

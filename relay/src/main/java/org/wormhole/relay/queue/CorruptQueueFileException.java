@@ -1,7 +1,7 @@
 package org.wormhole.relay.queue;
 
 /** A queue file that does not follow the format: it is moved to {@code corrupt/}, never delivered. */
-public final class CorruptQueueFileException extends Exception {
+public sealed class CorruptQueueFileException extends Exception permits PartialReceptionException {
     public CorruptQueueFileException(String message) {
         super(message);
     }

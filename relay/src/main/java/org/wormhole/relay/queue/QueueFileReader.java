@@ -12,14 +12,20 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.zip.CRC32C;
 
-/** Reads a queue file (QUEUE-FORMAT.md, version 1): header, end marker, status records. */
+/**
+ * Reads a queue file (QUEUE-FORMAT.md, versions 1 and 2): header, end marker, status records.
+ * The content's checksum (version 2) is checked by {@link #verifyContent}, before delivery.
+ */
 final class QueueFileReader {
 
     static final int MAX_HEADER = 1 << 20;
     static final int MAX_RECORD = 8192;
+    /** The first line of a version 1 file (no content checksum). */
+    static final String MAGIC_V1 = "WORMHOLE-QUEUE 1";
 
     private QueueFileReader() {
     }
@@ -31,14 +37,19 @@ final class QueueFileReader {
             Header h = new Header();
             long offset = 0;
             String magic = line(in, MAX_RECORD);
-            if (magic == null || !magic.equals(QueueFileWriter.MAGIC)) {
-                throw new CorruptQueueFileException("not a version 1 queue file (first line '" + magic + "')");
+            if (magic == null) {
+                throw new PartialReceptionException("the file ends in its first line (never written)");
+            }
+            if (magic.equals(QueueFileWriter.MAGIC)) {
+                h.version = 2;
+            } else if (!magic.equals(MAGIC_V1)) {
+                throw new CorruptQueueFileException("not a version 1 or 2 queue file (first line '" + magic + "')");
             }
             offset += magic.length() + 1;
             while (true) {
                 String l = line(in, MAX_RECORD);
                 if (l == null) {
-                    throw new CorruptQueueFileException("header ends before 'content'");
+                    throw new PartialReceptionException("the header ends before 'content' (never written whole)");
                 }
                 offset += l.length() + 1;
                 if (offset > MAX_HEADER) {
@@ -54,21 +65,23 @@ final class QueueFileReader {
             if (h.id == null || h.arrival < 0 || h.sender == null || h.recipients.isEmpty()) {
                 throw new CorruptQueueFileException("header lacks id, arrival, sender or recipients");
             }
+            if (h.version == 2 && h.crc32c < 0) {
+                throw new CorruptQueueFileException("version 2 header without crc32c");
+            }
+            if (h.uncommitted) {
+                throw new PartialReceptionException("content length never written (receiving was not finished)");
+            }
+            if (h.version == 1 && h.contentLength == 0 && !marker(ch, contentOffset)) {
+                throw new PartialReceptionException("no end marker and a zero length (receiving was not finished)");
+            }
             if (fileLength < endAt + marker.length) {
                 throw new CorruptQueueFileException("no end marker: file ends at " + fileLength
                         + " before content end " + endAt + " (incomplete write)");
             }
-            ch.position(endAt);
-            byte[] got = new byte[marker.length];
-            java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(got);
-            while (buf.hasRemaining()) {
-                if (ch.read(buf) < 0) {
-                    throw new EOFException();
-                }
-            }
-            if (!java.util.Arrays.equals(got, marker)) {
+            if (!marker(ch, endAt)) {
                 throw new CorruptQueueFileException("no end marker after the content (incomplete write)");
             }
+            ch.position(endAt + marker.length);
             List<RecipientState> rcpts = new ArrayList<>();
             for (int i = 0; i < h.recipients.size(); i++) {
                 rcpts.add(RecipientState.fresh(i, h.recipients.get(i), h.arrival));
@@ -109,7 +122,8 @@ final class QueueFileReader {
                 throw new CorruptQueueFileException(e.getMessage());
             }
             return new QueuedMessage(id, state, file, h.arrival, h.client, h.sender, List.copyOf(rcpts),
-                    Set.copyOf(h.flags), h.hops, h.origin, contentOffset, h.contentLength, warned, valid);
+                    Set.copyOf(h.flags), h.hops, h.origin, contentOffset, h.contentLength, warned, valid,
+                    h.crc32c < 0 ? OptionalLong.empty() : OptionalLong.of(h.crc32c));
         } catch (NumberFormatException e) {
             throw new CorruptQueueFileException("bad number: " + e.getMessage());
         } catch (IllegalArgumentException e) {
@@ -117,8 +131,62 @@ final class QueueFileReader {
         }
     }
 
+    /** Whether the end marker is at {@code at}. */
+    private static boolean marker(FileChannel ch, long at) throws IOException {
+        byte[] marker = QueueFileWriter.END_MARKER;
+        if (ch.size() < at + marker.length) {
+            return false;
+        }
+        byte[] got = new byte[marker.length];
+        java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(got);
+        long p = at;
+        while (buf.hasRemaining()) {
+            int n = ch.read(buf, p);
+            if (n < 0) {
+                throw new EOFException();
+            }
+            p += n;
+        }
+        return java.util.Arrays.equals(got, marker);
+    }
+
+    /**
+     * Reads the content and compares its CRC-32C with the one the writer put in the header.
+     * Version 1 files have none: nothing to compare.
+     */
+    static void verifyContent(QueuedMessage m) throws IOException, CorruptQueueFileException {
+        if (m.contentCrc32c().isEmpty()) {
+            return;
+        }
+        CRC32C crc = new CRC32C();
+        try (FileChannel ch = FileChannel.open(m.file(), StandardOpenOption.READ)) {
+            java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(65536);
+            long pos = m.contentOffset();
+            long end = m.contentOffset() + m.contentLength();
+            while (pos < end) {
+                buf.clear();
+                buf.limit((int) Math.min(buf.capacity(), end - pos));
+                int n = ch.read(buf, pos);
+                if (n < 0) {
+                    throw new CorruptQueueFileException("the file ends inside the content");
+                }
+                pos += n;
+                buf.flip();
+                crc.update(buf);
+            }
+        }
+        long expected = m.contentCrc32c().getAsLong();
+        if (crc.getValue() != expected) {
+            throw new CorruptQueueFileException(String.format(
+                    "content CRC-32C mismatch: expected %08x, actual %08x (damaged on disk)", expected, crc.getValue()));
+        }
+    }
+
     /** The header fields read so far. */
     private static final class Header {
+        int version = 1;
+        long crc32c = -1;
+        boolean uncommitted;
         String id;
         long arrival = -1;
         String client = "";
@@ -149,7 +217,17 @@ final class QueueFileReader {
                 }
                 case "hops" -> hops = Integer.parseInt(value);
                 case "origin" -> origin = FieldCodec.decode(value);
+                case "crc32c" -> {
+                    if (version < 2 || !value.matches("[0-9a-f]{8}")) {
+                        throw new CorruptQueueFileException("bad crc32c header field '" + value + "'");
+                    }
+                    crc32c = Long.parseLong(value, 16);
+                }
                 case "content" -> {
+                    if (version >= 2 && value.equals(QueueFileWriter.LENGTH_PLACEHOLDER)) {
+                        uncommitted = true;
+                        return true;
+                    }
                     contentLength = Long.parseLong(value);
                     if (contentLength < 0) {
                         throw new CorruptQueueFileException("negative content length");

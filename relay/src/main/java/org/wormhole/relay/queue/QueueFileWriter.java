@@ -13,34 +13,44 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Set;
+import java.util.zip.CRC32C;
 
 /**
- * Writes one new queue file (QUEUE-FORMAT.md): the header first, then the content as it
- * streams in, then, on {@link #commit}, the content length and hop count patched into their
- * fixed-width header fields, the end marker, and an fsync of the file. The caller fsyncs the
- * directory before it acknowledges the message.
+ * Writes one new queue file (QUEUE-FORMAT.md, version 2): the header first, then the content as
+ * it streams in (its CRC-32C computed on the way), then, on {@link #commit}, the end marker, the
+ * checksum, hop count and, last, the content length patched into their fixed-width header fields,
+ * and an fsync of the file. Until the length is patched the file reads as a partial reception.
+ * The caller fsyncs the directory before it acknowledges the message.
  *
  * <p>Not thread-safe: one writer per SMTP transaction.
  */
 final class QueueFileWriter implements AutoCloseable {
 
-    static final String MAGIC = "WORMHOLE-QUEUE 1";
+    static final String MAGIC = "WORMHOLE-QUEUE 2";
+    /**
+     * The content length field until the file is committed: not a number, so a partial
+     * reception is told by its header alone (version 1 wrote zeros here).
+     */
+    static final String LENGTH_PLACEHOLDER = "-".repeat(19);
     static final byte[] END_MARKER = "end\n".getBytes(StandardCharsets.US_ASCII);
     private static final int HOPS_WIDTH = 6;
-    private static final int LENGTH_WIDTH = 19;
+    private static final int LENGTH_WIDTH = LENGTH_PLACEHOLDER.length();
+    private static final int CRC_WIDTH = 8;
 
     private final Path file;
     private final FileChannel channel;
     private final long hopsAt;
+    private final long crcAt;
     private final long lengthAt;
     private final long contentAt;
     private final CountingOutputStream content;
     private boolean done;
 
-    private QueueFileWriter(Path file, FileChannel channel, long hopsAt, long lengthAt, long contentAt) {
+    private QueueFileWriter(Path file, FileChannel channel, long hopsAt, long crcAt, long lengthAt, long contentAt) {
         this.file = file;
         this.channel = channel;
         this.hopsAt = hopsAt;
+        this.crcAt = crcAt;
         this.lengthAt = lengthAt;
         this.contentAt = contentAt;
         this.content = new CountingOutputStream(new BufferedOutputStream(Channels.newOutputStream(channel), 65536));
@@ -73,16 +83,19 @@ final class QueueFileWriter implements AutoCloseable {
             h.append("hops ");
             long hopsAt = h.length();
             h.append("0".repeat(HOPS_WIDTH)).append('\n');
+            h.append("crc32c ");
+            long crcAt = h.length();
+            h.append("0".repeat(CRC_WIDTH)).append('\n');
             h.append("content ");
             long lengthAt = h.length();
-            h.append("0".repeat(LENGTH_WIDTH)).append('\n');
+            h.append(LENGTH_PLACEHOLDER).append('\n');
             byte[] header = h.toString().getBytes(StandardCharsets.US_ASCII);
             if (header.length > QueueFileReader.MAX_HEADER) {
                 throw new IOException("envelope too large for a queue file header");
             }
             writeFully(ch, ByteBuffer.wrap(header), 0);
             ch.position(header.length);
-            return new QueueFileWriter(file, ch, hopsAt, lengthAt, header.length);
+            return new QueueFileWriter(file, ch, hopsAt, crcAt, lengthAt, header.length);
         } catch (IOException | RuntimeException e) {
             ch.close();
             Files.deleteIfExists(file);
@@ -103,14 +116,20 @@ final class QueueFileWriter implements AutoCloseable {
         return file;
     }
 
-    /** Completes the file and fsyncs it; the message is durable once its directory is fsynced too. */
+    /**
+     * Completes the file and fsyncs it; the message is durable once its directory is fsynced too.
+     * The content length goes in last: a crash before it leaves a file that reads as a partial
+     * reception (placeholder length), never as a complete one with a wrong field.
+     */
     void commit(int hops) throws IOException {
         content.flush();
+        writeFully(channel, ByteBuffer.wrap(END_MARKER), contentAt + content.count);
+        String crcText = String.format("%0" + CRC_WIDTH + "x", content.crc.getValue());
+        writeFully(channel, ByteBuffer.wrap(crcText.getBytes(StandardCharsets.US_ASCII)), crcAt);
         String hopsText = String.format("%0" + HOPS_WIDTH + "d", Math.min(hops, 999_999));
         writeFully(channel, ByteBuffer.wrap(hopsText.getBytes(StandardCharsets.US_ASCII)), hopsAt);
         String len = String.format("%0" + LENGTH_WIDTH + "d", content.count);
         writeFully(channel, ByteBuffer.wrap(len.getBytes(StandardCharsets.US_ASCII)), lengthAt);
-        writeFully(channel, ByteBuffer.wrap(END_MARKER), contentAt + content.count);
         channel.force(true);
         channel.close();
         done = true;
@@ -126,7 +145,7 @@ final class QueueFileWriter implements AutoCloseable {
         try {
             Files.deleteIfExists(file);
         } catch (IOException ignored) {
-            // a leftover incoming file without end marker is moved to corrupt/ at the next start
+            // a leftover partial reception in incoming/ is removed at the next start
         }
         done = true;
     }
@@ -145,9 +164,10 @@ final class QueueFileWriter implements AutoCloseable {
         }
     }
 
-    /** Counts what passes through. */
+    /** Counts what passes through, and computes its CRC-32C. */
     private static final class CountingOutputStream extends java.io.FilterOutputStream {
         long count;
+        final CRC32C crc = new CRC32C();
 
         CountingOutputStream(OutputStream out) {
             super(out);
@@ -156,12 +176,14 @@ final class QueueFileWriter implements AutoCloseable {
         @Override
         public void write(int b) throws IOException {
             out.write(b);
+            crc.update(b);
             count++;
         }
 
         @Override
         public void write(byte[] b, int off, int len) throws IOException {
             out.write(b, off, len);
+            crc.update(b, off, len);
             count += len;
         }
     }

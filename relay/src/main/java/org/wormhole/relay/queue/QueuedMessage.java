@@ -2,6 +2,7 @@ package org.wormhole.relay.queue;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.Set;
 
 /**
@@ -22,10 +23,13 @@ import java.util.Set;
  * @param contentLength  the content's length in octets
  * @param warned         a delay warning was sent
  * @param validLength    the file length up to the last valid status record
+ * @param contentCrc32c  the content's CRC-32C as the writer computed it (version 2 files);
+ *                       empty for version 1 files, which have none
  */
 public record QueuedMessage(QueueId id, QueueState state, Path file, long arrivalMillis, String client,
                             String sender, List<RecipientState> recipients, Set<String> flags, int hops,
-                            String origin, long contentOffset, long contentLength, boolean warned, long validLength) {
+                            String origin, long contentOffset, long contentLength, boolean warned, long validLength,
+                            OptionalLong contentCrc32c) {
 
     public List<RecipientState> pending() {
         return recipients.stream().filter(r -> r.status() == RecipientStatus.PENDING).toList();

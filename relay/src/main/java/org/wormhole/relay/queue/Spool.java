@@ -186,6 +186,16 @@ public final class Spool {
         return StatusLog.open(msg);
     }
 
+    /**
+     * Checks a message's content against its CRC-32C (version 2 files) before it is delivered:
+     * a damaged file is never sent. Reads the whole content.
+     *
+     * @throws CorruptQueueFileException naming the expected and the actual checksum
+     */
+    public void verifyContent(QueuedMessage msg) throws IOException, CorruptQueueFileException {
+        QueueFileReader.verifyContent(msg);
+    }
+
     /** The content of a message, exactly as it will be relayed. The caller closes the stream. */
     public InputStream openContent(QueuedMessage msg) throws IOException {
         FileChannel ch = FileChannel.open(msg.file(), StandardOpenOption.READ);

@@ -2,6 +2,7 @@ package org.wormhole.relay.queue;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -120,14 +121,70 @@ class SpoolTest {
     }
 
     @Test
-    void aFileWithoutItsEndMarkerIsCorrupt() throws Exception {
+    void aCommittedFileCutShortIsCorruptNotAPartialReception() throws Exception {
         Spool spool = Spool.open(dir);
         QueueId id = enqueue(spool, BODY, "s@example.org", List.of("a@x.example"));
         Path f = spool.path(QueueState.INCOMING, id);
         byte[] whole = Files.readAllBytes(f);
-        for (int cut : new int[] {whole.length - 1, whole.length - 10, 40, 5}) {
+        for (int cut : new int[] {whole.length - 1, whole.length - 10, whole.length - BODY.length}) {
             Files.write(f, java.util.Arrays.copyOf(whole, cut));
-            assertThrows(CorruptQueueFileException.class, () -> spool.read(QueueState.INCOMING, id), "cut at " + cut);
+            CorruptQueueFileException e = assertThrows(CorruptQueueFileException.class,
+                    () -> spool.read(QueueState.INCOMING, id), "cut at " + cut);
+            assertFalse(e instanceof PartialReceptionException, "cut at " + cut + ": " + e.getMessage());
+        }
+    }
+
+    @Test
+    void whatTheWriterLeavesBeforeItCommitsIsAPartialReceptionAtEveryPoint() throws Exception {
+        Spool spool = Spool.open(dir);
+        byte[] big = new byte[200_000];
+        java.util.Arrays.fill(big, (byte) 'x');
+        try (Spool.Incoming in = spool.create(1, "c", "s@example.org", List.of("a@x.example"), Set.of())) {
+            Path f = spool.path(QueueState.INCOMING, in.id());
+            byte[] header = Files.readAllBytes(f);
+            in.content().write(big);
+            in.content().flush();
+            byte[] midData = Files.readAllBytes(f);
+            for (byte[] left : List.of(new byte[0], java.util.Arrays.copyOf(header, 5), java.util.Arrays.copyOf(header, 60),
+                    header, midData)) {
+                Files.write(f, left);
+                assertThrows(PartialReceptionException.class, () -> spool.read(QueueState.INCOMING, in.id()),
+                        left.length + " octets");
+            }
+        }
+    }
+
+    @Test
+    void aFlippedContentByteIsFoundBeforeDeliveryWithBothChecksums() throws Exception {
+        Spool spool = Spool.open(dir);
+        QueueId id = enqueue(spool, BODY, "s@example.org", List.of("a@x.example"));
+        QueuedMessage m = spool.read(QueueState.INCOMING, id);
+        assertTrue(Files.readString(m.file(), StandardCharsets.ISO_8859_1).startsWith("WORMHOLE-QUEUE 2\n"));
+        spool.verifyContent(m);
+
+        byte[] bytes = Files.readAllBytes(m.file());
+        bytes[(int) m.contentOffset() + 3] ^= 0x20;
+        Files.write(m.file(), bytes);
+        QueuedMessage damaged = spool.read(QueueState.INCOMING, id); // the envelope still reads
+        CorruptQueueFileException e = assertThrows(CorruptQueueFileException.class, () -> spool.verifyContent(damaged));
+        java.util.zip.CRC32C good = new java.util.zip.CRC32C();
+        good.update(BODY);
+        assertTrue(e.getMessage().matches("content CRC-32C mismatch: expected " + String.format("%08x", good.getValue())
+                + ", actual [0-9a-f]{8} \\(damaged on disk\\)"), e.getMessage());
+    }
+
+    @Test
+    void aVersion1FileReadsWithoutAChecksumToCompare() throws Exception {
+        Spool spool = Spool.open(dir);
+        QueueId id = QueueId.next(1_700_000_000_000L);
+        Files.writeString(spool.path(QueueState.DEFERRED, id), "WORMHOLE-QUEUE 1\nid " + id + "\narrival 1700000000000\n"
+                + "client c\nsender s@example.org\nrcpt a@x.example\nflags\nhops 000000\n"
+                + "content 0000000000000000004\nhi\r\nend\n", StandardCharsets.US_ASCII);
+        QueuedMessage m = spool.read(QueueState.DEFERRED, id);
+        assertTrue(m.contentCrc32c().isEmpty());
+        spool.verifyContent(m);
+        try (InputStream in = spool.openContent(m)) {
+            assertArrayEquals("hi\r\n".getBytes(StandardCharsets.US_ASCII), in.readAllBytes());
         }
     }
 
