@@ -2,7 +2,11 @@ package org.wormhole.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
+import org.wormhole.relay.PermissionDenied;
+import org.wormhole.relay.StartCheck;
+import org.wormhole.relay.config.RelayConfig;
 import org.wormhole.relay.config.ConfigException;
 import org.wormhole.relay.config.ConfigLoader;
 import picocli.CommandLine;
@@ -25,7 +29,10 @@ final class ConfigCommand implements Runnable {
 
     @Command(name = "check", mixinStandardHelpOptions = true,
             description = {"Validate a configuration file and print the effective configuration.",
-                    "Every problem is reported as FILE:LINE: what is wrong, and the exit code is 1."})
+                    "Every problem is reported as FILE:LINE: what is wrong, and the exit code is 1:",
+                    "the file's own, then what 'wormhole run' would fail on (as postfix check):",
+                    "the site key when peers are configured (there, mode 600, keys/ mode 700), the",
+                    "smtpd TLS files, the spool (writable, every file the relay user's), the mailertable."})
     static final class Check implements Callable<Integer> {
 
         @CommandLine.Spec
@@ -40,16 +47,25 @@ final class ConfigCommand implements Runnable {
             PrintWriter out = spec.commandLine().getOut();
             PrintWriter err = spec.commandLine().getErr();
             Path f = file != null ? file : WormholeHome.defaultConfig();
+            RelayConfig c;
             try {
-                ConfigLoader.load(f, WormholeHome.home());
+                c = ConfigLoader.load(f, WormholeHome.home());
                 out.print(ConfigLoader.render(f.toString(), f, WormholeHome.home()));
                 out.flush();
-                err.println(f + ": OK");
-                return 0;
             } catch (ConfigException e) {
                 e.problems().forEach(err::println);
+                err.println(f + ": " + e.problems().size() + " error(s)");
                 return 1;
             }
+            List<String> problems = StartCheck.problems(c, ConfigLoader.origins(f), PermissionDenied.currentUser());
+            if (!problems.isEmpty()) {
+                problems.forEach(err::println);
+                err.println(f + ": " + problems.size() + " error(s) that 'wormhole run' would fail on or that"
+                        + " expose a key");
+                return 1;
+            }
+            err.println(f + ": OK");
+            return 0;
         }
     }
 }

@@ -17,13 +17,17 @@ import org.wormhole.relay.queue.QueuedMessage;
 import org.wormhole.relay.queue.RecipientState;
 import org.wormhole.relay.queue.RecipientStatus;
 import org.wormhole.relay.queue.Spool;
+import org.wormhole.relay.queue.SpoolLock;
+import org.wormhole.relay.queue.SpoolLockedException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
 /**
  * {@code wormhole queue ...}: see and control the queue, while the relay runs (through its
- * control socket) or while it is stopped (on the files), as Postfix's postqueue and postsuper.
+ * control socket) or while it is stopped (on the files, holding the spool's master.lock), as
+ * Postfix's postqueue and postsuper. A relay that holds the lock but does not answer is not
+ * worked around: the files are left alone.
  */
 @Command(name = "queue", mixinStandardHelpOptions = true,
         description = "List and control the mail queue.",
@@ -123,8 +127,15 @@ final class QueueCommand implements Runnable {
                 return reply.get().ok() ? 0 : 1;
             }
             Optional<String> done;
-            try {
+            // No relay answers: the files are changed only under the spool's lock, so that no relay
+            // runs unseen (starting, stopping, or with its control socket gone) and none starts meanwhile.
+            try (SpoolLock lock = SpoolLock.acquire(c.queueDirectory())) {
                 done = offline(spool);
+            } catch (SpoolLockedException e) {
+                err.println("a relay " + (e.pid() > 0 ? "(pid " + e.pid() + ") " : "") + "holds " + c.queueDirectory()
+                        + " but does not answer on " + spool.controlSocket() + "; queue files not changed"
+                        + " (try again once it has started, or stop it)");
+                return 1;
             } catch (IllegalArgumentException e) {
                 err.println(e.getMessage());
                 return 1;

@@ -41,7 +41,7 @@ final class RunCommand implements Callable<Integer> {
             err.println(c.mailertable() + ": " + e.errors().size() + " error(s); relay not started");
             return 1;
         } catch (IOException | RuntimeException e) {
-            err.println("relay not started: " + e.getMessage());
+            err.println("relay not started: " + why(e, c));
             return 1;
         }
         CountDownLatch stopped = new CountDownLatch(1);
@@ -57,5 +57,22 @@ final class RunCommand implements Callable<Integer> {
         err.flush();
         stopped.await();
         return 0;
+    }
+
+    /**
+     * Why the start failed, with the fix where one is known: a file the relay may not read or
+     * change names its owner and the chown; another relay on the spool names its pid; a
+     * listener names its address.
+     */
+    static String why(Exception e, RelayConfig c) {
+        if (e instanceof org.wormhole.relay.queue.SpoolLockedException) {
+            return e.getMessage();
+        }
+        java.util.Optional<java.nio.file.Path> denied = org.wormhole.relay.PermissionDenied.file(e);
+        if (denied.isPresent()) {
+            return org.wormhole.relay.PermissionDenied.explain(denied.get(), c.queueDirectory(),
+                    org.wormhole.relay.PermissionDenied.currentUser());
+        }
+        return e.getMessage() == null ? e.toString() : e.getMessage();
     }
 }

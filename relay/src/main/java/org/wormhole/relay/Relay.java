@@ -17,6 +17,7 @@ import org.wormhole.relay.qmgr.DsnNotifier;
 import org.wormhole.relay.qmgr.QueueManager;
 import org.wormhole.relay.qmgr.RetryPolicy;
 import org.wormhole.relay.queue.Spool;
+import org.wormhole.relay.queue.SpoolLock;
 import org.wormhole.relay.smtpd.SmtpIngress;
 import org.wormhole.relay.smtpd.policy.RelayPolicy;
 
@@ -39,11 +40,19 @@ public final class Relay implements AutoCloseable {
     private final org.wormhole.relay.link.RelayLinks links; // null without peers
     private final org.wormhole.relay.link.ClassicPeers classicPeers; // null without classic peers
     private final org.wormhole.relay.queue.FreeSpace freeSpace;
+    private final SpoolLock spoolLock;
 
     private Relay(RelayConfig config, NexthopResolver resolver, Clock clock) throws IOException, MailertableException {
         this.config = config;
-        this.mailertable = WatchedMailertable.open(config.mailertable(), WatchedMailertable.DEFAULT_POLL_INTERVAL,
-                Clock.systemUTC(), peerRoutes(config));
+        // One relay per spool: the lock comes before anything else touches the spool.
+        this.spoolLock = SpoolLock.acquire(config.queueDirectory());
+        try {
+            this.mailertable = WatchedMailertable.open(config.mailertable(), WatchedMailertable.DEFAULT_POLL_INTERVAL,
+                    Clock.systemUTC(), peerRoutes(config));
+        } catch (IOException | MailertableException | RuntimeException e) {
+            spoolLock.close();
+            throw e;
+        }
         try {
             this.spool = Spool.open(config.queueDirectory());
             this.freeSpace = new org.wormhole.relay.queue.FreeSpace(config.queueDirectory(), config.queueMinfree(),
@@ -78,6 +87,7 @@ public final class Relay implements AutoCloseable {
             this.control = new ControlServer(spool.controlSocket(), queue, links);
         } catch (IOException | RuntimeException e) {
             mailertable.close();
+            spoolLock.close();
             throw e;
         }
     }
@@ -123,12 +133,16 @@ public final class Relay implements AutoCloseable {
     }
 
     /**
-     * Starts a relay: loads the mailertable (a bad table, or one with a {@code tsmtp} route to a
+     * Starts a relay: takes the spool's lock (another relay on the spool refuses the start),
+     * loads the mailertable (a bad table, or one with a {@code tsmtp} route to a
      * peer that is not configured, refuses the start), resumes the queue,
      * opens the control socket, then accepts SMTP.
      *
+     * @throws org.wormhole.relay.queue.SpoolLockedException another relay runs on the spool
      * @throws MailertableException the mailertable has errors
-     * @throws IOException          the spool, listener or control socket could not be set up
+     * @throws IOException          the spool, listener or control socket could not be set up; a
+     *                              listener that cannot bind is named with its address
+     *                              ({@code listen 127.0.0.1:25: address already in use})
      */
     public static Relay start(RelayConfig config, NexthopResolver resolver, Clock clock)
             throws IOException, MailertableException {
@@ -136,10 +150,11 @@ public final class Relay implements AutoCloseable {
         try {
             r.queue.start();
             if (r.links != null) {
-                r.links.start();
+                BindFailure.naming("link_listen " + config.linkListen().map(BindFailure::address).orElse("(none)"),
+                        r.links::start);
             }
-            r.control.start();
-            r.ingress.start();
+            BindFailure.naming("control socket " + r.spool.controlSocket(), r.control::start);
+            BindFailure.naming("listen " + BindFailure.address(config.listen()), r.ingress::start);
         } catch (IOException | RuntimeException e) {
             r.close();
             throw e;
@@ -194,6 +209,7 @@ public final class Relay implements AutoCloseable {
         }
         control.close();
         mailertable.close();
+        spoolLock.close();
         log.info("relay stopped");
     }
 

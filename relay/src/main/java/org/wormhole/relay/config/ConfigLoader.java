@@ -126,15 +126,17 @@ public final class ConfigLoader {
                 get("link_rekey_interval", k -> notNegative(config.getDuration(k))),
                 number("link_rekey_bytes", k -> rekeyBytes(config.getBytes(k))),
                 peers(name));
-        if (problems.isEmpty()) {
-            if (c.tlsCertFile().isPresent() != c.tlsKeyFile().isPresent()) {
-                problems.add(where(name, config.getValue("smtpd_tls_cert_file").origin())
-                        + "smtpd_tls_cert_file and smtpd_tls_key_file must be set together");
-            }
-            if (c.minimalBackoff().compareTo(c.maximalBackoff()) > 0) {
-                problems.add(where(name, config.getValue("minimal_backoff_time").origin())
-                        + "minimal_backoff_time is longer than maximal_backoff_time");
-            }
+        // Checks across keys, also when other keys are wrong: every problem in one run.
+        if (c.tlsCertFile() != null && c.tlsKeyFile() != null
+                && c.tlsCertFile().isPresent() != c.tlsKeyFile().isPresent()) {
+            problems.add(where(name, config.getValue(c.tlsCertFile().isPresent() ? "smtpd_tls_cert_file"
+                    : "smtpd_tls_key_file").origin()) + "smtpd_tls_cert_file and smtpd_tls_key_file must be set together");
+        }
+        if (c.minimalBackoff() != null && c.maximalBackoff() != null
+                && c.minimalBackoff().compareTo(c.maximalBackoff()) > 0) {
+            String set = user.hasPath("minimal_backoff_time") ? "minimal_backoff_time" : "maximal_backoff_time";
+            problems.add(where(name, config.getValue(set).origin())
+                    + "minimal_backoff_time is longer than maximal_backoff_time");
         }
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
@@ -157,6 +159,17 @@ public final class ConfigLoader {
         }
         sb.append("peers = ").append(effective.getValue("peers").render(ConfigRenderOptions.concise())).append('\n');
         return sb.toString();
+    }
+
+    /**
+     * Where {@code file} sets each key, for problems found after loading (what {@code wormhole
+     * config check} finds on disk): {@code FILE:LINE: } for a key the file sets, {@code FILE: }
+     * for one left at its default. Call only on a file that {@link #load} accepted.
+     */
+    public static Function<String, String> origins(Path file) {
+        Config user = ConfigFactory.parseFile(file.toFile(), ConfigParseOptions.defaults().setAllowMissing(false));
+        String name = file.toString();
+        return key -> user.hasPath(key) ? where(name, user.getValue(key).origin()) : name + ": ";
     }
 
     private static List<String> keysInReferenceOrder() {
@@ -183,7 +196,10 @@ public final class ConfigLoader {
 
     private static final java.util.Set<String> PEER_FIELDS = java.util.Set.of("address", "port", "pins", "dial", "protocol");
 
-    /** The {@code peers} block: every problem of every peer reported. */
+    /**
+     * The {@code peers} block: every problem of every peer reported, each at the line of the
+     * field that is wrong (a missing field at the peer's line).
+     */
     private List<RelayConfig.PeerConfig> peers(String name) {
         List<RelayConfig.PeerConfig> out = new ArrayList<>();
         com.typesafe.config.ConfigObject block;
@@ -194,41 +210,103 @@ public final class ConfigLoader {
             return out;
         }
         for (String peer : new java.util.TreeSet<>(block.keySet())) {
-            Config p = block.toConfig().getConfig("\"" + peer + "\"");
-            String at = where(name, block.get(peer).origin()) + "peers." + peer + ": ";
-            for (String field : p.root().keySet()) {
-                if (!PEER_FIELDS.contains(field)) {
-                    problems.add(at + "unknown field '" + field + "' (known: address, port, pins, dial, protocol)");
-                }
+            ConfigValue value = block.get(peer);
+            String at = where(name, value.origin()) + "peers." + peer + ": ";
+            if (!(value instanceof com.typesafe.config.ConfigObject object)) {
+                problems.add(at + "expected a block { address = ..., pins = [...] }");
+                continue;
             }
-            try {
-                if (!peer.matches("[A-Za-z0-9][A-Za-z0-9_.-]*")) {
-                    throw new IllegalArgumentException("a peer name is letters, digits, '.', '-', '_'");
-                }
-                String address = p.getString("address");
-                if (address.isBlank()) {
-                    throw new IllegalArgumentException("address is empty");
-                }
-                RelayConfig.PeerConfig.Protocol protocol = peerProtocol(p);
-                int port = p.hasPath("port") ? port(p.getInt("port")) : protocol.defaultPort();
-                List<String> pinTexts = p.getStringList("pins");
-                if (pinTexts.isEmpty() || pinTexts.size() > 2) {
-                    throw new IllegalArgumentException("pins must hold one pin, or two during a key rollover");
-                }
-                List<org.wormhole.link.Pin> pins = pinTexts.stream().map(org.wormhole.link.Pin::parse).toList();
-                boolean dial = !p.hasPath("dial") || p.getBoolean("dial");
-                if (!dial && protocol != RelayConfig.PeerConfig.Protocol.LINK) {
-                    throw new IllegalArgumentException("dial = false is for link peers only: this relay delivers to a "
-                            + protocol.keyword() + " peer by connecting to it");
-                }
-                out.add(new RelayConfig.PeerConfig(peer, address, port, pins, dial, protocol));
-            } catch (com.typesafe.config.ConfigException e) {
-                problems.add(at + e.getMessage().replaceFirst("^.*?: \\d+: ", ""));
-            } catch (IllegalArgumentException e) {
-                problems.add(at + e.getMessage());
-            }
+            PeerFields f = new PeerFields(name, peer, object.toConfig(), at);
+            f.peer().ifPresent(out::add);
         }
         return out;
+    }
+
+    /** One peer's fields, each checked on its own, every problem recorded at its field's line. */
+    private final class PeerFields {
+        private final String name;
+        private final String peer;
+        private final Config p;
+        private final String peerAt;
+        private boolean bad;
+
+        PeerFields(String name, String peer, Config p, String peerAt) {
+            this.name = name;
+            this.peer = peer;
+            this.p = p;
+            this.peerAt = peerAt;
+        }
+
+        Optional<RelayConfig.PeerConfig> peer() {
+            if (!peer.matches("[A-Za-z0-9][A-Za-z0-9_.-]*")) {
+                problem(null, "a peer name is letters, digits, '.', '-', '_'");
+            }
+            for (String field : new java.util.TreeSet<>(p.root().keySet())) {
+                if (!PEER_FIELDS.contains(field)) {
+                    problem(field, "unknown field '" + field + "' (known: address, port, pins, dial, protocol)");
+                }
+            }
+            String address = field("address", true, k -> {
+                String a = p.getString(k);
+                if (a.isBlank()) {
+                    throw new IllegalArgumentException("address is empty");
+                }
+                return a;
+            });
+            RelayConfig.PeerConfig.Protocol protocol = field("protocol", false, k -> peerProtocol(p));
+            Integer port = field("port", false, k -> port(p.getInt(k)));
+            List<org.wormhole.link.Pin> pins = field("pins", true, k -> {
+                List<String> texts = p.getStringList(k);
+                if (texts.isEmpty() || texts.size() > 2) {
+                    throw new IllegalArgumentException("pins must hold one pin, or two during a key rollover");
+                }
+                return texts.stream().map(org.wormhole.link.Pin::parse).toList();
+            });
+            Boolean dial = field("dial", false, k -> p.getBoolean(k));
+            if (protocol == null && !p.hasPath("protocol")) {
+                protocol = RelayConfig.PeerConfig.Protocol.LINK;
+            }
+            if (dial == null && !p.hasPath("dial")) {
+                dial = true;
+            }
+            if (dial != null && !dial && protocol != null && protocol != RelayConfig.PeerConfig.Protocol.LINK) {
+                problem("dial", "dial = false is for link peers only: this relay delivers to a " + protocol.keyword()
+                        + " peer by connecting to it");
+            }
+            if (port == null && !p.hasPath("port") && protocol != null) {
+                port = protocol.defaultPort();
+            }
+            if (bad) {
+                return Optional.empty();
+            }
+            return Optional.of(new RelayConfig.PeerConfig(peer, address, port, pins, dial, protocol));
+        }
+
+        /** A field's value, or null when it is wrong or (not required) absent. */
+        private <T> T field(String field, boolean required, Function<String, T> read) {
+            if (!p.hasPath(field)) {
+                if (required) {
+                    problem(null, field + " is missing");
+                }
+                return null;
+            }
+            try {
+                return read.apply(field);
+            } catch (com.typesafe.config.ConfigException e) {
+                problem(field, e.getMessage().replaceFirst("^.*?: \\d+: ", ""));
+            } catch (IllegalArgumentException e) {
+                problem(field, e.getMessage());
+            }
+            return null;
+        }
+
+        /** A problem at {@code field}'s line, or at the peer's when null. */
+        private void problem(String field, String text) {
+            bad = true;
+            String at = field == null || !p.hasPath(field) ? peerAt
+                    : where(name, p.getValue(field).origin()) + "peers." + peer + ": ";
+            problems.add(at + text);
+        }
     }
 
     /** A peer's {@code protocol}: link (the default), smtps or starttls. */

@@ -69,7 +69,51 @@ class ConfigLoaderTest {
         assertTrue(p.stream().anyMatch(s -> s.startsWith(f + ":4: ") && s.contains("message_size_limit")), p.toString());
         assertTrue(p.stream().anyMatch(s -> s.startsWith(f + ":6: smtp_tls_security_level: 'always'")), p.toString());
         assertTrue(p.stream().anyMatch(s -> s.startsWith(f + ":7: listen: port 99999")), p.toString());
-        assertEquals(5, p.size(), p.toString());
+        // Checked also when other keys are wrong (it used to wait for a run with no other mistake).
+        assertTrue(p.contains(f + ":5: minimal_backoff_time is longer than maximal_backoff_time"), p.toString());
+        assertEquals(6, p.size(), p.toString());
+    }
+
+    @Test
+    void threeWrongKeysAndAPeerWithTwoMistakesAreAllReportedEachAtItsLine() throws Exception {
+        String pin = "sha256/" + "A".repeat(43) + "=";
+        Path f = Files.writeString(home.resolve("five.conf"), """
+                myhostname = relay.example
+                mynetworks = ["10.0.0.0/33"]
+                minimal_backoff_time = 2h
+                maximal_backoff_time = 1h
+                smtpd_timeout = 0s
+                peers {
+                  tokyo {
+                    address = ""
+                    port = 70000
+                    pins = ["%s"]
+                  }
+                }
+                """.formatted(pin));
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(f, home));
+        assertEquals(List.of(
+                f + ":2: mynetworks: bad CIDR '10.0.0.0/33': prefix length must be 0-32",
+                f + ":5: smtpd_timeout: must be longer than 0s",
+                f + ":8: peers.tokyo: address is empty",
+                f + ":9: peers.tokyo: port 70000 is not 0-65535",
+                f + ":3: minimal_backoff_time is longer than maximal_backoff_time"),
+                e.problems());
+    }
+
+    @Test
+    void aPeersMissingFieldsAreReportedAtThePeerEachOnItsOwn() throws Exception {
+        Path f = Files.writeString(home.resolve("missing.conf"), """
+                peers {
+                  osaka { dial = maybe }
+                }
+                """);
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(f, home));
+        List<String> p = e.problems();
+        assertTrue(p.contains(f + ":2: peers.osaka: address is missing"), p.toString());
+        assertTrue(p.contains(f + ":2: peers.osaka: pins is missing"), p.toString());
+        assertTrue(p.stream().anyMatch(s -> s.startsWith(f + ":2: peers.osaka: ") && s.contains("dial")), p.toString());
+        assertEquals(3, p.size(), p.toString());
     }
 
     @Test
