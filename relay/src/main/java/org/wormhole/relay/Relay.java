@@ -81,7 +81,7 @@ public final class Relay implements AutoCloseable {
                     clock);
             this.ingress = new SmtpIngress(new SmtpIngress.Settings(config.listen(), config.myhostname(),
                     config.messageSizeLimit(), config.recipientLimit(), config.smtpdTimeout(), config.connectionLimit(),
-                    config.pregreetWait()),
+                    config.pregreetWait(), config.smtpdClientLimits(), config.smtpdMinDataRate()),
                     new RelayPolicy(config.mynetworks(), config.relayDomains()), spool, freeSpace, queue::enqueued,
                     TlsFiles.serverContext(config.tlsCertFile(), config.tlsKeyFile()), clock);
             this.control = new ControlServer(spool.controlSocket(), queue, links);
@@ -190,14 +190,14 @@ public final class Relay implements AutoCloseable {
     }
 
     /**
-     * Stops gracefully: no new SMTP sessions, deliveries in progress get {@code shutdown_timeout}
-     * to finish, everything else stays queued for the next start.
+     * Stops gracefully: no new SMTP sessions ({@code 421 4.3.2}); SMTP transactions in progress,
+     * then deliveries in progress, each get {@code shutdown_timeout} to finish; everything else
+     * stays queued for the next start.
      */
     @Override
     public void close() {
         log.info("relay stopping");
-        ingress.stopAccepting();
-        ingress.close();
+        ingress.shutdown(config.shutdownTimeout());
         if (links != null) {
             links.close(); // mail in flight on a link stays queued here until its RESULT: nothing is lost
         }

@@ -34,6 +34,27 @@ final class SmtpTranscript implements AutoCloseable {
         return new SmtpTranscript(s);
     }
 
+    /**
+     * Connects from a given local address: loopback has 127.0.0.2, 127.0.0.3, ... as distinct
+     * client addresses.
+     */
+    static SmtpTranscript connectFrom(String localAddress, int port) throws IOException {
+        Socket s = new Socket();
+        s.bind(new InetSocketAddress(localAddress, 0));
+        s.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
+        return new SmtpTranscript(s);
+    }
+
+    /** The client's local port (it names the relay's session thread). */
+    int localPort() {
+        return socket.getLocalPort();
+    }
+
+    /** True when the server has sent something not read yet. */
+    boolean replyWaiting() throws IOException {
+        return in.available() > 0;
+    }
+
     /** After a 220 to STARTTLS: the TLS handshake, then the session goes on encrypted. */
     SmtpTranscript startTls(javax.net.ssl.SSLSocketFactory factory) throws IOException {
         javax.net.ssl.SSLSocket tls = (javax.net.ssl.SSLSocket) factory.createSocket(socket,

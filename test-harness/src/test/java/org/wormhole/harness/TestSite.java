@@ -24,6 +24,8 @@ final class TestSite implements AutoCloseable {
     final Map<String, InetSocketAddress> dns = new ConcurrentHashMap<>();
     private String extraConfig;
     Relay relay;
+    /** The relay's clock; set before {@link #start} to control time. */
+    Clock clock = Clock.systemUTC();
 
     TestSite(Path home, String mailertable, String extraConfig) throws Exception {
         this.home = home;
@@ -71,7 +73,7 @@ final class TestSite implements AutoCloseable {
     }
 
     TestSite start() throws Exception {
-        relay = Relay.start(config(), resolver(), Clock.systemUTC());
+        relay = Relay.start(config(), resolver(), clock);
         return this;
     }
 

@@ -125,6 +125,8 @@ public final class ConfigLoader {
                 (int) number("keepalive_count", k -> positive(config.getInt(k))),
                 get("link_rekey_interval", k -> notNegative(config.getDuration(k))),
                 number("link_rekey_bytes", k -> rekeyBytes(config.getBytes(k))),
+                smtpdClientLimits(),
+                number("smtpd_min_data_rate", k -> notNegative(config.getLong(k))),
                 peers(name));
         // Checks across keys, also when other keys are wrong: every problem in one run.
         if (c.tlsCertFile() != null && c.tlsKeyFile() != null
@@ -321,6 +323,14 @@ public final class ConfigLoader {
             }
         }
         throw new IllegalArgumentException("protocol '" + text + "' is not one of link, smtps, starttls");
+    }
+
+    /** Postfix's anvil limits for smtpd; null when a key is wrong (the problem is recorded). */
+    private org.wormhole.relay.smtpd.ClientLimits.Settings smtpdClientLimits() {
+        long count = number("smtpd_client_connection_count_limit", k -> notNegative(config.getInt(k)));
+        long rate = number("smtpd_client_connection_rate_limit", k -> notNegative(config.getInt(k)));
+        Duration unit = get("anvil_rate_time_unit", k -> positive(config.getDuration(k)));
+        return unit == null ? null : new org.wormhole.relay.smtpd.ClientLimits.Settings((int) count, (int) rate, unit);
     }
 
     /** A number; 0 when it is wrong (the problem is recorded and the result never used). */

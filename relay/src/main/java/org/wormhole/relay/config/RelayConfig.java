@@ -49,6 +49,9 @@ public record RelayConfig(
         int keepaliveCount,                 // keepalive_count
         Duration linkRekeyInterval,         // link_rekey_interval
         long linkRekeyBytes,                // link_rekey_bytes
+        org.wormhole.relay.smtpd.ClientLimits.Settings smtpdClientLimits, // smtpd_client_connection_count_limit,
+                                            // smtpd_client_connection_rate_limit, anvil_rate_time_unit
+        long smtpdMinDataRate,              // smtpd_min_data_rate
         List<PeerConfig> peers) {           // peers
 
     /** The default TCP port of the link. */

@@ -1,6 +1,5 @@
 package org.wormhole.relay.smtpd;
 
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.SocketTimeoutException;
@@ -64,16 +63,17 @@ final class DataCommand extends SmtpCommand {
                     ZonedDateTime.now(ctx.clock()));
             sink.write(received.getBytes(StandardCharsets.UTF_8));
             DataReader.Result r;
-            try {
-                r = new DataReader(s.getRawInput(), ctx.sizeLimit()).readTo(sink);
+            try (DataDeadline deadline = ctx.dataDeadlines().open(s.getSocket(), s.getRawInput())) {
+                r = new DataReader(deadline.input(), ctx.sizeLimit()).readTo(sink);
             } catch (SocketTimeoutException e) {
                 incoming.abort();
-                log.info("{}: timeout after DATA from {}", incoming.id(), SessionInfo.describe(s));
+                log.info("{}: {} after DATA from {}", incoming.id(),
+                        e instanceof DataDeadline.Exceeded ? e.getMessage() : "timeout", SessionInfo.describe(s));
                 throw new DropConnectionException(421, "4.4.2 " + ctx.myhostname() + " Error: timeout exceeded");
-            } catch (EOFException e) {
-                incoming.abort();
-                log.info("{}: lost connection after DATA from {}", incoming.id(), SessionInfo.describe(s));
-                throw e;
+            } catch (IOException e) {
+                incoming.abort(); // the client is gone: ClientSocket had the session log "lost connection after DATA"
+                s.quit();
+                return;
             }
             if (r.defect() != null) {
                 incoming.abort();
@@ -102,6 +102,7 @@ final class DataCommand extends SmtpCommand {
             log.info("{}: client={}, from=<{}>, size={}, nrcpt={} (queue active)", incoming.id(),
                     SessionInfo.describe(s), tx.sender, incoming.contentLength(), tx.recipients.size());
             s.sendResponse("250 2.0.0 Ok: queued as " + incoming.id());
+            ctx.sessions().phase(s, SessionInfo.END_OF_MESSAGE);
             s.resetMailTransaction();
             ctx.onQueued().accept(incoming.id());
         }

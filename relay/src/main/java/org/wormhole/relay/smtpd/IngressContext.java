@@ -16,8 +16,9 @@ import org.wormhole.relay.smtpd.policy.RelayPolicy;
  * @param recipientLimit smtpd_recipient_limit
  * @param tlsOffered     STARTTLS is available
  * @param freeSpace      whether the queue has room for new mail (queue_minfree)
+ * @param dataDeadlines  the time limit of each DATA phase as a whole
  */
 record IngressContext(String myhostname, long sizeLimit, int recipientLimit, boolean tlsOffered,
                       RelayPolicy policy, Spool spool, FreeSpace freeSpace, Consumer<QueueId> onQueued, Clock clock,
-                      SessionInfo sessions) {
+                      SessionInfo sessions, DataDeadline.Watchdog dataDeadlines) {
 }

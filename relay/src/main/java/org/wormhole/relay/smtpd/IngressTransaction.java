@@ -9,18 +9,24 @@ import org.subethamail.smtp.MessageHandler;
 /**
  * The envelope of one SMTP transaction (MAIL, RCPT..., DATA) while it is being received. Our
  * MAIL, RCPT and DATA commands fill it; SubEthaSMTP creates it at MAIL and calls {@link #done}
- * at RSET, a new HELO/EHLO or the end of the session. Not thread-safe: one session's thread.
+ * at the end of DATA, RSET, a new HELO/EHLO or the end of the session. Its life is counted by
+ * the {@link SessionGuard}, so that a stopping relay waits for it. Not thread-safe: one
+ * session's thread.
  */
 final class IngressTransaction implements MessageHandler {
 
     private final MessageContext context;
+    private final SessionGuard guard;
+    private boolean done;
     String sender = "";
     boolean eightBit;
     boolean smtpUtf8;
     final List<String> recipients = new ArrayList<>();
 
-    IngressTransaction(MessageContext context) {
+    IngressTransaction(MessageContext context, SessionGuard guard) {
         this.context = context;
+        this.guard = guard;
+        guard.transactionOpened();
     }
 
     MessageContext context() {
@@ -45,5 +51,9 @@ final class IngressTransaction implements MessageHandler {
     @Override
     public void done() {
         // Nothing held: an unfinished queue file is aborted by DataCommand itself.
+        if (!done) {
+            done = true;
+            guard.transactionClosed();
+        }
     }
 }

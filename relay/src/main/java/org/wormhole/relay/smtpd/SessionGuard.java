@@ -1,60 +1,120 @@
 package org.wormhole.relay.smtpd;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.time.Duration;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.subethamail.smtp.server.Session;
 import org.subethamail.smtp.server.SessionHandler;
 
 /**
- * Runs before the greeting of every session: refuses new sessions while the relay stops, and
- * disconnects a client that talks before the greeting (Postfix postscreen's pregreet test:
- * spam engines that do not wait for the server).
+ * Runs before the greeting of every session and at its end: refuses new sessions while the relay
+ * stops, applies the per-client limits ({@link ClientLimits}), and disconnects a client that talks
+ * before the greeting (Postfix postscreen's pregreet test: spam engines that do not wait for the
+ * server). Also counts the mail transactions in progress, so that a stop can wait for them.
+ * Thread-safe.
  */
 final class SessionGuard implements SessionHandler {
 
     private static final Logger log = LoggerFactory.getLogger("smtpd");
 
+    static final String SHUTTING_DOWN = "4.3.2 Service shutting down, try again later";
+
     private final Duration pregreetWait;
     private final SessionInfo sessions;
+    private final ClientLimits limits;
     private volatile boolean stopping;
+    private int openTransactions; // guarded by this
 
-    SessionGuard(Duration pregreetWait, SessionInfo sessions) {
+    SessionGuard(Duration pregreetWait, SessionInfo sessions, ClientLimits limits) {
         this.pregreetWait = pregreetWait;
         this.sessions = sessions;
+        this.limits = limits;
     }
 
     void stopAccepting() {
         stopping = true;
     }
 
+    /** True once the relay stops: no new session, no new transaction. */
+    boolean stopping() {
+        return stopping;
+    }
+
+    /** A mail transaction began (MAIL was accepted). */
+    synchronized void transactionOpened() {
+        openTransactions++;
+    }
+
+    /** A mail transaction ended: its message was accepted or refused, RSET, or the session ended. */
+    synchronized void transactionClosed() {
+        openTransactions--;
+        notifyAll();
+    }
+
+    /**
+     * Waits until no mail transaction is in progress, or {@code timeout} has passed.
+     *
+     * @return the number of transactions still in progress (0: all finished)
+     */
+    synchronized int awaitTransactions(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (openTransactions > 0) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                break;
+            }
+            wait(Math.max(1, left / 1_000_000));
+        }
+        return openTransactions;
+    }
+
     @Override
     public SessionAcceptance accept(Session s) {
-        String client = s.getRemoteAddress().getAddress().getHostAddress();
+        InetAddress client = SessionInfo.clientAddress(s);
         if (stopping) {
-            return SessionAcceptance.failure(421, "4.3.2 Service shutting down, try again later");
+            return SessionAcceptance.failure(421, SHUTTING_DOWN);
         }
-        if (!pregreetWait.isZero()) {
-            try {
-                Thread.sleep(pregreetWait.toMillis());
-                if (s.getRawInput().available() > 0) {
-                    log.info("PREGREET from [{}]: client talked before the greeting; disconnected", client);
-                    return SessionAcceptance.failure(554, "5.5.1 Protocol error: talked before the greeting");
-                }
-            } catch (IOException e) {
-                return SessionAcceptance.failure(421, "4.3.0 Error: try again later");
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return SessionAcceptance.failure(421, "4.3.2 Service shutting down, try again later");
-            }
+        Optional<String> refusal = limits.admit(client);
+        if (refusal.isPresent()) {
+            return SessionAcceptance.failure(421, refusal.get());
         }
-        log.debug("connect from [{}]", client);
+        Optional<SessionAcceptance> pregreet = pregreet(s, client);
+        if (pregreet.isPresent()) {
+            limits.release(client);
+            return pregreet.get();
+        }
+        if (s.getSocket() instanceof ClientSocket socket) {
+            socket.onLost(() -> sessions.lost(s));
+        }
+        log.debug("connect from [{}]", client.getHostAddress());
         return SessionAcceptance.success();
+    }
+
+    private Optional<SessionAcceptance> pregreet(Session s, InetAddress client) {
+        if (pregreetWait.isZero()) {
+            return Optional.empty();
+        }
+        try {
+            Thread.sleep(pregreetWait.toMillis());
+            if (s.getRawInput().available() > 0) {
+                log.info("PREGREET from [{}]: client talked before the greeting; disconnected", client.getHostAddress());
+                return Optional.of(SessionAcceptance.failure(554, "5.5.1 Protocol error: talked before the greeting"));
+            }
+            return Optional.empty();
+        } catch (IOException e) {
+            return Optional.of(SessionAcceptance.failure(421, "4.3.0 Error: try again later"));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.of(SessionAcceptance.failure(421, SHUTTING_DOWN));
+        }
     }
 
     @Override
     public void onSessionEnd(Session s) {
+        limits.release(SessionInfo.clientAddress(s));
         sessions.ended(s);
     }
 }

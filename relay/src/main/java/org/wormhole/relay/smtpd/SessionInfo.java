@@ -2,17 +2,29 @@ package org.wormhole.relay.smtpd;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.subethamail.smtp.server.Session;
 
 /**
- * Per-session facts SubEthaSMTP does not keep: whether the client said EHLO (ESMTP) or HELO.
- * Entries are dropped at the end of the session. Thread-safe.
+ * Per-session facts SubEthaSMTP does not keep: whether the client said EHLO (ESMTP) or HELO, and
+ * the last command it sent (for {@code lost connection after CMD}). Entries are dropped at the
+ * end of the session. Thread-safe.
  */
 final class SessionInfo {
 
+    private static final Logger log = LoggerFactory.getLogger("smtpd");
+
+    /** The phase before the client's first command, as Postfix names it. */
+    static final String CONNECT = "CONNECT";
+    /** The phase after a message was accepted, as Postfix names it. */
+    static final String END_OF_MESSAGE = "END-OF-MESSAGE";
+
     private final Set<String> esmtp = ConcurrentHashMap.newKeySet();
+    private final Map<String, String> phase = new ConcurrentHashMap<>();
 
     void saidEhlo(Session s, boolean ehlo) {
         if (ehlo) {
@@ -26,8 +38,24 @@ final class SessionInfo {
         return esmtp.contains(s.getSessionId());
     }
 
+    /** The session is now in {@code verb} (a command name, or one of the phases above). */
+    void phase(Session s, String verb) {
+        phase.put(s.getSessionId(), verb);
+    }
+
+    /**
+     * The client dropped the connection (end of stream or reset while we read): one INFO line,
+     * as Postfix's {@code lost connection after DATA from host[addr]}, and the session ends
+     * without a stack trace. Called on the session's thread.
+     */
+    void lost(Session s) {
+        log.info("lost connection after {} from {}", phase.getOrDefault(s.getSessionId(), CONNECT), describe(s));
+        s.quit(); // ends the session quietly: SubEthaSMTP logs nothing for a session that is quitting
+    }
+
     void ended(Session s) {
         esmtp.remove(s.getSessionId());
+        phase.remove(s.getSessionId());
     }
 
     static InetAddress clientAddress(Session s) {

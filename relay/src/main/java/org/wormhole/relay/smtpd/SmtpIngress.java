@@ -28,25 +28,38 @@ public final class SmtpIngress implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger("smtpd");
 
-    /** The listener's settings, from the relay configuration. */
+    /**
+     * The listener's settings, from the relay configuration.
+     *
+     * @param clientLimits per client address: sessions at once and new connections per time unit
+     *                     (clients in mynetworks are exempt)
+     * @param minDataRate  smtpd_min_data_rate: the DATA phase as a whole must finish within
+     *                     idleTimeout plus one second per this many octets (see {@link DataDeadline})
+     */
     public record Settings(InetSocketAddress listen, String myhostname, long sizeLimit, int recipientLimit,
-                           Duration idleTimeout, int connectionLimit, Duration pregreetWait) {
+                           Duration idleTimeout, int connectionLimit, Duration pregreetWait,
+                           ClientLimits.Settings clientLimits, long minDataRate) {
     }
 
     private final SMTPServer server;
     private final SessionGuard guard;
+    private final DataDeadline.Watchdog dataDeadlines;
 
     public SmtpIngress(Settings settings, RelayPolicy policy, Spool spool, FreeSpace freeSpace, Consumer<QueueId> onQueued,
                        Optional<SSLContext> tls, Clock clock) {
         SessionInfo sessions = new SessionInfo();
-        this.guard = new SessionGuard(settings.pregreetWait(), sessions);
+        this.dataDeadlines = new DataDeadline.Watchdog(
+                new DataDeadline.Settings(settings.idleTimeout(), settings.minDataRate()), clock);
+        this.guard = new SessionGuard(settings.pregreetWait(), sessions,
+                new ClientLimits(settings.clientLimits(), policy::inMynetworks, clock));
         IngressContext ctx = new IngressContext(settings.myhostname(), settings.sizeLimit(), settings.recipientLimit(),
-                tls.isPresent(), policy, spool, freeSpace, onQueued, clock, sessions);
+                tls.isPresent(), policy, spool, freeSpace, onQueued, clock, sessions,
+                dataDeadlines);
         SMTPServer.Builder b = SMTPServer.port(settings.listen().getPort())
                 .bindAddress(settings.listen().getAddress())
                 .hostName(settings.myhostname())
                 .softwareName("Wormhole")
-                .messageHandlerFactory(IngressTransaction::new)
+                .messageHandlerFactory(context -> new IngressTransaction(context, guard))
                 .maxConnections(settings.connectionLimit())
                 .connectionTimeoutMs((int) Math.min(Integer.MAX_VALUE, settings.idleTimeout().toMillis()))
                 .maxRecipients(settings.recipientLimit())
@@ -76,6 +89,9 @@ public final class SmtpIngress implements AutoCloseable {
         commands.addCommand(new FixedReplyCommand("VRFY", "252 2.0.0 Cannot VRFY user; send mail and we will try"));
         commands.addCommand(new FixedReplyCommand("EXPN", "502 5.5.1 Error: EXPN is not supported"));
         commands.addCommand(new FixedReplyCommand("HELP", "214 2.0.0 See RFC 5321"));
+        for (String verb : java.util.List.copyOf(commands.getVerbs())) {
+            commands.addCommand(new GuardedCommand(commands.getCommand(verb), guard, sessions));
+        }
     }
 
     /** Binds the listener and starts accepting. */
@@ -89,19 +105,45 @@ public final class SmtpIngress implements AutoCloseable {
         return server.getPortAllocated();
     }
 
-    /** New sessions get 421 from now on; sessions in progress go on. */
+    /** New sessions get 421 4.3.2 from now on; sessions in progress go on. */
     public void stopAccepting() {
         guard.stopAccepting();
     }
 
-    /** Closes the listener and every session. */
+    /**
+     * Stops gracefully: new sessions get {@code 421 4.3.2}; a mail transaction in progress (MAIL
+     * to the end of DATA) may finish within {@code timeout}, so that a message already sent gets
+     * its 250 and is not sent again by a retrying client; any other command gets
+     * {@code 421 4.3.2}. Then closes the listener and every session: a transaction still open
+     * then is aborted (nothing of it is queued) and its client retries later.
+     */
+    public void shutdown(Duration timeout) {
+        guard.stopAccepting();
+        try {
+            int open = guard.awaitTransactions(timeout);
+            if (open > 0) {
+                log.warn("{} SMTP transaction(s) still in progress after {}s: closed, their clients will retry", open,
+                        timeout.toSeconds());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        server.stop();
+        dataDeadlines.close();
+    }
+
+    /** Closes the listener and every session at once: a transaction in progress is aborted. */
     @Override
     public void close() {
         guard.stopAccepting();
         server.stop();
+        dataDeadlines.close();
     }
 
-    /** Sets TCP_NODELAY on accepted sockets: without it a pipelining client waits ~40 ms per reply. */
+    /**
+     * Accepts {@link ClientSocket}s, with TCP_NODELAY: without it a pipelining client waits
+     * ~40 ms per reply.
+     */
     private static final class NoDelayServerSocket extends ServerSocket {
         NoDelayServerSocket() throws IOException {
             super();
@@ -109,7 +151,8 @@ public final class SmtpIngress implements AutoCloseable {
 
         @Override
         public Socket accept() throws IOException {
-            Socket s = super.accept();
+            Socket s = new ClientSocket();
+            implAccept(s);
             s.setTcpNoDelay(true);
             return s;
         }

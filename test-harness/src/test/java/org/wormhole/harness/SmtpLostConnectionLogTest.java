@@ -1,0 +1,84 @@
+package org.wormhole.harness;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.wormhole.relay.queue.QueueState;
+
+/**
+ * A client that goes away mid-session is an expected event: one line in the log, as Postfix's
+ * {@code lost connection after DATA from host[addr]}, and no stack trace.
+ */
+class SmtpLostConnectionLogTest {
+
+    @TempDir
+    Path home;
+
+    private TestSite site;
+    private CapturedLog log;
+
+    @BeforeEach
+    void start() throws Exception {
+        site = new TestSite(home, "birlinghoven.example\tesmtp:[127.0.0.1]:9\n", "").start();
+        log = CapturedLog.capture();
+    }
+
+    @AfterEach
+    void stop() {
+        log.close();
+        site.close();
+    }
+
+    private SmtpTranscript client() throws IOException {
+        SmtpTranscript c = SmtpTranscript.connect(site.port());
+        c.expect("220");
+        c.send("EHLO client.example").expect("250");
+        return c;
+    }
+
+    /** Waits until the relay's thread for the session from {@code clientPort} has finished with it. */
+    private static void awaitSessionEnd(int clientPort) throws InterruptedException {
+        Await.until("the session to end", () -> Thread.getAllStackTraces().keySet().stream()
+                .noneMatch(t -> t.getName().endsWith(":" + clientPort)));
+    }
+
+    @Test
+    void aClientGoneMidDataLogsOneLineAndNoTrace() throws Exception {
+        int port;
+        try (SmtpTranscript c = client()) {
+            port = c.localPort();
+            c.send("MAIL FROM:<a@birlinghoven.example>").expect("250");
+            c.send("RCPT TO:<b@birlinghoven.example>").expect("250");
+            c.send("DATA").expect("354");
+            c.raw("Subject: cut short\r\n\r\nhalf a mess");
+        }
+        awaitSessionEnd(port);
+        assertEquals(List.of("INFO smtpd - lost connection after DATA from client.example[127.0.0.1]"),
+                log.containing("lost connection").stream().map(Object::toString).toList());
+        assertEquals(List.of(), log.withTrace());
+        int queued = 0;
+        for (QueueState s : QueueState.values()) {
+            queued += site.relay.spool().list(s).size();
+        }
+        assertEquals(0, queued, "nothing queued");
+    }
+
+    @Test
+    void aClientGoneMidUtf8CharacterLogsOneLineAndNoTrace() throws Exception {
+        int port;
+        try (SmtpTranscript c = client()) {
+            port = c.localPort();
+            c.raw(new byte[] {'M', 'A', 'I', 'L', ' ', 'F', 'R', 'O', 'M', ':', '<', 'j', (byte) 0xC3});
+        }
+        awaitSessionEnd(port);
+        assertEquals(List.of("INFO smtpd - lost connection after EHLO from client.example[127.0.0.1]"),
+                log.containing("lost connection").stream().map(Object::toString).toList());
+        assertEquals(List.of(), log.withTrace());
+    }
+}
