@@ -125,6 +125,9 @@ public final class ConfigLoader {
                 (int) number("keepalive_count", k -> positive(config.getInt(k))),
                 get("link_rekey_interval", k -> notNegative(config.getDuration(k))),
                 number("link_rekey_bytes", k -> rekeyBytes(config.getBytes(k))),
+                number("smtpd_line_length_limit", k -> notNegative(config.getBytes(k))),
+                Boolean.TRUE.equals(get("smtpd_forbid_nul_in_content", config::getBoolean)),
+                (int) number("smtp_line_length_limit", k -> lineLengthLimit(config.getInt(k))),
                 peers(name));
         if (problems.isEmpty()) {
             if (c.tlsCertFile().isPresent() != c.tlsKeyFile().isPresent()) {
@@ -405,6 +408,15 @@ public final class ConfigLoader {
     }
 
     private static final long MIN_REKEY_BYTES = 64 * 1024;
+
+    /** smtp_line_length_limit: 0 (no folding), else room for content after the space of a fold. */
+    private static long lineLengthLimit(int v) {
+        int min = org.wormhole.relay.delivery.smtp.SmtpClientOptions.MIN_LINE_LENGTH_LIMIT;
+        if (v != 0 && v < min) {
+            throw new IllegalArgumentException("must be 0 (no folding) or at least " + min + ": " + v);
+        }
+        return v;
+    }
 
     private static long notNegative(long v) {
         if (v < 0) {

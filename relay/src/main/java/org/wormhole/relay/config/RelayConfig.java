@@ -49,6 +49,9 @@ public record RelayConfig(
         int keepaliveCount,                 // keepalive_count
         Duration linkRekeyInterval,         // link_rekey_interval
         long linkRekeyBytes,                // link_rekey_bytes
+        long smtpdLineLengthLimit,          // smtpd_line_length_limit (0: none of its own)
+        boolean smtpdForbidNulInContent,    // smtpd_forbid_nul_in_content
+        int smtpLineLengthLimit,            // smtp_line_length_limit
         List<PeerConfig> peers) {           // peers
 
     /** The default TCP port of the link. */

@@ -16,8 +16,9 @@ import org.wormhole.relay.smtpd.policy.RelayPolicy;
  * @param recipientLimit smtpd_recipient_limit
  * @param tlsOffered     STARTTLS is available
  * @param freeSpace      whether the queue has room for new mail (queue_minfree)
+ * @param contentChecks  what DATA refuses in the content besides bare CR/LF and excess size
  */
 record IngressContext(String myhostname, long sizeLimit, int recipientLimit, boolean tlsOffered,
                       RelayPolicy policy, Spool spool, FreeSpace freeSpace, Consumer<QueueId> onQueued, Clock clock,
-                      SessionInfo sessions) {
+                      SessionInfo sessions, ContentChecks contentChecks) {
 }

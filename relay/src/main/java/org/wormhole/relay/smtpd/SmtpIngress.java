@@ -30,7 +30,8 @@ public final class SmtpIngress implements AutoCloseable {
 
     /** The listener's settings, from the relay configuration. */
     public record Settings(InetSocketAddress listen, String myhostname, long sizeLimit, int recipientLimit,
-                           Duration idleTimeout, int connectionLimit, Duration pregreetWait) {
+                           Duration idleTimeout, int connectionLimit, Duration pregreetWait,
+                           ContentChecks contentChecks) {
     }
 
     private final SMTPServer server;
@@ -41,7 +42,7 @@ public final class SmtpIngress implements AutoCloseable {
         SessionInfo sessions = new SessionInfo();
         this.guard = new SessionGuard(settings.pregreetWait(), sessions);
         IngressContext ctx = new IngressContext(settings.myhostname(), settings.sizeLimit(), settings.recipientLimit(),
-                tls.isPresent(), policy, spool, freeSpace, onQueued, clock, sessions);
+                tls.isPresent(), policy, spool, freeSpace, onQueued, clock, sessions, settings.contentChecks());
         SMTPServer.Builder b = SMTPServer.port(settings.listen().getPort())
                 .bindAddress(settings.listen().getAddress())
                 .hostName(settings.myhostname())
