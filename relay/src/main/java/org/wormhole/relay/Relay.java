@@ -60,7 +60,8 @@ public final class Relay implements AutoCloseable {
             SmtpClientOptions client = SmtpClientOptions.defaults(config.myhostname())
                     .withTimeouts(config.smtpConnectTimeout(), config.smtpCommandTimeout(), config.smtpDataDoneTimeout())
                     .withTls(config.smtpTlsSecurityLevel() == RelayConfig.TlsLevel.MAY ? TlsMode.MAY : TlsMode.NONE,
-                            OpportunisticTls.socketFactory());
+                            OpportunisticTls.socketFactory())
+                    .withLineLengthLimit(config.smtpLineLengthLimit());
             this.smtp = new SmtpDeliveryAgent(spool, resolver, client, config.smtpPort());
             this.lmtp = new SmtpDeliveryAgent(spool, resolver, client.withLmtp(true), config.lmtpPort());
             org.wormhole.link.SiteIdentity identity = config.peers().isEmpty() ? null : siteIdentity(config);
@@ -81,7 +82,10 @@ public final class Relay implements AutoCloseable {
                     clock);
             this.ingress = new SmtpIngress(new SmtpIngress.Settings(config.listen(), config.myhostname(),
                     config.messageSizeLimit(), config.recipientLimit(), config.smtpdTimeout(), config.connectionLimit(),
-                    config.pregreetWait(), config.smtpdClientLimits(), config.smtpdMinDataRate()),
+                    config.pregreetWait(), config.smtpdClientLimits(), config.smtpdMinDataRate(),
+                    new org.wormhole.relay.smtpd.ContentChecks(config.smtpdLineLengthLimit() == 0
+                            ? config.messageSizeLimit() : config.smtpdLineLengthLimit(),
+                            config.smtpdForbidNulInContent())),
                     new RelayPolicy(config.mynetworks(), config.relayDomains()), spool, freeSpace, queue::enqueued,
                     TlsFiles.serverContext(config.tlsCertFile(), config.tlsKeyFile()), clock);
             this.control = new ControlServer(spool.controlSocket(), queue, links);

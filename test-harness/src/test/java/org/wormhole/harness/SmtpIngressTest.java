@@ -3,6 +3,7 @@ package org.wormhole.harness;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -49,6 +50,14 @@ class SmtpIngressTest {
             n += site.relay.spool().list(s).size();
         }
         return n;
+    }
+
+    private int deferred() {
+        try {
+            return site.relay.spool().list(QueueState.DEFERRED).size();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     @Test
@@ -146,14 +155,167 @@ class SmtpIngressTest {
             c.send("DATA").expect("354");
             c.raw("Subject: big\r\n\r\n" + ("y".repeat(70) + "\r\n").repeat(40) + ".\r\n");
             c.expect("552 5.3.4");
-            c.send("MAIL FROM:<a@birlinghoven.example>").expect("250");
-            c.send("RCPT TO:<b@birlinghoven.example>").expect("250");
-            c.send("DATA").expect("354");
-            c.raw("Subject: long\r\n\r\n" + "z".repeat(1001) + "\r\n.\r\n");
-            c.expect("550 5.6.0 Message content rejected: line longer than 1000 octets");
             c.send("QUIT").expect("221");
         }
         assertEquals(0, queued());
+    }
+
+    // --- NUL bytes (issue 8, point 9) ---------------------------------------------------------
+
+    /**
+     * Smuggling one hop later: a next hop that drops NUL bytes would read {@code CRLF NUL . CRLF}
+     * as the end of data. Refused like a bare CR or LF; the "smuggled" commands stay content.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"\r\n\0.\r\n", "\r\n.\0\r\n", "\r\n\0\0.\r\n"})
+    void aNulInTheContentIsRefusedAndTheSmuggledMailIsNeverSent(String fakeEnd) throws Exception {
+        site("");
+        try (SmtpTranscript c = client()) {
+            c.send("EHLO client.example").expect("250");
+            c.send("MAIL FROM:<a@birlinghoven.example>").expect("250");
+            c.send("RCPT TO:<b@birlinghoven.example>").expect("250");
+            c.send("DATA").expect("354");
+            c.raw("Subject: innocent\r\n\r\nhello" + fakeEnd
+                    + "MAIL FROM:<ceo@birlinghoven.example>\r\nRCPT TO:<b@birlinghoven.example>\r\nDATA\r\n"
+                    + "Subject: smuggled\r\n\r\nwire the money\r\n.\r\n");
+            assertEquals("550 5.6.0 Message content rejected: NUL character in content", c.reply());
+            c.send("NOOP").expect("250 2.0.0"); // the smuggled commands were content, not commands
+        }
+        assertEquals(0, queued());
+        assertEquals(0, hub.dataCommands.get());
+    }
+
+    @Test
+    void withNulAllowedTheContentIsQueuedAndPassedOnByteForByte() throws Exception {
+        site("smtpd_forbid_nul_in_content = no\n");
+        String content = "Subject: binary\r\n\r\na\0b\r\n\0\r\n";
+        try (SmtpTranscript c = client()) {
+            c.sendMail("a@birlinghoven.example", content, "b@birlinghoven.example");
+        }
+        Await.until("delivery", () -> hub.received.size() == 1);
+        assertTrue(hub.received.get(0).text().endsWith(content), hub.received.get(0).text());
+    }
+
+    @Test
+    void aNulInACommandOrHeloNameIsRefusedAndNeverReachesTheNextHop() throws Exception {
+        site("");
+        try (SmtpTranscript c = client()) {
+            c.send("HELO evil\0.example").expect("501 5.5.2 Error: NUL character in command");
+            c.send("EHLO evil\0.example").expect("501 5.5.2 Error: NUL character in command");
+            c.send("EHLO evil\u0001.example").expect("501 5.5.2 Error: control character in EHLO hostname");
+            c.send("EHLO client.example").expect("250");
+            c.send("MAIL FROM:<a\0@birlinghoven.example>").expect("501 5.5.2");
+            c.send("MAIL FROM:<a@birlinghoven.example>").expect("250");
+            c.send("RCPT TO:<b@birlinghoven.example>\0").expect("501 5.5.2");
+            c.send("RCPT TO:<b@birlinghoven.example>").expect("250");
+            c.send("DATA\0").expect("501 5.5.2");
+            c.send("NOOP\0").expect("501 5.5.2");
+            c.send("DATA").expect("354");
+            c.raw("Subject: clean\r\n\r\nhello\r\n.\r\n");
+            c.expect("250 2.0.0");
+        }
+        Await.until("delivery", () -> hub.received.size() == 1);
+        FakeMx.Received m = hub.received.get(0);
+        assertEquals(List.of("b@birlinghoven.example"), m.recipients());
+        assertTrue(m.text().startsWith("Received: from client.example "), m.text());
+        assertTrue(m.text().indexOf('\0') < 0, m.text());
+    }
+
+    @Test
+    void bdatWithANulIsClosedBeforeTheChunkIsRead() throws Exception {
+        site("");
+        try (SmtpTranscript c = client()) {
+            c.send("EHLO client.example").expect("250");
+            c.send("MAIL FROM:<a@birlinghoven.example>").expect("250");
+            c.send("RCPT TO:<b@birlinghoven.example>").expect("250");
+            c.raw("BDAT 12\0 LAST\r\n\r\n\0.\r\nQUIT\r\n");
+            c.expect("554 5.5.1");
+            assertTrue(c.closedByServer());
+        }
+        assertEquals(0, queued());
+    }
+
+    @Test
+    void aRecipientWithATrailingDotIsPassedOnWithoutIt() throws Exception {
+        site("");
+        try (SmtpTranscript c = client()) {
+            c.send("EHLO client.example").expect("250");
+            c.send("MAIL FROM:<a@birlinghoven.example.>").expect("250");
+            c.send("RCPT TO:<b@birlinghoven.example.>").expect("250 2.1.5");
+            c.send("DATA").expect("354");
+            c.raw("Subject: absolute\r\n\r\nhello\r\n.\r\n");
+            c.expect("250 2.0.0");
+        }
+        Await.until("delivery", () -> hub.received.size() == 1);
+        assertEquals(List.of("b@birlinghoven.example"), hub.received.get(0).recipients());
+        assertEquals("a@birlinghoven.example", hub.received.get(0).from());
+    }
+
+    // --- Long lines (issue 8, point 10) -------------------------------------------------------
+
+    /** A message whose body is a 5,000-octet line (the alphabet over and over) and a short one. */
+    private static String longLineMessage() {
+        StringBuilder line = new StringBuilder();
+        for (int i = 0; line.length() < 5000; i++) {
+            line.append((char) ('a' + i % 26));
+        }
+        return "Subject: long line\r\n\r\n" + line + "\r\nshort\r\n";
+    }
+
+    @Test
+    void aLongLineIsAcceptedStoredByteExactAndFoldedOnDelivery() throws Exception {
+        site("minimal_backoff_time = 1h\nmaximal_backoff_time = 1h\n"); // deferred until flushed
+        hub.script.add(FakeMx.Answer.TEMPFAIL); // the first try defers: the queued bytes can be read
+        String content = longLineMessage();
+        try (SmtpTranscript c = client()) {
+            assertTrue(c.sendMail("a@birlinghoven.example", content, "b@birlinghoven.example").startsWith("250 2.0.0"));
+        }
+        Await.until("the first delivery attempt", () -> deferred() == 1);
+        var spool = site.relay.spool();
+        String stored;
+        try (var in = spool.openContent(spool.read(QueueState.DEFERRED, spool.list(QueueState.DEFERRED).get(0)))) {
+            stored = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        assertTrue(stored.endsWith(content), "stored byte for byte after our Received: header");
+
+        site.relay.queue().flush();
+        Await.until("delivery on retry", () -> hub.received.size() == 1);
+        String delivered = hub.received.get(0).text();
+        List<Integer> lengths = delivered.lines().map(String::length).toList();
+        assertTrue(lengths.stream().allMatch(n -> n <= 998), "line lengths on the wire: " + lengths);
+        // Postfix's smtp_line_length_limit: CRLF SP after 998 octets, then after each 997 more.
+        assertEquals(List.of(998, 998, 998, 998, 998, 15, 5), lengths.subList(lengths.size() - 7, lengths.size()));
+        assertEquals(stored, delivered.replace("\r\n ", ""), "folded by inserting CRLF SP, nothing else");
+    }
+
+    @Test
+    void withFoldingOffALongLineIsDeliveredByteExact() throws Exception {
+        site("smtp_line_length_limit = 0\n");
+        String content = longLineMessage();
+        try (SmtpTranscript c = client()) {
+            assertTrue(c.sendMail("a@birlinghoven.example", content, "b@birlinghoven.example").startsWith("250 2.0.0"));
+        }
+        Await.until("delivery", () -> hub.received.size() == 1);
+        String delivered = hub.received.get(0).text();
+        assertTrue(delivered.endsWith(content), delivered);
+    }
+
+    @Test
+    void aLineOverTheConfiguredLimitIsRefusedAndNothingIsQueued() throws Exception {
+        site("smtpd_line_length_limit = 1000\n");
+        try (SmtpTranscript c = client()) {
+            c.send("EHLO client.example").expect("250");
+            c.send("MAIL FROM:<a@birlinghoven.example>").expect("250");
+            c.send("RCPT TO:<b@birlinghoven.example>").expect("250");
+            c.send("DATA").expect("354");
+            c.raw("Subject: long\r\n\r\n" + "z".repeat(1001) + "\r\nMAIL FROM:<x@y.example>\r\n.\r\n");
+            assertEquals("550 5.6.0 Message content rejected: line longer than 1000 octets", c.reply());
+            c.send("NOOP").expect("250 2.0.0");
+            assertTrue(c.sendMail("a@birlinghoven.example", "Subject: at the limit\r\n\r\n" + "z".repeat(1000) + "\r\n",
+                    "b@birlinghoven.example").startsWith("250 2.0.0"));
+        }
+        Await.until("delivery of the message at the limit", () -> hub.received.size() == 1);
+        assertEquals(1, hub.dataCommands.get());
     }
 
     @Test

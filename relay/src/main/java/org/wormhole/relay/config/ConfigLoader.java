@@ -127,6 +127,9 @@ public final class ConfigLoader {
                 number("link_rekey_bytes", k -> rekeyBytes(config.getBytes(k))),
                 smtpdClientLimits(),
                 number("smtpd_min_data_rate", k -> notNegative(config.getLong(k))),
+                number("smtpd_line_length_limit", k -> notNegative(config.getBytes(k))),
+                Boolean.TRUE.equals(get("smtpd_forbid_nul_in_content", config::getBoolean)),
+                (int) number("smtp_line_length_limit", k -> lineLengthLimit(config.getInt(k))),
                 peers(name));
         // Checks across keys, also when other keys are wrong: every problem in one run.
         if (c.tlsCertFile() != null && c.tlsKeyFile() != null
@@ -493,6 +496,15 @@ public final class ConfigLoader {
     }
 
     private static final long MIN_REKEY_BYTES = 64 * 1024;
+
+    /** smtp_line_length_limit: 0 (no folding), else room for content after the space of a fold. */
+    private static long lineLengthLimit(int v) {
+        int min = org.wormhole.relay.delivery.smtp.SmtpClientOptions.MIN_LINE_LENGTH_LIMIT;
+        if (v != 0 && v < min) {
+            throw new IllegalArgumentException("must be 0 (no folding) or at least " + min + ": " + v);
+        }
+        return v;
+    }
 
     private static long notNegative(long v) {
         if (v < 0) {

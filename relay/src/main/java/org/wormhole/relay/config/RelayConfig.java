@@ -52,6 +52,9 @@ public record RelayConfig(
         org.wormhole.relay.smtpd.ClientLimits.Settings smtpdClientLimits, // smtpd_client_connection_count_limit,
                                             // smtpd_client_connection_rate_limit, anvil_rate_time_unit
         long smtpdMinDataRate,              // smtpd_min_data_rate
+        long smtpdLineLengthLimit,          // smtpd_line_length_limit (0: none of its own)
+        boolean smtpdForbidNulInContent,    // smtpd_forbid_nul_in_content
+        int smtpLineLengthLimit,            // smtp_line_length_limit
         List<PeerConfig> peers) {           // peers
 
     /** The default TCP port of the link. */

@@ -27,6 +27,15 @@ final class AddressSyntax {
         return null;
     }
 
+    /**
+     * {@code local@domain} with the trailing dot of an absolute domain name removed
+     * ({@code user@a.example.} is {@code user@a.example}); any other address unchanged.
+     */
+    static String withoutTrailingDot(String address) {
+        return address.endsWith(".") && address.lastIndexOf('@') > 0 ? address.substring(0, address.length() - 1)
+                : address;
+    }
+
     static boolean isAscii(String s) {
         return s.chars().allMatch(c -> c < 128);
     }

@@ -15,8 +15,8 @@ import org.wormhole.relay.queue.Spool;
 
 /**
  * DATA: streams the content into a new queue file and answers 250 only once that file and its
- * directory are fsynced. Defective content (bare CR/LF, lines over 1000 octets, over the size
- * limit) is read to its end and refused; nothing of it is queued.
+ * directory are fsynced. Defective content (bare CR/LF, NUL, lines over smtpd_line_length_limit,
+ * over the size limit: {@link DataReader}) is read to its end and refused; nothing of it is queued.
  */
 final class DataCommand extends SmtpCommand {
 
@@ -64,7 +64,7 @@ final class DataCommand extends SmtpCommand {
             sink.write(received.getBytes(StandardCharsets.UTF_8));
             DataReader.Result r;
             try (DataDeadline deadline = ctx.dataDeadlines().open(s.getSocket(), s.getRawInput())) {
-                r = new DataReader(deadline.input(), ctx.sizeLimit()).readTo(sink);
+                r = new DataReader(deadline.input(), ctx.sizeLimit(), ctx.contentChecks()).readTo(sink);
             } catch (SocketTimeoutException e) {
                 incoming.abort();
                 log.info("{}: {} after DATA from {}", incoming.id(),
@@ -77,9 +77,10 @@ final class DataCommand extends SmtpCommand {
             }
             if (r.defect() != null) {
                 incoming.abort();
+                String reply = r.defect().reply(ctx.contentChecks());
                 log.info("{}: reject: DATA from {}: {}; from=<{}>", incoming.id(), SessionInfo.describe(s),
-                        r.defect().reply, tx.sender);
-                s.sendResponse(r.defect().reply);
+                        reply, tx.sender);
+                s.sendResponse(reply);
                 s.resetMailTransaction();
                 return;
             }

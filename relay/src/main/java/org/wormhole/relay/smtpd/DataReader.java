@@ -8,28 +8,39 @@ import java.io.OutputStream;
 /**
  * Reads the content of an SMTP DATA command from the client, strictly: only {@code CRLF . CRLF}
  * ends it, a bare CR or LF anywhere is a defect (the SMTP smuggling defence, CVE-2023-51764
- * class), lines longer than 1000 octets are a defect, and content beyond the size limit is a
- * defect. Whatever the defect, the reader always consumes the input up to the terminator, so
+ * class), so is a NUL byte unless {@link ContentChecks#forbidNul()} is off (a next hop that drops
+ * NULs would otherwise see {@code CRLF NUL . CRLF} as the end of data), a line longer than
+ * {@link ContentChecks#lineLengthLimit()} octets (not counting its CRLF), and content beyond the
+ * size limit. Whatever the defect, the reader always consumes the input up to the terminator, so
  * nothing the client sent as content is ever read as a command.
  *
- * <p>Good content is written, dot-unstuffed, to the sink as it arrives; once a defect is found
- * nothing more is written and the caller must discard what was. Not thread-safe.
+ * <p>Good content is written, dot-unstuffed and otherwise byte for byte, to the sink as it
+ * arrives, in pieces of at most {@value #PIECE} octets: a long line is never held whole. Once a
+ * defect is found nothing more is written and the caller must discard what was. Not thread-safe.
  */
 final class DataReader {
 
-    /** RFC 5321 4.5.3.1.6: a text line is at most 1000 octets including CRLF. */
-    static final int MAX_LINE = 1000;
+    /** Octets passed to the sink at once, at most; also how much of a line is held. */
+    static final int PIECE = 8192;
+
+    private static final byte[] RECEIVED = "received:".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
     /** Why content was refused, with the reply the client gets. */
     enum Defect {
         BARE_NEWLINE("550 5.6.0 Message content rejected: bare CR or LF (lines must end in CRLF)"),
-        LINE_TOO_LONG("550 5.6.0 Message content rejected: line longer than 1000 octets"),
+        NUL("550 5.6.0 Message content rejected: NUL character in content"),
+        LINE_TOO_LONG("550 5.6.0 Message content rejected: line longer than %d octets"),
         TOO_BIG("552 5.3.4 Message size exceeds fixed limit");
 
-        final String reply;
+        private final String reply;
 
         Defect(String reply) {
             this.reply = reply;
+        }
+
+        /** The reply to the client; {@code checks} gives the line length limit it names. */
+        String reply(ContentChecks checks) {
+            return this == LINE_TOO_LONG ? String.format(reply, checks.lineLengthLimit()) : reply;
         }
     }
 
@@ -39,10 +50,12 @@ final class DataReader {
 
     private final InputStream in;
     private final long sizeLimit;
+    private final ContentChecks checks;
 
-    DataReader(InputStream in, long sizeLimit) {
+    DataReader(InputStream in, long sizeLimit, ContentChecks checks) {
         this.in = in;
         this.sizeLimit = sizeLimit;
+        this.checks = checks;
     }
 
     /**
@@ -51,9 +64,14 @@ final class DataReader {
      * @throws EOFException the client closed the connection before the terminator
      */
     Result readTo(OutputStream sink) throws IOException {
-        byte[] line = new byte[MAX_LINE + 2];
-        int len = 0;               // octets of the current line kept in 'line'
-        long lineOctets = 0;       // octets of the current line seen, including any beyond the buffer
+        final long lineLimit = checks.lineLengthLimit();
+        final boolean forbidNul = checks.forbidNul();
+        byte[] piece = new byte[PIECE];
+        int len = 0;                 // octets of the current line in 'piece', not yet written
+        long lineOctets = 0;         // octets of the current line read, a stuffed dot, CR and LF included
+        long textOctets = 0;         // of those, the octets that are neither CR nor LF
+        boolean dotted = false;      // the line began with a '.' that is not content (RFC 5321 4.5.2)
+        boolean headChecked = false; // whether the line's start was looked at for "Received:"
         long size = 0;
         int received = 0;
         boolean inHeaders = true;
@@ -66,42 +84,56 @@ final class DataReader {
                 throw new EOFException("connection closed in DATA");
             }
             boolean endOfLine = b == '\n' && prev == '\r';
-            if ((b == '\n' && prev != '\r') || (prev == '\r' && b != '\n')) {
+            if (!endOfLine && (b == '\n' || prev == '\r')) {
                 defect = first(defect, Defect.BARE_NEWLINE);
             }
-            if (++lineOctets > MAX_LINE) {
-                defect = first(defect, Defect.LINE_TOO_LONG);
-            }
-            if (len < line.length) {
-                line[len++] = (byte) b;
-            }
-            if (b >= 0x80) {
-                eightBit = true;
-            }
             prev = b;
-            if (!endOfLine) {
+            lineOctets++;
+            if (b != '\r' && b != '\n') {
+                if (++textOctets > lineLimit) {
+                    defect = first(defect, Defect.LINE_TOO_LONG);
+                }
+                if (b == 0 && forbidNul) {
+                    defect = first(defect, Defect.NUL);
+                }
+                if (b >= 0x80) {
+                    eightBit = true;
+                }
+            }
+            if (lineOctets == 1 && b == '.') {
+                dotted = true;
                 continue;
             }
-            if (lineOctets == 3 && line[0] == '.') {
+            if (dotted && lineOctets == 2 && b == '\r') {
+                continue; // ".\r" may be the terminator; if no LF follows it is a bare CR, refused anyway
+            }
+            if (endOfLine && dotted && lineOctets == 3) {
                 return new Result(size, received, eightBit, defect);
             }
-            int off = line[0] == '.' ? 1 : 0; // dot-unstuffing (RFC 5321 4.5.2)
-            if (inHeaders) {
-                if (lineOctets == 2) {
+            if (++size > sizeLimit) {
+                defect = first(defect, Defect.TOO_BIG);
+            }
+            piece[len++] = (byte) b;
+            if (inHeaders && !headChecked && (len >= RECEIVED.length || endOfLine)) {
+                headChecked = true;
+                if (endOfLine && lineOctets == 2) {
                     inHeaders = false;
-                } else if (isReceivedHeader(line, off, len)) {
+                } else if (startsWithReceived(piece, len)) {
                     received++;
                 }
             }
-            size += lineOctets - off;
-            if (size > sizeLimit) {
-                defect = first(defect, Defect.TOO_BIG);
+            if (endOfLine || len == piece.length) {
+                if (defect == null) {
+                    sink.write(piece, 0, len);
+                }
+                len = 0;
+                if (endOfLine) {
+                    lineOctets = 0;
+                    textOctets = 0;
+                    dotted = false;
+                    headChecked = false;
+                }
             }
-            if (defect == null) {
-                sink.write(line, off, len - off);
-            }
-            len = 0;
-            lineOctets = 0;
         }
     }
 
@@ -109,13 +141,12 @@ final class DataReader {
         return current != null ? current : found;
     }
 
-    private static boolean isReceivedHeader(byte[] line, int off, int len) {
-        String name = "received:";
-        if (len - off < name.length()) {
+    private static boolean startsWithReceived(byte[] line, int len) {
+        if (len < RECEIVED.length) {
             return false;
         }
-        for (int i = 0; i < name.length(); i++) {
-            if ((line[off + i] | 0x20) != name.charAt(i)) {
+        for (int i = 0; i < RECEIVED.length; i++) {
+            if ((line[i] | 0x20) != RECEIVED[i]) {
                 return false;
             }
         }

@@ -24,6 +24,10 @@ final class EhloCommand extends SmtpCommand {
             s.sendResponse("501 5.5.4 Syntax: " + getName() + " hostname");
             return;
         }
+        if (args.chars().anyMatch(c -> c < ' ' || c == 0x7F)) { // it goes into the Received: header
+            s.sendResponse("501 5.5.2 Error: control character in " + getName() + " hostname");
+            return;
+        }
         s.resetMailTransaction();
         s.setHelo(args);
         ctx.sessions().saidEhlo(s, extended);

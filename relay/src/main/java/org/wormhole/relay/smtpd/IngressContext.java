@@ -17,8 +17,9 @@ import org.wormhole.relay.smtpd.policy.RelayPolicy;
  * @param tlsOffered     STARTTLS is available
  * @param freeSpace      whether the queue has room for new mail (queue_minfree)
  * @param dataDeadlines  the time limit of each DATA phase as a whole
+ * @param contentChecks  what DATA refuses in the content besides bare CR/LF and excess size
  */
 record IngressContext(String myhostname, long sizeLimit, int recipientLimit, boolean tlsOffered,
                       RelayPolicy policy, Spool spool, FreeSpace freeSpace, Consumer<QueueId> onQueued, Clock clock,
-                      SessionInfo sessions, DataDeadline.Watchdog dataDeadlines) {
+                      SessionInfo sessions, DataDeadline.Watchdog dataDeadlines, ContentChecks contentChecks) {
 }

@@ -57,7 +57,7 @@ final class MailCommand extends SmtpCommand {
                 return;
             }
         }
-        String sender = arg.address();
+        String sender = AddressSyntax.withoutTrailingDot(arg.address());
         if (!sender.isEmpty()) {
             String problem = AddressSyntax.problem(sender);
             if (problem != null) {

@@ -6,7 +6,10 @@ import org.slf4j.LoggerFactory;
 import org.subethamail.smtp.server.Session;
 import org.wormhole.relay.smtpd.policy.RcptVerdict;
 
-/** RCPT TO:&lt;recipient&gt;: address syntax, relay access and the recipient limit. */
+/**
+ * RCPT TO:&lt;recipient&gt;: address syntax, relay access and the recipient limit. An accepted
+ * recipient is queued without a trailing dot on its domain, as Postfix's trivial-rewrite does.
+ */
 final class RcptCommand extends SmtpCommand {
 
     private static final Logger log = LoggerFactory.getLogger("smtpd");
@@ -53,6 +56,8 @@ final class RcptCommand extends SmtpCommand {
         if (rcpt.indexOf('@') < 0) {
             rcpt = rcpt + "@" + ctx.myhostname(); // bare "postmaster"
         }
+        rcpt = AddressSyntax.withoutTrailingDot(rcpt); // user@a.example. is user@a.example
+
         tx.recipients.add(rcpt);
         s.addRecipient(rcpt);
         s.sendResponse("250 2.1.5 Ok");

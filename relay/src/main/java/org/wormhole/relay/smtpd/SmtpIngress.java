@@ -38,7 +38,7 @@ public final class SmtpIngress implements AutoCloseable {
      */
     public record Settings(InetSocketAddress listen, String myhostname, long sizeLimit, int recipientLimit,
                            Duration idleTimeout, int connectionLimit, Duration pregreetWait,
-                           ClientLimits.Settings clientLimits, long minDataRate) {
+                           ClientLimits.Settings clientLimits, long minDataRate, ContentChecks contentChecks) {
     }
 
     private final SMTPServer server;
@@ -54,7 +54,7 @@ public final class SmtpIngress implements AutoCloseable {
                 new ClientLimits(settings.clientLimits(), policy::inMynetworks, clock));
         IngressContext ctx = new IngressContext(settings.myhostname(), settings.sizeLimit(), settings.recipientLimit(),
                 tls.isPresent(), policy, spool, freeSpace, onQueued, clock, sessions,
-                dataDeadlines);
+                dataDeadlines, settings.contentChecks());
         SMTPServer.Builder b = SMTPServer.port(settings.listen().getPort())
                 .bindAddress(settings.listen().getAddress())
                 .hostName(settings.myhostname())

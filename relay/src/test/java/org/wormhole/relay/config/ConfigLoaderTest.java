@@ -35,6 +35,24 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void longLinesAreAcceptedAndFoldedOnDeliveryAndNulIsRefusedByDefault() throws Exception {
+        RelayConfig c = ConfigLoader.defaults(home);
+        assertEquals(0, c.smtpdLineLengthLimit(), "no line limit of its own: message_size_limit bounds a line");
+        assertTrue(c.smtpdForbidNulInContent());
+        assertEquals(998, c.smtpLineLengthLimit());
+
+        c = ConfigLoader.fromText("t.conf", "smtpd_line_length_limit = 64K\nsmtpd_forbid_nul_in_content = no\n"
+                + "smtp_line_length_limit = 0\n", home);
+        assertEquals(65536, c.smtpdLineLengthLimit());
+        assertEquals(false, c.smtpdForbidNulInContent());
+        assertEquals(0, c.smtpLineLengthLimit());
+
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> ConfigLoader.fromText("t.conf", "\nsmtp_line_length_limit = 1\n", home));
+        assertEquals(List.of("t.conf:2: smtp_line_length_limit: must be 0 (no folding) or at least 2: 1"), e.problems());
+    }
+
+    @Test
     void aFileNeedsOnlyTheKeysItChanges() throws Exception {
         Path f = Files.writeString(home.resolve("site.conf"), """
                 # Birlinghoven

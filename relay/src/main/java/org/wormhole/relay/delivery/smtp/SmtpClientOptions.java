@@ -18,6 +18,9 @@ import javax.net.ssl.SSLSocketFactory;
  *                         {@link TlsMode#NONE}, ignored then. It decides which server
  *                         certificates are accepted.
  *                         Only TLSv1.2 and TLSv1.3 are enabled, whatever the factory allows.
+ * @param lineLengthLimit  smtp_line_length_limit: a content line longer than this many octets
+ *                         (without its CRLF) is folded on the wire, CRLF SP inserted, as Postfix
+ *                         does; 0: lines go out as they are stored
  */
 public record SmtpClientOptions(
         String heloName,
@@ -26,7 +29,21 @@ public record SmtpClientOptions(
         Duration dataTimeout,
         boolean lmtp,
         TlsMode tls,
-        SSLSocketFactory tlsSocketFactory) {
+        SSLSocketFactory tlsSocketFactory,
+        int lineLengthLimit) {
+
+    /** Postfix's smtp_line_length_limit default: RFC 5321's 1000 octets with the CRLF. */
+    public static final int DEFAULT_LINE_LENGTH_LIMIT = 998;
+
+    /** The smallest line length limit that leaves room for content after the space of a fold. */
+    public static final int MIN_LINE_LENGTH_LIMIT = 2;
+
+    /** With the default line length limit. */
+    public SmtpClientOptions(String heloName, Duration connectTimeout, Duration commandTimeout, Duration dataTimeout,
+                             boolean lmtp, TlsMode tls, SSLSocketFactory tlsSocketFactory) {
+        this(heloName, connectTimeout, commandTimeout, dataTimeout, lmtp, tls, tlsSocketFactory,
+                DEFAULT_LINE_LENGTH_LIMIT);
+    }
 
     public SmtpClientOptions {
         if (heloName == null || heloName.isEmpty() || !heloName.chars().allMatch(c -> c > ' ' && c < 127)) {
@@ -41,6 +58,10 @@ public record SmtpClientOptions(
         if (tls != TlsMode.NONE && tlsSocketFactory == null) {
             throw new IllegalArgumentException("TlsMode." + tls + " needs a tlsSocketFactory");
         }
+        if (lineLengthLimit != 0 && lineLengthLimit < MIN_LINE_LENGTH_LIMIT) {
+            throw new IllegalArgumentException("lineLengthLimit must be 0 (no folding) or at least "
+                    + MIN_LINE_LENGTH_LIMIT + ": " + lineLengthLimit);
+        }
     }
 
     /**
@@ -53,15 +74,23 @@ public record SmtpClientOptions(
     }
 
     public SmtpClientOptions withLmtp(boolean lmtp) {
-        return new SmtpClientOptions(heloName, connectTimeout, commandTimeout, dataTimeout, lmtp, tls, tlsSocketFactory);
+        return new SmtpClientOptions(heloName, connectTimeout, commandTimeout, dataTimeout, lmtp, tls, tlsSocketFactory,
+                lineLengthLimit);
     }
 
     public SmtpClientOptions withTls(TlsMode tls, SSLSocketFactory tlsSocketFactory) {
-        return new SmtpClientOptions(heloName, connectTimeout, commandTimeout, dataTimeout, lmtp, tls, tlsSocketFactory);
+        return new SmtpClientOptions(heloName, connectTimeout, commandTimeout, dataTimeout, lmtp, tls, tlsSocketFactory,
+                lineLengthLimit);
     }
 
     public SmtpClientOptions withTimeouts(Duration connectTimeout, Duration commandTimeout, Duration dataTimeout) {
-        return new SmtpClientOptions(heloName, connectTimeout, commandTimeout, dataTimeout, lmtp, tls, tlsSocketFactory);
+        return new SmtpClientOptions(heloName, connectTimeout, commandTimeout, dataTimeout, lmtp, tls, tlsSocketFactory,
+                lineLengthLimit);
+    }
+
+    public SmtpClientOptions withLineLengthLimit(int lineLengthLimit) {
+        return new SmtpClientOptions(heloName, connectTimeout, commandTimeout, dataTimeout, lmtp, tls, tlsSocketFactory,
+                lineLengthLimit);
     }
 
     private static void requirePositive(String name, Duration d) {

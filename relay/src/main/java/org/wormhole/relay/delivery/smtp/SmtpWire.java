@@ -70,10 +70,13 @@ final class SmtpWire {
         return read(commandTimeout);
     }
 
-    /** Streams the content dot-stuffed, ends it with {@code ".\r\n"} and flushes. */
-    void content(InputStream body, Duration timeout) throws IOException {
+    /**
+     * Streams the content dot-stuffed and, with a {@code lineLengthLimit} (0: none), long lines
+     * folded; ends it with {@code ".\r\n"} and flushes.
+     */
+    void content(InputStream body, Duration timeout, int lineLengthLimit) throws IOException {
         deadline.timeout(timeout);
-        DotStuffingOutputStream stuffed = new DotStuffingOutputStream(out);
+        DotStuffingOutputStream stuffed = new DotStuffingOutputStream(out, lineLengthLimit);
         byte[] buffer = new byte[BUFFER_BYTES];
         long total = 0;
         for (int n; (n = body.read(buffer)) != -1; ) {

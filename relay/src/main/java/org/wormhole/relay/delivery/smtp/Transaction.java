@@ -35,6 +35,7 @@ final class Transaction {
     private final boolean lmtp;
     private final Duration commandTimeout;
     private final Duration dataTimeout;
+    private final int lineLengthLimit;
     private final SmtpReply[] replies;
     private final List<Integer> accepted = new ArrayList<>();
     private boolean sessionUsable = true;
@@ -46,6 +47,7 @@ final class Transaction {
         this.lmtp = options.lmtp();
         this.commandTimeout = options.commandTimeout();
         this.dataTimeout = options.dataTimeout();
+        this.lineLengthLimit = options.lineLengthLimit();
         this.replies = new SmtpReply[envelope.recipients().size()];
     }
 
@@ -74,7 +76,7 @@ final class Transaction {
         if (accepted.isEmpty()) {
             // Pipelined, and the server said 354 although it accepted no recipient: end the
             // (empty) content at once, as RFC 2920 3.1 asks, and discard what it says.
-            wire.content(InputStream.nullInputStream(), dataTimeout);
+            wire.content(InputStream.nullInputStream(), dataTimeout, 0);
             if (lmtp) {
                 sessionUsable = false; // zero replies are due, but this server is not to be trusted on that
             } else if (wire.read(dataTimeout).reply().code() == CLOSING) {
@@ -82,7 +84,7 @@ final class Transaction {
             }
             return outcome();
         }
-        wire.content(body, dataTimeout);
+        wire.content(body, dataTimeout, lineLengthLimit);
         if (lmtp) {
             readLmtpReplies();
         } else {

@@ -60,6 +60,58 @@ class DotStuffingOutputStreamTest {
         }
     }
 
+    // Folding, as Postfix's smtp_line_length_limit: CRLF SP after 'limit' octets, then after
+    // each further limit - 1 (the space counts); the CRLF and a stuffed dot are not counted.
+
+    @Test
+    void aLineOfExactlyTheLimitIsNotFolded() throws Exception {
+        assertEquals("0123456789\r\n.\r\n", wire("0123456789\r\n", 10));
+    }
+
+    @Test
+    void aLongerLineIsFoldedWithCrlfSpace() throws Exception {
+        assertEquals("0123456789\r\n a\r\n.\r\n", wire("0123456789a\r\n", 10));
+        assertEquals("0123456789\r\n abcdefghi\r\n jklmnopqr\r\n s\r\n.\r\n",
+                wire("0123456789abcdefghijklmnopqrs\r\n", 10));
+    }
+
+    @Test
+    void aFoldNeverSplitsTheLineEndAndEachLineCountsAfresh() throws Exception {
+        assertEquals("0123456789\r\nabcdefghij\r\n k\r\nx\r\n.\r\n", wire("0123456789\r\nabcdefghijk\r\nx\r\n", 10));
+        assertEquals("0123456789\r\n abc\n\r\n.\r\n", wire("0123456789abc\n", 10)); // a bare LF ends a line too
+    }
+
+    @Test
+    void aStuffedDotIsNotCountedAndAFoldedLineNeedsNoStuffing() throws Exception {
+        assertEquals("..123456789\r\n .bc\r\n.\r\n", wire(".123456789.bc\r\n", 10));
+    }
+
+    @Test
+    void foldingWorksAcrossWriteBoundaries() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        DotStuffingOutputStream stuffed = new DotStuffingOutputStream(out, 4);
+        for (String piece : new String[] {"ab", "cd", "e", "fghi\r", "\n", ".", "jklm\r\n"}) {
+            stuffed.write(piece.getBytes(StandardCharsets.US_ASCII));
+        }
+        stuffed.finish();
+
+        assertEquals("abcd\r\n efg\r\n hi\r\n..jkl\r\n m\r\n.\r\n", out.toString(StandardCharsets.US_ASCII));
+    }
+
+    @Test
+    void limitZeroSendsLinesAsTheyAre() throws Exception {
+        String line = "x".repeat(5000) + "\r\n";
+        assertEquals(line + ".\r\n", wire(line, 0));
+    }
+
+    private static String wire(String stored, int lineLengthLimit) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        DotStuffingOutputStream stuffed = new DotStuffingOutputStream(out, lineLengthLimit);
+        stuffed.write(stored.getBytes(StandardCharsets.ISO_8859_1));
+        stuffed.finish();
+        return out.toString(StandardCharsets.ISO_8859_1);
+    }
+
     private static String wire(String stored) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         DotStuffingOutputStream stuffed = new DotStuffingOutputStream(out);
