@@ -42,8 +42,9 @@ public final class Relay implements AutoCloseable {
 
     private Relay(RelayConfig config, NexthopResolver resolver, Clock clock) throws IOException, MailertableException {
         this.config = config;
-        this.mailertable = WatchedMailertable.open(config.mailertable(), WatchedMailertable.DEFAULT_POLL_INTERVAL,
-                Clock.systemUTC(), peerRoutes(config));
+        this.mailertable = WatchedMailertable.open(config.mailertable(),
+                WatchedMailertable.Timing.DEFAULT.withSettleTime(config.mailertableSettleTime()), clock,
+                peerRoutes(config));
         try {
             this.spool = Spool.open(config.queueDirectory());
             this.freeSpace = new org.wormhole.relay.queue.FreeSpace(config.queueDirectory(), config.queueMinfree(),
