@@ -46,7 +46,7 @@ final class DataCommand extends SmtpCommand {
             return;
         }
         long arrival = ctx.clock().millis();
-        String client = SessionInfo.describe(s) + " " + (ctx.sessions().isEsmtp(s) ? "ESMTP" : "SMTP");
+        String client = SessionInfo.heloAndAddress(s) + " " + (ctx.sessions().isEsmtp(s) ? "ESMTP" : "SMTP");
         Spool.Incoming incoming;
         try {
             incoming = ctx.spool().create(arrival, client, tx.sender, tx.recipients, flags(tx));
@@ -68,16 +68,16 @@ final class DataCommand extends SmtpCommand {
                 r = new DataReader(s.getRawInput(), ctx.sizeLimit()).readTo(sink);
             } catch (SocketTimeoutException e) {
                 incoming.abort();
-                log.info("{}: timeout after DATA from {}", incoming.id(), SessionInfo.describe(s));
+                log.info("{}: timeout after DATA from {}", incoming.id(), ctx.sessions().client(s));
                 throw new DropConnectionException(421, "4.4.2 " + ctx.myhostname() + " Error: timeout exceeded");
             } catch (EOFException e) {
                 incoming.abort();
-                log.info("{}: lost connection after DATA from {}", incoming.id(), SessionInfo.describe(s));
+                log.info("{}: lost connection after DATA from {}", incoming.id(), ctx.sessions().client(s));
                 throw e;
             }
             if (r.defect() != null) {
                 incoming.abort();
-                log.info("{}: reject: DATA from {}: {}; from=<{}>", incoming.id(), SessionInfo.describe(s),
+                log.info("{}: reject: DATA from {}: {}; from=<{}>", incoming.id(), ctx.sessions().client(s),
                         r.defect().reply, tx.sender);
                 s.sendResponse(r.defect().reply);
                 s.resetMailTransaction();
@@ -100,7 +100,7 @@ final class DataCommand extends SmtpCommand {
                 return;
             }
             log.info("{}: client={}, from=<{}>, size={}, nrcpt={} (queue active)", incoming.id(),
-                    SessionInfo.describe(s), tx.sender, incoming.contentLength(), tx.recipients.size());
+                    ctx.sessions().client(s), tx.sender, incoming.contentLength(), tx.recipients.size());
             s.sendResponse("250 2.0.0 Ok: queued as " + incoming.id());
             s.resetMailTransaction();
             ctx.onQueued().accept(incoming.id());

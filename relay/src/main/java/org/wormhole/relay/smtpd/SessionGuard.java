@@ -49,7 +49,8 @@ final class SessionGuard implements SessionHandler {
                 return SessionAcceptance.failure(421, "4.3.2 Service shutting down, try again later");
             }
         }
-        log.debug("connect from [{}]", client);
+        sessions.connected(s);
+        log.debug("connect from {}", sessions.client(s));
         return SessionAcceptance.success();
     }
 
