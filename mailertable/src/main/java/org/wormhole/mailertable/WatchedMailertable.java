@@ -24,8 +24,11 @@ import org.slf4j.LoggerFactory;
  * A mailertable file that the relay keeps using while admins edit it.
  *
  * <p>A background thread notices a saved edit (file watching, plus a stat every
- * {@code pollInterval} as a fallback), parses the new text and swaps it in atomically: a lookup
- * sees either the old table or the new one, never a half-loaded one. An edit that does not
+ * {@code pollInterval} as a fallback), waits until the file has stopped changing (same size,
+ * modification time and inode for {@code settleTime}, measured on the given {@link Clock}),
+ * parses the new text and swaps it in atomically: a lookup sees either the old table or the new
+ * one, never a half-loaded one. An empty (0-byte) file is taken as being written: the table in
+ * use stays. An edit that removes more than half the entries is loaded, with a warning. An edit that does not
  * parse, or that fails the owner's {@link TableCheck}, is rejected as a whole: the last good
  * table stays in use, the errors are logged and kept for {@link #status()}. A file that can no longer be read makes lookups answer
  * {@link Lookup.TempFail} until it is back. Editors that save by rename and symlinked files
@@ -39,13 +42,16 @@ public final class WatchedMailertable implements AutoCloseable {
 
     /** How often the file is stat'ed when no file event arrives. */
     public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofMillis(500);
-    /** A file being written is re-stat'ed this often until it stops changing. */
-    private static final long SETTLE_MILLIS = 50;
+    /** How long a changed file must stay unchanged before it is loaded. */
+    public static final Duration DEFAULT_SETTLE_TIME = Duration.ofSeconds(1);
+    /** A vanished file is re-stat'ed this often during its grace time. */
+    private static final long MISSING_POLL_MILLIS = 50;
     /** How long a vanished file may stay away (an editor between rename and write) before lookups tempfail. */
     private static final long MISSING_GRACE_MILLIS = 1000;
 
     private final Path file;
     private final Duration pollInterval;
+    private final Duration settleTime;
     private final Clock clock;
     private final TableCheck check;
     private final WatchService watchService;
@@ -53,6 +59,45 @@ public final class WatchedMailertable implements AutoCloseable {
     private final Thread watcher;
     private volatile State state;
     private volatile boolean closed;
+    /** A version of the file seen but not loaded yet (it may still be being written); guarded by this. */
+    private Pending pending;
+    /** The empty file last reported as "being written", so it is logged once; guarded by this. */
+    private FileStamp emptyReported;
+
+    /** A changed file, first seen with this stamp at {@code since}. */
+    private record Pending(FileStamp stamp, Instant since) {
+    }
+
+    /**
+     * How the file is watched.
+     *
+     * @param pollInterval how often the file is stat'ed when no file event arrives
+     * @param settleTime   how long a changed file must stay unchanged (size, modification time,
+     *                     inode) before it is loaded; zero loads a change at once
+     */
+    public record Timing(Duration pollInterval, Duration settleTime) {
+        /** A stat every 500 ms, a change loaded after 1 s without further change. */
+        public static final Timing DEFAULT = new Timing(DEFAULT_POLL_INTERVAL, DEFAULT_SETTLE_TIME);
+
+        public Timing {
+            Objects.requireNonNull(pollInterval, "pollInterval");
+            Objects.requireNonNull(settleTime, "settleTime");
+            if (pollInterval.isNegative() || pollInterval.isZero()) {
+                throw new IllegalArgumentException("poll interval must be positive: " + pollInterval);
+            }
+            if (settleTime.isNegative()) {
+                throw new IllegalArgumentException("settle time must not be negative: " + settleTime);
+            }
+        }
+
+        public Timing withPollInterval(Duration d) {
+            return new Timing(d, settleTime);
+        }
+
+        public Timing withSettleTime(Duration d) {
+            return new Timing(pollInterval, d);
+        }
+    }
 
     /**
      * What the watcher currently holds: the table in use, when it was loaded, the stamp of the
@@ -83,10 +128,11 @@ public final class WatchedMailertable implements AutoCloseable {
         }
     }
 
-    private WatchedMailertable(Path file, Duration pollInterval, Clock clock, TableCheck check,
+    private WatchedMailertable(Path file, Timing timing, Clock clock, TableCheck check,
                                Mailertable table, FileStamp stamp) throws IOException {
         this.file = file;
-        this.pollInterval = pollInterval;
+        this.pollInterval = timing.pollInterval();
+        this.settleTime = timing.settleTime();
         this.clock = clock;
         this.check = check;
         this.state = new State(table, clock.instant(), stamp, 1, List.of(), null, null, null);
@@ -96,9 +142,9 @@ public final class WatchedMailertable implements AutoCloseable {
         this.watcher.setDaemon(true);
     }
 
-    /** Loads {@code file} and starts watching it, stat'ing every {@link #DEFAULT_POLL_INTERVAL}. */
+    /** Loads {@code file} and starts watching it with {@link Timing#DEFAULT}. */
     public static WatchedMailertable open(Path file) throws IOException, MailertableException {
-        return open(file, DEFAULT_POLL_INTERVAL, Clock.systemUTC());
+        return open(file, Timing.DEFAULT, Clock.systemUTC(), TableCheck.NONE);
     }
 
     /**
@@ -122,9 +168,23 @@ public final class WatchedMailertable implements AutoCloseable {
      */
     public static WatchedMailertable open(Path file, Duration pollInterval, Clock clock, TableCheck check)
             throws IOException, MailertableException {
+        return open(file, Timing.DEFAULT.withPollInterval(pollInterval), clock, check);
+    }
+
+    /**
+     * Loads {@code file}, checks it with {@code check} and starts watching it as {@code timing}
+     * says; every edit must pass {@code check} too, or it is rejected as a whole. The settle time
+     * is measured on {@code clock}. The table at start is loaded at once, even when empty.
+     *
+     * @throws IOException          the file cannot be read: a relay must not start
+     * @throws MailertableException the file has bad lines, or {@code check} found errors: a
+     *                              relay must not start
+     */
+    public static WatchedMailertable open(Path file, Timing timing, Clock clock, TableCheck check)
+            throws IOException, MailertableException {
         FileStamp stamp = FileStamp.of(file);
         Mailertable table = checked(Mailertable.load(file), check);
-        WatchedMailertable w = new WatchedMailertable(file, pollInterval, clock, check, table, stamp);
+        WatchedMailertable w = new WatchedMailertable(file, timing, clock, check, table, stamp);
         log.info("mailertable {}: loaded {} entries", file, table.size());
         w.watcher.start();
         return w;
@@ -155,27 +215,60 @@ public final class WatchedMailertable implements AutoCloseable {
                 Optional.ofNullable(s.rejectedAt()), Optional.ofNullable(s.unavailable()));
     }
 
-    /** Checks the file now, as the watcher thread would; returns when any reload is done. */
+    /**
+     * Checks the file now, as the watcher thread would; returns when any reload is done. A
+     * change is loaded only once the file has looked the same for the settle time: the first
+     * check that sees a change starts the wait, a later one that sees the same file after the
+     * settle time loads it.
+     */
     public synchronized void checkNow() {
         FileStamp now;
         try {
-            now = settledStamp();
+            now = FileStamp.of(file);
         } catch (IOException e) {
+            pending = null;
             fileGone(e);
             return;
         }
         State s = state;
         if (now.equals(s.stamp()) && s.unavailable() == null) {
+            pending = null;
+            return;
+        }
+        if (now.equals(emptyReported)) {
             return;
         }
         registerDirectories(now);
+        Instant t = clock.instant();
+        if (pending == null || !pending.stamp().equals(now)) {
+            pending = new Pending(now, t);
+            log.debug("mailertable {}: changed; loading it once unchanged for {} ms", file, settleTime.toMillis());
+        }
+        if (Duration.between(pending.since(), t).compareTo(settleTime) < 0) {
+            return;
+        }
+        if (now.size() == 0) {
+            // Truncated and not written yet (or a writer that died): never "no routes at all".
+            pending = null;
+            emptyReported = now;
+            log.info("mailertable {}: the file is empty, taken as being written; waiting for it,"
+                    + " still using the version loaded at {} ({} entries)", file, s.loadedAt(), s.table().size());
+            return;
+        }
         byte[] content;
         try {
             content = Files.readAllBytes(file);
+            FileStamp after = FileStamp.of(file);
+            if (!after.equals(now)) {
+                pending = new Pending(after, clock.instant()); // written to while read: wait again
+                return;
+            }
         } catch (IOException e) {
+            pending = null;
             fileGone(e);
             return;
         }
+        pending = null;
         reload(now, content);
     }
 
@@ -190,6 +283,12 @@ public final class WatchedMailertable implements AutoCloseable {
                 log.info("mailertable {}: readable again", file);
             }
             log.info("mailertable {}: loaded {} entries ({})", file, table.size(), diff);
+            int before = s.table().size();
+            if (diff.removed().size() * 2 > before) {
+                log.warn("mailertable {}: edit removes {} of {} entries; loaded anyway. If that was not meant,"
+                        + " restore the table (save edits by writing a temporary file and renaming it over the table)",
+                        file, diff.removed().size(), before);
+            }
         } catch (MailertableException e) {
             state = new State(s.table(), s.loadedAt(), stamp, s.generation(), e.errors(), t, null, null);
             log.error("mailertable {}: edit rejected with {} error(s); still using the version loaded at {} ({} entries)",
@@ -220,7 +319,7 @@ public final class WatchedMailertable implements AutoCloseable {
         }
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(MISSING_GRACE_MILLIS);
         while (System.nanoTime() < deadline && !closed) {
-            sleep(SETTLE_MILLIS);
+            sleep(MISSING_POLL_MILLIS);
             if (Files.isReadable(file)) {
                 return; // back: the next check loads it
             }
@@ -231,27 +330,10 @@ public final class WatchedMailertable implements AutoCloseable {
         log.warn("mailertable {}: cannot read it ({}); lookups are deferred until it is back", file, reason);
     }
 
-    /** Stats the file until two stats 50 ms apart agree (a writer has finished), for at most 1 s. */
-    private FileStamp settledStamp() throws IOException {
-        FileStamp a = FileStamp.of(file);
-        if (a.equals(state.stamp())) {
-            return a;
-        }
-        for (int i = 0; i < 20; i++) {
-            sleep(SETTLE_MILLIS);
-            FileStamp b = FileStamp.of(file);
-            if (b.equals(a)) {
-                return b;
-            }
-            a = b;
-        }
-        return a;
-    }
-
     private void watchLoop() {
         while (!closed) {
             try {
-                WatchKey key = watchService.poll(pollInterval.toMillis(), TimeUnit.MILLISECONDS);
+                WatchKey key = watchService.poll(nextCheckMillis(), TimeUnit.MILLISECONDS);
                 while (key != null) {
                     key.pollEvents();
                     key.reset();
@@ -265,6 +347,16 @@ public final class WatchedMailertable implements AutoCloseable {
                 sleep(pollInterval.toMillis());
             }
         }
+    }
+
+    /** How long the watcher waits for a file event: less than the poll interval while a change settles. */
+    private synchronized long nextCheckMillis() {
+        long poll = pollInterval.toMillis();
+        if (pending == null) {
+            return poll;
+        }
+        long left = settleTime.minus(Duration.between(pending.since(), clock.instant())).toMillis();
+        return Math.max(10, Math.min(poll, left));
     }
 
     /** Watches the directory of the path as given and, for a symlink, that of its target. */

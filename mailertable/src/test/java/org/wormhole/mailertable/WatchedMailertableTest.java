@@ -7,17 +7,29 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.AppenderBase;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Clock;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 /**
  * A table in use while an admin edits it, as the relay holds it: real files, the real watcher
@@ -40,9 +52,174 @@ class WatchedMailertableTest {
         }
     }
 
+    /** Short times on the real clock: these tests are about following edits, not about settling. */
+    private static final WatchedMailertable.Timing QUICK = new WatchedMailertable.Timing(
+            Duration.ofMillis(200), Duration.ofMillis(100));
+
     private WatchedMailertable open(Path file) throws Exception {
-        watched = WatchedMailertable.open(file, Duration.ofMillis(200), Clock.systemUTC());
+        watched = WatchedMailertable.open(file, QUICK, Clock.systemUTC(), TableCheck.NONE);
         return watched;
+    }
+
+    /** A clock that moves only when the test says so: the watcher thread cannot settle an edit by itself. */
+    private static final class TestClock extends Clock {
+        private volatile Instant now = Instant.parse("2026-01-01T00:00:00Z");
+
+        void advance(Duration d) {
+            now = now.plus(d);
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            throw new UnsupportedOperationException();
+        }
+    }
+
+    private static final Duration SETTLE = Duration.ofSeconds(1);
+
+    private WatchedMailertable openSettling(Path file, TestClock clock) throws Exception {
+        watched = WatchedMailertable.open(file, WatchedMailertable.Timing.DEFAULT.withSettleTime(SETTLE), clock,
+                TableCheck.NONE);
+        return watched;
+    }
+
+    private static String tenSites(String relay) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < 10; i++) {
+            sb.append("site").append(i).append(".example tsmtp:[").append(relay).append("]\n");
+        }
+        return sb.toString();
+    }
+
+    @Test
+    void aTableWrittenInPlaceWithAPauseHalfwayIsLoadedOnlyWhenWhole() throws Exception {
+        TestClock clock = new TestClock();
+        Path table = write(dir.resolve("mailertable"), tenSites("old.example"));
+        WatchedMailertable w = openSettling(table, clock);
+        String text = tenSites("new.example");
+        int half = text.indexOf("site2.");
+
+        // `cat > mailertable`, or a tool that writes the first lines, then pauses for 300 ms.
+        try (FileChannel out = FileChannel.open(table, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+            out.write(ByteBuffer.wrap(text.substring(0, half).getBytes(StandardCharsets.US_ASCII)));
+            out.force(true);
+            w.checkNow(); // the watcher sees the 2-line file
+            clock.advance(Duration.ofMillis(300));
+            w.checkNow();
+            assertEquals(1, w.status().generation(), "a file changed 300 ms ago is not loaded yet");
+            out.write(ByteBuffer.wrap(text.substring(half).getBytes(StandardCharsets.US_ASCII)));
+            out.force(true);
+        }
+        w.checkNow(); // the whole file, seen for the first time
+        clock.advance(SETTLE.minusMillis(300));
+        w.checkNow(); // 1 s after the first half, 0.7 s after the rest
+        assertEquals(1, w.status().generation(), "the settle time counts from the last change");
+        assertEquals("tsmtp:[old.example]", value(w, "x@site9.example"), "the old table, whole, in use meanwhile");
+
+        clock.advance(Duration.ofMillis(300));
+        w.checkNow();
+        assertEquals(2, w.status().generation());
+        assertEquals(10, w.status().entries(), "the whole table, never the 2-entry half");
+        assertEquals("tsmtp:[new.example]", value(w, "x@site9.example"));
+    }
+
+    @Test
+    void anEmptiedFileIsTakenAsBeingWrittenAndTheTableInUseStays() throws Exception {
+        TestClock clock = new TestClock();
+        Path table = write(dir.resolve("mailertable"), tenSites("old.example"));
+        try (LogLines log = LogLines.capture()) {
+            WatchedMailertable w = openSettling(table, clock);
+
+            Files.write(table, new byte[0]); // truncated: the writer has not written yet
+            w.checkNow();
+            clock.advance(SETTLE.multipliedBy(5));
+            w.checkNow();
+
+            assertEquals(1, w.status().generation());
+            assertEquals(10, w.status().entries());
+            assertEquals("tsmtp:[old.example]", value(w, "x@site0.example"));
+            assertEquals(List.of("INFO mailertable " + table + ": the file is empty, taken as being written; waiting"
+                    + " for it, still using the version loaded at 2026-01-01T00:00:00Z (10 entries)"),
+                    log.lines(), "logged once");
+
+            // An admin who means "no routes" leaves a comment in the file: that is loaded.
+            Files.writeString(table, "# no routes for now\n");
+            w.checkNow();
+            clock.advance(SETTLE);
+            w.checkNow();
+            assertEquals(2, w.status().generation());
+            assertEquals(0, w.status().entries());
+        }
+    }
+
+    @Test
+    void anEditThatRemovesMoreThanHalfTheEntriesIsLoadedWithAWarning() throws Exception {
+        TestClock clock = new TestClock();
+        Path table = write(dir.resolve("mailertable"), tenSites("old.example"));
+        WatchedMailertable w = openSettling(table, clock);
+        try (LogLines log = LogLines.capture()) {
+            Path tmp = write(dir.resolve("mailertable.tmp"),
+                    "site0.example tsmtp:[old.example]\nsite1.example tsmtp:[old.example]\n");
+            Files.move(tmp, table, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            w.checkNow();
+            clock.advance(SETTLE);
+            w.checkNow();
+
+            assertEquals(2, w.status().entries(), "the admin may mean it: loaded");
+            assertEquals("WARN mailertable " + table + ": edit removes 8 of 10 entries; loaded anyway. If that was"
+                    + " not meant, restore the table (save edits by writing a temporary file and renaming it over"
+                    + " the table)", log.lines().stream().filter(l -> l.startsWith("WARN")).findFirst().orElse(null));
+
+            // Removing half or less is an ordinary edit.
+            Files.writeString(table, "site0.example tsmtp:[old.example]\n");
+            w.checkNow();
+            clock.advance(SETTLE);
+            w.checkNow();
+            assertEquals(1, w.status().entries());
+            assertEquals(1, log.lines().stream().filter(l -> l.startsWith("WARN")).count());
+        }
+    }
+
+    /** What WatchedMailertable logs while open, as an operator reads it: level and text. */
+    private static final class LogLines extends AppenderBase<ILoggingEvent> implements AutoCloseable {
+        private final ch.qos.logback.classic.Logger logger =
+                (ch.qos.logback.classic.Logger) LoggerFactory.getLogger(WatchedMailertable.class);
+        private final List<String> lines = new CopyOnWriteArrayList<>();
+
+        static LogLines capture() {
+            LogLines l = new LogLines();
+            l.setContext(l.logger.getLoggerContext());
+            l.start();
+            l.logger.addAppender(l);
+            return l;
+        }
+
+        @Override
+        protected void append(ILoggingEvent e) {
+            if (e.getLevel().isGreaterOrEqual(Level.INFO) && !e.getFormattedMessage().contains(": loaded ")) {
+                lines.add(e.getLevel() + " " + e.getFormattedMessage());
+            }
+        }
+
+        List<String> lines() {
+            return List.copyOf(lines);
+        }
+
+        @Override
+        public void close() {
+            logger.detachAppender(this);
+            stop();
+        }
     }
 
     @Test
@@ -140,7 +317,7 @@ class WatchedMailertableTest {
     void anEditThatFailsTheOwnersCheckIsRejectedWholeLikeAParseError() throws Exception {
         Path table = write(dir.resolve("mailertable"),
                 "tokyo.example tsmtp:[relay.tokyo.example]\nold.example esmtp:[mx.old.example]\n");
-        watched = WatchedMailertable.open(table, Duration.ofMillis(200), Clock.systemUTC(), ONE_PEER);
+        watched = WatchedMailertable.open(table, QUICK, Clock.systemUTC(), ONE_PEER);
         WatchedMailertable w = watched;
 
         Files.writeString(table, "tokyo.example tsmtp:[relay.tokyo.example]\n"

@@ -18,6 +18,24 @@ final class ConfigOption {
         return file != null ? file : WormholeHome.defaultConfig();
     }
 
+    /**
+     * This site's key directory: the configured {@code link_key_directory} when there is a
+     * configuration (given with --config, or config/wormhole.conf under WORMHOLE_HOME), else
+     * keys/ under WORMHOLE_HOME. Null, with every problem printed to {@code err}, when the
+     * configuration is not usable.
+     */
+    Path linkKeyDirectory(PrintWriter err) {
+        if (file == null && !java.nio.file.Files.exists(file())) {
+            return WormholeHome.resolve("keys");
+        }
+        RelayConfig c = loadOrReport(err);
+        if (c == null) {
+            err.println(file() + ": configuration not usable (it names the key directory, link_key_directory)");
+            return null;
+        }
+        return c.linkKeyDirectory();
+    }
+
     /** Loads it, or prints every problem to {@code err} and returns null. */
     RelayConfig loadOrReport(PrintWriter err) {
         try {

@@ -1,6 +1,7 @@
 package org.wormhole.cli;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -12,7 +13,8 @@ import picocli.CommandLine.Parameters;
 
 /** {@code wormhole fingerprint [FILE]}: the pin of a site certificate. */
 @Command(name = "fingerprint", mixinStandardHelpOptions = true,
-        description = "Print the pin (sha256/...) of a site certificate (default: this site's keys/site.crt).")
+        description = {"Print the pin (sha256/...) of a site certificate (default: this site's, site.crt in",
+                "the configured link_key_directory, keys/ under WORMHOLE_HOME by default)."})
 final class FingerprintCommand implements Callable<Integer> {
 
     @CommandLine.Spec
@@ -21,9 +23,23 @@ final class FingerprintCommand implements Callable<Integer> {
     @Parameters(arity = "0..1", paramLabel = "FILE", description = "a PEM certificate")
     Path file;
 
+    @CommandLine.Mixin
+    ConfigOption config;
+
     @Override
     public Integer call() {
-        Path f = file != null ? file : WormholeHome.resolve("keys").resolve(SiteIdentity.CERT_FILE);
+        Path f = file;
+        if (f == null) {
+            Path keys = config.linkKeyDirectory(spec.commandLine().getErr());
+            if (keys == null) {
+                return 1;
+            }
+            f = keys.resolve(SiteIdentity.CERT_FILE);
+            if (!Files.exists(f) && Files.exists(keys.resolve(SiteIdentity.KEY_FILE))) {
+                spec.commandLine().getErr().println(SiteIdentity.keyWithoutCertificate(keys));
+                return 1;
+            }
+        }
         try {
             spec.commandLine().getOut().println(Pin.of(SiteIdentity.readCertificate(f)));
             return 0;

@@ -21,8 +21,12 @@ final class KeygenCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--dir", paramLabel = "DIR", description = "key directory (default: keys/ under WORMHOLE_HOME)")
+    @Option(names = "--dir", paramLabel = "DIR",
+            description = "key directory (default: the configured link_key_directory, keys/ under WORMHOLE_HOME by default)")
     Path dir;
+
+    @CommandLine.Mixin
+    ConfigOption config;
 
     @Option(names = "--name", paramLabel = "NAME", description = "site name in the certificate (default: the directory's parent name)")
     String name;
@@ -35,7 +39,10 @@ final class KeygenCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        Path d = dir != null ? dir : WormholeHome.resolve("keys");
+        Path d = dir != null ? dir : config.linkKeyDirectory(err);
+        if (d == null) {
+            return 1;
+        }
         String n = name != null ? name : d.toAbsolutePath().getParent() == null ? "wormhole"
                 : d.toAbsolutePath().getParent().getFileName().toString();
         if (days < 1) {

@@ -27,7 +27,8 @@ import picocli.CommandLine.Option;
                 "Logs entries added, removed and changed, and every error of a rejected edit.",
                 "With the relay's configuration (--config, or config/wormhole.conf under",
                 "WORMHOLE_HOME when it exists), an edit with a tsmtp route to a peer it",
-                "does not have is rejected, as the relay does.",
+                "does not have is rejected, as the relay does, and an edit is loaded",
+                "after mailertable_settle_time without change, as the relay does.",
                 "Stops on Ctrl-C or SIGTERM."})
 final class MailertableWatch implements Callable<Integer> {
 
@@ -45,6 +46,7 @@ final class MailertableWatch implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         PrintWriter err = spec.commandLine().getErr();
         TableCheck check = TableCheck.NONE;
+        WatchedMailertable.Timing timing = WatchedMailertable.Timing.DEFAULT;
         Path tableFile = file != null ? file : WormholeHome.defaultMailertable();
         if (config.file != null || Files.exists(config.file())) {
             RelayConfig c = config.loadOrReport(err);
@@ -57,10 +59,11 @@ final class MailertableWatch implements Callable<Integer> {
                 err.flush();
             });
             tableFile = file != null ? file : c.mailertable();
+            timing = timing.withSettleTime(c.mailertableSettleTime());
         }
         WatchedMailertable watched;
         try {
-            watched = WatchedMailertable.open(tableFile, WatchedMailertable.DEFAULT_POLL_INTERVAL, Clock.systemUTC(), check);
+            watched = WatchedMailertable.open(tableFile, timing, Clock.systemUTC(), check);
         } catch (MailertableException e) {
             e.errors().stream().map(LineError::toString).forEach(err::println);
             err.println(tableFile + ": " + e.errors().size() + " error(s), table not usable");

@@ -47,8 +47,9 @@ public final class Relay implements AutoCloseable {
         // One relay per spool: the lock comes before anything else touches the spool.
         this.spoolLock = SpoolLock.acquire(config.queueDirectory());
         try {
-            this.mailertable = WatchedMailertable.open(config.mailertable(), WatchedMailertable.DEFAULT_POLL_INTERVAL,
-                    Clock.systemUTC(), peerRoutes(config));
+            this.mailertable = WatchedMailertable.open(config.mailertable(),
+                    WatchedMailertable.Timing.DEFAULT.withSettleTime(config.mailertableSettleTime()), clock,
+                    peerRoutes(config));
         } catch (IOException | MailertableException | RuntimeException e) {
             spoolLock.close();
             throw e;

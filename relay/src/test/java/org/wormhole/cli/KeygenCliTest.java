@@ -60,4 +60,46 @@ class KeygenCliTest {
         assertEquals(1, none.exit());
         assertEquals(keyOnly + ": no PEM certificate in it\n", none.err());
     }
+
+    /** A configuration naming {@code keys} as the key directory, and one peer (so that `run` needs the key). */
+    private Path config(Path keys) throws Exception {
+        return Files.writeString(dir.resolve("wormhole.conf"), "myhostname = relay.tokyo.example\n"
+                + "listen = \"127.0.0.1:0\"\n"
+                + "queue_directory = \"" + dir.resolve("spool") + "\"\n"
+                + "mailertable = \"" + Files.writeString(dir.resolve("mailertable"), "") + "\"\n"
+                + "link_key_directory = \"" + keys + "\"\n"
+                + "peers { birlinghoven { address = \"127.0.0.1\", port = 9, dial = false,"
+                + " pins = [\"sha256/BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB=\"] } }\n");
+    }
+
+    @Test
+    void afterARolloverFingerprintAndKeygenUseTheConfiguredKeyDirectory() throws Exception {
+        Path old = dir.resolve("keys");
+        Path rolled = dir.resolve("keys.2027");
+        CliRun first = wormhole("keygen", "--dir", old.toString(), "--name", "tokyo");
+        Path conf = config(rolled);
+
+        CliRun second = wormhole("keygen", "--config", conf.toString(), "--name", "tokyo"); // into keys.2027
+        assertEquals(0, second.exit(), second.err());
+        assertTrue(Files.exists(rolled.resolve("site.key")), second.err());
+        assertTrue(!second.out().equals(first.out()), "a new key");
+
+        assertEquals(new CliRun(0, second.out(), ""), wormhole("fingerprint", "--config", conf.toString()),
+                "the pin of the key the relay uses, not of the old one");
+    }
+
+    @Test
+    void aKeyWithoutItsCertificateGetsOneMessageFromEveryCommand() throws Exception {
+        Path keys = dir.resolve("keys");
+        wormhole("keygen", "--dir", keys.toString(), "--name", "tokyo");
+        Files.delete(keys.resolve("site.crt"));
+        Path conf = config(keys);
+        String message = keys.resolve("site.key") + ": site key without its certificate site.crt; restore site.crt"
+                + " from a backup, or move site.key away and run 'wormhole keygen' (a new key: tell the peers the new pin)";
+
+        assertEquals(new CliRun(1, "", message + "\n"), wormhole("keygen", "--config", conf.toString()));
+        assertEquals(new CliRun(1, "", message + "\n"), wormhole("fingerprint", "--config", conf.toString()));
+        assertEquals(new CliRun(1, "", "relay not started: " + message + "\n"),
+                wormhole("run", "--config", conf.toString()));
+    }
 }

@@ -135,6 +135,30 @@ class LauncherTest {
         }
     }
 
+    @Test
+    void theBuildOfAFreshCloneWritesPlainTextWithoutTerminalEscapes() throws Exception {
+        // A clone without relay/target/wormhole.jar: the launcher builds it with the real Maven.
+        // (Here a two-module reactor that builds in seconds and needs nothing downloaded.)
+        Path clone = home.resolve("clone");
+        Path bin = Files.createDirectories(clone.resolve("relay/bin"));
+        Files.copy(LAUNCHER, bin.resolve("wormhole"));
+        bin.resolve("wormhole").toFile().setExecutable(true);
+        String pom = "<project xmlns=\"http://maven.apache.org/POM/4.0.0\"><modelVersion>4.0.0</modelVersion>"
+                + "<groupId>t</groupId><artifactId>%s</artifactId><version>1</version><packaging>pom</packaging>%s</project>";
+        Files.writeString(clone.resolve("pom.xml"), pom.formatted("clone", "<modules><module>relay</module></modules>"));
+        Files.writeString(clone.resolve("relay/pom.xml"), pom.formatted("relay", ""));
+
+        Process p = new ProcessBuilder(bin.resolve("wormhole").toString(), "--help").directory(clone.toFile()).start();
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "the launcher did not finish");
+
+        assertTrue(err.startsWith("wormhole: building " + clone.resolve("relay/target/wormhole.jar")), err);
+        String all = out + err;
+        assertEquals(-1, all.indexOf('\u001b'), "an ANSI escape in: " + all.replace("\u001b", "ESC"));
+    }
+
     /** Reads the process's log (stderr) line by line into {@code log}, until it ends. */
     private static Thread pumpStderr(Process p, BlockingQueue<String> log) {
         Thread pump = new Thread(() -> {

@@ -69,6 +69,7 @@ final class TestSite implements AutoCloseable {
                 + "shutdown_timeout = 5s\n"
                 + "queue_directory = \"" + home.resolve("spool") + "\"\n"
                 + "mailertable = \"" + home.resolve("config/mailertable") + "\"\n"
+                + "mailertable_settle_time = 100ms\n" // edits in tests are saved whole
                 + extraConfig;
     }
 

@@ -65,6 +65,9 @@ public record SiteIdentity(PrivateKey privateKey, X509Certificate certificate) {
      */
     public static SiteIdentity generate(Path dir, String name, Duration validity) throws IOException {
         Path keyFile = dir.resolve(KEY_FILE);
+        if (Files.exists(keyFile) && !Files.exists(dir.resolve(CERT_FILE))) {
+            throw new FileAlreadyExistsException(keyFile.toString(), null, keyWithoutCertificateAdvice());
+        }
         if (Files.exists(keyFile)) {
             throw new FileAlreadyExistsException(keyFile.toString(), null,
                     "a site key exists; move it away first if you mean to replace it (and tell the peers the new pin)");
@@ -91,9 +94,32 @@ public record SiteIdentity(PrivateKey privateKey, X509Certificate certificate) {
         }
     }
 
-    /** Loads the identity in {@code dir}; refuses a private key readable by others. */
+    /**
+     * What every command says of a key directory with {@code site.key} but no {@code site.crt}
+     * (the relay at start, {@code keygen}, {@code fingerprint}): one message, one fix.
+     */
+    public static String keyWithoutCertificate(Path dir) {
+        return dir.resolve(KEY_FILE) + ": " + keyWithoutCertificateAdvice();
+    }
+
+    private static String keyWithoutCertificateAdvice() {
+        return "site key without its certificate " + CERT_FILE + "; restore " + CERT_FILE
+                + " from a backup, or move " + KEY_FILE + " away and run 'wormhole keygen' (a new key: tell the peers"
+                + " the new pin)";
+    }
+
+    /**
+     * Loads the identity in {@code dir}; refuses a private key readable by others.
+     *
+     * @throws java.nio.file.NoSuchFileException there is no site key in {@code dir}
+     * @throws IOException                       anything else, with a message naming the file
+     *                                           and the fix (see {@link #keyWithoutCertificate})
+     */
     public static SiteIdentity load(Path dir) throws IOException {
         Path keyFile = dir.resolve(KEY_FILE);
+        if (Files.exists(keyFile) && !Files.exists(dir.resolve(CERT_FILE))) {
+            throw new IOException(keyWithoutCertificate(dir));
+        }
         Set<PosixFilePermission> mode = Files.getPosixFilePermissions(keyFile);
         if (mode.contains(PosixFilePermission.GROUP_READ) || mode.contains(PosixFilePermission.OTHERS_READ)
                 || mode.contains(PosixFilePermission.GROUP_WRITE) || mode.contains(PosixFilePermission.OTHERS_WRITE)) {

@@ -130,6 +130,7 @@ public final class ConfigLoader {
                 number("smtpd_line_length_limit", k -> notNegative(config.getBytes(k))),
                 Boolean.TRUE.equals(get("smtpd_forbid_nul_in_content", config::getBoolean)),
                 (int) number("smtp_line_length_limit", k -> lineLengthLimit(config.getInt(k))),
+                get("mailertable_settle_time", k -> notNegative(config.getDuration(k))),
                 peers(name));
         // Checks across keys, also when other keys are wrong: every problem in one run.
         if (c.tlsCertFile() != null && c.tlsKeyFile() != null

@@ -55,6 +55,7 @@ public record RelayConfig(
         long smtpdLineLengthLimit,          // smtpd_line_length_limit (0: none of its own)
         boolean smtpdForbidNulInContent,    // smtpd_forbid_nul_in_content
         int smtpLineLengthLimit,            // smtp_line_length_limit
+        Duration mailertableSettleTime,     // mailertable_settle_time
         List<PeerConfig> peers) {           // peers
 
     /** The default TCP port of the link. */

@@ -45,7 +45,7 @@ final class DataCommand extends SmtpCommand {
             return;
         }
         long arrival = ctx.clock().millis();
-        String client = SessionInfo.describe(s) + " " + (ctx.sessions().isEsmtp(s) ? "ESMTP" : "SMTP");
+        String client = SessionInfo.heloAndAddress(s) + " " + (ctx.sessions().isEsmtp(s) ? "ESMTP" : "SMTP");
         Spool.Incoming incoming;
         try {
             incoming = ctx.spool().create(arrival, client, tx.sender, tx.recipients, flags(tx));
@@ -68,7 +68,7 @@ final class DataCommand extends SmtpCommand {
             } catch (SocketTimeoutException e) {
                 incoming.abort();
                 log.info("{}: {} after DATA from {}", incoming.id(),
-                        e instanceof DataDeadline.Exceeded ? e.getMessage() : "timeout", SessionInfo.describe(s));
+                        e instanceof DataDeadline.Exceeded ? e.getMessage() : "timeout", ctx.sessions().client(s));
                 throw new DropConnectionException(421, "4.4.2 " + ctx.myhostname() + " Error: timeout exceeded");
             } catch (IOException e) {
                 incoming.abort(); // the client is gone: ClientSocket had the session log "lost connection after DATA"
@@ -78,7 +78,7 @@ final class DataCommand extends SmtpCommand {
             if (r.defect() != null) {
                 incoming.abort();
                 String reply = r.defect().reply(ctx.contentChecks());
-                log.info("{}: reject: DATA from {}: {}; from=<{}>", incoming.id(), SessionInfo.describe(s),
+                log.info("{}: reject: DATA from {}: {}; from=<{}>", incoming.id(), ctx.sessions().client(s),
                         reply, tx.sender);
                 s.sendResponse(reply);
                 s.resetMailTransaction();
@@ -101,7 +101,7 @@ final class DataCommand extends SmtpCommand {
                 return;
             }
             log.info("{}: client={}, from=<{}>, size={}, nrcpt={} (queue active)", incoming.id(),
-                    SessionInfo.describe(s), tx.sender, incoming.contentLength(), tx.recipients.size());
+                    ctx.sessions().client(s), tx.sender, incoming.contentLength(), tx.recipients.size());
             s.sendResponse("250 2.0.0 Ok: queued as " + incoming.id());
             ctx.sessions().phase(s, SessionInfo.END_OF_MESSAGE);
             s.resetMailTransaction();

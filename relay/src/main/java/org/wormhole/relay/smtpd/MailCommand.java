@@ -71,7 +71,7 @@ final class MailCommand extends SmtpCommand {
         }
         Optional<String> shortage = ctx.freeSpace().shortage();
         if (shortage.isPresent()) { // Postfix: 452 4.3.1 Insufficient system storage
-            log.warn("{}: MAIL from <{}> refused: {}", SessionInfo.describe(s), sender, shortage.get());
+            log.warn("{}: MAIL from <{}> refused: {}", ctx.sessions().client(s), sender, shortage.get());
             s.sendResponse("452 4.3.1 Insufficient system storage");
             return;
         }

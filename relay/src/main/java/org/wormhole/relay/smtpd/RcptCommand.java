@@ -48,8 +48,8 @@ final class RcptCommand extends SmtpCommand {
         }
         RcptVerdict verdict = ctx.policy().check(SessionInfo.clientAddress(s), rcpt);
         if (verdict instanceof RcptVerdict.Reject r) {
-            log.info("NOQUEUE: reject: RCPT from {}: {} {} {}; from=<{}> to=<{}>", SessionInfo.describe(s),
-                    r.code(), r.enhancedStatus(), r.text(), tx.sender, rcpt);
+            log.info("NOQUEUE: reject: RCPT from {}: {} {} {}; from=<{}> to=<{}> helo=<{}>", ctx.sessions().client(s),
+                    r.code(), r.enhancedStatus(), r.text(), tx.sender, rcpt, s.getHelo().orElse(""));
             s.sendResponse(r.code() + " " + r.enhancedStatus() + " " + r.text());
             return;
         }

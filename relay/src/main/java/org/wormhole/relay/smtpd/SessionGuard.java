@@ -89,7 +89,8 @@ final class SessionGuard implements SessionHandler {
         if (s.getSocket() instanceof ClientSocket socket) {
             socket.onLost(() -> sessions.lost(s));
         }
-        log.debug("connect from [{}]", client.getHostAddress());
+        sessions.connected(s);
+        log.debug("connect from {}", sessions.client(s));
         return SessionAcceptance.success();
     }
 

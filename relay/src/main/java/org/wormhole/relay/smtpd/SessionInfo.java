@@ -10,9 +10,9 @@ import org.slf4j.LoggerFactory;
 import org.subethamail.smtp.server.Session;
 
 /**
- * Per-session facts SubEthaSMTP does not keep: whether the client said EHLO (ESMTP) or HELO, and
- * the last command it sent (for {@code lost connection after CMD}). Entries are dropped at the
- * end of the session. Thread-safe.
+ * Per-session facts SubEthaSMTP does not keep: whether the client said EHLO (ESMTP) or HELO, the
+ * client's verified name, and the last command it sent (for {@code lost connection after CMD}).
+ * Entries are dropped at the end of the session. Thread-safe.
  */
 final class SessionInfo {
 
@@ -25,6 +25,30 @@ final class SessionInfo {
 
     private final Set<String> esmtp = ConcurrentHashMap.newKeySet();
     private final Map<String, String> phase = new ConcurrentHashMap<>();
+    private final Map<String, String> names = new ConcurrentHashMap<>();
+    private final ClientNames clientNames;
+
+    SessionInfo(ClientNames clientNames) {
+        this.clientNames = clientNames;
+    }
+
+    /** Looks up the client's name (reverse DNS, forward-confirmed) once, at connect. */
+    void connected(Session s) {
+        String name;
+        try {
+            name = clientNames.verifiedName(clientAddress(s)).orElse(UNKNOWN);
+        } catch (RuntimeException e) {
+            name = UNKNOWN;
+        }
+        names.put(s.getSessionId(), name);
+    }
+
+    /** {@code name[ip]} as Postfix logs a client: its verified name, or {@code unknown[ip]}. */
+    String client(Session s) {
+        return names.getOrDefault(s.getSessionId(), UNKNOWN) + "[" + clientAddress(s).getHostAddress() + "]";
+    }
+
+    private static final String UNKNOWN = "unknown";
 
     void saidEhlo(Session s, boolean ehlo) {
         if (ehlo) {
@@ -49,21 +73,22 @@ final class SessionInfo {
      * without a stack trace. Called on the session's thread.
      */
     void lost(Session s) {
-        log.info("lost connection after {} from {}", phase.getOrDefault(s.getSessionId(), CONNECT), describe(s));
+        log.info("lost connection after {} from {}", phase.getOrDefault(s.getSessionId(), CONNECT), client(s));
         s.quit(); // ends the session quietly: SubEthaSMTP logs nothing for a session that is quitting
     }
 
     void ended(Session s) {
         esmtp.remove(s.getSessionId());
         phase.remove(s.getSessionId());
+        names.remove(s.getSessionId());
     }
 
     static InetAddress clientAddress(Session s) {
         return ((InetSocketAddress) s.getRemoteAddress()).getAddress();
     }
 
-    /** {@code helo[ip]} as in Postfix logs, or {@code unknown[ip]} before HELO. */
-    static String describe(Session s) {
+    /** {@code helo[ip]}, or {@code unknown[ip]} before HELO: how a message came in, for its queue file. */
+    static String heloAndAddress(Session s) {
         return s.getHelo().orElse("unknown") + "[" + clientAddress(s).getHostAddress() + "]";
     }
 }

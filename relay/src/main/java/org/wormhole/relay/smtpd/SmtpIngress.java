@@ -47,7 +47,13 @@ public final class SmtpIngress implements AutoCloseable {
 
     public SmtpIngress(Settings settings, RelayPolicy policy, Spool spool, FreeSpace freeSpace, Consumer<QueueId> onQueued,
                        Optional<SSLContext> tls, Clock clock) {
-        SessionInfo sessions = new SessionInfo();
+        this(settings, policy, spool, freeSpace, onQueued, tls, clock, ClientNames.SYSTEM);
+    }
+
+    /** As above, with the lookup of client names for the log ({@link ClientNames#SYSTEM} in a relay). */
+    public SmtpIngress(Settings settings, RelayPolicy policy, Spool spool, FreeSpace freeSpace, Consumer<QueueId> onQueued,
+                       Optional<SSLContext> tls, Clock clock, ClientNames clientNames) {
+        SessionInfo sessions = new SessionInfo(clientNames);
         this.dataDeadlines = new DataDeadline.Watchdog(
                 new DataDeadline.Settings(settings.idleTimeout(), settings.minDataRate()), clock);
         this.guard = new SessionGuard(settings.pregreetWait(), sessions,

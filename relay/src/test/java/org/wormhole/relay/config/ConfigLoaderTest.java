@@ -135,6 +135,16 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aMailertableEditSettlesForOneSecondUnlessConfigured() throws Exception {
+        assertEquals(Duration.ofSeconds(1), ConfigLoader.defaults(home).mailertableSettleTime());
+        Path f = Files.writeString(home.resolve("site.conf"), "mailertable_settle_time = 250ms\n");
+        assertEquals(Duration.ofMillis(250), ConfigLoader.load(f, home).mailertableSettleTime());
+        Path bad = Files.writeString(home.resolve("bad.conf"), "mailertable_settle_time = -1s\n");
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(bad, home));
+        assertTrue(e.problems().get(0).startsWith(bad + ":1: mailertable_settle_time"), e.problems().toString());
+    }
+
+    @Test
     void aSyntaxErrorIsReportedWithItsLine() throws Exception {
         Path f = Files.writeString(home.resolve("broken.conf"), "myhostname = relay.example\nlisten = [\n");
         ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(f, home));
