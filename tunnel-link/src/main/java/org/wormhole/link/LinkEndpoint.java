@@ -48,12 +48,35 @@ public final class LinkEndpoint implements AutoCloseable {
         }
     }
 
-    /** Reconnect and session settings. */
+    /**
+     * Reconnect and session settings.
+     *
+     * @param handshakeTimeout how long an accepted connection may take for its TLS handshake and
+     *                         HELLO in all (the peer is a machine: a few seconds); a dialer's reads
+     *                         in its handshake wait as long
+     */
     public record Settings(LinkSession.Settings session, Duration initialBackoff, Duration maxBackoff,
-                           Duration connectTimeout) {
+                           Duration connectTimeout, Duration handshakeTimeout) {
+
+        /** The default {@code link_handshake_timeout}. */
+        public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(5);
+
+        /** With the default handshake timeout, or the hello timeout if shorter. */
+        public Settings(LinkSession.Settings session, Duration initialBackoff, Duration maxBackoff,
+                        Duration connectTimeout) {
+            this(session, initialBackoff, maxBackoff, connectTimeout,
+                    session.helloTimeout().compareTo(DEFAULT_HANDSHAKE_TIMEOUT) < 0 ? session.helloTimeout()
+                            : DEFAULT_HANDSHAKE_TIMEOUT);
+        }
+
         public static Settings defaults() {
             return new Settings(LinkSession.Settings.defaults(), Duration.ofSeconds(1), Duration.ofSeconds(60),
                     Duration.ofSeconds(10));
+        }
+
+        /** The same with another handshake timeout. */
+        public Settings withHandshakeTimeout(Duration timeout) {
+            return new Settings(session, initialBackoff, maxBackoff, connectTimeout, timeout);
         }
     }
 
@@ -65,6 +88,14 @@ public final class LinkEndpoint implements AutoCloseable {
 
         /** A dial to the peer failed (the link stays down; the next try follows after a backoff). */
         default void dialFailed(Peer peer, String reason) {
+        }
+
+        /**
+         * A key was refused in a handshake with the peer: by this side (a key not among the peer's
+         * pins, from the peer's address or naming the peer in its certificate) or by the peer
+         * (it answered this site's certificate with a TLS alert).
+         */
+        default void keyRefused(Peer peer, KeyRefusal refusal) {
         }
 
         /** A mail frame, only on an endpoint without a custodian (with one, the link's courier takes them). */
@@ -85,7 +116,22 @@ public final class LinkEndpoint implements AutoCloseable {
     private final Set<Thread> dialers = ConcurrentHashMap.newKeySet();
     /** Connections accepted whose TLS handshake and HELLO are not done yet (as sshd's MaxStartups). */
     static final int MAX_STARTUPS = 10;
-    private final java.util.concurrent.Semaphore startups = new java.util.concurrent.Semaphore(MAX_STARTUPS);
+    /** ... of which from one address at most (as sshd's PerSourceMaxStartups); a peer's address has its own room. */
+    static final int MAX_STARTUPS_PER_SOURCE = 3;
+    /** Refusals are logged once per source address per this interval, then summed up. */
+    static final Duration REFUSAL_LOG_INTERVAL = Duration.ofSeconds(60);
+    /** Busy refusals waiting to close (after the dialer has read the alert); beyond, reset at once. */
+    private static final int MAX_LINGERING = 64;
+    /**
+     * The busy signal (PROTOCOL.md, "Transport"): a TLS plaintext record with a fatal
+     * {@code user_canceled} alert, in answer to the ClientHello.
+     */
+    static final byte[] BUSY_ALERT = {0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x5a};
+    private volatile StartupSlots startups = new StartupSlots(MAX_STARTUPS, MAX_STARTUPS_PER_SOURCE, Set.of());
+    private final Map<InetAddress, List<Peer>> peersByAddress = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicInteger lingering = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.time.Clock clock;
+    private final RefusalLog refusals;
     private final java.util.concurrent.ScheduledExecutorService timer =
             java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "link-admit-deadline");
@@ -101,6 +147,14 @@ public final class LinkEndpoint implements AutoCloseable {
      */
     public LinkEndpoint(SiteIdentity self, String siteName, List<Peer> peers, Settings settings, Custodian custodian,
                         Events events) {
+        this(self, siteName, peers, settings, custodian, events, java.time.Clock.systemUTC());
+    }
+
+    /** As above, with the clock of refusal times and of the refusal log's intervals. */
+    public LinkEndpoint(SiteIdentity self, String siteName, List<Peer> peers, Settings settings, Custodian custodian,
+                        Events events, java.time.Clock clock) {
+        this.clock = clock;
+        this.refusals = new RefusalLog(clock, REFUSAL_LOG_INTERVAL, 1000, line -> log.warn("{}", line));
         this.self = self;
         this.siteName = siteName;
         this.peers = List.copyOf(peers);
@@ -119,8 +173,22 @@ public final class LinkEndpoint implements AutoCloseable {
     public void listen(InetSocketAddress address) throws IOException, GeneralSecurityException {
         Set<Pin> all = new HashSet<>();
         peers.forEach(p -> all.addAll(p.pins()));
-        LinkTls tls = new LinkTls(self, all, (offered, why) ->
-                log.warn("link refused a connection: key {} ({})", offered == null ? "none" : offered, why));
+        // Refusals are logged by admit(), rate-limited per source address.
+        LinkTls tls = new LinkTls(self, all, (offered, why) -> { });
+        Set<InetAddress> peerAddresses = new HashSet<>();
+        for (Peer p : peers) {
+            try {
+                for (InetAddress a : InetAddress.getAllByName(p.host())) {
+                    peerAddresses.add(a);
+                    peersByAddress.computeIfAbsent(a, x -> new java.util.concurrent.CopyOnWriteArrayList<>()).add(p);
+                }
+            } catch (java.net.UnknownHostException e) {
+                log.info("link: peer {}'s address {} does not resolve; its handshakes share the slots of strangers",
+                        p.name(), p.host());
+            }
+        }
+        startups = new StartupSlots(MAX_STARTUPS, MAX_STARTUPS_PER_SOURCE, peerAddresses);
+        timer.scheduleAtFixedRate(refusals::flush, 5, 5, java.util.concurrent.TimeUnit.SECONDS);
         ServerSocket s = new ServerSocket();
         s.bind(address, 50);
         listener = s;
@@ -138,8 +206,7 @@ public final class LinkEndpoint implements AutoCloseable {
     public void start() throws GeneralSecurityException {
         for (Peer p : peers) {
             if (p.dial()) {
-                LinkTls tls = new LinkTls(self, p.pins(), (offered, why) ->
-                        log.warn("link to {}: the server's key {} is not pinned ({})", p.name(), offered, why));
+                LinkTls tls = new LinkTls(self, p.pins(), (offered, why) -> { }); // dialLoop logs a refusal
                 Thread t = new Thread(() -> dialLoop(p, tls), "link-dial-" + p.name());
                 t.setDaemon(true);
                 dialers.add(t);
@@ -176,21 +243,68 @@ public final class LinkEndpoint implements AutoCloseable {
                 }
                 return;
             }
-            if (!startups.tryAcquire()) {
-                log.warn("link from {} refused: {} connections are already being authenticated (a flood?)",
-                        plain.getRemoteSocketAddress(), MAX_STARTUPS);
-                reset(plain);
+            InetSocketAddress from = (InetSocketAddress) plain.getRemoteSocketAddress();
+            StartupSlots slots = startups;
+            StartupSlots.Verdict verdict = slots.take(from.getAddress());
+            if (verdict instanceof StartupSlots.Busy busy) {
+                refusals.refused(from, busy.why());
+                sayBusy(plain);
                 continue;
             }
+            StartupSlots.Taken slot = (StartupSlots.Taken) verdict;
             Thread t = new Thread(() -> {
                 try {
-                    admit(plain, tls);
+                    admit(plain, from, tls);
                 } finally {
-                    startups.release();
+                    slots.release(slot);
                 }
             }, "link-admit");
             t.setDaemon(true);
             t.start();
+        }
+    }
+
+    /**
+     * Tells a dialer this listener is busy: the busy alert, then the connection is closed a moment
+     * later, once the dialer has read it (closed at once, the unread ClientHello would make it a
+     * reset, which the dialer might see instead of the alert).
+     */
+    private void sayBusy(Socket plain) {
+        try {
+            plain.getOutputStream().write(BUSY_ALERT);
+            plain.shutdownOutput();
+        } catch (IOException e) {
+            reset(plain);
+            return;
+        }
+        if (lingering.incrementAndGet() > MAX_LINGERING) {
+            lingering.decrementAndGet();
+            reset(plain);
+            return;
+        }
+        try {
+            timer.schedule(() -> {
+                lingering.decrementAndGet();
+                try {
+                    InputStreamDrain.drain(plain);
+                    plain.close();
+                } catch (IOException ignored) {
+                    // gone
+                }
+            }, 1, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException closing) {
+            lingering.decrementAndGet();
+            reset(plain);
+        }
+    }
+
+    private static final class InputStreamDrain {
+        static void drain(Socket s) throws IOException {
+            var in = s.getInputStream();
+            int n = Math.min(in.available(), 65_536);
+            if (n > 0) {
+                in.skipNBytes(n);
+            }
         }
     }
 
@@ -204,14 +318,18 @@ public final class LinkEndpoint implements AutoCloseable {
     }
 
     /** A peer dialed in: authenticate it by its pin, greet, and keep it unless it duplicates a link. */
-    private void admit(Socket plain, LinkTls tls) {
-        // The whole handshake and greeting within the hello timeout: a client trickling a byte at
-        // a time would otherwise hold its slot forever, each read being within the timeout.
+    private void admit(Socket plain, InetSocketAddress from, LinkTls tls) {
+        // The whole handshake and greeting within the handshake timeout: a client trickling a byte
+        // at a time would otherwise hold its slot forever, each read being within the timeout.
         java.util.concurrent.ScheduledFuture<?> deadline = null;
+        java.util.concurrent.atomic.AtomicBoolean late = new java.util.concurrent.atomic.AtomicBoolean();
+        long timeout = settings.handshakeTimeout().toMillis();
         try {
-            deadline = timer.schedule(() -> reset(plain), settings.session().helloTimeout().toMillis(),
-                    java.util.concurrent.TimeUnit.MILLISECONDS);
-            plain.setSoTimeout((int) settings.session().helloTimeout().toMillis());
+            deadline = timer.schedule(() -> {
+                late.set(true);
+                reset(plain);
+            }, timeout, java.util.concurrent.TimeUnit.MILLISECONDS);
+            plain.setSoTimeout((int) timeout);
             plain.setTcpNoDelay(true); // see dialLoop
             SSLSocket s = tls.serverSide(plain);
             s.startHandshake();
@@ -224,13 +342,67 @@ public final class LinkEndpoint implements AutoCloseable {
             if (deadline != null) {
                 deadline.cancel(false);
             }
-            log.info("link from {} not established: {}", plain.getRemoteSocketAddress(), e.getMessage());
+            refusals.refused(from, late.get()
+                    ? "no TLS handshake and HELLO within " + settings.handshakeTimeout().toMillis() + " ms"
+                    : refusedHere(from, e));
             try {
                 plain.close();
             } catch (IOException ignored) {
                 // gone
             }
         }
+    }
+
+    /**
+     * What an accepted connection's failure says, for the log; a key refused either way is also
+     * told to the peer it came from (by its certificate's name, or as the only peer at that address).
+     */
+    private String refusedHere(InetSocketAddress from, Throwable e) {
+        HandshakeFailure f = HandshakeFailure.of(e);
+        String at = from.getAddress().getHostAddress() + ":" + from.getPort();
+        if (f instanceof HandshakeFailure.RefusedHere r) {
+            Pin pin = r.refusal().pin();
+            Optional<Peer> peer = peerAt(from, r.refusal().offered());
+            peer.ifPresent(p -> events.keyRefused(p, new KeyRefusal(KeyRefusal.RefusedBy.THIS_SIDE, pin, clock.instant(), at)));
+            if (pin == null) {
+                return "no certificate presented";
+            }
+            return "this side refused the key " + pin + " (" + r.refusal().offered().getSubjectX500Principal().getName()
+                    + "): it is not among the pins " + peer.map(p -> "of " + p.name() + " here " + sorted(p.pins()))
+                    .orElse("of any peer here");
+        }
+        if (f instanceof HandshakeFailure.RefusedByPeer r) {
+            peerAt(from, null).ifPresent(p -> events.keyRefused(p,
+                    new KeyRefusal(KeyRefusal.RefusedBy.THE_PEER, self.pin(), clock.instant(), at)));
+            return theyRefused(r);
+        }
+        return e.getMessage() == null ? e.toString() : e.getMessage();
+    }
+
+    private String theyRefused(HandshakeFailure.RefusedByPeer r) {
+        return "the peer refused our key " + self.pin() + ": is it in their pins? (TLS alert " + r.alert() + ")";
+    }
+
+    private static List<String> sorted(Set<Pin> pins) {
+        return pins.stream().map(Pin::value).sorted().toList();
+    }
+
+    private static final java.util.regex.Pattern CN = java.util.regex.Pattern.compile("(?:^|,)CN=([^,]+)");
+
+    /** The peer a connection is from: named in its certificate, else the only one at its address. */
+    private Optional<Peer> peerAt(InetSocketAddress from, X509Certificate offered) {
+        if (offered != null) {
+            var m = CN.matcher(offered.getSubjectX500Principal().getName());
+            if (m.find()) {
+                String name = m.group(1);
+                Optional<Peer> named = peers.stream().filter(p -> p.name().equals(name)).findFirst();
+                if (named.isPresent()) {
+                    return named;
+                }
+            }
+        }
+        List<Peer> at = peersByAddress.getOrDefault(from.getAddress(), List.of());
+        return at.size() == 1 ? Optional.of(at.get(0)) : Optional.empty();
     }
 
     private void dialLoop(Peer peer, LinkTls tls) {
@@ -246,7 +418,7 @@ public final class LinkEndpoint implements AutoCloseable {
                 Socket plain = new Socket();
                 plain.connect(new InetSocketAddress(InetAddress.getByName(peer.host()), peer.port()),
                         (int) settings.connectTimeout().toMillis());
-                plain.setSoTimeout((int) settings.session().helloTimeout().toMillis());
+                plain.setSoTimeout((int) settings.handshakeTimeout().toMillis());
                 // Every frame is flushed as it is complete; with Nagle's algorithm a small frame
                 // (END, RESULT) waits for the ACK of the previous segment, one more round trip
                 // per message on a WAN link.
@@ -257,12 +429,36 @@ public final class LinkEndpoint implements AutoCloseable {
                 register(peer, s, true);
                 backoff = settings.initialBackoff().toMillis();
             } catch (IOException | ProtocolViolation e) {
-                long wait = backoff / 2 + ThreadLocalRandom.current().nextLong(backoff / 2 + 1);
-                log.info("link to {} ({}:{}) not up: {}; next try in {} ms", peer.name(), peer.host(), peer.port(),
-                        e.getMessage(), wait);
-                events.dialFailed(peer, e.getMessage());
+                HandshakeFailure f = HandshakeFailure.of(e);
+                String at = peer.host() + ":" + peer.port();
+                String why;
+                boolean refusal = true;
+                if (f instanceof HandshakeFailure.RefusedByPeer r) {
+                    why = theyRefused(r);
+                    events.keyRefused(peer, new KeyRefusal(KeyRefusal.RefusedBy.THE_PEER, self.pin(), clock.instant(), at));
+                } else if (f instanceof HandshakeFailure.RefusedHere r) {
+                    why = "this side refused the peer's key " + r.refusal().pin() + ": it is not among the pins of "
+                            + peer.name() + " here " + sorted(peer.pins());
+                    events.keyRefused(peer, new KeyRefusal(KeyRefusal.RefusedBy.THIS_SIDE, r.refusal().pin(),
+                            clock.instant(), at));
+                } else {
+                    refusal = false;
+                    why = f instanceof HandshakeFailure.Busy
+                            ? "the peer's link port is busy (all its handshake slots are taken: a flood?)"
+                            : ((HandshakeFailure.Other) f).message();
+                }
+                // Busy is no verdict on this side: dial again soon, the next try will likely get in.
+                boolean busy = f instanceof HandshakeFailure.Busy;
+                long base = busy ? settings.initialBackoff().toMillis() : backoff;
+                long wait = base / 2 + ThreadLocalRandom.current().nextLong(base / 2 + 1);
+                if (refusal) {
+                    log.warn("link to {} ({}) not up: {}; next try in {} ms", peer.name(), at, why, wait);
+                } else {
+                    log.info("link to {} ({}) not up: {}; next try in {} ms", peer.name(), at, why, wait);
+                }
+                events.dialFailed(peer, why);
                 sleep(wait);
-                backoff = Math.min(settings.maxBackoff().toMillis(), backoff * 2);
+                backoff = busy ? settings.initialBackoff().toMillis() : Math.min(settings.maxBackoff().toMillis(), backoff * 2);
             }
         }
     }

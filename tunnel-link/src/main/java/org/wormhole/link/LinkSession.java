@@ -2,7 +2,6 @@ package org.wormhole.link;
 
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -231,10 +230,8 @@ public final class LinkSession implements AutoCloseable {
             }
         } catch (ProtocolViolation e) {
             close("protocol violation by the peer: " + e.getMessage(), true);
-        } catch (EOFException e) {
-            close("the peer closed the connection", false);
-        } catch (IOException e) {
-            close("connection failed: " + e.getMessage(), false);
+        } catch (IOException e) { // a cut: reset, closed without GOODBYE (between frames or inside one)
+            close(ConnectionLoss.describe(e), false);
         }
     }
 
@@ -276,7 +273,7 @@ public final class LinkSession implements AutoCloseable {
                 try {
                     frame.send();
                 } catch (IOException e) {
-                    close("connection failed: " + e.getMessage(), false);
+                    close(ConnectionLoss.describe(e), false);
                 }
             });
         } catch (RejectedExecutionException closing) {

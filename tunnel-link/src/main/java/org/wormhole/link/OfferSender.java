@@ -133,7 +133,7 @@ final class OfferSender {
             giveUp(m, p, e.getMessage(), stream, offered);
         } catch (IOException e) {
             // A frame may be half written: the link is unusable. Closing it fails this offer too.
-            session.close("connection failed: " + e.getMessage(), false);
+            session.close(ConnectionLoss.describe(e), false);
         } catch (RuntimeException e) { // e.g. an envelope string too long for a frame: nothing was written
             giveUp(m, p, "cannot send message " + m.messageId() + ": " + e.getMessage(), stream, offered);
         } finally {
@@ -160,7 +160,7 @@ final class OfferSender {
             try {
                 session.send(new Frame.Cancel(stream));
             } catch (IOException e) {
-                session.close("connection failed: " + e.getMessage(), false);
+                session.close(ConnectionLoss.describe(e), false);
             }
         }
         if (pending.remove(m.messageId(), p)) {

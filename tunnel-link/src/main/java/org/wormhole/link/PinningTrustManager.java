@@ -11,7 +11,7 @@ import javax.net.ssl.X509TrustManager;
  * period (a pin is the peer's identity, as an SSH host key; expiry is watched and warned about
  * separately, so an expired certificate never silently stops the mail). Used on both ends of a
  * link, so a client with no certificate or an unknown key is refused in the handshake, before a
- * single mail byte is read.
+ * single mail byte is read. A refusal is thrown as {@link KeyNotPinned}, the handshake's cause.
  */
 public final class PinningTrustManager implements X509TrustManager {
 
@@ -42,12 +42,12 @@ public final class PinningTrustManager implements X509TrustManager {
     private void check(X509Certificate[] chain) throws CertificateException {
         if (chain == null || chain.length == 0) {
             listener.refused(null, "no certificate");
-            throw new CertificateException("peer presented no certificate");
+            throw new KeyNotPinned(null, "peer presented no certificate");
         }
         Pin offered = Pin.of(chain[0]);
         if (!pins.contains(offered)) {
             listener.refused(offered, "pin not configured");
-            throw new CertificateException("peer key " + offered + " is not pinned (pinned: " + List.copyOf(pins) + ")");
+            throw new KeyNotPinned(chain[0], "peer key " + offered + " is not pinned (pinned: " + List.copyOf(pins) + ")");
         }
     }
 

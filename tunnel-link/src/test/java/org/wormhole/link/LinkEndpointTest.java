@@ -49,6 +49,18 @@ class LinkEndpointTest {
     static final class Heard implements LinkEndpoint.Events {
         final BlockingQueue<String> log = new LinkedBlockingQueue<>();
         final BlockingQueue<Frame> frames = new LinkedBlockingQueue<>();
+        final List<String> dialFailures = new CopyOnWriteArrayList<>();
+        final BlockingQueue<KeyRefusal> keyRefusals = new LinkedBlockingQueue<>();
+
+        @Override
+        public void dialFailed(LinkEndpoint.Peer peer, String reason) {
+            dialFailures.add(reason);
+        }
+
+        @Override
+        public void keyRefused(LinkEndpoint.Peer peer, KeyRefusal refusal) {
+            keyRefusals.add(refusal);
+        }
 
         @Override
         public void up(LinkEndpoint.Peer peer, LinkSession session) {
@@ -175,22 +187,18 @@ class LinkEndpointTest {
             System.out.println("a trickling stranger was cut off after " + heldMillis + " ms (hello timeout 1 s)");
         }
 
-        // A crowd of silent strangers: past MAX_STARTUPS, new ones are turned away at once, and
-        // the real peer gets in as soon as the crowd is cut off.
+        // A crowd of silent strangers from one address: past its share of the slots, new ones are
+        // turned away at once, and the real peer gets in.
         List<java.net.Socket> crowd = new java.util.ArrayList<>();
         try {
-            for (int i = 0; i < LinkEndpoint.MAX_STARTUPS + 5; i++) {
+            for (int i = 0; i < LinkEndpoint.MAX_STARTUPS_PER_SOURCE + 1; i++) {
                 java.net.Socket s = new java.net.Socket();
                 s.connect(linkAddress);
                 crowd.add(s);
             }
             java.net.Socket last = crowd.get(crowd.size() - 1);
             last.setSoTimeout(3_000);
-            try {
-                assertEquals(-1, last.getInputStream().read(), "a connection past the limit is closed at once");
-            } catch (java.net.SocketException reset) {
-                // reset at once: turned away too
-            }
+            assertEquals(busyAlert(), readAll(last), "a connection past the limit is told 'busy' and closed at once");
             Heard heardA = new Heard();
             site(tokyo, "tokyo", new LinkEndpoint.Peer("birlinghoven", "127.0.0.1", b.boundPort(),
                     Set.of(birlinghoven.pin()), true), heardA, -1);
@@ -200,5 +208,244 @@ class LinkEndpointTest {
                 s.close();
             }
         }
+    }
+
+    private static String busyAlert() {
+        return java.util.HexFormat.of().formatHex(LinkEndpoint.BUSY_ALERT);
+    }
+
+    /** What the listener sends before it closes, in hex. */
+    private static String readAll(java.net.Socket s) throws java.io.IOException {
+        try {
+            return java.util.HexFormat.of().formatHex(s.getInputStream().readAllBytes());
+        } catch (java.net.SocketException reset) {
+            return "reset";
+        }
+    }
+
+    /**
+     * Strangers that keep {@code perAddress} silent connections open to a link port from each of
+     * {@code addresses} (127.0.0.2, ...: loopback answers for all of 127/8), opening a new one
+     * whenever one is closed, until stopped. A bounded loop: at most {@code maxConnections} in all.
+     */
+    static final class Crowd implements AutoCloseable {
+        private final Thread thread;
+        private volatile boolean stop;
+        final java.util.concurrent.atomic.AtomicInteger opened = new java.util.concurrent.atomic.AtomicInteger();
+
+        Crowd(int port, int addresses, int perAddress, int maxConnections) {
+            thread = new Thread(() -> {
+                java.net.Socket[] held = new java.net.Socket[addresses * perAddress];
+                try {
+                    while (!stop && opened.get() < maxConnections) {
+                        for (int i = 0; i < held.length && !stop; i++) {
+                            if (held[i] == null || gone(held[i])) {
+                                if (held[i] != null) {
+                                    held[i].close();
+                                }
+                                held[i] = null;
+                                java.net.Socket s = new java.net.Socket();
+                                try {
+                                    s.bind(new InetSocketAddress(InetAddress.getByName("127.0.0." + (2 + i / perAddress)), 0));
+                                    s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 2_000);
+                                    s.setSoTimeout(1);
+                                    held[i] = s;
+                                    opened.incrementAndGet();
+                                } catch (java.io.IOException refused) { // reset while connecting: try again
+                                    s.close();
+                                }
+                            }
+                        }
+                        Thread.sleep(20);
+                    }
+                } catch (Exception e) {
+                    if (!stop) {
+                        e.printStackTrace();
+                    }
+                } finally {
+                    for (java.net.Socket s : held) {
+                        try {
+                            if (s != null) {
+                                s.close();
+                            }
+                        } catch (java.io.IOException ignored) {
+                            // closing
+                        }
+                    }
+                }
+            }, "crowd");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        /** Whether the listener closed (or told off) this connection. */
+        private static boolean gone(java.net.Socket s) {
+            try {
+                return s.getInputStream().read() != -2; // data (the busy alert) or end of stream: gone
+            } catch (java.net.SocketTimeoutException stillOpen) {
+                return false;
+            } catch (java.io.IOException reset) {
+                return true;
+            }
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            stop = true;
+            thread.join(5_000);
+        }
+    }
+
+    private static LinkEndpoint.Settings helloWithin(Duration hello, Duration initialBackoff) {
+        return new LinkEndpoint.Settings(new LinkSession.Settings(Duration.ofMillis(200), 3, 64, hello),
+                initialBackoff, Duration.ofSeconds(30), Duration.ofSeconds(2));
+    }
+
+    /**
+     * One stranger (127.0.0.2) keeps 20 connections open to Birlinghoven's link port, reopening
+     * each one the moment it is closed; Tokyo, the real peer (127.0.0.1), links up within seconds
+     * all the same. Before the per-source limit it waited for the stranger's connections to time
+     * out (and its own backoff on top).
+     */
+    @Test
+    void aStrangerHoldingManyConnectionsFromOneAddressCannotKeepThePeerOut() throws Exception {
+        LinkEndpoint b = site(birlinghoven, "birlinghoven",
+                new LinkEndpoint.Peer("tokyo", "127.0.0.1", 0, Set.of(tokyo.pin()), false), new Heard(), 0,
+                helloWithin(Duration.ofSeconds(30), Duration.ofMillis(200)));
+        try (Crowd stranger = new Crowd(b.boundPort(), 1, 20, 2_000)) {
+            awaitOpened(stranger, 20);
+            Heard heardA = new Heard();
+            long t0 = System.nanoTime();
+            site(tokyo, "tokyo", new LinkEndpoint.Peer("birlinghoven", "127.0.0.1", b.boundPort(),
+                    Set.of(birlinghoven.pin()), true), heardA, -1, helloWithin(Duration.ofSeconds(30), Duration.ofMillis(200)));
+            assertEquals("up birlinghoven", heardA.log.poll(3, TimeUnit.SECONDS), "the link is up within 3 s");
+            System.out.println("linked up in " + (System.nanoTime() - t0) / 1_000_000 + " ms with a stranger holding "
+                    + "connections from one address (" + stranger.opened.get() + " opened)");
+        }
+    }
+
+    /**
+     * Strangers from five addresses, four connections each, more than all the slots: the
+     * configured peer's address has room of its own, so Tokyo links up within seconds.
+     */
+    @Test
+    void aCrowdFromManyAddressesCannotKeepThePeerOut() throws Exception {
+        LinkEndpoint b = site(birlinghoven, "birlinghoven",
+                new LinkEndpoint.Peer("tokyo", "127.0.0.1", 0, Set.of(tokyo.pin()), false), new Heard(), 0,
+                helloWithin(Duration.ofSeconds(30), Duration.ofMillis(200)));
+        try (Crowd crowd = new Crowd(b.boundPort(), 5, 4, 2_000)) {
+            awaitOpened(crowd, 20);
+            Heard heardA = new Heard();
+            site(tokyo, "tokyo", new LinkEndpoint.Peer("birlinghoven", "127.0.0.1", b.boundPort(),
+                    Set.of(birlinghoven.pin()), true), heardA, -1, helloWithin(Duration.ofSeconds(30), Duration.ofMillis(200)));
+            assertEquals("up birlinghoven", heardA.log.poll(3, TimeUnit.SECONDS), "the link is up within 3 s");
+        }
+    }
+
+    /**
+     * A peer Birlinghoven does not know the address of (it says 127.0.0.9; Tokyo dials from
+     * 127.0.0.1) gets no reserved room: while strangers hold every slot Tokyo is told "busy", and
+     * dials again soon each time instead of backing off as from a failure; once the strangers are
+     * gone it is up within a second.
+     */
+    @Test
+    void aDialerToldBusyDialsAgainSoonInsteadOfBackingOff() throws Exception {
+        LinkEndpoint b = site(birlinghoven, "birlinghoven",
+                new LinkEndpoint.Peer("tokyo", "127.0.0.9", 0, Set.of(tokyo.pin()), false), new Heard(), 0,
+                helloWithin(Duration.ofSeconds(30), Duration.ofMillis(200)));
+        Heard heardA = new Heard();
+        List<String> failures = heardA.dialFailures;
+        try (Crowd crowd = new Crowd(b.boundPort(), 4, 3, 2_000)) { // 12 silent connections: all 10 slots
+            awaitOpened(crowd, 12);
+            awaitBusy(b.boundPort());
+            site(tokyo, "tokyo", new LinkEndpoint.Peer("birlinghoven", "127.0.0.1", b.boundPort(),
+                    Set.of(birlinghoven.pin()), true), heardA, -1, helloWithin(Duration.ofSeconds(30), Duration.ofMillis(200)));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (failures.size() < 10 && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertTrue(failures.size() >= 10, "Tokyo dialed again soon after each 'busy': " + failures);
+            assertTrue(failures.stream().allMatch(f -> f.contains("busy")), failures.toString());
+        }
+        assertEquals("up birlinghoven", heardA.log.poll(2, TimeUnit.SECONDS), "up within 2 s of the crowd leaving");
+    }
+
+    private static void awaitOpened(Crowd crowd, int n) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (crowd.opened.get() < n && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertTrue(crowd.opened.get() >= n, "the crowd opened " + crowd.opened.get());
+    }
+
+    /** Waits until a newcomer from yet another address (127.0.0.99) is told "busy": every slot is taken. */
+    private static void awaitBusy(int port) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline) {
+            try (java.net.Socket s = new java.net.Socket()) {
+                s.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.99"), 0));
+                s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 2_000);
+                s.setSoTimeout(100);
+                try {
+                    if (s.getInputStream().read() == (LinkEndpoint.BUSY_ALERT[0] & 0xFF)) {
+                        return;
+                    }
+                } catch (java.net.SocketTimeoutException admitted) {
+                    // a slot was free: not full yet
+                }
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("the link port never got busy");
+    }
+
+    /** The lines the {@code link} logger writes while {@code during} runs. */
+    private static List<String> linkLog(ThrowingRunnable during) throws Exception {
+        ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("link");
+        List<String> lines = new CopyOnWriteArrayList<>();
+        ch.qos.logback.core.AppenderBase<ch.qos.logback.classic.spi.ILoggingEvent> appender = new ch.qos.logback.core.AppenderBase<>() {
+            @Override
+            protected void append(ch.qos.logback.classic.spi.ILoggingEvent e) {
+                lines.add(e.getLevel() + " " + e.getFormattedMessage());
+            }
+        };
+        appender.setContext(logger.getLoggerContext());
+        appender.start();
+        logger.addAppender(appender);
+        try {
+            during.run();
+        } finally {
+            logger.detachAppender(appender);
+        }
+        return lines;
+    }
+
+    interface ThrowingRunnable {
+        void run() throws Exception;
+    }
+
+    /** 300 connections from 127.0.0.3 that talk nonsense and are refused: a handful of log lines, not 300. */
+    @Test
+    void aFloodOfRefusedConnectionsWritesAHandfulOfLines() throws Exception {
+        LinkEndpoint b = site(birlinghoven, "birlinghoven",
+                new LinkEndpoint.Peer("tokyo", "127.0.0.1", 0, Set.of(tokyo.pin()), false), new Heard(), 0);
+        int n = 300;
+        List<String> lines = linkLog(() -> {
+            for (int i = 0; i < n; i++) {
+                try (java.net.Socket s = new java.net.Socket()) {
+                    s.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.3"), 0));
+                    s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), b.boundPort()), 2_000);
+                    s.setSoTimeout(5_000);
+                    s.getOutputStream().write("EHLO flood.example\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                    readAll(s); // refused: closed
+                } catch (java.io.IOException reset) {
+                    // refused too
+                }
+            }
+        });
+        List<String> aboutTheFlood = lines.stream().filter(l -> l.contains("127.0.0.3")).toList();
+        assertTrue(aboutTheFlood.size() <= 3, aboutTheFlood.size() + " lines for " + n + " refusals: "
+                + aboutTheFlood.subList(0, Math.min(5, aboutTheFlood.size())));
+        assertTrue(aboutTheFlood.get(0).startsWith("WARN link from /127.0.0.3:"), aboutTheFlood.get(0));
     }
 }

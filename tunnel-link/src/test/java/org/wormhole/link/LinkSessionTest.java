@@ -168,4 +168,48 @@ class LinkSessionTest {
         assertEquals(new Frame.Hello(List.of(1), "tokyo", 64), FrameCodec.read(in));
         assertEquals(new Frame.Goodbye("no common version (we speak [1], the peer [7, 8])"), FrameCodec.read(in));
     }
+
+    /**
+     * Birlinghoven greets, starts a frame, and the network cuts the link: Tokyo reports a lost
+     * connection, which the link heals by redialing, not the peer breaking the protocol.
+     */
+    @Test
+    void aNetworkCutIsALostConnectionNotAProtocolViolation() throws Exception {
+        assertEquals("connection lost (reset by peer)", tokyoSeesTheCut(true));
+        assertEquals("connection lost (closed by the peer without GOODBYE, inside a frame)", tokyoSeesTheCut(false));
+    }
+
+    /** What Tokyo says of its link when Birlinghoven's end is reset ({@code reset}) or ends (FIN) mid-frame. */
+    private String tokyoSeesTheCut(boolean reset) throws Exception {
+        LinkTls tls = new LinkTls(birlinghoven, Set.of(tokyo.pin()), (p, w) -> { });
+        CompletableFuture<Socket> plain = CompletableFuture.supplyAsync(() -> {
+            try {
+                Socket p = listener.accept();
+                toClose.add(p);
+                SSLSocket s = tls.serverSide(p);
+                s.startHandshake();
+                OutputStream out = new BufferedOutputStream(s.getOutputStream());
+                FrameCodec.write(out, new Frame.Hello(List.of(1), "birlinghoven", 64));
+                out.write(new byte[] {0, 0, 0, 40, 0x7F}); // a GOODBYE of 40 octets begins...
+                out.flush();
+                return p;
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        SSLSocket dialed = tokyoDials();
+        Events events = new Events();
+        LinkSession tokyoSide = LinkSession.start(dialed, "tokyo", FAST, events);
+        toClose.add(tokyoSide);
+        Socket cut = plain.get(10, TimeUnit.SECONDS);
+        if (reset) {
+            cut.setSoLinger(true, 0);
+            cut.close(); // RST, no close_notify
+        } else {
+            cut.shutdownOutput(); // FIN, no close_notify
+        }
+        String reason = events.downs.poll(10, TimeUnit.SECONDS);
+        assertNotNull(reason, "the cut was never noticed");
+        return reason;
+    }
 }

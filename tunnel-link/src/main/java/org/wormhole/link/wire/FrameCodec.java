@@ -106,7 +106,7 @@ public final class FrameCodec {
     /**
      * Reads one frame.
      *
-     * @throws EOFException       the peer closed the connection between frames
+     * @throws EOFException       the connection ended, between frames or inside one (a cut, not a violation)
      * @throws ProtocolViolation  the frame breaks the protocol (the link must be closed)
      */
     public static Frame read(InputStream in) throws IOException, ProtocolViolation {
@@ -119,7 +119,7 @@ public final class FrameCodec {
         try {
             din.readFully(body);
         } catch (EOFException e) {
-            throw new ProtocolViolation("connection closed inside a frame");
+            throw new EOFException("connection closed inside a frame");
         }
         ByteBuffer b = ByteBuffer.wrap(body);
         int type = b.get() & 0xFF;
