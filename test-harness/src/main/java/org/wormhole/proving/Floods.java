@@ -146,6 +146,7 @@ final class Floods {
                 LockSupport.parkNanos(10_000_000L);
             }
         }));
+        long birlLogBefore = s.birl.logSinceStart().lines().count();
         String prefix = "flood-link-";
         Load trickle = Load.trickle(prefix, s.tokyoSmtp, Sites.FINAL_RCPT, Duration.ofMillis(100));
         LockSupport.parkNanos(500_000_000L); // the strangers take their places first
@@ -171,8 +172,9 @@ final class Floods {
         trickle.stop();
         trickle.await(Duration.ofSeconds(40));
         finish(s, tally, prefix, trickle, log);
-        tally.notes.add(String.format("%d stranger connections to the link port in %d s; the link cut as it began",
-                strangerConnections.get(), o.floodSeconds()));
+        tally.notes.add(String.format("%d stranger connections to the link port; the link cut as it began;"
+                + " birlinghoven logged %d lines meanwhile", strangerConnections.get(),
+                s.birl.logSinceStart().lines().count() - birlLogBefore));
         log.printf("  link-port flood: %d stranger connections; the link came back %s; trickle: %d of %d accepted%n",
                 strangerConnections.get(), relinked ? String.format("%.1f s after the cut", seconds) : "NOT",
                 trickle.ackedCount(), trickle.attempts());

@@ -106,6 +106,11 @@ public final class ProvingGround {
             if (!Poll.until(settle, s::queuesEmpty)) {
                 skipped.add("the queues were not empty at the end; what is still queued counts as lost");
             }
+            long traces = s.tokyo.stackTraceLines() + s.birl.stackTraceLines();
+            if (traces > 0) {
+                skipped.add(String.format("stack-trace lines in the relays' logs: tokyo %d, birlinghoven %d",
+                        s.tokyo.stackTraceLines(), s.birl.stackTraceLines()));
+            }
             long corruptTokyo = s.tokyo.corrupt();
             long corruptBirl = s.birl.corrupt();
             if (corruptTokyo + corruptBirl > 0) {

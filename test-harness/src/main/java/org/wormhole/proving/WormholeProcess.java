@@ -89,6 +89,15 @@ final class WormholeProcess implements Relay {
         }
     }
 
+    /** Lines of its whole log (every start) that are part of a Java stack trace. */
+    long stackTraceLines() {
+        try (Stream<String> lines = Files.lines(log, StandardCharsets.UTF_8)) {
+            return lines.filter(l -> l.startsWith("\tat ") || l.startsWith("Caused by: ")).count();
+        } catch (IOException | java.io.UncheckedIOException e) {
+            return 0;
+        }
+    }
+
     List<String> tail(int n) {
         try {
             List<String> all = Files.readAllLines(log, StandardCharsets.UTF_8);
