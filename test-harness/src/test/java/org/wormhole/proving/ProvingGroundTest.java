@@ -1,0 +1,63 @@
+package org.wormhole.proving;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The proving ground's short variant ({@code test-harness/proving-ground/run.sh --quick}): real
+ * relay processes from relay/target/wormhole.jar, two kill -9 trials per relay, a link cut mid-burst
+ * and mid-15 MB message, the probes and the floods, one table. Nothing acknowledged may be lost,
+ * nothing duplicated over the link.
+ */
+class ProvingGroundTest {
+
+    /**
+     * Rows that fail on the code before the other fixes of issue 8 are merged, and the point that
+     * fixes each. Once those are in, this map is empty and every row must pass.
+     */
+    private static final Map<String, String> FAILING_BEFORE_ISSUE_8 = Map.of(
+            "smuggling probes", "point 9: \\r\\n\\x00.\\r\\n is accepted and passed on",
+            "SMTP flood, mail flowing", "point 6: one address holding every connection slot locks others out",
+            "link-port flood, mail flowing", "point 7: strangers holding the handshake slots keep the peer out");
+
+    @Test
+    void theShortVariantLosesNothingAndDuplicatesNothingOverTheLink() throws Exception {
+        ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("org.subethamail")).setLevel(ch.qos.logback.classic.Level.OFF);
+        ByteArrayOutputStream transcript = new ByteArrayOutputStream();
+        ProvingGround.Outcome outcome;
+        try (PrintStream log = new PrintStream(transcript, true, StandardCharsets.UTF_8)) {
+            outcome = ProvingGround.quick(log);
+        }
+        String out = transcript.toString(StandardCharsets.UTF_8);
+        System.out.print(out);
+
+        Map<String, Tally.Row> rows = outcome.rows().stream().collect(Collectors.toMap(Tally.Row::kind, r -> r));
+        for (String kind : List.of("kill -9 tokyo (link sender)", "kill -9 birlinghoven (final hop)", "link cut mid-burst",
+                "link cut mid-15 MB message", "open-relay probes", "smuggling probes", "SMTP flood, mail flowing",
+                "link-port flood, mail flowing")) {
+            assertTrue(rows.containsKey(kind), "no row " + kind + " in\n" + out);
+        }
+        for (Tally.Row r : outcome.rows()) {
+            assertEquals(0, r.lost(), r.kind() + ": acknowledged mail lost\n" + out);
+            assertEquals(0, r.dupLink(), r.kind() + ": duplicated over the link\n" + out);
+        }
+        assertEquals(2, rows.get("kill -9 tokyo (link sender)").trials(), out);
+        assertEquals(2, rows.get("kill -9 birlinghoven (final hop)").trials(), out);
+        assertTrue(rows.get("kill -9 birlinghoven (final hop)").acked() > 0, out);
+        assertEquals(Probes.RELAY_TRICKS.size(), rows.get("open-relay probes").refused(), "every open-relay trick refused\n" + out);
+        List<String> unexpected = outcome.failures().stream()
+                .filter(f -> FAILING_BEFORE_ISSUE_8.keySet().stream().noneMatch(k -> f.startsWith(k + ": ")))
+                .toList();
+        assertEquals(List.of(), unexpected, out);
+        assertTrue(out.contains("| trial kind "), out);
+    }
+}
