@@ -68,11 +68,8 @@ final class RunCommand implements Callable<Integer> {
         if (e instanceof org.wormhole.relay.queue.SpoolLockedException) {
             return e.getMessage();
         }
-        java.util.Optional<java.nio.file.Path> denied = org.wormhole.relay.PermissionDenied.file(e);
-        if (denied.isPresent()) {
-            return org.wormhole.relay.PermissionDenied.explain(denied.get(), c.queueDirectory(),
-                    org.wormhole.relay.PermissionDenied.currentUser());
-        }
-        return e.getMessage() == null ? e.toString() : e.getMessage();
+        return org.wormhole.relay.PermissionDenied.explain(e, c.queueDirectory(),
+                org.wormhole.relay.PermissionDenied.currentUser())
+                .orElse(e.getMessage() == null ? e.toString() : e.getMessage());
     }
 }

@@ -28,6 +28,27 @@ public final class PermissionDenied {
         return Optional.empty();
     }
 
+    /**
+     * The explanation of the first {@link AccessDeniedException} in {@code e}'s causes, if any. A
+     * rename names two files: the one whose path leads through something not {@code user}'s is
+     * the one explained (say {@code active/} left owned by root).
+     */
+    public static Optional<String> explain(Throwable e, Path spool, String user) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof AccessDeniedException a && a.getFile() != null) {
+                Path file = Path.of(a.getFile());
+                if (a.getOtherFile() != null && foreign(file, spool, user).isEmpty()) {
+                    Path other = Path.of(a.getOtherFile());
+                    if (foreign(other, spool, user).isPresent()) {
+                        return Optional.of(explain(other, spool, user));
+                    }
+                }
+                return Optional.of(explain(file, spool, user));
+            }
+        }
+        return Optional.empty();
+    }
+
     /** The name of the user this process runs as. */
     public static String currentUser() {
         return System.getProperty("user.name");
@@ -44,17 +65,30 @@ public final class PermissionDenied {
         Path f = file.toAbsolutePath().normalize();
         Path root = spool.toAbsolutePath().normalize();
         boolean inSpool = f.startsWith(root);
+        Optional<Path> foreign = foreign(f, root, user);
+        if (foreign.isPresent()) {
+            Path p = foreign.get();
+            return "permission denied: " + p + " is owned by " + owner(p).orElse("?") + "; run "
+                    + (inSpool ? "chown -R " + user + " " + root : "chown " + user + " " + p
+                    + " (or make it readable by " + user + ")");
+        }
+        return "permission denied: " + f + mode(f) + " for " + user + "; run "
+                + (inSpool ? "chmod -R u+rwX " + root : "chmod u+rw " + f);
+    }
+
+    /** The first of {@code file} and its directories (up to the spool, or its own directory) not {@code user}'s. */
+    private static Optional<Path> foreign(Path file, Path spool, String user) {
+        Path f = file.toAbsolutePath().normalize();
+        Path root = spool.toAbsolutePath().normalize();
+        boolean inSpool = f.startsWith(root);
         for (Path p = f; p != null && (inSpool ? p.startsWith(root) : p.equals(f) || p.equals(f.getParent()));
                 p = p.getParent()) {
             Optional<String> owner = owner(p);
             if (owner.isPresent() && !owner.get().equals(user)) {
-                return "permission denied: " + p + " is owned by " + owner.get() + "; run "
-                        + (inSpool ? "chown -R " + user + " " + root : "chown " + user + " " + p
-                        + " (or make it readable by " + user + ")");
+                return Optional.of(p);
             }
         }
-        return "permission denied: " + f + mode(f) + " for " + user + "; run "
-                + (inSpool ? "chmod -R u+rwX " + root : "chmod u+rw " + f);
+        return Optional.empty();
     }
 
     private static Optional<String> owner(Path p) {

@@ -31,6 +31,18 @@ class PermissionDeniedTest {
     }
 
     @Test
+    void aRenameIntoADirectoryOfAnotherOwnerNamesThatDirectory() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(me.equals("root"), "giving a directory to another user needs root");
+        Path file = Files.writeString(Files.createDirectories(spool.resolve("deferred")).resolve("1K8RM6LQQ00GD2"), "x");
+        Path active = Files.createDirectories(spool.resolve("active"));
+        Files.setOwner(active, spool.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody"));
+        AccessDeniedException rename = new AccessDeniedException(file.toString(),
+                active.resolve("1K8RM6LQQ00GD2").toString(), null);
+        assertEquals(java.util.Optional.of("permission denied: " + active + " is owned by nobody; run chown -R root "
+                + spool), PermissionDenied.explain(rename, spool, "root"));
+    }
+
+    @Test
     void aFileOfTheRelaysOwnUserNamesItsModeAndTheChmod() throws Exception {
         Path file = Files.writeString(Files.createDirectories(spool.resolve("deferred")).resolve("1K8RM6LQQ00GD2"), "x");
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("---------"));
