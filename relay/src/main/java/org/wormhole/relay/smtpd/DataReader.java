@@ -16,7 +16,12 @@ import java.io.OutputStream;
  *
  * <p>Good content is written, dot-unstuffed and otherwise byte for byte, to the sink as it
  * arrives, in pieces of at most {@value #PIECE} octets: a long line is never held whole. Once a
- * defect is found nothing more is written and the caller must discard what was. Not thread-safe.
+ * defect is found nothing more is written and the caller must discard what was.
+ *
+ * <p>From a stream that supports mark (SubEthaSMTP's buffered session input) the reader takes
+ * what has arrived in bulk and gives back what follows the terminator, so commands pipelined
+ * after the dot stay in the stream for the command reader; from any other stream it reads one
+ * octet at a time. Not thread-safe.
  */
 final class DataReader {
 
