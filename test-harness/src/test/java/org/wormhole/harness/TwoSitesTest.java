@@ -56,6 +56,39 @@ class TwoSitesTest {
                 && RelayEndToEndTest.queueIsEmpty(birl));
     }
 
+    /**
+     * A 5,000-octet line crosses the link byte for byte (the link never folds; Tokyo's
+     * smtp_line_length_limit is for its SMTP deliveries) and leaves Birlinghoven folded or not
+     * by Birlinghoven's own smtp_line_length_limit.
+     */
+    @Test
+    void aLongLineCrossesTheLinkByteForByteAndIsFoldedOnlyByTheDeliveringSite() throws Exception {
+        StringBuilder line = new StringBuilder();
+        for (int i = 0; line.length() < 5000; i++) {
+            line.append((char) ('a' + i % 26));
+        }
+        String body = line + "\r\nshort\r\n"; // GreenMail gives the body without its final CRLF
+        birl.restartWith("smtp_line_length_limit = 0\n", "");
+        try (SmtpTranscript c = SmtpTranscript.connect(tokyo.port())) {
+            c.expect("220");
+            assertTrue(c.sendMail("taro@tokyo.example", "Subject: long\r\n\r\n" + body, "bob@birlinghoven.example")
+                    .startsWith("250"));
+        }
+        Await.until("Birlinghoven's hub to receive it", () -> sites.birlHub.getReceivedMessages().length == 1);
+        assertEquals(body.strip(), GreenMailUtil.getBody(sites.birlHub.getReceivedMessages()[0]), "not folded anywhere");
+
+        birl.restartWith("smtp_line_length_limit = 998\n", "smtp_line_length_limit = 0\n");
+        try (SmtpTranscript c = SmtpTranscript.connect(tokyo.port())) {
+            c.expect("220");
+            assertTrue(c.sendMail("taro@tokyo.example", "Subject: long\r\n\r\n" + body, "bob@birlinghoven.example")
+                    .startsWith("250"));
+        }
+        Await.until("Birlinghoven's hub to receive the second", () -> sites.birlHub.getReceivedMessages().length == 2);
+        String folded = GreenMailUtil.getBody(sites.birlHub.getReceivedMessages()[1]);
+        assertTrue(folded.lines().allMatch(l -> l.length() <= 998), folded);
+        assertEquals(body.strip(), folded.replace("\r\n ", ""), "folded by Birlinghoven, CRLF SP inserted");
+    }
+
     @Test
     void aPeerWhoseDiskIsFullRefusesForNowAndTheMailWaitsUntilItHasRoom() throws Exception {
         String full = "queue_minfree = 1EiB\n"; // no disk has an exbibyte free: Birlinghoven's queue is "full"

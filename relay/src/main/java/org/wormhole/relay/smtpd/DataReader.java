@@ -16,7 +16,12 @@ import java.io.OutputStream;
  *
  * <p>Good content is written, dot-unstuffed and otherwise byte for byte, to the sink as it
  * arrives, in pieces of at most {@value #PIECE} octets: a long line is never held whole. Once a
- * defect is found nothing more is written and the caller must discard what was. Not thread-safe.
+ * defect is found nothing more is written and the caller must discard what was.
+ *
+ * <p>From a stream that supports mark (SubEthaSMTP's buffered session input) the reader takes
+ * what has arrived in bulk and gives back what follows the terminator, so commands pipelined
+ * after the dot stay in the stream for the command reader; from any other stream it reads one
+ * octet at a time. Not thread-safe.
  */
 final class DataReader {
 
@@ -51,11 +56,16 @@ final class DataReader {
     private final InputStream in;
     private final long sizeLimit;
     private final ContentChecks checks;
+    /** Octets read ahead from {@code in} (under a mark, so what follows the terminator can be given back). */
+    private final byte[] ahead;
+    private int aheadPos;
+    private int aheadLen;
 
     DataReader(InputStream in, long sizeLimit, ContentChecks checks) {
         this.in = in;
         this.sizeLimit = sizeLimit;
         this.checks = checks;
+        this.ahead = in.markSupported() ? new byte[PIECE] : null;
     }
 
     /**
@@ -79,10 +89,45 @@ final class DataReader {
         Defect defect = null;
         int prev = -1;
         while (true) {
-            int b = in.read();
-            if (b < 0) {
-                throw new EOFException("connection closed in DATA");
+            if (aheadPos < aheadLen && lineOctets > 0 && prev != '\r' && (headChecked || !inHeaders)) {
+                // Fast path inside a line: a run of octets that need no decision (no CR, LF or
+                // refused NUL, within the line, size and piece room) is copied at once.
+                int bound = Math.min(aheadLen - aheadPos, piece.length - len);
+                if (defect == null) { // after a defect only the terminator matters
+                    bound = (int) Math.min(bound, Math.min(lineLimit - textOctets, sizeLimit - size));
+                }
+                int from = aheadPos;
+                int j = from;
+                int stop = from + Math.max(0, bound);
+                byte high = 0;
+                while (j < stop) {
+                    byte c = ahead[j];
+                    if (c == '\r' || c == '\n' || (c == 0 && forbidNul)) {
+                        break;
+                    }
+                    high |= c;
+                    j++;
+                }
+                int n = j - from;
+                if (n > 0) {
+                    System.arraycopy(ahead, from, piece, len, n);
+                    aheadPos = j;
+                    len += n;
+                    lineOctets += n;
+                    textOctets += n;
+                    size += n;
+                    eightBit |= high < 0;
+                    prev = ahead[j - 1] & 0xFF;
+                    if (len == piece.length) {
+                        if (defect == null) {
+                            sink.write(piece, 0, len);
+                        }
+                        len = 0;
+                    }
+                    continue;
+                }
             }
+            int b = next();
             boolean endOfLine = b == '\n' && prev == '\r';
             if (!endOfLine && (b == '\n' || prev == '\r')) {
                 defect = first(defect, Defect.BARE_NEWLINE);
@@ -108,6 +153,7 @@ final class DataReader {
                 continue; // ".\r" may be the terminator; if no LF follows it is a bare CR, refused anyway
             }
             if (endOfLine && dotted && lineOctets == 3) {
+                giveBackTheRest();
                 return new Result(size, received, eightBit, defect);
             }
             if (++size > sizeLimit) {
@@ -135,6 +181,41 @@ final class DataReader {
                 }
             }
         }
+    }
+
+    /**
+     * The next octet of the client's input. With a stream that supports mark (SubEthaSMTP's
+     * buffered session input) octets are read in bulk, as many as are already there, and the ones
+     * after the terminator are given back; else one {@code read()} each.
+     */
+    private int next() throws IOException {
+        if (ahead == null) {
+            int b = in.read();
+            if (b < 0) {
+                throw new EOFException("connection closed in DATA");
+            }
+            return b;
+        }
+        if (aheadPos == aheadLen) {
+            in.mark(ahead.length);
+            aheadLen = in.read(ahead, 0, ahead.length);
+            aheadPos = 0;
+            if (aheadLen <= 0) {
+                aheadLen = 0;
+                throw new EOFException("connection closed in DATA");
+            }
+        }
+        return ahead[aheadPos++] & 0xFF;
+    }
+
+    /** Leaves what follows the terminator (pipelined commands) in the stream for the command reader. */
+    private void giveBackTheRest() throws IOException {
+        if (ahead != null && aheadPos < aheadLen) {
+            in.reset();
+            in.skipNBytes(aheadPos);
+        }
+        aheadPos = 0;
+        aheadLen = 0;
     }
 
     private static Defect first(Defect current, Defect found) {

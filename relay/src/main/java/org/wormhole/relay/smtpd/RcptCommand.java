@@ -57,7 +57,6 @@ final class RcptCommand extends SmtpCommand {
             rcpt = rcpt + "@" + ctx.myhostname(); // bare "postmaster"
         }
         rcpt = AddressSyntax.withoutTrailingDot(rcpt); // user@a.example. is user@a.example
-
         tx.recipients.add(rcpt);
         s.addRecipient(rcpt);
         s.sendResponse("250 2.1.5 Ok");

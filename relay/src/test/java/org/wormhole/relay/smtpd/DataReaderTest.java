@@ -3,6 +3,7 @@ package org.wormhole.relay.smtpd;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -81,6 +82,46 @@ class DataReaderTest {
         assertEquals(DataReader.Defect.BARE_NEWLINE, read("a\n\0\r\n.\r\n", 1000, ContentChecks.defaults()).defect());
         assertEquals(DataReader.Defect.BARE_NEWLINE, read("a\r.\r\n.\r\n", 1000, ContentChecks.defaults()).defect());
         assertEquals(AFTER, rest());
+    }
+
+    @Test
+    void readingAheadInBulkFindsWhatReadingOneOctetAtATimeFinds() throws Exception {
+        java.util.Random random = new java.util.Random(9);
+        byte[] alphabet = {'a', 'b', 'R', 'e', '.', ':', ' ', (byte) 0xC3, 0};
+        for (int round = 0; round < 500; round++) {
+            StringBuilder wire = new StringBuilder(round % 2 == 0 ? "Received: x\r\n" : "");
+            int n = random.nextInt(600);
+            for (int i = 0; i < n; i++) {
+                int k = random.nextInt(20);
+                wire.append(k == 0 ? "\r\n" : k == 1 ? "\r\n." : k == 2 && random.nextInt(8) == 0 ? "\r"
+                        : k == 3 && random.nextInt(8) == 0 ? "\n" : String.valueOf((char) (alphabet[random.nextInt(alphabet.length)] & 0xFF)));
+            }
+            wire.append("\r\n.\r\n");
+            long sizeLimit = 50 + random.nextInt(600);
+            ContentChecks checks = new ContentChecks(5 + random.nextInt(60), random.nextBoolean());
+
+            DataReader.Result bulk = read(wire.toString(), sizeLimit, checks);
+            byte[] bulkStored = stored.toByteArray();
+            String bulkRest = rest();
+
+            ByteArrayOutputStream single = new ByteArrayOutputStream();
+            InputStream bytes = new ByteArrayInputStream((wire + AFTER).getBytes(StandardCharsets.ISO_8859_1));
+            InputStream noMark = new InputStream() { // as a stream without mark: one read() each
+                @Override
+                public int read() throws java.io.IOException {
+                    return bytes.read();
+                }
+            };
+            DataReader.Result one = new DataReader(noMark, sizeLimit, checks).readTo(single);
+
+            assertEquals(one, bulk, wire.toString());
+            if (one.defect() == null) {
+                assertArrayEquals(single.toByteArray(), bulkStored, wire.toString());
+            }
+            // (a random "CRLF . CRLF" inside may end it early: both must stop at the same place)
+            assertEquals(new String(bytes.readAllBytes(), StandardCharsets.ISO_8859_1), bulkRest, wire.toString());
+            assertTrue(bulkRest.endsWith(AFTER));
+        }
     }
 
     @Test

@@ -53,11 +53,7 @@ final class DotStuffingOutputStream extends OutputStream {
     @Override
     public void write(byte[] b, int off, int len) throws IOException {
         int end = off + len;
-        if (lineLengthLimit == 0) {
-            stuff(b, off, end);
-        } else {
-            stuffAndFold(b, off, end);
-        }
+        stuffAndFold(b, off, end);
         if (len == 1) {
             previous = last;
             last = b[off];
@@ -68,45 +64,51 @@ final class DotStuffingOutputStream extends OutputStream {
         count += len;
     }
 
-    private void stuff(byte[] b, int off, int end) throws IOException {
-        int start = off;
-        for (int i = off; i < end; i++) {
-            if (atLineStart && b[i] == '.') {
-                out.write(b, start, i - start);
-                out.write('.');
-                start = i;
-            }
-            atLineStart = b[i] == '\n';
-        }
-        out.write(b, start, end - start);
-    }
-
+    /**
+     * One pass over {@code b[off, end)}: runs of bytes that need nothing are found by a tight scan
+     * for LF (bounded by the room left on the line when folding) and written at once.
+     */
     private void stuffAndFold(byte[] b, int off, int end) throws IOException {
-        int limit = lineLengthLimit;
+        final int limit = lineLengthLimit;
         int col = column;
         boolean lineStart = atLineStart;
-        int start = off;
-        for (int i = off; i < end; i++) {
-            byte c = b[i];
-            if (c == '\n') {
-                lineStart = true;
-                col = 0;
-                continue;
-            }
+        int start = off;  // first byte not yet written
+        int i = off;
+        while (i < end) {
             if (lineStart) {
                 lineStart = false;
-                if (c == '.') {
+                if (b[i] == '.') {
                     out.write(b, start, i - start);
                     out.write('.');
                     start = i;
                 }
-            } else if (col >= limit && c != '\r') { // never between the CR and LF of a line end
-                out.write(b, start, i - start);
-                out.write(FOLD, 0, FOLD.length);
-                start = i;
-                col = 1;
             }
-            col++;
+            int stop = limit == 0 ? end : Math.min(end, i + Math.max(0, limit - col));
+            int j = i;
+            while (j < stop && b[j] != '\n') {
+                j++;
+            }
+            if (limit != 0) {
+                col += j - i;
+            }
+            if (j == end) {
+                break;
+            }
+            if (b[j] == '\n') {
+                lineStart = true;
+                col = 0;
+                i = j + 1;
+            } else if (b[j] == '\r') { // at the limit: never fold between the CR and LF of a line end
+                col++;
+                i = j + 1;
+            } else {                   // at the limit and more text follows: fold before it
+                out.write(b, start, j - start);
+                out.write(FOLD, 0, FOLD.length);
+                start = j;
+                col = 1;
+                i = j;
+                // b[j] is counted by the next scan, which starts at it
+            }
         }
         out.write(b, start, end - start);
         column = col;

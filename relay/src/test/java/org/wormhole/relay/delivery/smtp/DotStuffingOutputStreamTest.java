@@ -104,6 +104,60 @@ class DotStuffingOutputStreamTest {
         assertEquals(line + ".\r\n", wire(line, 0));
     }
 
+    @Test
+    void anyContentInAnyPiecesGivesWhatTheByteByByteRuleGives() throws Exception {
+        java.util.Random random = new java.util.Random(8);
+        byte[] alphabet = {'a', 'b', '.', ' ', '\r', '\n', (byte) 0xC3};
+        for (int round = 0; round < 300; round++) {
+            int limit = round % 3 == 0 ? 0 : 2 + random.nextInt(30);
+            byte[] stored = new byte[random.nextInt(400)];
+            for (int i = 0; i < stored.length; i++) {
+                stored[i] = random.nextInt(4) == 0 ? (random.nextBoolean() ? (byte) '\r' : (byte) '\n')
+                        : alphabet[random.nextInt(alphabet.length)];
+            }
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            DotStuffingOutputStream stuffed = new DotStuffingOutputStream(out, limit);
+            for (int off = 0; off < stored.length; ) {
+                int n = Math.min(stored.length - off, 1 + random.nextInt(40));
+                stuffed.write(stored, off, n);
+                off += n;
+            }
+            stuffed.finish();
+            assertEquals(byteByByte(stored, limit), out.toString(StandardCharsets.ISO_8859_1), "limit " + limit);
+        }
+    }
+
+    /** The rule, one byte at a time: stuff a dot at a line start, fold before a non-CR at the limit. */
+    private static String byteByByte(byte[] stored, int limit) {
+        StringBuilder sb = new StringBuilder();
+        boolean lineStart = true;
+        int col = 0;
+        for (byte c : stored) {
+            if (c == '\n') {
+                lineStart = true;
+                col = 0;
+            } else if (lineStart) {
+                lineStart = false;
+                if (c == '.') {
+                    sb.append('.');
+                }
+                col++;
+            } else {
+                if (limit > 0 && col >= limit && c != '\r') {
+                    sb.append("\r\n ");
+                    col = 1;
+                }
+                col++;
+            }
+            sb.append((char) (c & 0xFF));
+        }
+        int n = stored.length;
+        if (n > 0 && !(n >= 2 && stored[n - 2] == '\r' && stored[n - 1] == '\n')) {
+            sb.append("\r\n");
+        }
+        return sb.append(".\r\n").toString();
+    }
+
     private static String wire(String stored, int lineLengthLimit) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         DotStuffingOutputStream stuffed = new DotStuffingOutputStream(out, lineLengthLimit);
