@@ -5,12 +5,20 @@ import java.util.Deque;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.wormhole.relay.delivery.smtp.SmtpConnection;
 
 /**
  * Idle SMTP connections kept for the next message to the same server (Postfix's
  * smtp_connection_cache): a burst to one destination pays for one connection set-up, not one
  * per message. Connections idle longer than the limit are closed. Thread-safe.
+ *
+ * <p>A connection that is not kept is ended (QUIT, its reply, close) by a background thread, never
+ * by the delivery thread: its outcomes go to the queue file at once, not after another round
+ * trip to a server that may be slow to answer QUIT.
  */
 final class ConnectionCache implements AutoCloseable {
 
@@ -20,10 +28,35 @@ final class ConnectionCache implements AutoCloseable {
     private final long maxIdleNanos;
     private final int maxPerServer;
     private final Map<String, Deque<Idle>> idle = new HashMap<>();
+    /** Ends retired connections: a few threads, a bounded backlog; beyond it, closed without QUIT. */
+    private final ThreadPoolExecutor quitter;
 
     ConnectionCache(long maxIdleMillis, int maxPerServer) {
         this.maxIdleNanos = maxIdleMillis * 1_000_000;
         this.maxPerServer = maxPerServer;
+        AtomicInteger n = new AtomicInteger();
+        this.quitter = new ThreadPoolExecutor(4, 4, 10, TimeUnit.SECONDS, new LinkedBlockingQueue<>(1024), r -> {
+            Thread t = new Thread(r, "smtp-quit-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        }, (task, pool) -> ((Quit) task).connection.close());
+        this.quitter.allowCoreThreadTimeOut(true);
+    }
+
+    /** Ends a connection that is not kept: QUIT and close, in the background. */
+    void retire(SmtpConnection c) {
+        try {
+            quitter.execute(new Quit(c));
+        } catch (java.util.concurrent.RejectedExecutionException closed) {
+            c.close();
+        }
+    }
+
+    private record Quit(SmtpConnection connection) implements Runnable {
+        @Override
+        public void run() {
+            connection.quit();
+        }
     }
 
     /** An idle, still usable connection to {@code server} ({@code host[ip]:port}), or null. */
@@ -41,7 +74,7 @@ final class ConnectionCache implements AutoCloseable {
             }
         }
         if (stale != null) {
-            stale.quit();
+            retire(stale);
         }
         return null;
     }
@@ -58,7 +91,7 @@ final class ConnectionCache implements AutoCloseable {
             }
         }
         if (c != null) {
-            c.quit();
+            retire(c);
         }
         expire();
     }
@@ -77,7 +110,7 @@ final class ConnectionCache implements AutoCloseable {
                 }
             }
         }
-        old.forEach(SmtpConnection::quit);
+        old.forEach(this::retire);
     }
 
     @Override
@@ -88,5 +121,6 @@ final class ConnectionCache implements AutoCloseable {
             idle.clear();
         }
         all.forEach(SmtpConnection::quit);
+        quitter.shutdown();
     }
 }

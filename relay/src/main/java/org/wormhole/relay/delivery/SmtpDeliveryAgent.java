@@ -119,7 +119,7 @@ public final class SmtpDeliveryAgent implements DeliveryAgent, AutoCloseable {
             if (result.recipientReplies().stream().allMatch(SmtpReply::positive)) {
                 cache.put(server, c); // reuse only after a clean transaction: no server state to doubt
             } else {
-                c.quit();
+                cache.retire(c); // QUIT in the background: the outcomes are recorded meanwhile
             }
             List<RecipientOutcome> outcomes = new ArrayList<>(n);
             for (int i = 0; i < n; i++) {

@@ -23,8 +23,9 @@ import java.util.Set;
  * All file operations of the queue go through here; every change is fsynced before it is
  * reported done (directories with group commit).
  *
- * <p>Thread-safe as far as the file system is: callers must not move or append to the same
- * message from two threads at once (the queue manager is the only one that does).
+ * <p>Thread-safe as far as the file system is: callers must not move the same message from two
+ * threads at once (the queue manager is the only one that does). Appends to one message's file
+ * go through one {@link StatusLog} per attempt, which serializes them.
  */
 public final class Spool {
 
