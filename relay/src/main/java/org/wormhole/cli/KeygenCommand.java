@@ -59,8 +59,17 @@ final class KeygenCommand implements Callable<Integer> {
         } catch (FileAlreadyExistsException e) {
             err.println(e.getFile() + ": " + e.getReason());
             return 1;
+        } catch (java.nio.file.AccessDeniedException e) {
+            // Typically: the key directory's parent belongs to root (/etc/wormhole), keygen runs as the relay's user.
+            Path where = e.getFile() == null ? d : Path.of(e.getFile());
+            err.println(where + ": permission denied; " + (java.nio.file.Files.isDirectory(d)
+                    ? "the key directory must be writable by this user"
+                    : "create the key directory first, as root: install -d -o USER -g USER -m 0700 " + d
+                            + " (USER: the relay's user)"));
+            return 1;
         } catch (IOException e) {
-            err.println(d + ": " + e.getMessage());
+            String m = IoErrors.reason(e);
+            err.println(m.startsWith(d.toString()) ? m : d + ": " + m);
             return 1;
         }
     }

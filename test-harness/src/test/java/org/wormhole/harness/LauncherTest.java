@@ -136,6 +136,28 @@ class LauncherTest {
     }
 
     @Test
+    void theSampleMailertablesReadmeCommandsPassAsWritten() throws Exception {
+        Path clone = LAUNCHER.getParent().getParent().getParent();
+        List<String> commands = Files.readAllLines(clone.resolve("samples/mailertable/README.md")).stream()
+                .map(String::strip).filter(l -> l.startsWith("relay/bin/wormhole ")).toList();
+        assertEquals(2, commands.size(), commands.toString());
+        for (String command : commands) {
+            // Typed in the clone, as the README says: the launcher makes the clone WORMHOLE_HOME.
+            ProcessBuilder pb = new ProcessBuilder("sh", "-c", command).directory(clone.toFile());
+            pb.environment().remove("WORMHOLE_HOME");
+            Process p = pb.start();
+            p.getOutputStream().close();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS), command);
+            assertEquals(0, p.exitValue(), command + "\n" + out + err);
+            if (command.contains(" check ")) {
+                assertEquals("samples/mailertable/bigbucks.mailertable: 12 entries OK\n", out, err);
+            }
+        }
+    }
+
+    @Test
     void theBuildOfAFreshCloneWritesPlainTextWithoutTerminalEscapes() throws Exception {
         // A clone without relay/target/wormhole.jar: the launcher builds it with the real Maven.
         // (Here a two-module reactor that builds in seconds and needs nothing downloaded.)

@@ -236,18 +236,40 @@ public final class LinkSession implements AutoCloseable {
     }
 
     private void keepaliveTick() {
-        long silent = System.nanoTime() - lastReceivedNanos;
-        long interval = settings.keepaliveInterval().toNanos();
-        if (silent >= interval * settings.keepaliveCount()) {
-            close("the peer sent nothing for " + Duration.ofNanos(silent).toMillis() + " ms ("
-                    + settings.keepaliveCount() + " keepalive intervals): presumed dead", true);
+        if (presumedDead()) {
             return;
+        }
+        // The limit falls between two ticks (it counts from the peer's last frame, not from a
+        // tick): check again at that very moment, so a dead peer is noticed after
+        // keepalive_count intervals, not up to one interval later.
+        long untilLimit = silenceLimitNanos() - (System.nanoTime() - lastReceivedNanos);
+        if (untilLimit < settings.keepaliveInterval().toNanos()) {
+            try {
+                keepalive.schedule(this::presumedDead, Math.max(0, untilLimit), TimeUnit.NANOSECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException closing) {
+                return; // closed meanwhile
+            }
         }
         // A PING every interval, also while frames come in: a peer busy sending us a large message
         // hears from us that way, while its own PING waits behind its data on a thin line.
         if (pinging.compareAndSet(false, true)) {
             sendControl(this::ping);
         }
+    }
+
+    private long silenceLimitNanos() {
+        return settings.keepaliveInterval().toNanos() * settings.keepaliveCount();
+    }
+
+    /** Closes the link if the peer has been silent for keepalive_count intervals; true if it did. */
+    private boolean presumedDead() {
+        long silent = System.nanoTime() - lastReceivedNanos;
+        if (silent < silenceLimitNanos() || closed.get()) {
+            return false;
+        }
+        close("the peer sent nothing for " + Duration.ofNanos(silent).toMillis() + " ms ("
+                + settings.keepaliveCount() + " keepalive intervals): presumed dead", true);
+        return true;
     }
 
     private void ping() throws IOException {

@@ -154,6 +154,49 @@ class LinkSessionTest {
     }
 
     @Test
+    void aPeerThatDiesJustAfterAnsweringIsDeclaredDeadAfterKeepaliveCountIntervalsNotOneMore() throws Exception {
+        // 500 ms x 2: presumed dead 1 s after its last frame. Its last frame is the PONG to our
+        // first PING, just after a tick: the limit falls between two ticks.
+        LinkSession.Settings settings = new LinkSession.Settings(Duration.ofMillis(500), 2, 64, Duration.ofSeconds(5));
+        CompletableFuture<SSLSocket> accepted = birlinghovenAccepts();
+        SSLSocket dialed = tokyoDials();
+        SSLSocket peer = accepted.get(10, TimeUnit.SECONDS);
+        OutputStream out = new BufferedOutputStream(peer.getOutputStream());
+        FrameCodec.write(out, new Frame.Hello(List.of(1), "birlinghoven", 64));
+        out.flush();
+        Thread answersOnce = new Thread(() -> {
+            try {
+                java.io.InputStream in = peer.getInputStream();
+                boolean answered = false;
+                while (true) {
+                    Frame f = FrameCodec.read(in);
+                    if (f instanceof Frame.Ping p && !answered) {
+                        FrameCodec.write(out, new Frame.Pong(p.nonce()));
+                        out.flush();
+                        answered = true; // and never a frame again
+                    }
+                }
+            } catch (Exception closed) {
+                // the session gave up on us
+            }
+        });
+        answersOnce.setDaemon(true);
+        answersOnce.start();
+        Events events = new Events();
+        LinkSession tokyoSide = LinkSession.start(dialed, "tokyo", settings, events);
+        toClose.add(tokyoSide);
+
+        String reason = events.downs.poll(10, TimeUnit.SECONDS);
+        assertNotNull(reason, "the dead peer was never noticed");
+        java.util.regex.Matcher m = java.util.regex.Pattern
+                .compile("the peer sent nothing for (\\d+) ms \\(2 keepalive intervals\\): presumed dead").matcher(reason);
+        assertTrue(m.matches(), reason);
+        long silentMillis = Long.parseLong(m.group(1));
+        assertTrue(silentMillis >= 1000 && silentMillis < 1250,
+                "declared dead " + silentMillis + " ms after its last frame; keepalive_interval x keepalive_count is 1000");
+    }
+
+    @Test
     void aPeerWithNoCommonVersionIsToldWhyAndRefused() throws Exception {
         CompletableFuture<SSLSocket> accepted = birlinghovenAccepts();
         SSLSocket dialed = tokyoDials();

@@ -415,11 +415,7 @@ public final class ConfigLoader {
 
     private String hostname(String s) {
         if (s.isBlank()) {
-            try {
-                return InetAddress.getLocalHost().getCanonicalHostName();
-            } catch (UnknownHostException e) {
-                return "localhost";
-            }
+            return MachineHostname.get();
         }
         return domain(s);
     }
