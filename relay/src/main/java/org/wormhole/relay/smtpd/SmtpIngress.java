@@ -22,7 +22,9 @@ import org.wormhole.relay.smtpd.policy.RelayPolicy;
 /**
  * The relay's SMTP listener (Postfix's smtpd), built on SubEthaSMTP: its sockets, threads,
  * command dispatch and STARTTLS, with our own MAIL, RCPT and DATA (strict end of data, streaming
- * into the queue, enhanced status codes) and an honest EHLO.
+ * into the queue, enhanced status codes) and an honest EHLO. Around them: per-client limits
+ * ({@link ClientLimits}), a deadline for each DATA phase ({@link DataDeadline}), a graceful
+ * {@link #shutdown}, and one log line for a client that goes away ({@link ClientSocket}).
  */
 public final class SmtpIngress implements AutoCloseable {
 
@@ -103,11 +105,6 @@ public final class SmtpIngress implements AutoCloseable {
     /** The bound port (useful with port 0). */
     public int port() {
         return server.getPortAllocated();
-    }
-
-    /** New sessions get 421 4.3.2 from now on; sessions in progress go on. */
-    public void stopAccepting() {
-        guard.stopAccepting();
     }
 
     /**
