@@ -70,6 +70,30 @@ class SmtpLostConnectionLogTest {
     }
 
     @Test
+    void aTlsClientGoneMidDataLogsOneLineAndNoTrace() throws Exception {
+        site.close();
+        SiteCertificate cert = SiteCertificate.generate(home, "relay.test.example");
+        site = new TestSite(home, "birlinghoven.example\tesmtp:[127.0.0.1]:9\n",
+                "smtpd_tls_cert_file = \"" + cert.certFile + "\"\nsmtpd_tls_key_file = \"" + cert.keyFile + "\"\n")
+                .start();
+        int port;
+        try (SmtpTranscript c = client()) {
+            port = c.localPort();
+            c.send("STARTTLS").expect("220");
+            c.startTls(cert.clientTrustingOnlyThis());
+            c.send("EHLO client.example").expect("250");
+            c.send("MAIL FROM:<a@birlinghoven.example>").expect("250");
+            c.send("RCPT TO:<b@birlinghoven.example>").expect("250");
+            c.send("DATA").expect("354");
+            c.raw("Subject: cut short\r\n\r\nhalf a mess");
+        }
+        awaitSessionEnd(port);
+        assertEquals(List.of("INFO smtpd - lost connection after DATA from client.example[127.0.0.1]"),
+                log.containing("lost connection").stream().map(Object::toString).toList());
+        assertEquals(List.of(), log.withTrace());
+    }
+
+    @Test
     void aClientGoneMidUtf8CharacterLogsOneLineAndNoTrace() throws Exception {
         int port;
         try (SmtpTranscript c = client()) {

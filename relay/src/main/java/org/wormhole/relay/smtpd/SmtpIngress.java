@@ -46,10 +46,12 @@ public final class SmtpIngress implements AutoCloseable {
     private final SMTPServer server;
     private final SessionGuard guard;
     private final DataDeadline.Watchdog dataDeadlines;
+    private final SessionInfo sessions;
 
     public SmtpIngress(Settings settings, RelayPolicy policy, Spool spool, FreeSpace freeSpace, Consumer<QueueId> onQueued,
                        Optional<SSLContext> tls, Clock clock) {
         SessionInfo sessions = new SessionInfo();
+        this.sessions = sessions;
         this.dataDeadlines = new DataDeadline.Watchdog(
                 new DataDeadline.Settings(settings.idleTimeout(), settings.minDataRate()), clock);
         this.guard = new SessionGuard(settings.pregreetWait(), sessions,
@@ -125,6 +127,7 @@ public final class SmtpIngress implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        sessions.closingAll();
         server.stop();
         dataDeadlines.close();
     }
@@ -133,6 +136,7 @@ public final class SmtpIngress implements AutoCloseable {
     @Override
     public void close() {
         guard.stopAccepting();
+        sessions.closingAll();
         server.stop();
         dataDeadlines.close();
     }
