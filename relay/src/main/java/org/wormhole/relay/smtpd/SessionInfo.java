@@ -58,6 +58,11 @@ final class SessionInfo {
         s.quit(); // ends the session quietly: SubEthaSMTP logs nothing for a session that is quitting
     }
 
+    /** True once {@link #lost} was called for this session. */
+    boolean wasLost(Session s) {
+        return lost.contains(s.getSessionId());
+    }
+
     /** The listener closes every session now: a session that ends from here on was not lost by its client. */
     void closingAll() {
         closingAll = true;

@@ -86,6 +86,7 @@ public final class SmtpIngress implements AutoCloseable {
         commands.addCommand(new MailCommand(ctx));
         commands.addCommand(new RcptCommand(ctx));
         commands.addCommand(new DataCommand(ctx));
+        commands.addCommand(new StartTlsCommand(ctx));
         commands.addCommand(new BdatCommand());
         commands.addCommand(new RsetCommand());
         commands.addCommand(new QuitCommand());
