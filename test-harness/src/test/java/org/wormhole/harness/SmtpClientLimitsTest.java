@@ -128,14 +128,17 @@ class SmtpClientLimitsTest {
             c.send("RCPT TO:<bob@birlinghoven.example>").expect("250");
             c.send("DATA").expect("354");
             c.raw("Subject: one byte at a time\r\n\r\n");
-            for (int i = 0; i < 200 && !c.replyWaiting(); i++) { // at most 10 s
+            boolean cutWhileSending = false;
+            for (int i = 0; i < 200 && !cutWhileSending; i++) { // at most 10 s
                 try {
                     c.raw("x");
+                    cutWhileSending = c.replyWaiting();
                 } catch (IOException closed) {
-                    break;
+                    cutWhileSending = true;
                 }
                 Thread.sleep(50); // the client's behaviour under test, not a synchronization
             }
+            assertTrue(cutWhileSending, "cut while the client was still sending");
             assertEquals("421 4.4.2 relay.test.example Error: timeout exceeded", c.reply());
             assertTrue(c.closedByServer());
         }

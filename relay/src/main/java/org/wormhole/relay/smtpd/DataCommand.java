@@ -71,8 +71,8 @@ final class DataCommand extends SmtpCommand {
                         e instanceof DataDeadline.Exceeded ? e.getMessage() : "timeout", ctx.sessions().client(s));
                 throw new DropConnectionException(421, "4.4.2 " + ctx.myhostname() + " Error: timeout exceeded");
             } catch (IOException e) {
-                incoming.abort(); // the client is gone: ClientSocket had the session log "lost connection after DATA"
-                s.quit();
+                incoming.abort();
+                ctx.sessions().lost(s); // the client is gone: "lost connection after DATA", once
                 return;
             }
             if (r.defect() != null) {

@@ -25,6 +25,8 @@ final class SessionInfo {
 
     private final Set<String> esmtp = ConcurrentHashMap.newKeySet();
     private final Map<String, String> phase = new ConcurrentHashMap<>();
+    private final Set<String> lost = ConcurrentHashMap.newKeySet();
+    private volatile boolean closingAll;
     private final Map<String, String> names = new ConcurrentHashMap<>();
     private final ClientNames clientNames;
 
@@ -70,16 +72,30 @@ final class SessionInfo {
     /**
      * The client dropped the connection (end of stream or reset while we read): one INFO line,
      * as Postfix's {@code lost connection after DATA from host[addr]}, and the session ends
-     * without a stack trace. Called on the session's thread.
+     * without a stack trace. Called on the session's thread; logs once per session, however
+     * many layers (socket, TLS, DATA) notice.
      */
     void lost(Session s) {
-        log.info("lost connection after {} from {}", phase.getOrDefault(s.getSessionId(), CONNECT), client(s));
+        if (!closingAll && lost.add(s.getSessionId())) {
+            log.info("lost connection after {} from {}", phase.getOrDefault(s.getSessionId(), CONNECT), client(s));
+        }
         s.quit(); // ends the session quietly: SubEthaSMTP logs nothing for a session that is quitting
+    }
+
+    /** True once {@link #lost} was called for this session. */
+    boolean wasLost(Session s) {
+        return lost.contains(s.getSessionId());
+    }
+
+    /** The listener closes every session now: a session that ends from here on was not lost by its client. */
+    void closingAll() {
+        closingAll = true;
     }
 
     void ended(Session s) {
         esmtp.remove(s.getSessionId());
         phase.remove(s.getSessionId());
+        lost.remove(s.getSessionId());
         names.remove(s.getSessionId());
     }
 

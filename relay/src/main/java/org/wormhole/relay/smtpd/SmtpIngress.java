@@ -22,7 +22,9 @@ import org.wormhole.relay.smtpd.policy.RelayPolicy;
 /**
  * The relay's SMTP listener (Postfix's smtpd), built on SubEthaSMTP: its sockets, threads,
  * command dispatch and STARTTLS, with our own MAIL, RCPT and DATA (strict end of data, streaming
- * into the queue, enhanced status codes) and an honest EHLO.
+ * into the queue, enhanced status codes) and an honest EHLO. Around them: per-client limits
+ * ({@link ClientLimits}), a deadline for each DATA phase ({@link DataDeadline}), a graceful
+ * {@link #shutdown}, and one log line for a client that goes away ({@link ClientSocket}).
  */
 public final class SmtpIngress implements AutoCloseable {
 
@@ -44,6 +46,7 @@ public final class SmtpIngress implements AutoCloseable {
     private final SMTPServer server;
     private final SessionGuard guard;
     private final DataDeadline.Watchdog dataDeadlines;
+    private final SessionInfo sessions;
 
     public SmtpIngress(Settings settings, RelayPolicy policy, Spool spool, FreeSpace freeSpace, Consumer<QueueId> onQueued,
                        Optional<SSLContext> tls, Clock clock) {
@@ -54,6 +57,7 @@ public final class SmtpIngress implements AutoCloseable {
     public SmtpIngress(Settings settings, RelayPolicy policy, Spool spool, FreeSpace freeSpace, Consumer<QueueId> onQueued,
                        Optional<SSLContext> tls, Clock clock, ClientNames clientNames) {
         SessionInfo sessions = new SessionInfo(clientNames);
+        this.sessions = sessions;
         this.dataDeadlines = new DataDeadline.Watchdog(
                 new DataDeadline.Settings(settings.idleTimeout(), settings.minDataRate()), clock);
         this.guard = new SessionGuard(settings.pregreetWait(), sessions,
@@ -88,6 +92,7 @@ public final class SmtpIngress implements AutoCloseable {
         commands.addCommand(new MailCommand(ctx));
         commands.addCommand(new RcptCommand(ctx));
         commands.addCommand(new DataCommand(ctx));
+        commands.addCommand(new StartTlsCommand(ctx));
         commands.addCommand(new BdatCommand());
         commands.addCommand(new RsetCommand());
         commands.addCommand(new QuitCommand());
@@ -111,11 +116,6 @@ public final class SmtpIngress implements AutoCloseable {
         return server.getPortAllocated();
     }
 
-    /** New sessions get 421 4.3.2 from now on; sessions in progress go on. */
-    public void stopAccepting() {
-        guard.stopAccepting();
-    }
-
     /**
      * Stops gracefully: new sessions get {@code 421 4.3.2}; a mail transaction in progress (MAIL
      * to the end of DATA) may finish within {@code timeout}, so that a message already sent gets
@@ -134,6 +134,7 @@ public final class SmtpIngress implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        sessions.closingAll();
         server.stop();
         dataDeadlines.close();
     }
@@ -142,6 +143,7 @@ public final class SmtpIngress implements AutoCloseable {
     @Override
     public void close() {
         guard.stopAccepting();
+        sessions.closingAll();
         server.stop();
         dataDeadlines.close();
     }

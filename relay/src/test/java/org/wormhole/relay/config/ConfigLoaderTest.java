@@ -158,6 +158,21 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void oneSmtpClientCannotTakeEveryConnectionByDefault() throws Exception {
+        RelayConfig c = ConfigLoader.defaults(home);
+        assertEquals(new org.wormhole.relay.smtpd.ClientLimits.Settings(50, 300, Duration.ofSeconds(60)),
+                c.smtpdClientLimits());
+        assertEquals(500, c.smtpdMinDataRate());
+        Path f = Files.writeString(home.resolve("limits.conf"), """
+                smtpd_client_connection_count_limit = -1
+                smtpd_min_data_rate = -5
+                """);
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(f, home));
+        assertEquals(List.of(f + ":1: smtpd_client_connection_count_limit: must not be negative",
+                f + ":2: smtpd_min_data_rate: must not be negative"), e.problems());
+    }
+
+    @Test
     void peersAreNamedWithAddressPortPinsAndWhoDials() throws Exception {
         String pin = "sha256/" + "A".repeat(43) + "=";
         Path f = Files.writeString(home.resolve("peers.conf"), """
