@@ -151,6 +151,7 @@ final class DataDeadline implements AutoCloseable {
         private long octets;
         volatile long published;               // octets, for the watchdog, every 256
         private long waitedWithoutOctet;       // in reads that timed out early, since the last octet
+        private long octetsAtMark;
 
         Input(InputStream in) {
             this.in = in;
@@ -198,17 +199,56 @@ final class DataDeadline implements AutoCloseable {
             }
         }
 
+        /** In bulk, so that DataReader can scan pieces: octets are counted as they arrive. */
         @Override
         public int read(byte[] b, int off, int len) throws IOException {
             if (len == 0) {
                 return 0;
             }
-            int c = read();
-            if (c < 0) {
-                return -1;
+            while (true) {
+                try {
+                    int n = in.read(b, off, len);
+                    if (n > 0) {
+                        octets += n;
+                        published = octets;
+                        waitedWithoutOctet = 0;
+                    }
+                    return n;
+                } catch (SocketTimeoutException e) {
+                    waitedOut();
+                }
             }
-            b[off] = (byte) c;
-            return 1;
+        }
+
+        @Override
+        public long skip(long n) throws IOException {
+            long skipped = in.skip(n);
+            octets += skipped;
+            return skipped;
+        }
+
+        @Override
+        public int available() throws IOException {
+            return in.available();
+        }
+
+        // DataReader reads ahead and gives back what follows the end of data (pipelined commands):
+        // mark and reset pass through, and octets given back are not counted twice.
+        @Override
+        public boolean markSupported() {
+            return in.markSupported();
+        }
+
+        @Override
+        public void mark(int readLimit) {
+            in.mark(readLimit);
+            octetsAtMark = octets;
+        }
+
+        @Override
+        public void reset() throws IOException {
+            in.reset();
+            octets = octetsAtMark;
         }
     }
 }
