@@ -189,7 +189,7 @@ public final class LinkEndpoint implements AutoCloseable {
         }
         startups = new StartupSlots(MAX_STARTUPS, MAX_STARTUPS_PER_SOURCE, peerAddresses);
         timer.scheduleAtFixedRate(refusals::flush, 5, 5, java.util.concurrent.TimeUnit.SECONDS);
-        ServerSocket s = new ServerSocket();
+        ServerSocket s = new AdmissionSocket.Listener();
         s.bind(address, 50);
         listener = s;
         Thread t = new Thread(() -> acceptLoop(s, tls), "link-accept");
@@ -247,7 +247,7 @@ public final class LinkEndpoint implements AutoCloseable {
             StartupSlots slots = startups;
             StartupSlots.Verdict verdict = slots.take(from.getAddress());
             if (verdict instanceof StartupSlots.Busy busy) {
-                refusals.refused(from, busy.why());
+                refusals.refused(from, "busy", busy.why());
                 sayBusy(plain);
                 continue;
             }
@@ -333,6 +333,9 @@ public final class LinkEndpoint implements AutoCloseable {
             plain.setTcpNoDelay(true); // see dialLoop
             SSLSocket s = tls.serverSide(plain);
             s.startHandshake();
+            if (plain instanceof AdmissionSocket a) {
+                a.handshakeDone();
+            }
             s.setSoTimeout(0);
             Pin offered = Pin.of((X509Certificate) s.getSession().getPeerCertificates()[0]);
             Peer peer = peers.stream().filter(p -> p.pins().contains(offered)).findFirst().orElseThrow();
@@ -342,7 +345,9 @@ public final class LinkEndpoint implements AutoCloseable {
             if (deadline != null) {
                 deadline.cancel(false);
             }
-            refusals.refused(from, late.get()
+            HandshakeFailure failure = HandshakeFailure.of(e);
+            boolean key = failure instanceof HandshakeFailure.RefusedHere || failure instanceof HandshakeFailure.RefusedByPeer;
+            refusals.refused(from, key ? "key" : "other", late.get()
                     ? "no TLS handshake and HELLO within " + settings.handshakeTimeout().toMillis() + " ms"
                     : refusedHere(from, e));
             try {
@@ -415,7 +420,7 @@ public final class LinkEndpoint implements AutoCloseable {
                 continue;
             }
             try {
-                Socket plain = new Socket();
+                Socket plain = new AdmissionSocket(); // a refused key: read the listener's flight, then close
                 plain.connect(new InetSocketAddress(InetAddress.getByName(peer.host()), peer.port()),
                         (int) settings.connectTimeout().toMillis());
                 plain.setSoTimeout((int) settings.handshakeTimeout().toMillis());
@@ -425,6 +430,7 @@ public final class LinkEndpoint implements AutoCloseable {
                 plain.setTcpNoDelay(true);
                 SSLSocket s = tls.clientSide(plain, peer.host());
                 s.startHandshake();
+                ((AdmissionSocket) plain).handshakeDone();
                 s.setSoTimeout(0);
                 register(peer, s, true);
                 backoff = settings.initialBackoff().toMillis();

@@ -125,6 +125,7 @@ public final class ConfigLoader {
                 (int) number("keepalive_count", k -> positive(config.getInt(k))),
                 get("link_rekey_interval", k -> notNegative(config.getDuration(k))),
                 number("link_rekey_bytes", k -> rekeyBytes(config.getBytes(k))),
+                get("link_handshake_timeout", k -> positive(config.getDuration(k))),
                 peers(name));
         if (problems.isEmpty()) {
             if (c.tlsCertFile().isPresent() != c.tlsKeyFile().isPresent()) {

@@ -49,6 +49,7 @@ public record RelayConfig(
         int keepaliveCount,                 // keepalive_count
         Duration linkRekeyInterval,         // link_rekey_interval
         long linkRekeyBytes,                // link_rekey_bytes
+        Duration linkHandshakeTimeout,      // link_handshake_timeout
         List<PeerConfig> peers) {           // peers
 
     /** The default TCP port of the link. */
