@@ -120,8 +120,14 @@ public final class LinkEndpoint implements AutoCloseable {
     static final int MAX_STARTUPS_PER_SOURCE = 3;
     /** Refusals are logged once per source address per this interval, then summed up. */
     static final Duration REFUSAL_LOG_INTERVAL = Duration.ofSeconds(60);
-    /** Busy refusals waiting to close (after the dialer has read the alert); beyond, reset at once. */
-    private static final int MAX_LINGERING = 64;
+    /**
+     * Busy refusals waiting to close (after the dialer has read the alert), in all and per source
+     * address; beyond, reset at once. Per address, so a flood from one never costs another dialer
+     * its busy signal.
+     */
+    private static final int MAX_LINGERING = 256;
+    private static final int MAX_LINGERING_PER_SOURCE = 8;
+    private final Map<InetAddress, Integer> lingeringBySource = new java.util.HashMap<>();
     /**
      * The busy signal (PROTOCOL.md, "Transport"): a TLS plaintext record with a fatal
      * {@code user_canceled} alert, in answer to the ClientHello.
@@ -277,23 +283,34 @@ public final class LinkEndpoint implements AutoCloseable {
             reset(plain);
             return;
         }
-        if (lingering.incrementAndGet() > MAX_LINGERING) {
-            lingering.decrementAndGet();
-            reset(plain);
-            return;
+        InetAddress source = plain.getInetAddress();
+        synchronized (lingeringBySource) {
+            int mine = lingeringBySource.getOrDefault(source, 0);
+            if (lingering.get() >= MAX_LINGERING || mine >= MAX_LINGERING_PER_SOURCE) {
+                reset(plain);
+                return;
+            }
+            lingering.incrementAndGet();
+            lingeringBySource.put(source, mine + 1);
         }
+        Runnable done = () -> {
+            synchronized (lingeringBySource) {
+                lingering.decrementAndGet();
+                lingeringBySource.computeIfPresent(source, (a, n) -> n <= 1 ? null : n - 1);
+            }
+        };
         try {
             timer.schedule(() -> {
-                lingering.decrementAndGet();
+                done.run();
                 try {
                     InputStreamDrain.drain(plain);
                     plain.close();
                 } catch (IOException ignored) {
                     // gone
                 }
-            }, 1, java.util.concurrent.TimeUnit.SECONDS);
+            }, 500, java.util.concurrent.TimeUnit.MILLISECONDS);
         } catch (java.util.concurrent.RejectedExecutionException closing) {
-            lingering.decrementAndGet();
+            done.run();
             reset(plain);
         }
     }
@@ -419,8 +436,8 @@ public final class LinkEndpoint implements AutoCloseable {
                 backoff = settings.initialBackoff().toMillis();
                 continue;
             }
+            AdmissionSocket plain = new AdmissionSocket(); // a refused key: read the listener's flight, then close
             try {
-                Socket plain = new AdmissionSocket(); // a refused key: read the listener's flight, then close
                 plain.connect(new InetSocketAddress(InetAddress.getByName(peer.host()), peer.port()),
                         (int) settings.connectTimeout().toMillis());
                 plain.setSoTimeout((int) settings.handshakeTimeout().toMillis());
@@ -430,11 +447,16 @@ public final class LinkEndpoint implements AutoCloseable {
                 plain.setTcpNoDelay(true);
                 SSLSocket s = tls.clientSide(plain, peer.host());
                 s.startHandshake();
-                ((AdmissionSocket) plain).handshakeDone();
+                plain.handshakeDone();
                 s.setSoTimeout(0);
                 register(peer, s, true);
                 backoff = settings.initialBackoff().toMillis();
             } catch (IOException | ProtocolViolation e) {
+                try {
+                    plain.close(); // not a link (a session that started closes itself)
+                } catch (IOException ignored) {
+                    // gone
+                }
                 HandshakeFailure f = HandshakeFailure.of(e);
                 String at = peer.host() + ":" + peer.port();
                 String why;
