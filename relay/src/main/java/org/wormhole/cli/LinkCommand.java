@@ -117,6 +117,11 @@ final class LinkCommand implements Runnable {
                         .append(l.lastRekey() == null ? "" : ", last at " + TIME.format(l.lastRekey()))
                         .append(" on this link\n");
             }
+            if (l.lastRefusal() != null) {
+                sb.append("    refused ").append(l.lastRefusal().text()).append(" (")
+                        .append(TIME.format(l.lastRefusal().at())).append(", connection with ")
+                        .append(l.lastRefusal().from()).append(")\n");
+            }
             CertificateExpiry.warning(l.peerNotAfter(), now).ifPresent(w ->
                     sb.append("    WARNING: the peer's certificate ").append(w).append('\n'));
             CertificateExpiry.warning(l.ownNotAfter(), now).ifPresent(w ->
@@ -180,6 +185,17 @@ final class LinkCommand implements Runnable {
             field(sb, "own_certificate_not_after", l.ownNotAfter(), false);
             raw(sb, "rekeys", Integer.toString(l.rekeys()));
             field(sb, "last_rekey", l.lastRekey(), false);
+            if (l.lastRefusal() == null) {
+                raw(sb, "last_refusal", "null");
+            } else {
+                sb.append(", \"last_refusal\": {");
+                field(sb, "refused_by", l.lastRefusal().byPeer() ? "the peer" : "this side", true);
+                field(sb, "pin", l.lastRefusal().pin(), false);
+                field(sb, "at", l.lastRefusal().at(), false);
+                field(sb, "connection_with", l.lastRefusal().from(), false);
+                field(sb, "text", l.lastRefusal().text(), false);
+                sb.append('}');
+            }
             List<String> warnings = new ArrayList<>();
             CertificateExpiry.warning(l.peerNotAfter(), now).ifPresent(w -> warnings.add("the peer's certificate " + w));
             CertificateExpiry.warning(l.ownNotAfter(), now).ifPresent(w -> warnings.add("this site's certificate " + w));

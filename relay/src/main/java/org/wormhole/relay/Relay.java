@@ -69,6 +69,9 @@ public final class Relay implements AutoCloseable {
             this.links = identity == null ? null : links(config, identity, spool, clock);
             this.classicPeers = identity == null || config.peers().stream().noneMatch(RelayConfig.PeerConfig::classic)
                     ? null : classicPeers(config, identity, spool, client);
+            if (classicPeers != null) {
+                links.watch(classicPeers); // their key refusals in 'link status'
+            }
             org.wormhole.relay.delivery.DeliveryAgent tsmtp = links == null ? null
                     : new org.wormhole.relay.link.TsmtpAgent(spool, links, config.smtpDataDoneTimeout(), classicPeers);
             this.queue = new QueueManager(spool, mailertable::lookup, new RelayAgents(smtp, lmtp, tsmtp,

@@ -97,6 +97,23 @@ class LinkCliTest {
     }
 
     @Test
+    void theLastKeyRefusalIsShownWithWhoRefusedWhichKeyAndWhen() {
+        LinkStatus s = up();
+        LinkStatus refused = new LinkStatus(s.peer(), s.address(), s.dial(), LinkStatus.State.CONNECTING, s.since(), null,
+                s.traffic(), 1, s.reconnects(), "dial failed: the peer refused our key", NOW.minusSeconds(30), null,
+                s.configuredPins(), null, s.ownNotAfter(), 0, null,
+                new LinkStatus.Refusal(true, NEXT_PIN, NOW.minusSeconds(30), "relay.tokyo.example:4650"));
+        assertEquals(refused, LinkStatus.parse(refused.toLine()), "carried over the control socket unchanged");
+        String t = LinkCommand.table(List.of(refused), NOW);
+        assertTrue(t.contains("\n    refused the peer refused this site's key " + NEXT_PIN + ": is it in their pins? ("
+                + "2026-11-22 11:59:30, connection with relay.tokyo.example:4650)\n"), t);
+        String json = LinkCommand.json(List.of(refused), NOW);
+        assertTrue(json.contains("\"last_refusal\": {\"refused_by\": \"the peer\", \"pin\": \"" + NEXT_PIN
+                + "\", \"at\": \"2026-11-22T11:59:30Z\""), json);
+        assertTrue(LinkCommand.json(List.of(up()), NOW).contains("\"last_refusal\": null"));
+    }
+
+    @Test
     void jsonHasTheSameFacts() {
         String j = LinkCommand.json(List.of(up()), NOW);
         assertTrue(j.startsWith("[\n  {\"peer\": \"tokyo\", \"address\": \"relay.tokyo.example:4650\", \"dial\": true,"

@@ -136,6 +136,32 @@ class ClassicPeerTest {
                 status.out());
     }
 
+    /**
+     * Paris's stunnel trusts another client certificate than London's (London's new key was never
+     * put in its CAfile): it refuses London's key in the handshake. London's mail waits saying so,
+     * with the pin to add, and London's 'link status' shows the refusal.
+     */
+    @Test
+    void aTerminatorThatRefusesLondonsCertificateIsDiagnosed() throws Exception {
+        SiteIdentity oldLondon = SiteIdentity.generate(dir.resolve("old-london"), "london", Duration.ofDays(30));
+        parisMta = new FakeMx();
+        stunnel = new TlsTerminator(parisKey, List.of(oldLondon.certificate()), parisMta.address());
+        london("smtps", stunnel.port(), parisKey);
+
+        send(london, "Subject: bonjour\r\n\r\nbonjour\r\n");
+
+        String expected = "the peer refused our key " + londonKey.pin() + ": is it in their pins? (smtps peer paris at 127.0.0.1:"
+                + stunnel.port() + " answered this site's client certificate with the TLS alert ";
+        Await.until("the message to wait with the refusal as its reason", () -> RelayEndToEndTest
+                .deferredErrors(london).stream().anyMatch(e -> e.startsWith(expected)));
+        assertEquals(0, parisMta.dataCommands.get());
+
+        QueueCliTest.Run status = QueueCliTest.wormhole("link", "status", "--config", london.configFile().toString());
+        assertEquals(0, status.exit(), status.err());
+        assertTrue(status.out().contains("    refused the peer refused this site's key " + londonKey.pin()
+                + ": is it in their pins? ("), status.out());
+    }
+
     @Test
     void aStarttlsPeerThatDoesNotOfferTlsNeverGetsTheMailInPlaintext() throws Exception {
         parisMta = new FakeMx(); // STARTTLS not offered

@@ -86,7 +86,7 @@ class LinkAdmissionTest {
         SiteIdentity stranger = SiteIdentity.generate(dir.resolve("stranger"), "stranger", Duration.ofDays(30));
         try (Socket s = linkClient(stranger)) {
             assertRefused(offerMail(s));
-            awaitRefusalLogged(s, "link refused a connection: key " + stranger.pin() + " (pin not configured)");
+            awaitRefusalLogged(s, "this side refused the key " + stranger.pin() + " (CN=stranger): it is not among the pins of any peer here");
         }
         assertNothingAccepted();
     }
@@ -96,7 +96,7 @@ class LinkAdmissionTest {
         SiteIdentity impostor = SiteIdentity.generate(dir.resolve("impostor"), "tokyo", Duration.ofDays(30));
         try (Socket s = linkClient(impostor)) {
             assertRefused(offerMail(s));
-            awaitRefusalLogged(s, "link refused a connection: key " + impostor.pin() + " (pin not configured)");
+            awaitRefusalLogged(s, "this side refused the key " + impostor.pin() + " (CN=tokyo): it is not among the pins of tokyo here");
         }
         assertNothingAccepted();
     }
@@ -162,12 +162,123 @@ class LinkAdmissionTest {
         assertNothingAccepted();
     }
 
+    /**
+     * A stranger at 127.0.0.2 keeps 20 connections open to Birlinghoven's link port, opening a new
+     * one as soon as one is closed; Tokyo restarts meanwhile, and its link is up again and
+     * carrying mail within seconds: one address gets 3 of the 10 handshake slots, and Tokyo's
+     * address has room of its own.
+     */
+    @Test
+    void aStrangerHoldingTheLinkPortCannotKeepTokyoFromRelinking() throws Exception {
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicInteger opened = new java.util.concurrent.atomic.AtomicInteger();
+        Thread stranger = new Thread(() -> {
+            Socket[] held = new Socket[20];
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+            try {
+                while (!stop.get() && opened.get() < 5_000 && System.nanoTime() < deadline) {
+                    for (int i = 0; i < held.length; i++) {
+                        if (held[i] == null || closedByTheRelay(held[i])) {
+                            if (held[i] != null) {
+                                held[i].close();
+                            }
+                            held[i] = null;
+                            Socket s = new Socket();
+                            try {
+                                s.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.2"), 0));
+                                s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), sites.linkPort), 2_000);
+                                s.setSoTimeout(1);
+                                held[i] = s;
+                                opened.incrementAndGet();
+                            } catch (IOException reset) {
+                                s.close();
+                            }
+                        }
+                    }
+                    Thread.sleep(20);
+                }
+            } catch (IOException | InterruptedException e) {
+                // stopped
+            } finally {
+                for (Socket s : held) {
+                    try {
+                        if (s != null) {
+                            s.close();
+                        }
+                    } catch (IOException ignored) {
+                        // closing
+                    }
+                }
+            }
+        }, "stranger");
+        stranger.setDaemon(true);
+        stranger.start();
+        try {
+            Await.until("the stranger to hold its connections", () -> opened.get() >= 20);
+            long t0 = System.nanoTime();
+            sites.tokyo.restart();
+            String subject = "from-tokyo-" + (++sent);
+            assertTrue(send(sites.tokyo, "taro@tokyo.example", "bob@birlinghoven.example", subject).startsWith("250"));
+            Await.until("Tokyo's message at Birlinghoven's hub", () -> TwoSites.subjects(sites.birlHub).containsKey(subject));
+            long millis = (System.nanoTime() - t0) / 1_000_000;
+            System.out.println("Tokyo relinked and delivered in " + millis + " ms while a stranger held the link port ("
+                    + opened.get() + " connections opened)");
+            assertTrue(millis < 5_000, "Tokyo relinked and delivered in " + millis + " ms");
+        } finally {
+            stop.set(true);
+            stranger.join(5_000);
+        }
+        Await.until("Birlinghoven's queue to be empty", () -> RelayEndToEndTest.queueIsEmpty(sites.birl));
+        assertNothingAccepted();
+    }
+
+    private static boolean closedByTheRelay(Socket s) {
+        try {
+            return s.getInputStream().read() != -2; // the busy alert or end of stream
+        } catch (SocketTimeoutException stillOpen) {
+            return false;
+        } catch (IOException reset) {
+            return true;
+        }
+    }
+
+    /** A flood of 200 refused connections from one address: a handful of log lines, not 200. */
+    @Test
+    void aFloodOfRefusedConnectionsIsLoggedInAFewLines() throws Exception {
+        for (int i = 0; i < 200; i++) {
+            try (Socket s = new Socket()) {
+                s.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.3"), 0));
+                s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), sites.linkPort), 2_000);
+                s.setSoTimeout(5_000);
+                s.getOutputStream().write("EHLO flood.example\r\n".getBytes(StandardCharsets.US_ASCII));
+                readUntilClosed(s);
+            } catch (IOException reset) {
+                // refused too
+            }
+        }
+        Await.until("the first refusal to be logged", () -> log.first("link from /127.0.0.3:").isPresent());
+        List<String> lines = log.lines().stream().map(LinkLog.Line::text).filter(t -> t.contains("127.0.0.3")).toList();
+        assertTrue(lines.size() <= 3, lines.size() + " lines for 200 refusals, e.g. " + lines.subList(0, Math.min(3, lines.size())));
+        assertNothingAccepted();
+    }
+
     // --- the intruders' side ---
+
+    /**
+     * Each intruder comes from an address of its own (127.0.0.10, .11, ...: loopback answers for
+     * all of 127/8), so that each one's refusal is logged in full: refusals are logged once per
+     * address and minute, then counted.
+     */
+    private static final java.util.concurrent.atomic.AtomicInteger nextAddress = new java.util.concurrent.atomic.AtomicInteger(10);
+
+    private volatile String lastClient; // the address the last intruder came from, as the relay logs it
 
     private Socket plainClient() throws IOException {
         Socket s = new Socket();
+        s.bind(new InetSocketAddress(InetAddress.getByName("127.0.0." + nextAddress.getAndIncrement()), 0));
         s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), sites.linkPort), 5_000);
         s.setSoTimeout(10_000);
+        lastClient = s.getLocalSocketAddress().toString();
         return s;
     }
 
@@ -242,7 +353,7 @@ class LinkAdmissionTest {
     /** The relay logged the refusal, naming the intruder's address, and each of {@code lines}. */
     private void awaitRefusalLogged(Socket intruder, String... lines) throws InterruptedException {
         List<String> expected = new java.util.ArrayList<>(List.of(lines));
-        expected.add("link from /127.0.0.1:" + intruder.getLocalPort() + " not established: ");
+        expected.add("link from " + lastClient + " not established: ");
         Await.until("the relay to log " + expected, () -> expected.stream().allMatch(l -> log.first(l).isPresent()));
     }
 

@@ -40,6 +40,7 @@ class LinkResilienceTest {
     void aLargeMessageCutInTheMiddleArrivesOnceByteForByteAndSmallOnesSentMeanwhileToo() throws Exception {
         sites = TwoSites.throughProxy(dir, "message_size_limit = 64M\n", RTT);
         DelayingProxy wan = sites.proxy;
+        LinkLog log = LinkLog.capture();
         MessageDigest sent = MessageDigest.getInstance("SHA-256");
         long size = sites.sendLarge(24_000_000, sent);
         assertTrue(send(sites.tokyo, "taro@tokyo.example", "bob@birlinghoven.example", "small-0").startsWith("250"));
@@ -65,6 +66,11 @@ class LinkResilienceTest {
         assertTrue(wan.connections() >= 2, "the link came back over a new connection");
         Await.until("both queues to be empty", () -> RelayEndToEndTest.queueIsEmpty(sites.tokyo)
                 && RelayEndToEndTest.queueIsEmpty(sites.birl));
+
+        // Both sides call the cut a lost connection (mid-frame or not), never a protocol violation.
+        log.close();
+        List<String> downs = log.lines().stream().map(LinkLog.Line::text).filter(t -> t.startsWith("link to ") && t.contains(" down: ") && !t.contains("relay stopping")).toList();
+        assertTrue(downs.size() >= 2 && downs.stream().allMatch(t -> t.contains(" down: connection lost (")), downs.toString());
     }
 
     @Test

@@ -120,8 +120,14 @@ public final class LinkEndpoint implements AutoCloseable {
     static final int MAX_STARTUPS_PER_SOURCE = 3;
     /** Refusals are logged once per source address per this interval, then summed up. */
     static final Duration REFUSAL_LOG_INTERVAL = Duration.ofSeconds(60);
-    /** Busy refusals waiting to close (after the dialer has read the alert); beyond, reset at once. */
-    private static final int MAX_LINGERING = 64;
+    /**
+     * Busy refusals waiting to close (after the dialer has read the alert), in all and per source
+     * address; beyond, reset at once. Per address, so a flood from one never costs another dialer
+     * its busy signal.
+     */
+    private static final int MAX_LINGERING = 256;
+    private static final int MAX_LINGERING_PER_SOURCE = 8;
+    private final Map<InetAddress, Integer> lingeringBySource = new java.util.HashMap<>();
     /**
      * The busy signal (PROTOCOL.md, "Transport"): a TLS plaintext record with a fatal
      * {@code user_canceled} alert, in answer to the ClientHello.
@@ -189,7 +195,7 @@ public final class LinkEndpoint implements AutoCloseable {
         }
         startups = new StartupSlots(MAX_STARTUPS, MAX_STARTUPS_PER_SOURCE, peerAddresses);
         timer.scheduleAtFixedRate(refusals::flush, 5, 5, java.util.concurrent.TimeUnit.SECONDS);
-        ServerSocket s = new ServerSocket();
+        ServerSocket s = new AdmissionSocket.Listener();
         s.bind(address, 50);
         listener = s;
         Thread t = new Thread(() -> acceptLoop(s, tls), "link-accept");
@@ -247,7 +253,7 @@ public final class LinkEndpoint implements AutoCloseable {
             StartupSlots slots = startups;
             StartupSlots.Verdict verdict = slots.take(from.getAddress());
             if (verdict instanceof StartupSlots.Busy busy) {
-                refusals.refused(from, busy.why());
+                refusals.refused(from, "busy", busy.why());
                 sayBusy(plain);
                 continue;
             }
@@ -277,23 +283,34 @@ public final class LinkEndpoint implements AutoCloseable {
             reset(plain);
             return;
         }
-        if (lingering.incrementAndGet() > MAX_LINGERING) {
-            lingering.decrementAndGet();
-            reset(plain);
-            return;
+        InetAddress source = plain.getInetAddress();
+        synchronized (lingeringBySource) {
+            int mine = lingeringBySource.getOrDefault(source, 0);
+            if (lingering.get() >= MAX_LINGERING || mine >= MAX_LINGERING_PER_SOURCE) {
+                reset(plain);
+                return;
+            }
+            lingering.incrementAndGet();
+            lingeringBySource.put(source, mine + 1);
         }
+        Runnable done = () -> {
+            synchronized (lingeringBySource) {
+                lingering.decrementAndGet();
+                lingeringBySource.computeIfPresent(source, (a, n) -> n <= 1 ? null : n - 1);
+            }
+        };
         try {
             timer.schedule(() -> {
-                lingering.decrementAndGet();
+                done.run();
                 try {
                     InputStreamDrain.drain(plain);
                     plain.close();
                 } catch (IOException ignored) {
                     // gone
                 }
-            }, 1, java.util.concurrent.TimeUnit.SECONDS);
+            }, 500, java.util.concurrent.TimeUnit.MILLISECONDS);
         } catch (java.util.concurrent.RejectedExecutionException closing) {
-            lingering.decrementAndGet();
+            done.run();
             reset(plain);
         }
     }
@@ -333,6 +350,9 @@ public final class LinkEndpoint implements AutoCloseable {
             plain.setTcpNoDelay(true); // see dialLoop
             SSLSocket s = tls.serverSide(plain);
             s.startHandshake();
+            if (plain instanceof AdmissionSocket a) {
+                a.handshakeDone();
+            }
             s.setSoTimeout(0);
             Pin offered = Pin.of((X509Certificate) s.getSession().getPeerCertificates()[0]);
             Peer peer = peers.stream().filter(p -> p.pins().contains(offered)).findFirst().orElseThrow();
@@ -342,7 +362,9 @@ public final class LinkEndpoint implements AutoCloseable {
             if (deadline != null) {
                 deadline.cancel(false);
             }
-            refusals.refused(from, late.get()
+            HandshakeFailure failure = HandshakeFailure.of(e);
+            boolean key = failure instanceof HandshakeFailure.RefusedHere || failure instanceof HandshakeFailure.RefusedByPeer;
+            refusals.refused(from, key ? "key" : "other", late.get()
                     ? "no TLS handshake and HELLO within " + settings.handshakeTimeout().toMillis() + " ms"
                     : refusedHere(from, e));
             try {
@@ -414,8 +436,8 @@ public final class LinkEndpoint implements AutoCloseable {
                 backoff = settings.initialBackoff().toMillis();
                 continue;
             }
+            AdmissionSocket plain = new AdmissionSocket(); // a refused key: read the listener's flight, then close
             try {
-                Socket plain = new Socket();
                 plain.connect(new InetSocketAddress(InetAddress.getByName(peer.host()), peer.port()),
                         (int) settings.connectTimeout().toMillis());
                 plain.setSoTimeout((int) settings.handshakeTimeout().toMillis());
@@ -425,10 +447,16 @@ public final class LinkEndpoint implements AutoCloseable {
                 plain.setTcpNoDelay(true);
                 SSLSocket s = tls.clientSide(plain, peer.host());
                 s.startHandshake();
+                plain.handshakeDone();
                 s.setSoTimeout(0);
                 register(peer, s, true);
                 backoff = settings.initialBackoff().toMillis();
             } catch (IOException | ProtocolViolation e) {
+                try {
+                    plain.close(); // not a link (a session that started closes itself)
+                } catch (IOException ignored) {
+                    // gone
+                }
                 HandshakeFailure f = HandshakeFailure.of(e);
                 String at = peer.host() + ":" + peer.port();
                 String why;

@@ -166,8 +166,15 @@ public final class LinkSession implements AutoCloseable {
         AtomicLong written = new AtomicLong();
         InputStream in = new BufferedInputStream(new Counting.In(tls.getInputStream(), read), 65_536);
         OutputStream out = new BufferedOutputStream(new Counting.Out(tls.getOutputStream(), written), 65_536);
-        FrameCodec.write(out, new Frame.Hello(VERSIONS, localSite, settings.window()));
-        out.flush();
+        // The dialing side (TLS client) reads the listener's HELLO before it sends its own: in TLS
+        // 1.3 the client's handshake is done before the server has checked the client's key, and
+        // a refusal then comes as an alert, which a write would turn into a broken pipe.
+        boolean dialer = tls instanceof SSLSocket ssl && ssl.getUseClientMode();
+        Frame.Hello mine = new Frame.Hello(VERSIONS, localSite, settings.window());
+        if (!dialer) {
+            FrameCodec.write(out, mine);
+            out.flush();
+        }
         int oldTimeout = tls.getSoTimeout();
         tls.setSoTimeout((int) settings.helloTimeout().toMillis());
         Frame first;
@@ -176,7 +183,13 @@ public final class LinkSession implements AutoCloseable {
         } catch (SocketTimeoutException e) {
             throw new IOException("no HELLO from the peer within " + settings.helloTimeout().toSeconds() + " s");
         } finally {
-            tls.setSoTimeout(oldTimeout);
+            if (!tls.isClosed()) { // closed by a TLS alert: keep its exception, not "Socket is closed"
+                tls.setSoTimeout(oldTimeout);
+            }
+        }
+        if (dialer) {
+            FrameCodec.write(out, mine);
+            out.flush();
         }
         if (!(first instanceof Frame.Hello hello)) {
             throw new ProtocolViolation("the peer's first frame is not HELLO");

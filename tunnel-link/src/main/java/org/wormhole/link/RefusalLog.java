@@ -14,7 +14,7 @@ import java.util.function.Consumer;
  * The log of refused link connections, rate-limited per source address: the first refusal from
  * an address in an interval is logged in full, the others are counted and summed up in one line
  * when the interval is over ({@code link refused 2079 more connections from 127.0.0.2 in the last
- * 60 s; the last: ...}). A flood of connections thus writes a few lines a minute per address, not
+ * 60 s; the last: ...}), per kind of refusal (busy, a refused key, anything else). A flood of connections thus writes a few lines a minute per address, not
  * one per connection. At most {@code maxSources} addresses are tracked; refusals from any further
  * ones are counted together as "other addresses".
  *
@@ -37,7 +37,11 @@ final class RefusalLog {
     private final Duration interval;
     private final int maxSources;
     private final Consumer<String> out;
-    private final Map<InetAddress, Window> windows = new LinkedHashMap<>();
+    /** Refusals are counted per address and kind: a flood of one kind never hides the first refused key. */
+    private record Source(InetAddress address, String kind) {
+    }
+
+    private final Map<Source, Window> windows = new LinkedHashMap<>();
     private Window others; // refusals from addresses beyond maxSources
 
     RefusalLog(Clock clock, Duration interval, int maxSources, Consumer<String> out) {
@@ -49,11 +53,19 @@ final class RefusalLog {
 
     /** A connection from {@code from} was refused (or failed before it was a link) for {@code why}. */
     void refused(InetSocketAddress from, String why) {
+        refused(from, "", why);
+    }
+
+    /**
+     * As {@link #refused(InetSocketAddress, String)}, counted apart from the refusals of other
+     * kinds from the same address (e.g. "busy", "key"; a few fixed words, never from the peer).
+     */
+    void refused(InetSocketAddress from, String kind, String why) {
         String line = null;
         String summary = null;
         synchronized (this) {
             Instant now = clock.instant();
-            InetAddress source = from.getAddress();
+            Source source = new Source(from.getAddress(), kind);
             Window w = windows.get(source);
             boolean tracked = w != null || windows.size() < maxSources;
             if (!tracked) {
@@ -61,7 +73,7 @@ final class RefusalLog {
             }
             if (w == null || over(w, now)) {
                 if (w != null && w.more > 0) {
-                    summary = summary(tracked ? source.getHostAddress() : "other addresses", w);
+                    summary = summary(tracked ? source.address().getHostAddress() : "other addresses", w);
                 }
                 w = new Window(now);
                 if (tracked) {
@@ -88,11 +100,11 @@ final class RefusalLog {
         java.util.List<String> lines = new java.util.ArrayList<>();
         synchronized (this) {
             Instant now = clock.instant();
-            for (Iterator<Map.Entry<InetAddress, Window>> it = windows.entrySet().iterator(); it.hasNext(); ) {
-                Map.Entry<InetAddress, Window> e = it.next();
+            for (Iterator<Map.Entry<Source, Window>> it = windows.entrySet().iterator(); it.hasNext(); ) {
+                Map.Entry<Source, Window> e = it.next();
                 if (over(e.getValue(), now)) {
                     if (e.getValue().more > 0) {
-                        lines.add(summary(e.getKey().getHostAddress(), e.getValue()));
+                        lines.add(summary(e.getKey().address().getHostAddress(), e.getValue()));
                     }
                     it.remove();
                 }

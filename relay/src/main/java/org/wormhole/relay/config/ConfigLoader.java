@@ -131,6 +131,7 @@ public final class ConfigLoader {
                 Boolean.TRUE.equals(get("smtpd_forbid_nul_in_content", config::getBoolean)),
                 (int) number("smtp_line_length_limit", k -> lineLengthLimit(config.getInt(k))),
                 get("mailertable_settle_time", k -> notNegative(config.getDuration(k))),
+                get("link_handshake_timeout", k -> positive(config.getDuration(k))),
                 peers(name));
         // Checks across keys, also when other keys are wrong: every problem in one run.
         if (c.tlsCertFile() != null && c.tlsKeyFile() != null

@@ -56,6 +56,7 @@ public record RelayConfig(
         boolean smtpdForbidNulInContent,    // smtpd_forbid_nul_in_content
         int smtpLineLengthLimit,            // smtp_line_length_limit
         Duration mailertableSettleTime,     // mailertable_settle_time
+        Duration linkHandshakeTimeout,      // link_handshake_timeout
         List<PeerConfig> peers) {           // peers
 
     /** The default TCP port of the link. */

@@ -11,7 +11,12 @@ import java.util.Map;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import java.time.Instant;
+import java.util.Optional;
+import org.wormhole.link.HandshakeFailure;
+import org.wormhole.link.KeyRefusal;
 import org.wormhole.link.SiteIdentity;
+import org.wormhole.relay.delivery.RecipientOutcome;
 import org.wormhole.relay.config.RelayConfig;
 import org.wormhole.relay.delivery.DeliveryRequest;
 import org.wormhole.relay.delivery.DeliveryResult;
@@ -36,6 +41,8 @@ public final class ClassicPeers implements AutoCloseable {
     }
 
     private final Map<String, Classic> peers = new LinkedHashMap<>();
+    private final Map<String, KeyRefusal> refusals = new java.util.concurrent.ConcurrentHashMap<>();
+    private final SiteIdentity self;
 
     /**
      * @param peers  all configured peers; the link peers among them are ignored
@@ -44,14 +51,18 @@ public final class ClassicPeers implements AutoCloseable {
      */
     public ClassicPeers(Spool spool, List<RelayConfig.PeerConfig> peers, SiteIdentity self, SmtpClientOptions client)
             throws GeneralSecurityException {
+        this.self = self;
         for (RelayConfig.PeerConfig p : peers) {
             if (!p.classic()) {
                 continue;
             }
             String name = p.name();
-            var tls = ClassicPeerTls.socketFactory(self, Set.copyOf(p.pins()), (offered, why) -> log.warn(
-                    "{} peer {} at {}:{}: server key {} refused: {}", p.protocol().keyword(), name, p.address(),
-                    p.port(), offered, why));
+            var tls = ClassicPeerTls.socketFactory(self, Set.copyOf(p.pins()), (offered, why) -> {
+                log.warn("{} peer {} at {}:{}: server key {} refused: {}", p.protocol().keyword(), name, p.address(),
+                        p.port(), offered, why);
+                refusals.put(name, new KeyRefusal(KeyRefusal.RefusedBy.THIS_SIDE, offered, Instant.now(),
+                        p.address() + ":" + p.port()));
+            });
             TlsMode mode = p.protocol() == RelayConfig.PeerConfig.Protocol.SMTPS ? TlsMode.IMPLICIT : TlsMode.REQUIRE;
             this.peers.put(name, new Classic(p,
                     new SmtpDeliveryAgent(spool, resolver(p), client.withLmtp(false).withTls(mode, tls), p.port())));
@@ -73,7 +84,34 @@ public final class ClassicPeers implements AutoCloseable {
             throw new IllegalArgumentException("not a classic peer: " + peer);
         }
         DeliveryResult r = c.agent().deliver(req);
-        return new DeliveryResult(label(c.config(), r.relay()), r.setupMillis(), r.transmitMillis(), r.outcomes());
+        return new DeliveryResult(label(c.config(), r.relay()), r.setupMillis(), r.transmitMillis(),
+                diagnosed(c.config(), r.outcomes()));
+    }
+
+    /** The last key refused in a TLS handshake with {@code peer}, by either side. */
+    public Optional<KeyRefusal> lastRefusal(String peer) {
+        return Optional.ofNullable(refusals.get(peer));
+    }
+
+    /**
+     * Deferrals because the peer's terminator (stunnel) refused this site's client certificate
+     * (it answered it with a TLS certificate alert) say so, naming the pin it must have.
+     */
+    private List<RecipientOutcome> diagnosed(RelayConfig.PeerConfig p, List<RecipientOutcome> outcomes) {
+        Optional<String> alert = outcomes.stream().filter(o -> o.status() == RecipientOutcome.Status.DEFERRED)
+                .map(o -> HandshakeFailure.certificateAlert(o.text())).flatMap(Optional::stream).findFirst();
+        if (alert.isEmpty()) {
+            return outcomes;
+        }
+        String at = p.address() + ":" + p.port();
+        refusals.put(p.name(), new KeyRefusal(KeyRefusal.RefusedBy.THE_PEER, self.pin(), Instant.now(), at));
+        String why = "the peer refused our key " + self.pin() + ": is it in their pins? (" + p.protocol().keyword()
+                + " peer " + p.name() + " at " + at + " answered this site's client certificate with the TLS alert "
+                + alert.get() + "; with stunnel, add this site's certificate to its CAfile)";
+        log.warn("{}", why);
+        return outcomes.stream().map(o -> o.status() == RecipientOutcome.Status.DEFERRED
+                && HandshakeFailure.certificateAlert(o.text()).isPresent()
+                ? RecipientOutcome.deferred(o.dsn(), why + ": " + o.text()) : o).toList();
     }
 
     /** {@code host[ip]:port} of the SMTP client as {@code PROTOCOL:NAME[ip]:port}. */

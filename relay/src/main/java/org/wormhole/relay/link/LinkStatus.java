@@ -35,11 +35,39 @@ import org.wormhole.link.LinkTraffic;
  * @param rekeys          TLS KeyUpdates this side sent on the current link; -1: the peer rekeys it (the
  *                        side that dialed a link rekeys it)
  * @param lastRekey       when this side last rekeyed the current link; null if never
+ * @param lastRefusal     the last key refused in a handshake with this peer, by either side; null if none
  */
 public record LinkStatus(String peer, String address, boolean dial, State state, Instant since, Duration rtt,
                          LinkTraffic.Counts traffic, int waiting, int reconnects, String lastError,
                          Instant lastErrorAt, String presentedPin, List<String> configuredPins, Instant peerNotAfter,
-                         Instant ownNotAfter, int rekeys, Instant lastRekey) {
+                         Instant ownNotAfter, int rekeys, Instant lastRekey, Refusal lastRefusal) {
+
+    /**
+     * A key refused in a TLS handshake with the peer (a pin missing on one side).
+     *
+     * @param byPeer true: the peer refused this site's key; false: this side refused the peer's
+     * @param pin    the refused key's pin (this site's, or the one the peer presented); null: no certificate
+     * @param at     when
+     * @param from   the other end of that connection ({@code host:port})
+     */
+    public record Refusal(boolean byPeer, String pin, Instant at, String from) {
+
+        /** As {@code link status} says it, e.g. {@code the peer refused this site's key sha256/...}. */
+        public String text() {
+            return byPeer ? "the peer refused this site's key " + pin + ": is it in their pins?"
+                    : "this side refused the peer's key " + (pin == null ? "(none presented)" : pin)
+                            + ": it is not among the pins configured here";
+        }
+    }
+
+    /** Without a refusal. */
+    public LinkStatus(String peer, String address, boolean dial, State state, Instant since, Duration rtt,
+                      LinkTraffic.Counts traffic, int waiting, int reconnects, String lastError,
+                      Instant lastErrorAt, String presentedPin, List<String> configuredPins, Instant peerNotAfter,
+                      Instant ownNotAfter, int rekeys, Instant lastRekey) {
+        this(peer, address, dial, state, since, rtt, traffic, waiting, reconnects, lastError, lastErrorAt, presentedPin,
+                configuredPins, peerNotAfter, ownNotAfter, rekeys, lastRekey, null);
+    }
 
     /** The state of a link. */
     public enum State {
@@ -77,6 +105,10 @@ public record LinkStatus(String peer, String address, boolean dial, State state,
         put(j, "own_not_after", ownNotAfter);
         put(j, "rekeys", Integer.toString(rekeys));
         put(j, "last_rekey", lastRekey);
+        put(j, "refused_by", lastRefusal == null ? null : lastRefusal.byPeer() ? "peer" : "self");
+        put(j, "refused_pin", lastRefusal == null ? null : lastRefusal.pin());
+        put(j, "refused_at", lastRefusal == null ? null : lastRefusal.at());
+        put(j, "refused_from", lastRefusal == null ? null : lastRefusal.from());
         return j.toString();
     }
 
@@ -105,7 +137,9 @@ public record LinkStatus(String peer, String address, boolean dial, State state,
                     Integer.parseInt(f.get("waiting")), Integer.parseInt(f.get("reconnects")), f.get("last_error"),
                     instant(f.get("last_error_at")), f.get("pin"),
                     pins == null ? List.of() : Arrays.asList(pins.split(",")), instant(f.get("peer_not_after")),
-                    instant(f.get("own_not_after")), Integer.parseInt(f.get("rekeys")), instant(f.get("last_rekey")));
+                    instant(f.get("own_not_after")), Integer.parseInt(f.get("rekeys")), instant(f.get("last_rekey")),
+                    f.get("refused_by") == null ? null : new Refusal("peer".equals(f.get("refused_by")),
+                            f.get("refused_pin"), instant(f.get("refused_at")), f.get("refused_from")));
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("not a link status line (" + e.getMessage() + "): " + line, e);
         }

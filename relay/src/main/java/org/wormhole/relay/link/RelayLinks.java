@@ -52,6 +52,7 @@ public final class RelayLinks implements LinkGateway, AutoCloseable {
         volatile Instant upSince;
         volatile Down lastDown;     // why the link last went down
         volatile Down lastDialFailure;
+        volatile org.wormhole.link.KeyRefusal lastRefusal; // the last key refused by either side
 
         /** The last down reason, and a dial failure after it (the peer still unreachable). */
         String lastError() {
@@ -78,6 +79,7 @@ public final class RelayLinks implements LinkGateway, AutoCloseable {
     private final Instant started;
     private final LinkEndpoint endpoint;
     private final Clock clock;
+    private volatile ClassicPeers classic; // their key refusals, for status; null without classic peers
     private final ScheduledExecutorService expiryCheck = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "link-expiry-check");
         t.setDaemon(true);
@@ -111,7 +113,8 @@ public final class RelayLinks implements LinkGateway, AutoCloseable {
                 defaults.session().window(), defaults.session().helloTimeout(), config.linkRekeyInterval(),
                 config.linkRekeyBytes());
         this.endpoint = new LinkEndpoint(identity, config.myhostname(), linkPeers,
-                new LinkEndpoint.Settings(session, defaults.initialBackoff(), defaults.maxBackoff(), defaults.connectTimeout()),
+                new LinkEndpoint.Settings(session, defaults.initialBackoff(), defaults.maxBackoff(), defaults.connectTimeout(),
+                        config.linkHandshakeTimeout()),
                 custodian, new LinkEndpoint.Events() {
                     @Override
                     public void up(LinkEndpoint.Peer peer, LinkSession s) {
@@ -136,7 +139,22 @@ public final class RelayLinks implements LinkGateway, AutoCloseable {
                         history.get(peer.name()).lastDialFailure = new Down(clock.instant(), "dial failed: " + reason);
                     }
 
-                });
+                    @Override
+                    public void keyRefused(LinkEndpoint.Peer peer, org.wormhole.link.KeyRefusal refusal) {
+                        history.get(peer.name()).lastRefusal = refusal;
+                    }
+
+                }, clock);
+    }
+
+    /** Shows the key refusals of the classic peers' TLS handshakes in {@link #status}. */
+    public void watch(ClassicPeers classicPeers) {
+        this.classic = classicPeers;
+    }
+
+    static LinkStatus.Refusal refusal(org.wormhole.link.KeyRefusal r) {
+        return r == null ? null : new LinkStatus.Refusal(r.by() == org.wormhole.link.KeyRefusal.RefusedBy.THE_PEER,
+                r.pin() == null ? null : r.pin().value(), r.at(), r.from());
     }
 
     /** Starts listening (if configured) and dialing. */
@@ -207,7 +225,7 @@ public final class RelayLinks implements LinkGateway, AutoCloseable {
                 out.add(new LinkStatus(p.name(), p.address() + ":" + p.port(), true, LinkStatus.State.CLASSIC, started,
                         null, new org.wormhole.link.LinkTraffic.Counts(0, 0, 0, 0), waiting.applyAsInt(routesTo(p.name())),
                         0, null, null, null, p.pins().stream().map(Pin::value).toList(), null, identity.notAfter(), 0,
-                        null));
+                        null, classic == null ? null : refusal(classic.lastRefusal(p.name()).orElse(null))));
                 continue;
             }
             History h = history.get(p.name());
@@ -223,7 +241,8 @@ public final class RelayLinks implements LinkGateway, AutoCloseable {
                     waiting.applyAsInt(routesTo(p.name())), Math.max(0, h.ups.get() - 1), h.lastError(), h.lastErrorAt(),
                     cert == null ? null : Pin.of(cert).value(), p.pins().stream().map(Pin::value).toList(),
                     cert == null ? null : cert.getNotAfter().toInstant(), identity.notAfter(),
-                    s.map(l -> l.rekeysHere() ? l.rekeys() : -1).orElse(0), s.map(LinkSession::lastRekey).orElse(null)));
+                    s.map(l -> l.rekeysHere() ? l.rekeys() : -1).orElse(0), s.map(LinkSession::lastRekey).orElse(null),
+                    refusal(h.lastRefusal)));
         }
         return out;
     }
