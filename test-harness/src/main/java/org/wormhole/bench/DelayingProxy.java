@@ -43,6 +43,7 @@ public final class DelayingProxy implements AutoCloseable {
     private final AtomicLong backward = new AtomicLong();
     private final AtomicLong connections = new AtomicLong();
     private volatile boolean frozen;
+    private volatile long freezeForwardAt = Long.MAX_VALUE;
     private volatile boolean refusing;
     private volatile boolean closed;
 
@@ -100,6 +101,20 @@ public final class DelayingProxy implements AutoCloseable {
     /** While true, connections stay open but no byte gets through in either direction. */
     public void freeze(boolean freeze) {
         this.frozen = freeze;
+    }
+
+    /**
+     * Freezes the path ({@link #freeze}) by itself once {@code octets} have been carried forward:
+     * a cut in the middle of a transfer, however fast it goes and however late the test's
+     * thread gets to run.
+     */
+    public void freezeForwardAfter(long octets) {
+        this.freezeForwardAt = octets;
+    }
+
+    /** True while the path is frozen, by {@link #freeze} or {@link #freezeForwardAfter}. */
+    public boolean frozen() {
+        return frozen;
     }
 
     private void acceptLoop() {
@@ -164,6 +179,10 @@ public final class DelayingProxy implements AutoCloseable {
                     long wait;
                     while ((wait = c.dueNanos() - System.nanoTime()) > 0) {
                         LockSupport.parkNanos(wait);
+                    }
+                    if (counter == forward && counter.get() >= freezeForwardAt) {
+                        frozen = true;
+                        freezeForwardAt = Long.MAX_VALUE;
                     }
                     while (frozen && !to.isClosed()) {
                         LockSupport.parkNanos(10_000_000L);

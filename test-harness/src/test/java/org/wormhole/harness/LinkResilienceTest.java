@@ -45,12 +45,8 @@ class LinkResilienceTest {
         long size = sites.sendLarge(24_000_000, sent);
         assertTrue(send(sites.tokyo, "taro@tokyo.example", "bob@birlinghoven.example", "small-0").startsWith("250"));
 
-        long third = size / 3;
-        long deadline = System.nanoTime() + 30_000_000_000L;
-        while (wan.bytesForward() <= third && System.nanoTime() < deadline) {
-            Thread.onSpinWait(); // the message crosses in about a second: polling could miss the middle
-        }
-        wan.freeze(true); // nothing more gets through: the cut is in the middle for sure
+        wan.freezeForwardAfter(size / 3); // the proxy stops the path itself: the cut is in the middle for sure
+        Await.until("the path to freeze a third of the way", wan::frozen);
         long crossed = wan.bytesForward();
         wan.refuseNew(true);
         wan.cut();
