@@ -22,18 +22,14 @@ public final class StatusLog implements AutoCloseable {
 
     private final FileChannel channel;
     private final Object lock = new Object();
-    /** Where the next record goes: the end of the last valid record. */
+    private final GroupCommit commit;
+    /** Where the next record goes: the end of the last valid record. Guarded by lock. */
     private long end;
-    /** Appends written so far (a generation number), and how many of them an fsync covers. */
-    private long written;
-    private long synced;
-    private boolean syncing;
-    private long failedUpTo = -1;
-    private IOException failure;
 
-    private StatusLog(FileChannel channel, long end) {
+    private StatusLog(FileChannel channel, long end, String id) {
         this.channel = channel;
         this.end = end;
+        this.commit = new GroupCommit("the status records of " + id, () -> channel.force(false));
     }
 
     /**
@@ -46,7 +42,7 @@ public final class StatusLog implements AutoCloseable {
             if (ch.size() > msg.validLength()) {
                 ch.truncate(msg.validLength());
             }
-            return new StatusLog(ch, msg.validLength());
+            return new StatusLog(ch, msg.validLength(), msg.file().getFileName().toString());
         } catch (IOException | RuntimeException e) {
             ch.close();
             throw e;
@@ -70,53 +66,9 @@ public final class StatusLog implements AutoCloseable {
                 pos += channel.write(b, pos);
             }
             end = pos;
-            mine = ++written;
+            mine = commit.ticket();
         }
-        sync(mine);
-    }
-
-    /** Group commit, as {@link DirectorySync}: returns once append number {@code mine} is fsynced. */
-    private void sync(long mine) throws IOException {
-        long covers;
-        synchronized (lock) {
-            while (true) {
-                if (synced >= mine) {
-                    if (failedUpTo >= mine) {
-                        throw new IOException("fsync of status records failed", failure);
-                    }
-                    return;
-                }
-                if (!syncing) {
-                    break;
-                }
-                try {
-                    lock.wait();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IOException("interrupted waiting for the fsync of status records");
-                }
-            }
-            syncing = true;
-            covers = written; // every append written so far is covered by the fsync that starts now
-        }
-        IOException failed = null;
-        try {
-            channel.force(false);
-        } catch (IOException e) {
-            failed = e;
-        }
-        synchronized (lock) {
-            syncing = false;
-            synced = Math.max(synced, covers);
-            if (failed != null) {
-                failure = failed;
-                failedUpTo = covers;
-            }
-            lock.notifyAll();
-        }
-        if (failed != null) {
-            throw new IOException("fsync of status records failed", failed);
-        }
+        commit.await(mine);
     }
 
     static byte[] format(List<RecipientState> updates, boolean warned, long nowMillis) {
