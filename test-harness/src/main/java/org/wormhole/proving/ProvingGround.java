@@ -125,12 +125,27 @@ public final class ProvingGround {
         List<String> failures = rows.stream().flatMap(r -> r.failures().stream()).toList();
         log.println();
         log.print(table(rows));
+        finalHopSideBySide(rows).ifPresent(log::println);
         skipped.forEach(n -> log.println("note: " + n));
         failures.forEach(f -> log.println("FAILED: " + f));
         log.printf("%s in %.0f s%n", failures.isEmpty() ? "PASSED" : "FAILED (" + failures.size() + ")",
                 Poll.secondsSince(started));
         log.flush();
         return new Outcome(rows, failures, skipped);
+    }
+
+    /** Birlinghoven's and Postfix's final-hop duplicates after kill -9, per trial, when both ran. */
+    static java.util.Optional<String> finalHopSideBySide(List<Tally.Row> rows) {
+        java.util.Optional<Tally.Row> ours = rows.stream().filter(r -> r.kind().startsWith("kill -9 birlinghoven")).findFirst();
+        java.util.Optional<Tally.Row> postfix = rows.stream().filter(r -> r.kind().startsWith("kill -9 postfix")).findFirst();
+        if (ours.isEmpty() || postfix.isEmpty() || ours.get().trials() == 0 || postfix.get().trials() == 0) {
+            return java.util.Optional.empty();
+        }
+        Tally.Row w = ours.get();
+        Tally.Row p = postfix.get();
+        return java.util.Optional.of(String.format("final-hop duplicates after kill -9: wormhole %d in %d trials (%.2f a trial),"
+                        + " postfix %d in %d trials (%.2f a trial)", w.dupFinal(), w.trials(), (double) w.dupFinal() / w.trials(),
+                p.dupFinal(), p.trials(), (double) p.dupFinal() / p.trials()));
     }
 
     private static void ensure(Sites s) {
