@@ -7,8 +7,8 @@
 # flowing through every flood, 1 otherwise. Bounded: every wait has a deadline.
 #
 #   test-harness/proving-ground/run.sh --quick              # the short variant (mvn verify runs it), ~1 min
-#   test-harness/proving-ground/run.sh                      # the full run: 20 kill -9 trials per relay, ~10 min
-#   sudo test-harness/proving-ground/run.sh --postfix       # and Postfix side by side (root, Debian's postfix)
+#   test-harness/proving-ground/run.sh                      # the full run: 20 kill -9 trials per relay, ~6 min
+#   sudo test-harness/proving-ground/run.sh --postfix       # and Postfix side by side (root, Debian's postfix), ~7 min
 #
 # Options: ProvingGround --help (or test-harness/bench/README.md, "The proving ground").
 set -euo pipefail

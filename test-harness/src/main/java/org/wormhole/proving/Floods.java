@@ -107,18 +107,17 @@ final class Floods {
         Poll.until(Duration.ofSeconds(60), s::queuesEmpty);
         AtomicLong strangerConnections = new AtomicLong();
         List<Thread> strangers = new ArrayList<>();
-        long[] endBox = {System.nanoTime() + Duration.ofSeconds(o.floodSeconds()).toNanos() + 500_000_000L};
-        java.util.function.LongSupplier endAt = () -> endBox[0];
+        AtomicLong endAt = new AtomicLong(System.nanoTime() + Duration.ofSeconds(o.floodSeconds()).toNanos() + 500_000_000L);
         for (int i = 0; i < o.linkFloodHolders(); i++) {
             strangers.add(daemon("link-holder-" + i, () -> {
-                while (System.nanoTime() < endAt.getAsLong()) {
+                while (System.nanoTime() < endAt.get()) {
                     try (Socket c = new Socket()) {
                         c.bind(new InetSocketAddress(LINK_STRANGER, 0));
                         c.connect(new InetSocketAddress(Smtp.LEGIT, s.birlLink), 2_000);
                         strangerConnections.incrementAndGet();
                         c.setSoTimeout(200);
                         InputStream in = c.getInputStream();
-                        while (System.nanoTime() < endAt.getAsLong()) {
+                        while (System.nanoTime() < endAt.get()) {
                             try {
                                 if (in.read() < 0) {
                                     break; // closed by the relay: open the next one
@@ -134,7 +133,7 @@ final class Floods {
             }));
         }
         strangers.add(daemon("link-hammer", () -> {
-            while (System.nanoTime() < endAt.getAsLong()) {
+            while (System.nanoTime() < endAt.get()) {
                 try (Socket c = new Socket()) {
                     c.bind(new InetSocketAddress(LINK_STRANGER, 0));
                     c.connect(new InetSocketAddress(Smtp.LEGIT, s.birlLink), 2_000);
@@ -153,10 +152,10 @@ final class Floods {
         int upsBefore = count(LINK_UP, s.tokyo.logSinceStart());
         long cut = System.nanoTime();
         s.wan.cut();
-        boolean relinked = Poll.until(Duration.ofNanos(Math.max(0, endAt.getAsLong() - System.nanoTime())),
+        boolean relinked = Poll.until(Duration.ofNanos(Math.max(0, endAt.get() - System.nanoTime())),
                 () -> count(LINK_UP, s.tokyo.logSinceStart()) > upsBefore);
         double seconds = Poll.secondsSince(cut);
-        endBox[0] = Math.min(endBox[0], System.nanoTime() + 1_000_000_000L); // back: the strangers leave a second later
+        endAt.accumulateAndGet(System.nanoTime() + 1_000_000_000L, Math::min); // back: the strangers leave a second later
         for (Thread t : strangers) {
             t.join(10_000);
         }

@@ -49,16 +49,16 @@ final class Load {
 
     /**
      * Starts a burst: {@code sessions} threads send until {@code n} messages are acknowledged, at most
-     * {@code 20 n} attempts or until {@code max} has passed.
+     * {@code 50 n} attempts or until {@code max} has passed.
      */
     static Load burst(String prefix, int port, String rcpt, int n, int sessions, int size, Duration max) {
         Load load = new Load(prefix, port, Smtp.LEGIT, rcpt, size);
         long deadline = System.nanoTime() + max.toNanos();
         for (int t = 0; t < sessions; t++) {
             load.startThread(() -> {
-                while (!load.stopped && load.acked.size() < n && load.next.get() < 20 * n && System.nanoTime() < deadline) {
+                while (!load.stopped && load.acked.size() < n && load.next.get() < 50 * n && System.nanoTime() < deadline) {
                     if (!load.attempt()) {
-                        LockSupport.parkNanos(50_000_000L); // a client's pause before its next try
+                        LockSupport.parkNanos(200_000_000L); // a client's pause before its next try
                     }
                 }
             });

@@ -56,6 +56,14 @@ final class PostfixRelay implements Relay {
                 "myhostname = " + HOST, "mydomain = proving.example", "myorigin = proving.example", "relayhost =",
                 "maillog_file = /var/log/" + INSTANCE + ".log", "minimal_backoff_time = 1s",
                 "maximal_backoff_time = 2s", "queue_run_delay = 1s", "biff = no", "compatibility_level = 3.7"));
+        // Its own file log, owned by postfix: postsuper, which postfix start runs as the mail owner before
+        // postlogd is up, must be able to write its warnings there (one about a file left by the crash),
+        // or it fails and the start with it ("Postfix integrity check failed!").
+        Path maillog = Path.of("/var/log/" + INSTANCE + ".log");
+        if (!Files.exists(maillog)) {
+            Files.createFile(maillog);
+        }
+        check(Shell.run("chown", "postfix:postfix", maillog.toString()));
         Files.writeString(CONF.resolve("transport"), "birlinghoven.example  smtp:[127.0.0.1]:" + sinkPort + "\n");
         Shell.run("postconf", "-c", c, "-MX", "smtp/inet");
         for (String line : Shell.run("postconf", "-c", c, "-M").output().split("\n")) {

@@ -27,9 +27,13 @@ final class PostfixTrial {
         }
         Sink sink = new Sink("hub.birlinghoven.example", PostfixRelay.HOST);
         PostfixRelay pf = null;
+        Thread stop = null;
         try {
             int port = Sites.freePort();
             pf = PostfixRelay.configure(port, sink.port());
+            PostfixRelay started = pf;
+            stop = new Thread(started::close, "postfix-stop");
+            Runtime.getRuntime().addShutdownHook(stop);
             pf.start();
             PostfixRelay relay = pf;
             Tally t = new Tally("kill -9 postfix " + PostfixRelay.version() + " (final hop)", sink, false);
@@ -46,6 +50,13 @@ final class PostfixTrial {
         } finally {
             if (pf != null) {
                 pf.close();
+            }
+            if (stop != null) {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(stop);
+                } catch (IllegalStateException shuttingDown) {
+                    // it runs already
+                }
             }
             sink.close();
         }

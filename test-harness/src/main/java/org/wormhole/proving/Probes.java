@@ -87,6 +87,7 @@ final class Probes {
         afterDrain(s, tally);
     }
 
+    /** The smuggling variants, then the commands with a NUL (issue 8, point 9). */
     static void smuggling(Sites s, Tally tally, PrintStream log) throws InterruptedException {
         int k = 0;
         for (Smuggle v : SMUGGLING) {
@@ -131,7 +132,37 @@ final class Probes {
             }
             log.printf("  smuggling %-16s %s%n", v.name() + ":", verdict);
         }
+        for (String command : NUL_COMMANDS) {
+            tally.trials++;
+            String verdict;
+            try (Smtp c = Smtp.connect(Smtp.LEGIT, s.tokyoSmtp, 10_000)) {
+                c.reply();
+                if (!command.startsWith("EHLO")) {
+                    c.command("EHLO probe.client.example");
+                }
+                Smtp.Reply r = c.command(command);
+                if (r.positive()) {
+                    tally.fail("a NUL in a command accepted: " + printable(command) + " -> " + printable(r.text()));
+                    verdict = "ACCEPTED: " + r;
+                } else {
+                    tally.refused++;
+                    verdict = "refused: " + r;
+                }
+            } catch (IOException e) {
+                tally.refused++;
+                verdict = "refused (" + e.getMessage() + ")";
+            }
+            log.printf("  NUL in a command %-40s %s%n", printable(command) + ":", printable(verdict));
+        }
         afterDrain(s, tally);
+    }
+
+    /** Commands with a NUL: a server that strips NULs would read something else (501 5.5.2 expected). */
+    static final List<String> NUL_COMMANDS = List.of("EHLO probe\u0000.client.example",
+            "MAIL FROM:<sender\u0000@tokyo.example>");
+
+    private static String printable(String s) {
+        return s.replace("\u0000", "\\x00");
     }
 
     /** Once the queues are empty: whatever of a probe arrived anywhere was relayed or smuggled. */

@@ -71,36 +71,38 @@ public final class ProvingGround {
         log.printf("proving ground: %s, seed %d, in %s%n", describe(o), o.seed(), dir);
         List<Tally> tallies = new ArrayList<>();
         List<String> skipped = new ArrayList<>();
+        List<String> aborted = new ArrayList<>();
         try (Sites s = new Sites(dir.resolve("sites"), o.jar(), "")) {
             log.printf("  tokyo SMTP 127.0.0.1:%d -> link (via a cutting proxy on :%d) -> birlinghoven link :%d, SMTP :%d"
                     + " -> sink 127.0.0.1:%d%n", s.tokyoSmtp, s.wan.port(), s.birlLink, s.birlSmtp, s.hub.port());
             KillTrials.Path path = new KillTrials.Path(s.tokyoSmtp, s.hub, s::queuesEmpty, () -> ensure(s));
 
-            if (o.runs("kill")) {
-                KillTrials.run(add(tallies, new Tally("kill -9 tokyo (link sender)", s.hub, true)), s.tokyo, path,
-                        o.killTrials(), o, rnd, log);
-                KillTrials.run(add(tallies, new Tally("kill -9 birlinghoven (final hop)", s.hub, true)), s.birl, path,
-                        o.killTrials(), o, rnd, log);
-            }
-            if (o.runs("postfix")) {
-                PostfixTrial.run(tallies, skipped, o, rnd, log);
-            }
-            if (o.runs("cut")) {
-                LinkCutTrials.burst(s, add(tallies, new Tally("link cut mid-burst", s.hub, true)), o.cutTrials(), o, rnd, log);
-                LinkCutTrials.large(s, add(tallies, new Tally("link cut mid-" + o.largeSize() / 1_000_000 + " MB message",
-                        s.hub, true)), o.largeCutTrials(), o, rnd, log);
-            }
-            if (o.runs("probes")) {
-                Probes.openRelay(s, add(tallies, new Tally("open-relay probes", s.hub, true)), log);
-                Probes.smuggling(s, add(tallies, new Tally("smuggling probes", s.hub, true)), log);
-            }
-            if (o.runs("floods")) {
-                Floods.smtp(s, add(tallies, new Tally("SMTP flood, mail flowing", s.hub, true)), o, log);
-                Floods.link(s, add(tallies, new Tally("link-port flood, mail flowing", s.hub, true)), o, log);
-            }
-            if (o.runs("disk")) {
-                DiskFullTrial.run(s, tallies, skipped, o, log);
-            }
+            Tally killTokyo = new Tally("kill -9 tokyo (link sender)", s.hub, true);
+            Tally killBirl = new Tally("kill -9 birlinghoven (final hop)", s.hub, true);
+            group(o, "kill", tallies, aborted, log, List.of(killTokyo, killBirl), () -> {
+                KillTrials.run(killTokyo, s.tokyo, path, o.killTrials(), o, rnd, log);
+                KillTrials.run(killBirl, s.birl, path, o.killTrials(), o, rnd, log);
+            });
+            group(o, "postfix", tallies, aborted, log, List.of(), () -> PostfixTrial.run(tallies, skipped, o, rnd, log));
+            Tally cutBurst = new Tally("link cut mid-burst", s.hub, true);
+            Tally cutLarge = new Tally("link cut mid-" + o.largeSize() / 1_000_000 + " MB message", s.hub, true);
+            group(o, "cut", tallies, aborted, log, List.of(cutBurst, cutLarge), () -> {
+                LinkCutTrials.burst(s, cutBurst, o.cutTrials(), o, rnd, log);
+                LinkCutTrials.large(s, cutLarge, o.largeCutTrials(), o, rnd, log);
+            });
+            Tally openRelay = new Tally("open-relay probes", s.hub, true);
+            Tally smuggling = new Tally("smuggling probes", s.hub, true);
+            group(o, "probes", tallies, aborted, log, List.of(openRelay, smuggling), () -> {
+                Probes.openRelay(s, openRelay, log);
+                Probes.smuggling(s, smuggling, log);
+            });
+            Tally smtpFlood = new Tally("SMTP flood, mail flowing", s.hub, true);
+            Tally linkFlood = new Tally("link-port flood, mail flowing", s.hub, true);
+            group(o, "floods", tallies, aborted, log, List.of(smtpFlood, linkFlood), () -> {
+                Floods.smtp(s, smtpFlood, o, log);
+                Floods.link(s, linkFlood, o, log);
+            });
+            group(o, "disk", tallies, aborted, log, List.of(), () -> DiskFullTrial.run(s, tallies, skipped, o, log));
             ensure(s);
             java.time.Duration settle = java.time.Duration.ofSeconds(60);
             if (!Poll.until(settle, s::queuesEmpty)) {
@@ -122,15 +124,31 @@ public final class ProvingGround {
             }
         }
         List<Tally.Row> rows = tallies.stream().map(Tally::count).toList();
-        List<String> failures = rows.stream().flatMap(r -> r.failures().stream()).toList();
+        List<String> failures = new ArrayList<>(aborted);
+        rows.forEach(r -> failures.addAll(r.failures()));
         log.println();
         log.print(table(rows));
+        finalHopSideBySide(rows).ifPresent(log::println);
         skipped.forEach(n -> log.println("note: " + n));
         failures.forEach(f -> log.println("FAILED: " + f));
         log.printf("%s in %.0f s%n", failures.isEmpty() ? "PASSED" : "FAILED (" + failures.size() + ")",
                 Poll.secondsSince(started));
         log.flush();
         return new Outcome(rows, failures, skipped);
+    }
+
+    /** Birlinghoven's and Postfix's final-hop duplicates after kill -9, per trial, when both ran. */
+    static java.util.Optional<String> finalHopSideBySide(List<Tally.Row> rows) {
+        java.util.Optional<Tally.Row> ours = rows.stream().filter(r -> r.kind().startsWith("kill -9 birlinghoven")).findFirst();
+        java.util.Optional<Tally.Row> postfix = rows.stream().filter(r -> r.kind().startsWith("kill -9 postfix")).findFirst();
+        if (ours.isEmpty() || postfix.isEmpty() || ours.get().trials() == 0 || postfix.get().trials() == 0) {
+            return java.util.Optional.empty();
+        }
+        Tally.Row w = ours.get();
+        Tally.Row p = postfix.get();
+        return java.util.Optional.of(String.format("final-hop duplicates after kill -9: wormhole %d in %d trials (%.2f a trial),"
+                        + " postfix %d in %d trials (%.2f a trial)", w.dupFinal(), w.trials(), (double) w.dupFinal() / w.trials(),
+                p.dupFinal(), p.trials(), (double) p.dupFinal() / p.trials()));
     }
 
     private static void ensure(Sites s) {
@@ -143,9 +161,23 @@ public final class ProvingGround {
         }
     }
 
-    private static Tally add(List<Tally> tallies, Tally t) {
-        tallies.add(t);
-        return t;
+    /** One group of trials; if it throws (a relay that does not start again), the next group still runs. */
+    private interface Trials {
+        void run() throws IOException, InterruptedException;
+    }
+
+    private static void group(Options o, String name, List<Tally> tallies, List<String> aborted, PrintStream log,
+                              List<Tally> rows, Trials trials) throws InterruptedException {
+        if (!o.runs(name)) {
+            return;
+        }
+        tallies.addAll(rows);
+        try {
+            trials.run();
+        } catch (IOException | RuntimeException e) {
+            aborted.add(name + " trials aborted: " + e.getMessage());
+            log.println("  " + name + " trials aborted: " + e.getMessage());
+        }
     }
 
     private static String describe(Options o) {

@@ -84,11 +84,25 @@ final class Sites implements AutoCloseable {
                 """.formatted(wan.port(), birlPin));
         this.birl = new WormholeProcess("birlinghoven", birlHome, birlConf, jar);
         this.tokyo = new WormholeProcess("tokyo", tokyoHome, tokyoConf, jar);
-        birl.start();
-        tokyo.start();
-        if (!Poll.until(Duration.ofSeconds(60), () -> tokyo.logSinceStart().contains("link to birlinghoven up"))) {
-            throw new IOException("the link did not come up; Tokyo's log ends with:\n  " + String.join("\n  ", tokyo.tail(15)));
+        Runtime.getRuntime().addShutdownHook(stopOnExit);
+        try {
+            birl.start();
+            tokyo.start();
+            if (!Poll.until(Duration.ofSeconds(60), () -> tokyo.logSinceStart().contains("link to birlinghoven up"))) {
+                throw new IOException("the link did not come up; Tokyo's log ends with:\n  " + String.join("\n  ", tokyo.tail(15)));
+            }
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            close();
+            throw e;
         }
+    }
+
+    /** Ctrl-C or a failure: the relay processes do not outlive the proving ground. */
+    private final Thread stopOnExit = new Thread(this::stopRelays, "proving-ground-stop");
+
+    private void stopRelays() {
+        tokyo.close();
+        birl.close();
     }
 
     private static String common(String host, int smtpPort, Path home, String extra) {
@@ -131,8 +145,12 @@ final class Sites implements AutoCloseable {
 
     @Override
     public void close() {
-        tokyo.close();
-        birl.close();
+        try {
+            Runtime.getRuntime().removeShutdownHook(stopOnExit);
+        } catch (IllegalStateException | IllegalArgumentException shuttingDown) {
+            // the hook runs already, or was never added
+        }
+        stopRelays();
         wan.close();
         hub.close();
         outside.close();

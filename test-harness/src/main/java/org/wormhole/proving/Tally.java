@@ -48,11 +48,13 @@ final class Tally {
         long dupLink = 0;
         long dupFinal = 0;
         long unacked = 0;
+        long untraced = 0;
         for (Map.Entry<String, List<Sink.Arrival>> e : sink.byId().entrySet()) {
             if (prefixes.stream().noneMatch(p -> e.getKey().startsWith(p))) {
                 continue;
             }
             List<Sink.Arrival> copies = e.getValue();
+            untraced += copies.stream().filter(c -> c.finalHopQueueId().equals("(none)")).count();
             long queueIds = hasLink ? copies.stream().map(Sink.Arrival::finalHopQueueId).distinct().count() : 1;
             dupLink += queueIds - 1;
             dupFinal += copies.size() - queueIds;
@@ -63,6 +65,9 @@ final class Tally {
         List<String> rowNotes = new ArrayList<>(notes);
         if (unacked > 0) {
             rowNotes.add(0, unacked + " arrived without a 250 to the client");
+        }
+        if (untraced > 0) {
+            rowNotes.add(untraced + " copies without the final hop's Received: queue id (duplicates not told apart)");
         }
         List<String> rowFailures = new ArrayList<>(failures);
         if (lost > 0) {
