@@ -16,18 +16,9 @@ import org.slf4j.LoggerFactory;
  * The proving ground's short variant ({@code test-harness/proving-ground/run.sh --quick}): real
  * relay processes from relay/target/wormhole.jar, two kill -9 trials per relay, a link cut mid-burst
  * and mid-15 MB message, the probes and the floods, one table. Nothing acknowledged may be lost,
- * nothing duplicated over the link.
+ * nothing duplicated over the link, every probe refused, mail flowing through every flood.
  */
 class ProvingGroundTest {
-
-    /**
-     * Rows that fail on the code before the other fixes of issue 8 are merged, and the point that
-     * fixes each. Once those are in, this map is empty and every row must pass.
-     */
-    private static final Map<String, String> FAILING_BEFORE_ISSUE_8 = Map.of(
-            "smuggling probes", "point 9: \\r\\n\\x00.\\r\\n and a HELO with a NUL are accepted and passed on",
-            "SMTP flood, mail flowing", "point 6: one address holding every connection slot locks others out",
-            "link-port flood, mail flowing", "point 7: strangers holding the handshake slots keep the peer out");
 
     @Test
     void theShortVariantLosesNothingAndDuplicatesNothingOverTheLink() throws Exception {
@@ -54,10 +45,8 @@ class ProvingGroundTest {
         assertEquals(2, rows.get("kill -9 birlinghoven (final hop)").trials(), out);
         assertTrue(rows.get("kill -9 birlinghoven (final hop)").acked() > 0, out);
         assertEquals(Probes.RELAY_TRICKS.size(), rows.get("open-relay probes").refused(), "every open-relay trick refused\n" + out);
-        List<String> unexpected = outcome.failures().stream()
-                .filter(f -> FAILING_BEFORE_ISSUE_8.keySet().stream().noneMatch(k -> f.startsWith(k + ": ")))
-                .toList();
-        assertEquals(List.of(), unexpected, out);
+        // Every probe refused, mail flowing through both floods, every trial drained.
+        assertEquals(List.of(), outcome.failures(), out);
         assertTrue(out.contains("| trial kind "), out);
     }
 }
