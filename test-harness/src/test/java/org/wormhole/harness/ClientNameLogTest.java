@@ -3,9 +3,6 @@ package org.wormhole.harness;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.AppenderBase;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -13,11 +10,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.slf4j.LoggerFactory;
 import org.wormhole.relay.smtpd.policy.Cidr;
 import org.wormhole.relay.queue.FreeSpace;
 import org.wormhole.relay.queue.Spool;
@@ -36,7 +31,7 @@ class ClientNameLogTest {
 
     private TestSite site;
     private SmtpIngress ingress;
-    private final SmtpdLog log = SmtpdLog.capture();
+    private final CapturedLog log = CapturedLog.of("smtpd");
 
     @AfterEach
     void stop() {
@@ -59,7 +54,7 @@ class ClientNameLogTest {
         // The system resolver's answer for 127.0.0.1 (from /etc/hosts: normally "localhost").
         String name = InetAddress.getByName("127.0.0.1").getCanonicalHostName();
         String expected = name.equals("127.0.0.1") ? "unknown" : name;
-        String line = log.first(": client=");
+        String line = log.firstText(": client=");
         assertTrue(line.contains(": client=" + expected + "[127.0.0.1], from=<a@birlinghoven.example>"), line);
     }
 
@@ -72,7 +67,7 @@ class ClientNameLogTest {
             c.send("MAIL FROM:<a@birlinghoven.example>").expect("250");
             c.send("RCPT TO:<b@elsewhere.example>").expect("554 5.7.1");
         }
-        assertTrue(log.first("NOQUEUE: reject: RCPT from unknown[127.0.0.1]: 554 5.7.1 ")
+        assertTrue(log.firstText("NOQUEUE: reject: RCPT from unknown[127.0.0.1]: 554 5.7.1 ")
                 .endsWith("from=<a@birlinghoven.example> to=<b@elsewhere.example> helo=<client.example>"),
                 log.lines().toString());
     }
@@ -84,7 +79,7 @@ class ClientNameLogTest {
             c.expect("220");
             c.sendMail("a@birlinghoven.example", "Subject: x\r\n\r\nx\r\n", "b@birlinghoven.example");
         }
-        assertTrue(log.first(": client=").contains(": client=host.example[127.0.0.1], from=<a@birlinghoven.example>"),
+        assertTrue(log.firstText(": client=").contains(": client=host.example[127.0.0.1], from=<a@birlinghoven.example>"),
                 log.lines().toString());
     }
 
@@ -98,47 +93,5 @@ class ClientNameLogTest {
                 new RelayPolicy(List.of(Cidr.parse("192.0.2.0/24")), List.of("birlinghoven.example")), spool,
                 new FreeSpace(home.resolve("spool"), 0, 1 << 20), id -> { }, Optional.empty(), Clock.systemUTC(), names);
         ingress.start();
-    }
-
-    /** What the {@code smtpd} logger writes, as an operator reads it. */
-    private static final class SmtpdLog extends AppenderBase<ILoggingEvent> implements AutoCloseable {
-        private final Logger logger = (Logger) LoggerFactory.getLogger("smtpd");
-        private final List<String> lines = new CopyOnWriteArrayList<>();
-
-        static SmtpdLog capture() {
-            SmtpdLog l = new SmtpdLog();
-            l.setContext(l.logger.getLoggerContext());
-            l.start();
-            l.logger.addAppender(l);
-            return l;
-        }
-
-        @Override
-        protected void append(ILoggingEvent e) {
-            lines.add(e.getFormattedMessage());
-        }
-
-        /** The first line containing {@code fragment}; waits for it a little (the session thread logs it). */
-        String first(String fragment) throws InterruptedException {
-            long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-            while (System.nanoTime() < deadline) {
-                Optional<String> l = lines.stream().filter(s -> s.contains(fragment)).findFirst();
-                if (l.isPresent()) {
-                    return l.get();
-                }
-                Thread.sleep(10);
-            }
-            return "no line with '" + fragment + "' in " + lines;
-        }
-
-        List<String> lines() {
-            return List.copyOf(lines);
-        }
-
-        @Override
-        public void close() {
-            logger.detachAppender(this);
-            stop();
-        }
     }
 }

@@ -182,7 +182,7 @@ class QueueResilienceTest {
     void aRestartResumesIncomingActiveAndDeferredMailKeepsHeldMailAndSetsADamagedFileAside() throws Exception {
         site("", "");
         site.relay.close();
-        QmgrLog log = QmgrLog.capture();
+        CapturedLog log = CapturedLog.of("qmgr");
         others.add(log);
 
         Spool spool = Spool.open(home.resolve("spool"));
@@ -234,11 +234,11 @@ class QueueResilienceTest {
         assertEquals(List.of(held), inState(QueueState.HOLD), "the held message stays in hold/");
         assertEquals(List.of(cut), inState(QueueState.CORRUPT), "the damaged file is in corrupt/");
         assertEquals(List.of("ERROR " + cut + ": corrupt queue file moved to corrupt/: no end marker: file ends at "),
-                log.containing(cut.value()).stream().map(l -> l.replaceAll("at \\d+.*", "at ")).toList());
+                log.levelAndText(cut.value()).stream().map(l -> l.replaceAll("at \\d+.*", "at ")).toList());
         assertTrue(Files.notExists(spool.path(QueueState.INCOMING, partial))
                 && Files.notExists(spool.path(QueueState.CORRUPT, partial)), "the partial reception is gone");
         assertEquals(List.of("INFO removed partial reception " + partial + " (never acknowledged)"),
-                log.containing(partial.value()));
+                log.levelAndText(partial.value()));
         assertTrue(outside.received.stream().noneMatch(r -> r.text().contains("Subject: on hold")
                 || r.text().contains("Subject: cut in half") || r.text().contains("Subject: never finished")
                 || r.recipients().contains("grace@outside.example")
@@ -482,7 +482,7 @@ class QueueResilienceTest {
     @Test
     void aQueuedMessageWhoseContentWasDamagedOnDiskIsNeverDeliveredAndIsSetAsideWithAnError() throws Exception {
         site("", "minimal_backoff_time = 10m\nmaximal_backoff_time = 1h\n");
-        QmgrLog log = QmgrLog.capture();
+        CapturedLog log = CapturedLog.of("qmgr");
         others.add(log);
         outside.script.add(FakeMx.Answer.TEMPFAIL);
         QueueId id = send(ALICE, message("flip me"), "carol@outside.example");
@@ -502,8 +502,8 @@ class QueueResilienceTest {
                         || !outside.received.isEmpty());
         assertTrue(outside.received.isEmpty(), "nothing delivered: " + outside.received);
         assertEquals(1, outside.dataCommands.get(), "only the first attempt (451) reached the MX");
-        List<String> errors = log.containing(id + ": corrupt queue file moved to corrupt/");
-        assertEquals(1, errors.size(), log.containing(id.value()).toString());
+        List<String> errors = log.levelAndText(id + ": corrupt queue file moved to corrupt/");
+        assertEquals(1, errors.size(), log.levelAndText(id.value()).toString());
         assertTrue(errors.get(0).matches("ERROR " + id + ": corrupt queue file moved to corrupt/: content CRC-32C"
                 + " mismatch: expected [0-9a-f]{8}, actual [0-9a-f]{8} \\(damaged on disk\\)"), errors.get(0));
         assertTrue(hub.received.isEmpty(), "no notice to the sender: " + hub.received);
