@@ -31,6 +31,7 @@ final class KillTrials {
                 tally.fail("trial " + t + ": the queues were not empty before it");
             }
             String prefix = tally.kind.replaceAll("\\W+", "-") + "-t" + t + "-";
+            long burstStart = System.nanoTime();
             Load load = Load.burst(prefix, path.smtpPort(), Sites.FINAL_RCPT, o.burst(), o.sessions(), 2000,
                     Duration.ofSeconds(120));
             int moment = o.burst() / 5 + rnd.nextInt(Math.max(1, o.burst() * 3 / 5));
@@ -47,6 +48,7 @@ final class KillTrials {
                 tally.recovered.add(seconds);
             }
             load.await(Duration.ofSeconds(120));
+            tally.burstRates.add(load.ackedCount() / Poll.secondsSince(burstStart));
             boolean drained = Poll.until(Duration.ofSeconds(90), () -> path.queuesEmpty().getAsBoolean()
                     && load.acked().stream().allMatch(path.sink()::arrived));
             if (!drained) {

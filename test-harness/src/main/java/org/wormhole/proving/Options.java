@@ -11,7 +11,7 @@ record Options(int killTrials, int burst, int sessions, int cutTrials, int large
                int floodSeconds, int smtpFloodConnections, int linkFloodHolders, boolean postfix, boolean diskFull,
                Set<String> only, Optional<Path> work, Path jar, long seed) {
 
-    static final Set<String> GROUPS = Set.of("kill", "postfix", "cut", "probes", "floods", "disk");
+    static final Set<String> GROUPS = Set.of("kill", "direct", "postfix", "cut", "probes", "floods", "disk");
 
     static final String USAGE = """
             usage: ProvingGround [--quick] [--postfix] [--kill-trials N] [--burst N] [--sessions N] [--cut-trials N]
@@ -29,7 +29,8 @@ record Options(int killTrials, int burst, int sessions, int cutTrials, int large
               --flood-seconds S    length of each flood (default 20)
               --smtp-flood N       connections of the SMTP flood from one address (default 300)
               --no-disk-full       skip the disk-full trial (it needs root for its tmpfs; skipped without)
-              --only GROUP,...     only these of: kill, postfix, cut, probes, floods, disk
+              --only GROUP,...     only these of: kill, direct, postfix, cut, probes, floods, disk
+                                   (direct: Postfix's kill -9 trial with Birlinghoven as the relay)
               --work DIR           keep everything (configs, keys, spools, each relay.log) in DIR
               --seed N             the random moments of the kills and cuts
             """;

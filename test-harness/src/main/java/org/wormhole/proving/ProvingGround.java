@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.stream.Stream;
 
@@ -76,13 +77,22 @@ public final class ProvingGround {
             log.printf("  tokyo SMTP 127.0.0.1:%d -> link (via a cutting proxy on :%d) -> birlinghoven link :%d, SMTP :%d"
                     + " -> sink 127.0.0.1:%d%n", s.tokyoSmtp, s.wan.port(), s.birlLink, s.birlSmtp, s.hub.port());
             KillTrials.Path path = new KillTrials.Path(s.tokyoSmtp, s.hub, s::queuesEmpty, () -> ensure(s));
+            // Postfix's trial, with Wormhole as the relay: the load straight into Birlinghoven's SMTP
+            // port, no link and no Tokyo at work, so both relays share the machine alike.
+            KillTrials.Path direct = new KillTrials.Path(s.birlSmtp, s.hub, s::queuesEmpty, () -> ensure(s));
 
             Tally killTokyo = new Tally("kill -9 tokyo (link sender)", s.hub, true);
             Tally killBirl = new Tally("kill -9 birlinghoven (final hop)", s.hub, true);
+            Tally killDirect = new Tally(DIRECT_KIND, s.hub, true);
             group(o, "kill", tallies, aborted, log, List.of(killTokyo, killBirl), () -> {
                 KillTrials.run(killTokyo, s.tokyo, path, o.killTrials(), o, rnd, log);
                 KillTrials.run(killBirl, s.birl, path, o.killTrials(), o, rnd, log);
             });
+            group(o, "direct", tallies, aborted, log, List.of(killDirect),
+                    () -> {
+                        KillTrials.run(killDirect, s.birl, direct, o.killTrials(), o, rnd, log);
+                        killDirect.notes.add(window(killDirect, s.birl));
+                    });
             group(o, "postfix", tallies, aborted, log, List.of(), () -> PostfixTrial.run(tallies, skipped, o, rnd, log));
             Tally cutBurst = new Tally("link cut mid-burst", s.hub, true);
             Tally cutLarge = new Tally("link cut mid-" + o.largeSize() / 1_000_000 + " MB message", s.hub, true);
@@ -137,9 +147,12 @@ public final class ProvingGround {
         return new Outcome(rows, failures, skipped);
     }
 
-    /** Birlinghoven's and Postfix's final-hop duplicates after kill -9, per trial, when both ran. */
+    /** The kill -9 trial that is Postfix's, with Birlinghoven as the relay: SMTP in, the sink out. */
+    static final String DIRECT_KIND = "kill -9 birlinghoven, SMTP in (final hop, as postfix)";
+
+    /** Birlinghoven's and Postfix's final-hop duplicates after kill -9 in the same trial, when both ran. */
     static java.util.Optional<String> finalHopSideBySide(List<Tally.Row> rows) {
-        java.util.Optional<Tally.Row> ours = rows.stream().filter(r -> r.kind().startsWith("kill -9 birlinghoven")).findFirst();
+        java.util.Optional<Tally.Row> ours = rows.stream().filter(r -> r.kind().equals(DIRECT_KIND)).findFirst();
         java.util.Optional<Tally.Row> postfix = rows.stream().filter(r -> r.kind().startsWith("kill -9 postfix")).findFirst();
         if (ours.isEmpty() || postfix.isEmpty() || ours.get().trials() == 0 || postfix.get().trials() == 0) {
             return java.util.Optional.empty();
@@ -149,6 +162,33 @@ public final class ProvingGround {
         return java.util.Optional.of(String.format("final-hop duplicates after kill -9: wormhole %d in %d trials (%.2f a trial),"
                         + " postfix %d in %d trials (%.2f a trial)", w.dupFinal(), w.trials(), (double) w.dupFinal() / w.trials(),
                 p.dupFinal(), p.trials(), (double) p.dupFinal() / p.trials()));
+    }
+
+    /**
+     * The final hop's window after the sink's 250, as far as the logs show it: from the sink
+     * having a message until the relay logged it sent (after its record's write and fsync), over
+     * every message of {@code t} delivered once. A kill -9 inside it sends the message again.
+     */
+    static String window(Tally t, WormholeProcess relay) {
+        Map<String, Long> logged = relay.sentLogged();
+        List<Long> ms = new ArrayList<>();
+        for (Map.Entry<String, List<Sink.Arrival>> e : t.sink.byId().entrySet()) {
+            if (t.prefixes.stream().noneMatch(p -> e.getKey().startsWith(p)) || e.getValue().size() != 1) {
+                continue;
+            }
+            Sink.Arrival a = e.getValue().get(0);
+            Long at = logged.get(a.finalHopQueueId());
+            if (at != null) {
+                ms.add(at - a.atMillis());
+            }
+        }
+        if (ms.isEmpty()) {
+            return "sink's copy -> 'sent' logged: no message to measure";
+        }
+        List<Long> sorted = ms.stream().sorted().toList();
+        return String.format("sink's copy -> 'sent' logged: median %d ms, p99 %d ms, max %d ms (%d messages)",
+                sorted.get(sorted.size() / 2), sorted.get(Math.min(sorted.size() - 1, sorted.size() * 99 / 100)),
+                sorted.get(sorted.size() - 1), sorted.size());
     }
 
     private static void ensure(Sites s) {

@@ -29,9 +29,9 @@ import org.subethamail.smtp.server.SMTPServer;
  */
 final class Sink implements AutoCloseable {
 
-    /** One copy that arrived. */
+    /** One copy that arrived; {@code atMillis}: the wall clock when the sink had it, before its 250. */
     record Arrival(String id, String finalHopQueueId, List<String> recipients, long bodyLength, String bodySha256,
-                   boolean smuggled) {
+                   boolean smuggled, long atMillis) {
     }
 
     private static final Pattern PROVING_ID = Pattern.compile("(?im)^X-Proving-Id: *(\\S+)");
@@ -103,7 +103,7 @@ final class Sink implements AutoCloseable {
         sha.update(bytes, bodyStart, bytes.length - bodyStart);
         Arrival a = new Arrival(id.find() ? id.group(1) : "(none)", hop.find() ? hop.group(1) : "(none)",
                 List.copyOf(recipients), bytes.length - bodyStart, HexFormat.of().formatHex(sha.digest()),
-                SMUGGLED.matcher(header).find());
+                SMUGGLED.matcher(header).find(), System.currentTimeMillis());
         all.add(a);
         byId.computeIfAbsent(a.id(), k -> new CopyOnWriteArrayList<>()).add(a);
     }

@@ -21,6 +21,8 @@ final class Tally {
     final Set<String> acked = new HashSet<>();
     final Set<String> prefixes = new HashSet<>();
     final List<Double> recovered = new ArrayList<>();
+    /** Acknowledged messages per second of each burst: more mail in flight at a kill, more to re-send. */
+    final List<Double> burstRates = new ArrayList<>();
     final List<String> notes = new ArrayList<>();
     final List<String> failures = new ArrayList<>();
 
@@ -80,6 +82,9 @@ final class Tally {
         double median = median(recovered);
         if (recovered.size() > 1) {
             rowNotes.add(String.format("recovery median %.1f s", median));
+        }
+        if (!burstRates.isEmpty()) {
+            rowNotes.add(String.format("bursts at %.0f msg/s (median)", median(burstRates)));
         }
         return new Row(kind, trials, acked.size(), lost, dupLink, dupFinal, refused, max, String.join("; ", rowNotes),
                 rowFailures);

@@ -2,13 +2,20 @@ package org.wormhole.proving;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -93,9 +100,32 @@ final class WormholeProcess implements Relay {
     long stackTraceLines() {
         try (Stream<String> lines = Files.lines(log, StandardCharsets.UTF_8)) {
             return lines.filter(l -> l.startsWith("\tat ") || l.startsWith("Caused by: ")).count();
-        } catch (IOException | java.io.UncheckedIOException e) {
+        } catch (IOException | UncheckedIOException e) {
             return 0;
         }
+    }
+
+    private static final Pattern SENT = Pattern.compile(
+            "^(\\S+) INFO +qmgr: ([0-9A-Z]+): to=<[^>]*>,.* status=sent ");
+
+    /**
+     * When each queue id's "status=sent" line was logged (its first), by the log's millisecond
+     * timestamp: the line follows the record's write and fsync, so it bounds from above the time
+     * at which a kill -9 no longer sends the message again.
+     */
+    Map<String, Long> sentLogged() {
+        Map<String, Long> at = new HashMap<>();
+        try (Stream<String> lines = Files.lines(log, StandardCharsets.UTF_8)) {
+            lines.forEach(l -> {
+                Matcher m = SENT.matcher(l);
+                if (m.find()) {
+                    at.putIfAbsent(m.group(2), OffsetDateTime.parse(m.group(1)).toInstant().toEpochMilli());
+                }
+            });
+        } catch (IOException | UncheckedIOException | DateTimeParseException e) {
+            return at;
+        }
+        return at;
     }
 
     List<String> tail(int n) {

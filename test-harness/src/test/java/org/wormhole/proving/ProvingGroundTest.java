@@ -32,7 +32,7 @@ class ProvingGroundTest {
         System.out.print(out);
 
         Map<String, Tally.Row> rows = outcome.rows().stream().collect(Collectors.toMap(Tally.Row::kind, r -> r));
-        for (String kind : List.of("kill -9 tokyo (link sender)", "kill -9 birlinghoven (final hop)", "link cut mid-burst",
+        for (String kind : List.of("kill -9 tokyo (link sender)", "kill -9 birlinghoven (final hop)", ProvingGround.DIRECT_KIND, "link cut mid-burst",
                 "link cut mid-15 MB message", "open-relay probes", "smuggling probes", "SMTP flood, mail flowing",
                 "link-port flood, mail flowing")) {
             assertTrue(rows.containsKey(kind), "no row " + kind + " in\n" + out);
@@ -44,6 +44,8 @@ class ProvingGroundTest {
         assertEquals(2, rows.get("kill -9 tokyo (link sender)").trials(), out);
         assertEquals(2, rows.get("kill -9 birlinghoven (final hop)").trials(), out);
         assertTrue(rows.get("kill -9 birlinghoven (final hop)").acked() > 0, out);
+        assertEquals(2, rows.get(ProvingGround.DIRECT_KIND).trials(), out);
+        assertTrue(rows.get(ProvingGround.DIRECT_KIND).acked() > 0, out);
         assertEquals(Probes.RELAY_TRICKS.size(), rows.get("open-relay probes").refused(), "every open-relay trick refused\n" + out);
         // Every probe refused, mail flowing through both floods, every trial drained.
         assertEquals(List.of(), outcome.failures(), out);
