@@ -1,7 +1,6 @@
 package org.wormhole.relay.qmgr;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
@@ -24,6 +23,7 @@ import org.wormhole.relay.delivery.DeliveryResult;
 import org.wormhole.relay.delivery.RecipientOutcome;
 import org.wormhole.relay.queue.QueueId;
 import org.wormhole.relay.queue.QueueState;
+import org.wormhole.relay.queue.QueuedMessage;
 import org.wormhole.relay.queue.RecipientState;
 import org.wormhole.relay.queue.Spool;
 
@@ -80,7 +80,7 @@ class QueueManagerClockTest {
         }
     }
 
-    private String content(org.wormhole.relay.queue.QueuedMessage m) {
+    private String content(QueuedMessage m) {
         try (InputStream in = spool.openContent(m)) {
             return new String(in.readAllBytes(), StandardCharsets.US_ASCII);
         } catch (IOException e) {
@@ -165,7 +165,7 @@ class QueueManagerClockTest {
         advance(Duration.ofHours(2)); // four hours queued: past three
         await("the bounce", () -> count("notice failed alice@example.org") == 1 && !queue.all().contains(m));
         assertEquals(3, count("dead.example carol@dead.example"), "tried a last time, then bounced");
-        assertTrue(queue.all().isEmpty(), "the message and its notice are gone");
+        await("the notice delivered and removed", () -> queue.all().isEmpty());
     }
 
     @Test
