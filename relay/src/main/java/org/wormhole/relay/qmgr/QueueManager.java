@@ -322,10 +322,19 @@ public final class QueueManager implements AutoCloseable {
      * later retry time), and a forced plan stays forced.
      */
     private void plan(QueueId id, long atMillis, boolean force) {
-        Due d = planned.merge(id, new Due(id, atMillis, force), (old, neu) -> old.atMillis <= neu.atMillis
-                ? (old.force || !neu.force ? old : new Due(id, old.atMillis, true))
-                : (neu.force || !old.force ? neu : new Due(id, neu.atMillis, true)));
+        Due d = planned.merge(id, new Due(id, atMillis, force, clock), (old, neu) -> old.atMillis <= neu.atMillis
+                ? (old.force || !neu.force ? old : new Due(id, old.atMillis, true, clock))
+                : (neu.force || !old.force ? neu : new Due(id, neu.atMillis, true, clock)));
         due.put(d);
+    }
+
+    /**
+     * Tells the scheduler that the clock has jumped ahead: the plans it has made due are taken up
+     * now rather than after the wait measured before the jump. The system clock never needs it;
+     * a test's settable clock does, after each advance.
+     */
+    void clockAdvanced() {
+        due.put(new Due(null, 0, false, clock)); // due at once: wakes the scheduler, which then measures again
     }
 
     private void scheduleLoop() {
@@ -336,8 +345,8 @@ public final class QueueManager implements AutoCloseable {
             } catch (InterruptedException e) {
                 return;
             }
-            if (planned.get(d.id) != d || stopping) {
-                continue; // superseded by another plan, held or deleted
+            if (d.id == null || planned.get(d.id) != d || stopping) {
+                continue; // a wake-up after a clock jump, or superseded by another plan, held or deleted
             }
             synchronized (this) {
                 planned.remove(d.id, d);
@@ -696,16 +705,19 @@ public final class QueueManager implements AutoCloseable {
         final QueueId id;
         final long atMillis;
         final boolean force;
+        /** The queue manager's clock: every wait is measured on it. */
+        final Clock clock;
 
-        Due(QueueId id, long atMillis, boolean force) {
+        Due(QueueId id, long atMillis, boolean force, Clock clock) {
             this.id = id;
             this.atMillis = atMillis;
             this.force = force;
+            this.clock = clock;
         }
 
         @Override
         public long getDelay(TimeUnit unit) {
-            return unit.convert(atMillis - System.currentTimeMillis(), TimeUnit.MILLISECONDS);
+            return unit.convert(atMillis - clock.millis(), TimeUnit.MILLISECONDS);
         }
 
         @Override
