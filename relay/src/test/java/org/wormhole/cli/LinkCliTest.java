@@ -25,11 +25,13 @@ class LinkCliTest {
     private static final String NEXT_PIN = "sha256/" + "B".repeat(43) + "=";
 
     private static LinkStatus up() {
-        return new LinkStatus("tokyo", "relay.tokyo.example:4650", true, LinkStatus.State.UP,
-                NOW.minus(Duration.ofHours(3)), Duration.ofMillis(42), new LinkTraffic.Counts(3, 5_000, 1, 2_500_000),
-                0, 2, "the peer closed the connection", NOW.minus(Duration.ofHours(4)), TOKYO_PIN,
-                List.of(TOKYO_PIN, NEXT_PIN), NOW.plus(Duration.ofDays(12)), NOW.plus(Duration.ofDays(1000)), 4,
-                NOW.minus(Duration.ofMinutes(5)));
+        return LinkStatus.builder("tokyo").address("relay.tokyo.example:4650").dial(true).state(LinkStatus.State.UP)
+                .since(NOW.minus(Duration.ofHours(3))).rtt(Duration.ofMillis(42))
+                .traffic(new LinkTraffic.Counts(3, 5_000, 1, 2_500_000)).waiting(0).reconnects(2)
+                .lastError("the peer closed the connection").lastErrorAt(NOW.minus(Duration.ofHours(4)))
+                .presentedPin(TOKYO_PIN).configuredPins(List.of(TOKYO_PIN, NEXT_PIN))
+                .peerNotAfter(NOW.plus(Duration.ofDays(12))).ownNotAfter(NOW.plus(Duration.ofDays(1000))).rekeys(4)
+                .lastRekey(NOW.minus(Duration.ofMinutes(5))).build();
     }
 
     @Test
@@ -52,8 +54,9 @@ class LinkCliTest {
     void aStatusSurvivesTheControlSocketLineWithEveryField() {
         LinkStatus s = up();
         assertEquals(s, LinkStatus.parse(s.toLine()));
-        LinkStatus never = new LinkStatus("branch office", "10.0.0.7:4650", false, LinkStatus.State.DOWN, NOW, null,
-                new LinkTraffic.Counts(0, 0, 0, 0), 7, 0, null, null, null, List.of(TOKYO_PIN), null, NOW, 0, null);
+        LinkStatus never = LinkStatus.builder("branch office").address("10.0.0.7:4650").dial(false)
+                .state(LinkStatus.State.DOWN).since(NOW).traffic(new LinkTraffic.Counts(0, 0, 0, 0)).waiting(7)
+                .configuredPins(List.of(TOKYO_PIN)).ownNotAfter(NOW).build();
         assertEquals(never, LinkStatus.parse(never.toLine()));
     }
 
@@ -76,9 +79,8 @@ class LinkCliTest {
     @Test
     void anExpiredCertificateIsShownAsSuch() {
         LinkStatus s = up();
-        LinkStatus expired = new LinkStatus(s.peer(), s.address(), s.dial(), s.state(), s.since(), s.rtt(), s.traffic(),
-                s.waiting(), s.reconnects(), s.lastError(), s.lastErrorAt(), s.presentedPin(), s.configuredPins(),
-                NOW.plus(Duration.ofDays(90)), NOW.minus(Duration.ofDays(3)), s.rekeys(), s.lastRekey());
+        LinkStatus expired = s.toBuilder().peerNotAfter(NOW.plus(Duration.ofDays(90)))
+                .ownNotAfter(NOW.minus(Duration.ofDays(3))).build();
         String t = LinkCommand.table(List.of(expired), NOW);
         assertTrue(t.endsWith("    WARNING: this site's certificate expired 3 days ago\n"), t);
         assertTrue(!t.contains("peer's certificate"), t);
@@ -87,9 +89,7 @@ class LinkCliTest {
     @Test
     void aLinkThePeerDialedIsRekeyedByThePeer() {
         LinkStatus s = up();
-        LinkStatus accepted = new LinkStatus(s.peer(), s.address(), false, s.state(), s.since(), s.rtt(), s.traffic(),
-                s.waiting(), s.reconnects(), s.lastError(), s.lastErrorAt(), s.presentedPin(), s.configuredPins(),
-                s.peerNotAfter(), s.ownNotAfter(), -1, null);
+        LinkStatus accepted = s.toBuilder().dial(false).rekeys(-1).lastRekey(null).build();
         assertEquals(accepted, LinkStatus.parse(accepted.toLine()));
         String t = LinkCommand.table(List.of(accepted), NOW);
         assertTrue(t.contains("    address relay.tokyo.example:4650 (it dials this site)\n"), t);
@@ -99,10 +99,11 @@ class LinkCliTest {
     @Test
     void theLastKeyRefusalIsShownWithWhoRefusedWhichKeyAndWhen() {
         LinkStatus s = up();
-        LinkStatus refused = new LinkStatus(s.peer(), s.address(), s.dial(), LinkStatus.State.CONNECTING, s.since(), null,
-                s.traffic(), 1, s.reconnects(), "dial failed: the peer refused our key", NOW.minusSeconds(30), null,
-                s.configuredPins(), null, s.ownNotAfter(), 0, null,
-                new LinkStatus.Refusal(true, NEXT_PIN, NOW.minusSeconds(30), "relay.tokyo.example:4650"));
+        LinkStatus refused = s.toBuilder().state(LinkStatus.State.CONNECTING).rtt(null).waiting(1)
+                .lastError("dial failed: the peer refused our key").lastErrorAt(NOW.minusSeconds(30)).presentedPin(null)
+                .peerNotAfter(null).rekeys(0).lastRekey(null)
+                .lastRefusal(new LinkStatus.Refusal(true, NEXT_PIN, NOW.minusSeconds(30), "relay.tokyo.example:4650"))
+                .build();
         assertEquals(refused, LinkStatus.parse(refused.toLine()), "carried over the control socket unchanged");
         String t = LinkCommand.table(List.of(refused), NOW);
         assertTrue(t.contains("\n    refused the peer refused this site's key " + NEXT_PIN + ": is it in their pins? ("

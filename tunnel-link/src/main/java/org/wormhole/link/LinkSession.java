@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 import javax.net.ssl.SSLSocket;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -100,7 +101,8 @@ public final class LinkSession implements AutoCloseable {
     private final AtomicBoolean pinging = new AtomicBoolean(); // a PING is on its way out
     private final AtomicBoolean ponging = new AtomicBoolean(); // a PONG is on its way out
     private volatile long pongNonce; // of the latest PING received: the one a PONG answers
-    private volatile long lastReceivedNanos = System.nanoTime();
+    private final LongSupplier nanos; // the monotonic clock every time decision reads
+    private volatile long lastReceivedNanos;
     private volatile long pingSentNanos;
     private volatile long pingNonce;
     private volatile long rttNanos = -1;
@@ -109,7 +111,7 @@ public final class LinkSession implements AutoCloseable {
     private final AtomicLong bytesWritten;
     private volatile Thread reader;
     // Rekey state, guarded by out (the write lock).
-    private long rekeyedAtNanos = System.nanoTime();
+    private long rekeyedAtNanos;
     private long bytesAtRekey;
     private volatile int rekeys;
     private volatile Instant lastRekey;
@@ -117,7 +119,11 @@ public final class LinkSession implements AutoCloseable {
     private volatile boolean rekeyUnanswered; // a KeyUpdate went out, its PING's PONG has not come back
 
     private LinkSession(Socket socket, InputStream in, OutputStream out, Settings settings,
-                        String peerSite, int version, int peerWindow, AtomicLong bytesRead, AtomicLong bytesWritten) {
+                        String peerSite, int version, int peerWindow, AtomicLong bytesRead, AtomicLong bytesWritten,
+                        LongSupplier nanos) {
+        this.nanos = nanos;
+        this.lastReceivedNanos = nanos.getAsLong();
+        this.rekeyedAtNanos = nanos.getAsLong();
         this.socket = socket;
         this.bytesRead = bytesRead;
         this.bytesWritten = bytesWritten;
@@ -162,6 +168,16 @@ public final class LinkSession implements AutoCloseable {
      */
     public static LinkSession start(Socket tls, String localSite, Settings settings,
                                     Function<LinkSession, Listener> listenerFor) throws IOException, ProtocolViolation {
+        return start(tls, localSite, settings, listenerFor, System::nanoTime);
+    }
+
+    /**
+     * The same, with the monotonic time source (nanoseconds, as {@link System#nanoTime}) that the
+     * keepalive, the round trip and the rekey age are measured by.
+     */
+    public static LinkSession start(Socket tls, String localSite, Settings settings,
+                                    Function<LinkSession, Listener> listenerFor, LongSupplier nanos)
+            throws IOException, ProtocolViolation {
         AtomicLong read = new AtomicLong();
         AtomicLong written = new AtomicLong();
         InputStream in = new BufferedInputStream(new Counting.In(tls.getInputStream(), read), 65_536);
@@ -199,7 +215,8 @@ public final class LinkSession implements AutoCloseable {
             goodbye(out, "no common version (we speak " + VERSIONS + ", the peer " + hello.versions() + ")");
             throw new ProtocolViolation("no common version: the peer speaks " + hello.versions() + ", we " + VERSIONS);
         }
-        LinkSession s = new LinkSession(tls, in, out, settings, hello.site(), version, hello.window(), read, written);
+        LinkSession s = new LinkSession(tls, in, out, settings, hello.site(), version, hello.window(), read, written,
+                nanos);
         s.listener = listenerFor.apply(s);
         s.begin();
         return s;
@@ -219,7 +236,7 @@ public final class LinkSession implements AutoCloseable {
         try {
             while (!closed.get()) {
                 Frame f = FrameCodec.read(in);
-                lastReceivedNanos = System.nanoTime();
+                lastReceivedNanos = nanos.getAsLong();
                 if (f instanceof Frame.Ping p) {
                     pongNonce = p.nonce();
                     if (ponging.compareAndSet(false, true)) {
@@ -227,7 +244,7 @@ public final class LinkSession implements AutoCloseable {
                     }
                 } else if (f instanceof Frame.Pong p) {
                     if (p.nonce() == pingNonce) {
-                        rttNanos = System.nanoTime() - pingSentNanos;
+                        rttNanos = nanos.getAsLong() - pingSentNanos;
                     }
                     if (rekeyUnanswered && p.nonce() == rekeyNonce) {
                         rekeyUnanswered = false; // the peer's answering KeyUpdate came before it, and is in effect
@@ -255,7 +272,7 @@ public final class LinkSession implements AutoCloseable {
         // The limit falls between two ticks (it counts from the peer's last frame, not from a
         // tick): check again at that very moment, so a dead peer is noticed after
         // keepalive_count intervals, not up to one interval later.
-        long untilLimit = silenceLimitNanos() - (System.nanoTime() - lastReceivedNanos);
+        long untilLimit = silenceLimitNanos() - (nanos.getAsLong() - lastReceivedNanos);
         if (untilLimit < settings.keepaliveInterval().toNanos()) {
             try {
                 keepalive.schedule(this::presumedDead, Math.max(0, untilLimit), TimeUnit.NANOSECONDS);
@@ -276,7 +293,7 @@ public final class LinkSession implements AutoCloseable {
 
     /** Closes the link if the peer has been silent for keepalive_count intervals; true if it did. */
     private boolean presumedDead() {
-        long silent = System.nanoTime() - lastReceivedNanos;
+        long silent = nanos.getAsLong() - lastReceivedNanos;
         if (silent < silenceLimitNanos() || closed.get()) {
             return false;
         }
@@ -288,7 +305,7 @@ public final class LinkSession implements AutoCloseable {
     private void ping() throws IOException {
         pinging.set(false);
         pingNonce = ThreadLocalRandom.current().nextLong();
-        pingSentNanos = System.nanoTime();
+        pingSentNanos = nanos.getAsLong();
         send(new Frame.Ping(pingNonce));
     }
 
@@ -336,7 +353,7 @@ public final class LinkSession implements AutoCloseable {
         if (!(socket instanceof SSLSocket tls) || !tls.getUseClientMode() || rekeyUnanswered || closed.get()) {
             return;
         }
-        long now = System.nanoTime();
+        long now = nanos.getAsLong();
         long total = bytesRead.get() + bytesWritten.get();
         long volume = total - bytesAtRekey;
         long age = now - rekeyedAtNanos;

@@ -36,11 +36,263 @@ import org.wormhole.link.LinkTraffic;
  *                        side that dialed a link rekeys it)
  * @param lastRekey       when this side last rekeyed the current link; null if never
  * @param lastRefusal     the last key refused in a handshake with this peer, by either side; null if none
+ * <p>Built by name ({@link #builder}, {@link #toBuilder}), never by position: eighteen values, several of
+ * the same type, would swap silently in a positional constructor.
  */
-public record LinkStatus(String peer, String address, boolean dial, State state, Instant since, Duration rtt,
-                         LinkTraffic.Counts traffic, int waiting, int reconnects, String lastError,
-                         Instant lastErrorAt, String presentedPin, List<String> configuredPins, Instant peerNotAfter,
-                         Instant ownNotAfter, int rekeys, Instant lastRekey, Refusal lastRefusal) {
+public final class LinkStatus {
+
+    /** The values, compared as a whole ({@link #equals}). */
+    private record Values(String peer, String address, boolean dial, State state, Instant since, Duration rtt,
+                          LinkTraffic.Counts traffic, int waiting, int reconnects, String lastError,
+                          Instant lastErrorAt, String presentedPin, List<String> configuredPins, Instant peerNotAfter,
+                          Instant ownNotAfter, int rekeys, Instant lastRekey, Refusal lastRefusal) {
+        Values {
+            configuredPins = List.copyOf(configuredPins);
+        }
+    }
+
+    private final Values v;
+
+    private LinkStatus(Values v) {
+        this.v = v;
+    }
+
+    /** A status of the link to {@code peer}; every other value unset (null, 0, false, no pins, no traffic). */
+    public static Builder builder(String peer) {
+        return new Builder().peer(peer);
+    }
+
+    /** A builder holding this status's values, to change some of them. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.peer = v.peer();
+        b.address = v.address();
+        b.dial = v.dial();
+        b.state = v.state();
+        b.since = v.since();
+        b.rtt = v.rtt();
+        b.traffic = v.traffic();
+        b.waiting = v.waiting();
+        b.reconnects = v.reconnects();
+        b.lastError = v.lastError();
+        b.lastErrorAt = v.lastErrorAt();
+        b.presentedPin = v.presentedPin();
+        b.configuredPins = v.configuredPins();
+        b.peerNotAfter = v.peerNotAfter();
+        b.ownNotAfter = v.ownNotAfter();
+        b.rekeys = v.rekeys();
+        b.lastRekey = v.lastRekey();
+        b.lastRefusal = v.lastRefusal();
+        return b;
+    }
+
+    public String peer() {
+        return v.peer();
+    }
+
+    public String address() {
+        return v.address();
+    }
+
+    public boolean dial() {
+        return v.dial();
+    }
+
+    public State state() {
+        return v.state();
+    }
+
+    public Instant since() {
+        return v.since();
+    }
+
+    public Duration rtt() {
+        return v.rtt();
+    }
+
+    public LinkTraffic.Counts traffic() {
+        return v.traffic();
+    }
+
+    public int waiting() {
+        return v.waiting();
+    }
+
+    public int reconnects() {
+        return v.reconnects();
+    }
+
+    public String lastError() {
+        return v.lastError();
+    }
+
+    public Instant lastErrorAt() {
+        return v.lastErrorAt();
+    }
+
+    public String presentedPin() {
+        return v.presentedPin();
+    }
+
+    public List<String> configuredPins() {
+        return v.configuredPins();
+    }
+
+    public Instant peerNotAfter() {
+        return v.peerNotAfter();
+    }
+
+    public Instant ownNotAfter() {
+        return v.ownNotAfter();
+    }
+
+    public int rekeys() {
+        return v.rekeys();
+    }
+
+    public Instant lastRekey() {
+        return v.lastRekey();
+    }
+
+    public Refusal lastRefusal() {
+        return v.lastRefusal();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof LinkStatus other && v.equals(other.v);
+    }
+
+    @Override
+    public int hashCode() {
+        return v.hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return "LinkStatus" + v.toString().substring("Values".length());
+    }
+
+    /** Sets a {@link LinkStatus}'s values by name. */
+    public static final class Builder {
+        private String peer;
+        private String address;
+        private boolean dial;
+        private State state;
+        private Instant since;
+        private Duration rtt;
+        private LinkTraffic.Counts traffic = new LinkTraffic.Counts(0, 0, 0, 0);
+        private int waiting;
+        private int reconnects;
+        private String lastError;
+        private Instant lastErrorAt;
+        private String presentedPin;
+        private List<String> configuredPins = List.of();
+        private Instant peerNotAfter;
+        private Instant ownNotAfter;
+        private int rekeys;
+        private Instant lastRekey;
+        private Refusal lastRefusal;
+
+        private Builder() {
+        }
+
+        public Builder peer(String peer) {
+            this.peer = peer;
+            return this;
+        }
+
+        public Builder address(String address) {
+            this.address = address;
+            return this;
+        }
+
+        public Builder dial(boolean dial) {
+            this.dial = dial;
+            return this;
+        }
+
+        public Builder state(State state) {
+            this.state = state;
+            return this;
+        }
+
+        public Builder since(Instant since) {
+            this.since = since;
+            return this;
+        }
+
+        public Builder rtt(Duration rtt) {
+            this.rtt = rtt;
+            return this;
+        }
+
+        public Builder traffic(LinkTraffic.Counts traffic) {
+            this.traffic = traffic;
+            return this;
+        }
+
+        public Builder waiting(int waiting) {
+            this.waiting = waiting;
+            return this;
+        }
+
+        public Builder reconnects(int reconnects) {
+            this.reconnects = reconnects;
+            return this;
+        }
+
+        public Builder lastError(String lastError) {
+            this.lastError = lastError;
+            return this;
+        }
+
+        public Builder lastErrorAt(Instant lastErrorAt) {
+            this.lastErrorAt = lastErrorAt;
+            return this;
+        }
+
+        public Builder presentedPin(String presentedPin) {
+            this.presentedPin = presentedPin;
+            return this;
+        }
+
+        public Builder configuredPins(List<String> configuredPins) {
+            this.configuredPins = configuredPins;
+            return this;
+        }
+
+        public Builder peerNotAfter(Instant peerNotAfter) {
+            this.peerNotAfter = peerNotAfter;
+            return this;
+        }
+
+        public Builder ownNotAfter(Instant ownNotAfter) {
+            this.ownNotAfter = ownNotAfter;
+            return this;
+        }
+
+        public Builder rekeys(int rekeys) {
+            this.rekeys = rekeys;
+            return this;
+        }
+
+        public Builder lastRekey(Instant lastRekey) {
+            this.lastRekey = lastRekey;
+            return this;
+        }
+
+        public Builder lastRefusal(Refusal lastRefusal) {
+            this.lastRefusal = lastRefusal;
+            return this;
+        }
+
+        public LinkStatus build() {
+            return new LinkStatus(new Values(peer, address, dial, state, since, rtt, traffic, waiting, reconnects,
+                    lastError, lastErrorAt, presentedPin, configuredPins, peerNotAfter, ownNotAfter, rekeys, lastRekey,
+                    lastRefusal));
+        }
+    }
 
     /**
      * A key refused in a TLS handshake with the peer (a pin missing on one side).
@@ -60,15 +312,6 @@ public record LinkStatus(String peer, String address, boolean dial, State state,
         }
     }
 
-    /** Without a refusal. */
-    public LinkStatus(String peer, String address, boolean dial, State state, Instant since, Duration rtt,
-                      LinkTraffic.Counts traffic, int waiting, int reconnects, String lastError,
-                      Instant lastErrorAt, String presentedPin, List<String> configuredPins, Instant peerNotAfter,
-                      Instant ownNotAfter, int rekeys, Instant lastRekey) {
-        this(peer, address, dial, state, since, rtt, traffic, waiting, reconnects, lastError, lastErrorAt, presentedPin,
-                configuredPins, peerNotAfter, ownNotAfter, rekeys, lastRekey, null);
-    }
-
     /** The state of a link. */
     public enum State {
         UP, CONNECTING, DOWN, CLASSIC;
@@ -78,37 +321,33 @@ public record LinkStatus(String peer, String address, boolean dial, State state,
         }
     }
 
-    public LinkStatus {
-        configuredPins = List.copyOf(configuredPins);
-    }
-
     /** One line of {@code key=value} pairs, values URL-encoded, empty for null. */
     public String toLine() {
         StringJoiner j = new StringJoiner(" ");
-        put(j, "peer", peer);
-        put(j, "address", address);
-        put(j, "dial", Boolean.toString(dial));
-        put(j, "state", state.word());
-        put(j, "since", since);
-        put(j, "rtt_us", rtt == null ? null : Long.toString(rtt.toNanos() / 1000));
-        put(j, "msgs_sent", Long.toString(traffic.messagesSent()));
-        put(j, "bytes_sent", Long.toString(traffic.bytesSent()));
-        put(j, "msgs_received", Long.toString(traffic.messagesReceived()));
-        put(j, "bytes_received", Long.toString(traffic.bytesReceived()));
-        put(j, "waiting", Integer.toString(waiting));
-        put(j, "reconnects", Integer.toString(reconnects));
-        put(j, "last_error", lastError);
-        put(j, "last_error_at", lastErrorAt);
-        put(j, "pin", presentedPin);
-        put(j, "pins", String.join(",", configuredPins));
-        put(j, "peer_not_after", peerNotAfter);
-        put(j, "own_not_after", ownNotAfter);
-        put(j, "rekeys", Integer.toString(rekeys));
-        put(j, "last_rekey", lastRekey);
-        put(j, "refused_by", lastRefusal == null ? null : lastRefusal.byPeer() ? "peer" : "self");
-        put(j, "refused_pin", lastRefusal == null ? null : lastRefusal.pin());
-        put(j, "refused_at", lastRefusal == null ? null : lastRefusal.at());
-        put(j, "refused_from", lastRefusal == null ? null : lastRefusal.from());
+        put(j, "peer", v.peer());
+        put(j, "address", v.address());
+        put(j, "dial", Boolean.toString(v.dial()));
+        put(j, "state", v.state().word());
+        put(j, "since", v.since());
+        put(j, "rtt_us", v.rtt() == null ? null : Long.toString(v.rtt().toNanos() / 1000));
+        put(j, "msgs_sent", Long.toString(v.traffic().messagesSent()));
+        put(j, "bytes_sent", Long.toString(v.traffic().bytesSent()));
+        put(j, "msgs_received", Long.toString(v.traffic().messagesReceived()));
+        put(j, "bytes_received", Long.toString(v.traffic().bytesReceived()));
+        put(j, "waiting", Integer.toString(v.waiting()));
+        put(j, "reconnects", Integer.toString(v.reconnects()));
+        put(j, "last_error", v.lastError());
+        put(j, "last_error_at", v.lastErrorAt());
+        put(j, "pin", v.presentedPin());
+        put(j, "pins", String.join(",", v.configuredPins()));
+        put(j, "peer_not_after", v.peerNotAfter());
+        put(j, "own_not_after", v.ownNotAfter());
+        put(j, "rekeys", Integer.toString(v.rekeys()));
+        put(j, "last_rekey", v.lastRekey());
+        put(j, "refused_by", v.lastRefusal() == null ? null : v.lastRefusal().byPeer() ? "peer" : "self");
+        put(j, "refused_pin", v.lastRefusal() == null ? null : v.lastRefusal().pin());
+        put(j, "refused_at", v.lastRefusal() == null ? null : v.lastRefusal().at());
+        put(j, "refused_from", v.lastRefusal() == null ? null : v.lastRefusal().from());
         return j.toString();
     }
 
@@ -129,17 +368,20 @@ public record LinkStatus(String peer, String address, boolean dial, State state,
         }
         try {
             String pins = f.get("pins");
-            return new LinkStatus(f.get("peer"), f.get("address"), Boolean.parseBoolean(f.get("dial")),
-                    State.valueOf(f.get("state").toUpperCase(java.util.Locale.ROOT)), instant(f.get("since")),
-                    f.get("rtt_us") == null ? null : Duration.ofNanos(Long.parseLong(f.get("rtt_us")) * 1000),
-                    new LinkTraffic.Counts(Long.parseLong(f.get("msgs_sent")), Long.parseLong(f.get("bytes_sent")),
-                            Long.parseLong(f.get("msgs_received")), Long.parseLong(f.get("bytes_received"))),
-                    Integer.parseInt(f.get("waiting")), Integer.parseInt(f.get("reconnects")), f.get("last_error"),
-                    instant(f.get("last_error_at")), f.get("pin"),
-                    pins == null ? List.of() : Arrays.asList(pins.split(",")), instant(f.get("peer_not_after")),
-                    instant(f.get("own_not_after")), Integer.parseInt(f.get("rekeys")), instant(f.get("last_rekey")),
-                    f.get("refused_by") == null ? null : new Refusal("peer".equals(f.get("refused_by")),
-                            f.get("refused_pin"), instant(f.get("refused_at")), f.get("refused_from")));
+            return builder(f.get("peer")).address(f.get("address")).dial(Boolean.parseBoolean(f.get("dial")))
+                    .state(State.valueOf(f.get("state").toUpperCase(java.util.Locale.ROOT))).since(instant(f.get("since")))
+                    .rtt(f.get("rtt_us") == null ? null : Duration.ofNanos(Long.parseLong(f.get("rtt_us")) * 1000))
+                    .traffic(new LinkTraffic.Counts(Long.parseLong(f.get("msgs_sent")), Long.parseLong(f.get("bytes_sent")),
+                            Long.parseLong(f.get("msgs_received")), Long.parseLong(f.get("bytes_received"))))
+                    .waiting(Integer.parseInt(f.get("waiting"))).reconnects(Integer.parseInt(f.get("reconnects")))
+                    .lastError(f.get("last_error")).lastErrorAt(instant(f.get("last_error_at")))
+                    .presentedPin(f.get("pin"))
+                    .configuredPins(pins == null ? List.of() : Arrays.asList(pins.split(",")))
+                    .peerNotAfter(instant(f.get("peer_not_after"))).ownNotAfter(instant(f.get("own_not_after")))
+                    .rekeys(Integer.parseInt(f.get("rekeys"))).lastRekey(instant(f.get("last_rekey")))
+                    .lastRefusal(f.get("refused_by") == null ? null : new Refusal("peer".equals(f.get("refused_by")),
+                            f.get("refused_pin"), instant(f.get("refused_at")), f.get("refused_from")))
+                    .build();
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("not a link status line (" + e.getMessage() + "): " + line, e);
         }

@@ -222,10 +222,11 @@ public final class RelayLinks implements LinkGateway, AutoCloseable {
         List<LinkStatus> out = new java.util.ArrayList<>();
         for (RelayConfig.PeerConfig p : peers.values()) {
             if (p.classic()) { // SMTP over TLS per delivery (ClassicPeers): no link, only its waiting mail
-                out.add(new LinkStatus(p.name(), p.address() + ":" + p.port(), true, LinkStatus.State.CLASSIC, started,
-                        null, new org.wormhole.link.LinkTraffic.Counts(0, 0, 0, 0), waiting.applyAsInt(routesTo(p.name())),
-                        0, null, null, null, p.pins().stream().map(Pin::value).toList(), null, identity.notAfter(), 0,
-                        null, classic == null ? null : refusal(classic.lastRefusal(p.name()).orElse(null))));
+                out.add(LinkStatus.builder(p.name()).address(p.address() + ":" + p.port()).dial(true)
+                        .state(LinkStatus.State.CLASSIC).since(started).waiting(waiting.applyAsInt(routesTo(p.name())))
+                        .configuredPins(p.pins().stream().map(Pin::value).toList()).ownNotAfter(identity.notAfter())
+                        .lastRefusal(classic == null ? null : refusal(classic.lastRefusal(p.name()).orElse(null)))
+                        .build());
                 continue;
             }
             History h = history.get(p.name());
@@ -236,13 +237,16 @@ public final class RelayLinks implements LinkGateway, AutoCloseable {
             Instant since = s.isPresent() && h.upSince != null ? h.upSince
                     : d != null ? d.since() : clock.instant();
             java.security.cert.X509Certificate cert = s.map(LinkSession::peerCertificate).orElse(null);
-            out.add(new LinkStatus(p.name(), p.address() + ":" + p.port(), p.dial(), state, since,
-                    s.map(LinkSession::rtt).orElse(null), endpoint.traffic(p.name()),
-                    waiting.applyAsInt(routesTo(p.name())), Math.max(0, h.ups.get() - 1), h.lastError(), h.lastErrorAt(),
-                    cert == null ? null : Pin.of(cert).value(), p.pins().stream().map(Pin::value).toList(),
-                    cert == null ? null : cert.getNotAfter().toInstant(), identity.notAfter(),
-                    s.map(l -> l.rekeysHere() ? l.rekeys() : -1).orElse(0), s.map(LinkSession::lastRekey).orElse(null),
-                    refusal(h.lastRefusal)));
+            out.add(LinkStatus.builder(p.name()).address(p.address() + ":" + p.port()).dial(p.dial()).state(state)
+                    .since(since).rtt(s.map(LinkSession::rtt).orElse(null)).traffic(endpoint.traffic(p.name()))
+                    .waiting(waiting.applyAsInt(routesTo(p.name()))).reconnects(Math.max(0, h.ups.get() - 1))
+                    .lastError(h.lastError()).lastErrorAt(h.lastErrorAt())
+                    .presentedPin(cert == null ? null : Pin.of(cert).value())
+                    .configuredPins(p.pins().stream().map(Pin::value).toList())
+                    .peerNotAfter(cert == null ? null : cert.getNotAfter().toInstant()).ownNotAfter(identity.notAfter())
+                    .rekeys(s.map(l -> l.rekeysHere() ? l.rekeys() : -1).orElse(0))
+                    .lastRekey(s.map(LinkSession::lastRekey).orElse(null)).lastRefusal(refusal(h.lastRefusal))
+                    .build());
         }
         return out;
     }
