@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.List;
+import org.wormhole.relay.queue.MailDates;
 
 /**
  * Everything one notice says, checked by {@link DsnBuilder}: the values both its human-readable

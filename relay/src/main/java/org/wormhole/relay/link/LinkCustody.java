@@ -5,11 +5,9 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -18,6 +16,7 @@ import org.slf4j.LoggerFactory;
 import org.wormhole.link.Custodian;
 import org.wormhole.link.wire.Frame;
 import org.wormhole.relay.queue.FreeSpace;
+import org.wormhole.relay.queue.MailDates;
 import org.wormhole.relay.queue.QueueId;
 import org.wormhole.relay.queue.Spool;
 
@@ -29,7 +28,6 @@ import org.wormhole.relay.queue.Spool;
 public final class LinkCustody implements Custodian {
 
     private static final Logger log = LoggerFactory.getLogger("link");
-    private static final DateTimeFormatter RFC5322 = DateTimeFormatter.ofPattern("EEE, d MMM yyyy HH:mm:ss Z", Locale.US);
 
     private final Spool spool;
     private final FreeSpace freeSpace;
@@ -73,7 +71,7 @@ public final class LinkCustody implements Custodian {
         try {
             String received = "Received: from " + peer + " (link:" + peer + ")\r\n\tby " + myhostname
                     + " (Wormhole) with WORMHOLE-LINK id " + in.id() + " (peer message " + offer.messageId() + ");\r\n\t"
-                    + RFC5322.format(ZonedDateTime.now(clock)) + "\r\n";
+                    + MailDates.format(ZonedDateTime.now(clock)) + "\r\n";
             in.content().write(received.getBytes(StandardCharsets.US_ASCII));
         } catch (IOException e) {
             in.abort();

@@ -1,14 +1,11 @@
 package org.wormhole.relay.smtpd;
 
 import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.List;
-import java.util.Locale;
+import org.wormhole.relay.queue.MailDates;
 
 /** The trace header the relay puts on every message it accepts (RFC 5321 4.4). */
 final class ReceivedHeader {
-
-    static final DateTimeFormatter RFC5322 = DateTimeFormatter.ofPattern("EEE, d MMM yyyy HH:mm:ss Z", Locale.US);
 
     private ReceivedHeader() {
     }
@@ -32,7 +29,7 @@ final class ReceivedHeader {
         if (recipients.size() == 1) {
             sb.append("\r\n\tfor <").append(recipients.get(0)).append(">");
         }
-        sb.append("; ").append(RFC5322.format(now)).append("\r\n");
+        sb.append("; ").append(MailDates.format(now)).append("\r\n");
         return sb.toString();
     }
 }
