@@ -33,7 +33,7 @@ final class KillTrials {
             String prefix = tally.kind.replaceAll("\\W+", "-") + "-t" + t + "-";
             long burstStart = System.nanoTime();
             Load load = Load.burst(prefix, path.smtpPort(), Sites.FINAL_RCPT, o.burst(), o.sessions(), 2000,
-                    Duration.ofSeconds(120));
+                    Duration.ofSeconds(120), o.rate());
             int moment = o.burst() / 5 + rnd.nextInt(Math.max(1, o.burst() * 3 / 5));
             if (!Poll.until(Duration.ofSeconds(60), () -> load.ackedCount() >= moment)) {
                 tally.fail("trial " + t + ": the burst stalled at " + load.ackedCount() + " before the kill");

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -52,11 +53,28 @@ final class Load {
      * {@code 50 n} attempts or until {@code max} has passed.
      */
     static Load burst(String prefix, int port, String rcpt, int n, int sessions, int size, Duration max) {
+        return burst(prefix, port, rcpt, n, sessions, size, max, 0);
+    }
+
+    /**
+     * A burst as {@link #burst(String, int, String, int, int, int, Duration)}, its attempts paced at
+     * {@code rate} a second in all (0: unpaced): attempt k starts no earlier than k / rate seconds
+     * after the first, so two relays given the same rate get the same load whatever their speed.
+     */
+    static Load burst(String prefix, int port, String rcpt, int n, int sessions, int size, Duration max, int rate) {
         Load load = new Load(prefix, port, Smtp.LEGIT, rcpt, size);
-        long deadline = System.nanoTime() + max.toNanos();
+        long start = System.nanoTime();
+        long deadline = start + max.toNanos();
+        AtomicLong tickets = new AtomicLong();
         for (int t = 0; t < sessions; t++) {
             load.startThread(() -> {
                 while (!load.stopped && load.acked.size() < n && load.next.get() < 50 * n && System.nanoTime() < deadline) {
+                    if (rate > 0) {
+                        long due = start + tickets.getAndIncrement() * 1_000_000_000L / rate;
+                        for (long wait = due - System.nanoTime(); wait > 0; wait = due - System.nanoTime()) {
+                            LockSupport.parkNanos(wait); // the pacing itself: this client's next message is not due yet
+                        }
+                    }
                     if (!load.attempt()) {
                         LockSupport.parkNanos(200_000_000L); // a client's pause before its next try
                     }

@@ -9,12 +9,12 @@ import java.util.Set;
 /** The proving ground's knobs; {@link #full} and {@link #quick} are the two documented runs. */
 record Options(int killTrials, int burst, int sessions, int cutTrials, int largeCutTrials, int largeSize,
                int floodSeconds, int smtpFloodConnections, int linkFloodHolders, boolean postfix, boolean diskFull,
-               Set<String> only, Optional<Path> work, Path jar, long seed) {
+               Set<String> only, Optional<Path> work, Path jar, long seed, int rate) {
 
     static final Set<String> GROUPS = Set.of("kill", "direct", "postfix", "cut", "probes", "floods", "disk");
 
     static final String USAGE = """
-            usage: ProvingGround [--quick] [--postfix] [--kill-trials N] [--burst N] [--sessions N] [--cut-trials N]
+            usage: ProvingGround [--quick] [--postfix] [--kill-trials N] [--burst N] [--sessions N] [--rate N] [--cut-trials N]
                                  [--large-cut-trials N] [--flood-seconds S] [--smtp-flood N] [--no-disk-full]
                                  [--only GROUP,...] [--work DIR] [--jar relay/target/wormhole.jar] [--seed N]
               --quick              the short variant (mvn verify's): 2 kill -9 trials per relay, bursts of 100,
@@ -24,6 +24,9 @@ record Options(int killTrials, int burst, int sessions, int cutTrials, int large
               --kill-trials N      kill -9 trials per relay (default 20)
               --burst N            messages acknowledged per kill or cut trial (default 300)
               --sessions N         concurrent SMTP sessions of the load (default 10)
+              --rate N             the kill -9 trials' bursts paced at N messages a second, the same for every
+                                   relay, so their duplicate counts compare windows, not speeds (default 0:
+                                   as fast as the relay takes them)
               --cut-trials N       link cuts mid-burst (default 5)
               --large-cut-trials N link cuts mid-15 MB message (default 2)
               --flood-seconds S    length of each flood (default 20)
@@ -37,12 +40,12 @@ record Options(int killTrials, int burst, int sessions, int cutTrials, int large
 
     static Options full(Path jar) {
         return new Options(20, 300, 10, 5, 2, 15_000_000, 20, 300, 12, false, true, GROUPS, Optional.empty(), jar,
-                System.nanoTime());
+                System.nanoTime(), 0);
     }
 
     static Options quick(Path jar) {
         return new Options(2, 100, 10, 1, 1, 15_000_000, 8, 150, 12, false, false, GROUPS, Optional.empty(), jar,
-                System.nanoTime());
+                System.nanoTime(), 0);
     }
 
     boolean runs(String group) {
@@ -66,6 +69,7 @@ record Options(int killTrials, int burst, int sessions, int cutTrials, int large
         Optional<Path> work = d.work;
         Path jar = d.jar;
         long seed = d.seed;
+        int rate = d.rate;
         try {
             for (int i = 0; i < args.length; i++) {
                 String a = args[i];
@@ -84,6 +88,7 @@ record Options(int killTrials, int burst, int sessions, int cutTrials, int large
                     case "--work" -> work = Optional.of(Path.of(args[++i]).toAbsolutePath());
                     case "--jar" -> jar = Path.of(args[++i]).toAbsolutePath();
                     case "--seed" -> seed = Long.parseLong(args[++i]);
+                    case "--rate" -> rate = Integer.parseInt(args[++i]);
                     default -> throw new IllegalArgumentException("unknown option " + a);
                 }
             }
@@ -93,12 +98,12 @@ record Options(int killTrials, int burst, int sessions, int cutTrials, int large
             throw new IllegalArgumentException(e.getMessage() + "\n" + USAGE);
         }
         if (killTrials < 0 || burst < 10 || sessions < 1 || cutTrials < 0 || largeCutTrials < 0 || floodSeconds < 1
-                || smtpFlood < 0 || !GROUPS.containsAll(only)) {
+                || smtpFlood < 0 || rate < 0 || !GROUPS.containsAll(only)) {
             throw new IllegalArgumentException("--burst must be at least 10, --flood-seconds at least 1, the counts not"
                     + " negative, --only one or more of " + GROUPS + "\n" + USAGE);
         }
         return new Options(killTrials, burst, sessions, cutTrials, largeCutTrials, d.largeSize, floodSeconds, smtpFlood,
-                d.linkFloodHolders, postfix, diskFull, only, work, jar, seed);
+                d.linkFloodHolders, postfix, diskFull, only, work, jar, seed, rate);
     }
 
     /** relay/target/wormhole.jar, from the checkout's root or from a module directory. */

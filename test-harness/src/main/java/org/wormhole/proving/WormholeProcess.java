@@ -25,6 +25,10 @@ import java.util.stream.Stream;
  */
 final class WormholeProcess implements Relay {
 
+    /** setsid(1), where there is one. */
+    private static final String SETSID = Stream.of("/usr/bin/setsid", "/bin/setsid")
+            .filter(p -> Files.isExecutable(Path.of(p))).findFirst().orElse(null);
+
     static final List<String> QUEUES = List.of("incoming", "active", "deferred", "hold");
 
     private final String name;
@@ -64,7 +68,15 @@ final class WormholeProcess implements Relay {
     @Override
     public void start() throws IOException, InterruptedException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+        List<String> cmd = new ArrayList<>();
+        if (SETSID != null) {
+            // A session of its own, as a service manager gives it: with the kernel's autogroup
+            // scheduling a relay otherwise shares one CPU share with the proving ground's load and
+            // sink (and whatever else this shell started), while Postfix's master calls setsid()
+            // itself. setsid(1) execs in place (we are not a group leader): the pid stays the relay's.
+            cmd.add(SETSID);
+        }
+        cmd.addAll(List.of(java, "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "-cp", jar.toString(), "org.wormhole.cli.Wormhole", "run", "--config", config.toString()));
         logOffset = Files.exists(log) ? Files.size(log) : 0;
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(home.toFile()).redirectErrorStream(true)
