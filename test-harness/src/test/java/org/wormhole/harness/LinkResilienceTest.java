@@ -57,7 +57,7 @@ class LinkResilienceTest {
         assertTrue(send(sites.tokyo, "taro@tokyo.example", "bob@birlinghoven.example", "small-2").startsWith("250"));
         wan.refuseNew(false);
 
-        TwoSites.assertExactlyOnce(sites.birlHub, List.of("large", "small-0", "small-1", "small-2"));
+        sites.assertExactlyOnce(sites.birlHub, List.of("large", "small-0", "small-1", "small-2"));
         sites.assertArrivedByteForByte("large", size, sent);
         assertTrue(wan.connections() >= 2, "the link came back over a new connection");
         Await.until("both queues to be empty", () -> RelayEndToEndTest.queueIsEmpty(sites.tokyo)
@@ -78,7 +78,7 @@ class LinkResilienceTest {
                 sites.proxy.cut();
             }
         });
-        TwoSites.assertExactlyOnce(sites.birlHub, TwoSites.numbered("burst", n));
+        sites.assertExactlyOnce(sites.birlHub, TwoSites.numbered("burst", n));
         assertTrue(sites.proxy.connections() >= 2, "the link came back over a new connection");
         Await.until("both queues to be empty", () -> RelayEndToEndTest.queueIsEmpty(sites.tokyo)
                 && RelayEndToEndTest.queueIsEmpty(sites.birl));
@@ -96,7 +96,7 @@ class LinkResilienceTest {
 
         List<String> all = new ArrayList<>(TwoSites.numbered("first", n / 2));
         all.addAll(TwoSites.numbered("second", n / 2));
-        TwoSites.assertExactlyOnce(sites.birlHub, all);
+        sites.assertExactlyOnce(sites.birlHub, all);
         assertTrue(queuedAtRestart > 0, "mail was still on its way when Tokyo stopped");
         Await.until("both queues to be empty", () -> RelayEndToEndTest.queueIsEmpty(sites.tokyo)
                 && RelayEndToEndTest.queueIsEmpty(sites.birl));
@@ -111,6 +111,6 @@ class LinkResilienceTest {
 
         sites.loopbackPath.forgetDialers(); // Tokyo's NAT box reboots: Tokyo sees a reset, Birlinghoven nothing
         assertTrue(send(sites.tokyo, "taro@tokyo.example", "bob@birlinghoven.example", "after").startsWith("250"));
-        TwoSites.assertExactlyOnce(sites.birlHub, List.of("before", "after"));
+        sites.assertExactlyOnce(sites.birlHub, List.of("before", "after"));
     }
 }
