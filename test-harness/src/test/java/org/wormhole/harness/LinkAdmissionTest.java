@@ -195,7 +195,7 @@ class LinkAdmissionTest {
                             }
                         }
                     }
-                    Thread.sleep(20);
+                    Thread.sleep(20); // the stranger's pace of checking and reopening, not a wait in the test
                 }
             } catch (IOException | InterruptedException e) {
                 // stopped
@@ -371,9 +371,8 @@ class LinkAdmissionTest {
 
         String subject = "from-tokyo-" + (++sent);
         assertTrue(send(sites.tokyo, "taro@tokyo.example", "bob@birlinghoven.example", subject).startsWith("250"));
-        Await.until("Tokyo's message at Birlinghoven's hub", () -> TwoSites.subjects(sites.birlHub).containsKey(subject)
-                && RelayEndToEndTest.queueIsEmpty(sites.birl));
-        Thread.sleep(300);
+        Await.until("Tokyo's message at Birlinghoven's hub", () -> TwoSites.subjects(sites.birlHub).containsKey(subject));
+        sites.awaitQueuesEmpty();
         assertEquals(1, TwoSites.subjects(sites.birlHub).get(subject), "exactly once");
         assertEquals(List.of(), log.lines().stream().filter(l -> l.text().contains("INTRUDER")).toList());
     }

@@ -63,7 +63,7 @@ class LinkKeepaliveTest {
                 + "\\(3 keepalive intervals\\): presumed dead\\)"), reason);
 
         sites.proxy.freeze(false);
-        TwoSites.assertExactlyOnce(sites.birlHub, List.of("before", "during"));
+        sites.assertExactlyOnce(sites.birlHub, List.of("before", "during"));
         Await.until("Tokyo's queue to be empty", () -> RelayEndToEndTest.queueIsEmpty(sites.tokyo));
     }
 
@@ -86,7 +86,7 @@ class LinkKeepaliveTest {
             assertTrue(noticedAfter < 15_000, "declared down after " + noticedAfter + " ms: " + log.lines());
         }
         sites.loopbackPath.hang(false);
-        TwoSites.assertExactlyOnce(sites.birlHub, List.of("large"));
+        sites.assertExactlyOnce(sites.birlHub, List.of("large"));
         sites.assertArrivedByteForByte("large", size, sent);
         Await.until("Tokyo's queue to be empty", () -> RelayEndToEndTest.queueIsEmpty(sites.tokyo));
     }
@@ -98,7 +98,7 @@ class LinkKeepaliveTest {
         MessageDigest sent = MessageDigest.getInstance("SHA-256");
         try (LinkLog log = LinkLog.capture()) {
             long size = sites.sendLarge(5_000_000, sent);
-            TwoSites.assertExactlyOnce(sites.birlHub, List.of("large"));
+            sites.assertExactlyOnce(sites.birlHub, List.of("large"));
             sites.assertArrivedByteForByte("large", size, sent);
             assertEquals(List.of(), log.lines().stream().filter(l -> l.text().contains("presumed dead")).toList());
         }

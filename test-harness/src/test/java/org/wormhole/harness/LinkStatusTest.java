@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetupTest;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -45,11 +43,16 @@ class LinkStatusTest {
         SiteIdentity tokyoKey = SiteIdentity.generate(dir.resolve("tokyo/keys"), "tokyo", Duration.ofDays(365));
         // Birlinghoven's certificate runs out in 10 days: Tokyo's operator must be told.
         birlKey = SiteIdentity.generate(dir.resolve("birlinghoven/keys"), "birlinghoven", Duration.ofDays(10));
-        int linkPort;
-        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            linkPort = probe.getLocalPort();
-        }
         String slow = "minimal_backoff_time = 1h\nmaximal_backoff_time = 2h\nkeepalive_interval = 1s\n";
+        birl = new TestSite(dir.resolve("birlinghoven"),
+                "birlinghoven.example\tesmtp:[127.0.0.1]:" + birlHub.getSmtp().getPort() + "\n"
+                        + "tokyo.example\ttsmtp:[127.0.0.1]\n",
+                slow + "myhostname = relay.birlinghoven.example\n"
+                        + "link_listen = \"127.0.0.1:0\"\n"
+                        + "link_key_directory = \"" + dir.resolve("birlinghoven/keys") + "\"\n"
+                        + "peers { tokyo { address = \"127.0.0.1\", pins = [\"" + tokyoKey.pin() + "\"], dial = false } }\n");
+        birl.start(); // first: Tokyo is told the link port it bound
+        int linkPort = birl.keepLinkPort();
         tokyo = new TestSite(dir.resolve("tokyo"),
                 "birlinghoven.example\ttsmtp:birlinghoven\n"
                         + "dead.example\tesmtp:[127.0.0.1]:9\n", // port 9 is closed: that MX is down
@@ -58,20 +61,15 @@ class LinkStatusTest {
                         + "link_key_directory = \"" + dir.resolve("tokyo/keys") + "\"\n"
                         + "peers { birlinghoven { address = \"127.0.0.1\", port = " + linkPort
                         + ", pins = [\"" + birlKey.pin() + "\"], dial = true } }\n");
-        birl = new TestSite(dir.resolve("birlinghoven"),
-                "birlinghoven.example\tesmtp:[127.0.0.1]:" + birlHub.getSmtp().getPort() + "\n"
-                        + "tokyo.example\ttsmtp:[127.0.0.1]\n",
-                slow + "myhostname = relay.birlinghoven.example\n"
-                        + "link_listen = \"127.0.0.1:" + linkPort + "\"\n"
-                        + "link_key_directory = \"" + dir.resolve("birlinghoven/keys") + "\"\n"
-                        + "peers { tokyo { address = \"127.0.0.1\", pins = [\"" + tokyoKey.pin() + "\"], dial = false } }\n");
     }
 
     @AfterEach
     void stop() {
         for (AutoCloseable c : new AutoCloseable[] {tokyo, birl}) {
             try {
-                c.close();
+                if (c != null) {
+                    c.close();
+                }
             } catch (Exception ignored) {
                 // stopping
             }
@@ -108,7 +106,6 @@ class LinkStatusTest {
 
     @Test
     void theOperatorSeesTheLinkUpWithItsTrafficThenDownWithWhyAndWhatWaits() throws Exception {
-        birl.start();
         tokyo.start();
         send(tokyo, "one", "bob@birlinghoven.example");
         // 200 KB: the link is rekeyed on the way
@@ -171,7 +168,8 @@ class LinkStatusTest {
 
     @Test
     void aLinkComingUpSendsItsOwnMailButNothingWaitingForAnotherDestination() throws Exception {
-        tokyo.start(); // Birlinghoven is not running yet: the link cannot come up
+        birl.relay.close(); // Birlinghoven is down: the link cannot come up
+        tokyo.start();
         String deadOnly = send(tokyo, "dead-only", "carol@dead.example");
         String mixed = send(tokyo, "mixed", "bob@birlinghoven.example", "dave@dead.example");
         Await.until("both messages to be deferred", () -> RelayEndToEndTest.deferredErrors(tokyo).size() == 2);
@@ -181,16 +179,24 @@ class LinkStatusTest {
         assertEquals("1", b.group(8), "the mixed message waits for the link\n" + before);
         assertTrue(b.group(10).startsWith("dial failed: "), before);
 
-        birl.start(); // the link comes up; the dead MX's mail keeps its hour of backoff
-        Await.until("the link's recipient at Birlinghoven's hub", () -> birlHub.getReceivedMessages().length == 1);
-        Await.until("the mixed message's attempt to end", () -> {
-            try {
-                return attempts(mixed).equals(List.of(2, 1));
-            } catch (Exception e) {
-                return false; // being attempted: not in deferred/ now
-            }
-        });
-        Thread.sleep(500); // a retry of the dead MX's mail, if there were one, would have happened by now
+        try (CapturedLog qmgr = CapturedLog.of("qmgr")) {
+            birl.start(); // the link comes up; the dead MX's mail keeps its hour of backoff
+            Await.until("the link's recipient at Birlinghoven's hub", () -> birlHub.getReceivedMessages().length == 1);
+            Await.until("the mixed message's attempt to end", () -> {
+                try {
+                    return attempts(mixed).equals(List.of(2, 1));
+                } catch (Exception e) {
+                    return false; // being attempted: not in deferred/ now
+                }
+            });
+            // What the link coming up made due: the mixed message, not the dead MX's; and nothing is
+            // being attempted any more, so a retry of the dead MX's mail would show by now.
+            String flush = "flush of the link to birlinghoven: ";
+            Await.until("Tokyo's flush for the link", () -> !qmgr.containing(flush).isEmpty());
+            assertEquals(flush + "1 message(s) due now", qmgr.containing(flush).get(0).text());
+            Await.until("Tokyo's attempts to end", () -> tokyo.relay.queue().counts().get(QueueState.ACTIVE) == 0
+                    && tokyo.relay.queue().counts().get(QueueState.INCOMING) == 0);
+        }
 
         assertEquals(List.of(1), attempts(deadOnly), "the dead MX's message was not retried");
         QueuedMessage m = tokyo.relay.spool().read(QueueState.DEFERRED, new QueueId(mixed));

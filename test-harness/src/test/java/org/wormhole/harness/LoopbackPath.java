@@ -110,7 +110,7 @@ final class LoopbackPath implements AutoCloseable {
             OutputStream out = to.getOutputStream();
             while (true) {
                 while (hung && !from.isClosed()) {
-                    Thread.sleep(10);
+                    Thread.sleep(10); // a hung path: it neither reads nor writes until released
                 }
                 int n = in.read(buf);
                 if (n < 0) {
@@ -118,11 +118,11 @@ final class LoopbackPath implements AutoCloseable {
                     return;
                 }
                 while (hung && !to.isClosed()) {
-                    Thread.sleep(10);
+                    Thread.sleep(10); // as above
                 }
                 long cap = bytesPerSecond;
                 if (cap > 0) {
-                    Thread.sleep(n * 1000L / cap);
+                    Thread.sleep(n * 1000L / cap); // a narrow line's pace: the behaviour simulated, not a wait
                 }
                 out.write(buf, 0, n);
                 counter.addAndGet(n);

@@ -183,13 +183,17 @@ class RelayEndToEndTest {
         assertTrue(got.text().endsWith("Subject: \u00e4\u00f6\u00fc\r\n\r\nhej\r\n"), got.text());
     }
 
-    /** Empty on disk and in the queue manager (a retry may be between two directories). */
+    /**
+     * Empty in the queue manager and on disk, no file in incoming/, active/, deferred/ or hold/
+     * (a retry may be between two directories).
+     */
     static boolean queueIsEmpty(TestSite s) {
         if (!s.relay.queue().all().isEmpty()) {
             return false;
         }
         try {
-            for (QueueState st : List.of(QueueState.INCOMING, QueueState.ACTIVE, QueueState.DEFERRED)) {
+            for (QueueState st : List.of(QueueState.INCOMING, QueueState.ACTIVE, QueueState.DEFERRED,
+                    QueueState.HOLD)) {
                 if (!s.relay.spool().list(st).isEmpty()) {
                     return false;
                 }

@@ -82,6 +82,16 @@ final class TestSite implements AutoCloseable {
         return relay.smtpPort();
     }
 
+    /**
+     * The port the relay's link listens on; a {@code link_listen} port 0 becomes this port in the
+     * configuration, so a restarted relay listens again where its peers dial.
+     */
+    int keepLinkPort() {
+        int bound = relay.links().orElseThrow().linkPort();
+        extraConfig = extraConfig.replace("link_listen = \"127.0.0.1:0\"", "link_listen = \"127.0.0.1:" + bound + "\"");
+        return bound;
+    }
+
     void restart() throws Exception {
         relay.close();
         start();

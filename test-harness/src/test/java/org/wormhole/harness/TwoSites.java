@@ -8,9 +8,7 @@ import com.icegreen.greenmail.util.ServerSetupTest;
 import jakarta.mail.MessagingException;
 import jakarta.mail.internet.MimeMessage;
 import java.io.InputStream;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -76,28 +74,33 @@ final class TwoSites implements AutoCloseable {
         } while (b.pin().value().compareTo(t.pin().value()) >= 0);
         tokyoKey = t;
         birlKey = b;
-        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            linkPort = probe.getLocalPort();
-        }
-        InetSocketAddress link = new InetSocketAddress("127.0.0.1", linkPort);
-        proxy = proxyRtt == null ? null : new DelayingProxy(link, proxyRtt);
-        this.loopbackPath = loopbackPath ? new LoopbackPath(link) : null;
-        int dialed = proxy != null ? proxy.port() : this.loopbackPath != null ? this.loopbackPath.port() : linkPort;
-        tokyo = new TestSite(dir.resolve("tokyo"),
-                "tokyo.example\tesmtp:[127.0.0.1]:" + tokyoHub.getSmtp().getPort() + "\n"
-                        + "birlinghoven.example\ttsmtp:birlinghoven\n",
-                COMMON + config + "myhostname = relay.tokyo.example\n"
-                        + "link_key_directory = \"" + tokyoKeys + "\"\n"
-                        + "peers { birlinghoven { address = \"127.0.0.1\", port = " + dialed
-                        + ", pins = [\"" + birlKey.pin() + "\"], dial = true } }\n");
         birl = new TestSite(dir.resolve("birlinghoven"),
                 "birlinghoven.example\tesmtp:[127.0.0.1]:" + birlHub.getSmtp().getPort() + "\n"
                         + "tokyo.example\ttsmtp:[127.0.0.1]\n",
                 COMMON + config + "myhostname = relay.birlinghoven.example\n"
-                        + "link_listen = \"127.0.0.1:" + linkPort + "\"\n"
+                        + "link_listen = \"127.0.0.1:0\"\n"
                         + "link_key_directory = \"" + birlKeys + "\"\n"
                         + "peers { tokyo { address = \"127.0.0.1\", pins = [\"" + tokyoKey.pin() + "\"], dial = false } }\n");
-        tokyo.dns.put("outside.example", internet.address());
+        try {
+            // Birlinghoven first: Tokyo is told the link port it bound.
+            birl.start();
+            linkPort = birl.keepLinkPort();
+            InetSocketAddress link = new InetSocketAddress("127.0.0.1", linkPort);
+            proxy = proxyRtt == null ? null : new DelayingProxy(link, proxyRtt);
+            this.loopbackPath = loopbackPath ? new LoopbackPath(link) : null;
+            int dialed = proxy != null ? proxy.port() : this.loopbackPath != null ? this.loopbackPath.port() : linkPort;
+            tokyo = new TestSite(dir.resolve("tokyo"),
+                    "tokyo.example\tesmtp:[127.0.0.1]:" + tokyoHub.getSmtp().getPort() + "\n"
+                            + "birlinghoven.example\ttsmtp:birlinghoven\n",
+                    COMMON + config + "myhostname = relay.tokyo.example\n"
+                            + "link_key_directory = \"" + tokyoKeys + "\"\n"
+                            + "peers { birlinghoven { address = \"127.0.0.1\", port = " + dialed
+                            + ", pins = [\"" + birlKey.pin() + "\"], dial = true } }\n");
+            tokyo.dns.put("outside.example", internet.address());
+        } catch (Exception e) {
+            close();
+            throw e;
+        }
     }
 
     /** Both sites, Tokyo dialing Birlinghoven directly; {@code config} goes into both relays' configuration. */
@@ -117,7 +120,6 @@ final class TwoSites implements AutoCloseable {
 
     private TwoSites start() throws Exception {
         try {
-            birl.start();
             tokyo.start();
         } catch (Exception e) {
             close();
@@ -182,19 +184,29 @@ final class TwoSites implements AutoCloseable {
     }
 
     /**
-     * Waits for as many messages as {@code subjects} at {@code hub}, then a moment more for any
-     * duplicate still on its way, and checks that each subject arrived exactly once and nothing else.
+     * Waits for as many messages as {@code subjects} at {@code hub}, then until both relays'
+     * queues are empty (a duplicate still on its way would be in one of them), and checks that
+     * each subject arrived exactly once and nothing else.
      */
-    static void assertExactlyOnce(GreenMail hub, Collection<String> subjects) throws Exception {
+    void assertExactlyOnce(GreenMail hub, Collection<String> subjects) throws Exception {
         int n = subjects.size();
         Await.until(n + " messages at the hub", () -> hub.getReceivedMessages().length >= n);
-        Thread.sleep(1000);
+        awaitQueuesEmpty();
         Map<String, Integer> seen = subjects(hub);
         List<String> missing = subjects.stream().filter(s -> !seen.containsKey(s)).toList();
         assertEquals(List.of(), missing, "never arrived");
         assertEquals(new TreeSet<>(subjects), seen.keySet(), "only the messages sent");
         assertEquals(Map.of(), seen.entrySet().stream().filter(e -> e.getValue() > 1)
                 .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)), "arrived twice or more");
+    }
+
+    /**
+     * Waits until neither relay has any mail left to send: none in its queue manager, no file in
+     * incoming/, active/, deferred/ or hold/. Then nothing more arrives anywhere: count.
+     */
+    void awaitQueuesEmpty() throws InterruptedException {
+        Await.until("both relays' queues to be empty", () -> RelayEndToEndTest.queueIsEmpty(tokyo)
+                && RelayEndToEndTest.queueIsEmpty(birl));
     }
 
     /**

@@ -49,11 +49,9 @@ class TwoSitesTest {
         Await.until("Tokyo's hub to receive the answer", () -> sites.tokyoHub.getReceivedMessages().length == 1);
         assertTrue(GreenMailUtil.getWholeMessage(sites.tokyoHub.getReceivedMessages()[0]).contains("guten-tag"));
 
-        Thread.sleep(500);
+        sites.awaitQueuesEmpty();
         assertEquals(1, sites.birlHub.getReceivedMessages().length, "exactly once");
         assertEquals(1, sites.tokyoHub.getReceivedMessages().length, "exactly once");
-        Await.until("both queues to be empty", () -> RelayEndToEndTest.queueIsEmpty(tokyo)
-                && RelayEndToEndTest.queueIsEmpty(birl));
     }
 
     /**
@@ -102,8 +100,7 @@ class TwoSitesTest {
 
         birl.restartWith("", full); // room again: the link comes back and the waiting mail goes
         Await.until("Birlinghoven's hub to receive it", () -> sites.birlHub.getReceivedMessages().length == 1);
-        Await.until("Tokyo's queue to be empty", () -> RelayEndToEndTest.queueIsEmpty(tokyo));
-        Thread.sleep(500);
+        sites.awaitQueuesEmpty();
         assertEquals(1, sites.birlHub.getReceivedMessages().length, "exactly once");
     }
 
@@ -111,6 +108,7 @@ class TwoSitesTest {
     void outsideDomainsGoOutByMxNotThroughTheLink() throws Exception {
         send(tokyo, "taro@tokyo.example", "someone@outside.example", "hello-world");
         Await.until("the outside MX to receive it", () -> sites.internet.received.size() == 1);
+        sites.awaitQueuesEmpty();
         assertEquals(0, sites.birlHub.getReceivedMessages().length);
     }
 
@@ -123,7 +121,7 @@ class TwoSitesTest {
 
         birl.start(); // back: with an hour of backoff, only the link coming up can send it now
         Await.until("Birlinghoven's hub to receive it", () -> sites.birlHub.getReceivedMessages().length == 1);
-        Thread.sleep(500);
+        sites.awaitQueuesEmpty();
         assertEquals(1, sites.birlHub.getReceivedMessages().length, "exactly once");
     }
 
@@ -137,6 +135,6 @@ class TwoSitesTest {
                 birl.restart();
             }
         });
-        TwoSites.assertExactlyOnce(sites.birlHub, TwoSites.numbered("burst", n));
+        sites.assertExactlyOnce(sites.birlHub, TwoSites.numbered("burst", n));
     }
 }

@@ -9,6 +9,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -33,6 +34,7 @@ class LinkEndpointTest {
     private SiteIdentity tokyo;
     private SiteIdentity birlinghoven;
     private final List<LinkEndpoint> endpoints = new CopyOnWriteArrayList<>();
+    private final List<PortForTokyo> ports = new CopyOnWriteArrayList<>(); // closed after the endpoints
 
     @BeforeEach
     void identities() throws Exception {
@@ -41,14 +43,18 @@ class LinkEndpointTest {
     }
 
     @AfterEach
-    void close() {
+    void close() throws Exception {
         endpoints.forEach(LinkEndpoint::close);
+        for (PortForTokyo p : ports) {
+            p.close();
+        }
     }
 
     /** What a site's relay hears of its links. */
     static final class Heard implements LinkEndpoint.Events {
         final BlockingQueue<String> log = new LinkedBlockingQueue<>();
         final BlockingQueue<Frame> frames = new LinkedBlockingQueue<>();
+        final BlockingQueue<Arrival> arrivals = new LinkedBlockingQueue<>();
         final List<String> dialFailures = new CopyOnWriteArrayList<>();
         final BlockingQueue<KeyRefusal> keyRefusals = new LinkedBlockingQueue<>();
 
@@ -75,6 +81,7 @@ class LinkEndpointTest {
         @Override
         public void frame(LinkEndpoint.Peer peer, LinkSession session, Frame frame) {
             frames.add(frame);
+            arrivals.add(new Arrival(session, frame));
         }
     }
 
@@ -117,41 +124,140 @@ class LinkEndpointTest {
         LinkEndpoint again = site(birlinghoven, "birlinghoven",
                 new LinkEndpoint.Peer("tokyo", "127.0.0.1", 1, Set.of(tokyo.pin()), false), hub, port);
         assertEquals("up birlinghoven", next(branch.log), "the branch reconnects by itself");
-        Thread.sleep(100);
+        Await.until("the restarted hub holds its end of the new link", () -> again.session("tokyo").isPresent());
         again.session("tokyo").orElseThrow().send(new Frame.Cancel(1));
         assertEquals(new Frame.Cancel(1), branch.frames.poll(10, TimeUnit.SECONDS));
     }
 
     @Test
     void whenBothSidesDialExactlyOneLinkRemains() throws Exception {
-        int tokyoPort = freePort();
-        int birlPort = freePort();
+        // Each site must be told the other's port before either listens: Birlinghoven dials a
+        // port bound now that leads to Tokyo's, once Tokyo listens.
+        PortForTokyo tokyoPort = new PortForTokyo();
+        ports.add(tokyoPort);
         Heard t = new Heard();
         Heard b = new Heard();
-        LinkEndpoint tok = new LinkEndpoint(tokyo, "tokyo", List.of(
-                new LinkEndpoint.Peer("birlinghoven", "127.0.0.1", birlPort, Set.of(birlinghoven.pin()), true)), FAST, t);
         LinkEndpoint birl = new LinkEndpoint(birlinghoven, "birlinghoven", List.of(
-                new LinkEndpoint.Peer("tokyo", "127.0.0.1", tokyoPort, Set.of(tokyo.pin()), true)), FAST, b);
-        endpoints.add(tok);
+                new LinkEndpoint.Peer("tokyo", "127.0.0.1", tokyoPort.port(), Set.of(tokyo.pin()), true)), FAST, b);
         endpoints.add(birl);
-        tok.listen(new InetSocketAddress(InetAddress.getLoopbackAddress(), tokyoPort));
-        birl.listen(new InetSocketAddress(InetAddress.getLoopbackAddress(), birlPort));
+        birl.listen(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        LinkEndpoint tok = new LinkEndpoint(tokyo, "tokyo", List.of(new LinkEndpoint.Peer("birlinghoven",
+                "127.0.0.1", birl.boundPort(), Set.of(birlinghoven.pin()), true)), FAST, t);
+        endpoints.add(tok);
+        tok.listen(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        tokyoPort.leadTo(tok.boundPort());
         tok.start();
         birl.start();
-        Thread.sleep(1500); // both dialers connect and the duplicate is resolved
+        // Both dialers connect and one connection is closed as the duplicate: once a frame sent
+        // on each site's link arrives on the link the other site holds, one connection remains.
+        int[] probe = {100};
+        Await.until("one link whose two ends the two sites hold", () -> {
+            Optional<LinkSession> tokSide = tok.session("birlinghoven");
+            Optional<LinkSession> birlSide = birl.session("tokyo");
+            return tokSide.isPresent() && birlSide.isPresent()
+                    && arrivesOn(tokSide.get(), new Frame.Cancel(probe[0]++), b, birlSide.get())
+                    && arrivesOn(birlSide.get(), new Frame.Cancel(probe[0]++), t, tokSide.get());
+        });
         LinkSession tokSide = tok.session("birlinghoven").orElseThrow();
         LinkSession birlSide = birl.session("tokyo").orElseThrow();
         tokSide.send(new Frame.Cancel(42));
         birlSide.send(new Frame.Cancel(43));
-        assertEquals(new Frame.Cancel(42), b.frames.poll(10, TimeUnit.SECONDS), "tokyo's link reaches birlinghoven's");
-        assertEquals(new Frame.Cancel(43), t.frames.poll(10, TimeUnit.SECONDS), "and the other way: one connection");
+        assertEquals(new Arrival(birlSide, new Frame.Cancel(42)), next(b.arrivals, new Frame.Cancel(42), 10),
+                "tokyo's link reaches birlinghoven's");
+        assertEquals(new Arrival(tokSide, new Frame.Cancel(43)), next(t.arrivals, new Frame.Cancel(43), 10),
+                "and the other way: one connection");
         assertTrue(tokSide.isOpen() && birlSide.isOpen());
         assertTrue(t.log.stream().noneMatch(e -> e.startsWith("down")), "no link went down on the way: " + t.log);
     }
 
-    private static int freePort() throws java.io.IOException {
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
+    /** A frame on a link, and the session it came on. */
+    record Arrival(LinkSession on, Frame frame) {
+    }
+
+    /** The arrival of {@code frame} (those before it are skipped) within {@code seconds}; null if it never came. */
+    private static Arrival next(BlockingQueue<Arrival> arrivals, Frame frame, int seconds) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        for (long left = deadline - System.nanoTime(); left > 0; left = deadline - System.nanoTime()) {
+            Arrival a = arrivals.poll(left, TimeUnit.NANOSECONDS);
+            if (a != null && a.frame().equals(frame)) {
+                return a;
+            }
+        }
+        return null;
+    }
+
+    /** Whether {@code frame}, sent on {@code from}, arrives at {@code heard} on the session {@code on}. */
+    private static boolean arrivesOn(LinkSession from, Frame frame, Heard heard, LinkSession on) {
+        try {
+            from.send(frame);
+            Arrival a = next(heard.arrivals, frame, 2); // lost if sent on the duplicate as it closed
+            return a != null && a.on() == on;
+        } catch (java.io.IOException closedAsTheDuplicate) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /**
+     * A loopback port bound at once, that carries every connection to it on to a port named later
+     * ({@link #leadTo}): a port a site can be told before the listener behind it exists, with no
+     * port number freed and bound again.
+     */
+    static final class PortForTokyo implements AutoCloseable {
+        private final java.net.ServerSocket front = new java.net.ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        private final Set<java.net.Socket> open = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        private volatile int target;
+
+        PortForTokyo() throws java.io.IOException {
+            Thread t = new Thread(this::acceptLoop, "port-for-tokyo");
+            t.setDaemon(true);
+            t.start();
+        }
+
+        int port() {
+            return front.getLocalPort();
+        }
+
+        void leadTo(int port) {
+            target = port;
+        }
+
+        private void acceptLoop() {
+            try {
+                while (true) {
+                    java.net.Socket in = front.accept();
+                    open.add(in);
+                    java.net.Socket out = new java.net.Socket(InetAddress.getLoopbackAddress(), target);
+                    open.add(out);
+                    pipe(in, out);
+                    pipe(out, in);
+                }
+            } catch (java.io.IOException closed) {
+                // the test is over
+            }
+        }
+
+        /** Copies {@code from} to {@code to}; when either ends, closes both. */
+        private void pipe(java.net.Socket from, java.net.Socket to) {
+            Thread t = new Thread(() -> {
+                try (from; to) {
+                    from.getInputStream().transferTo(to.getOutputStream());
+                } catch (java.io.IOException gone) {
+                    // one side closed
+                }
+            }, "port-for-tokyo-pipe");
+            t.setDaemon(true);
+            t.start();
+        }
+
+        @Override
+        public void close() throws java.io.IOException {
+            front.close();
+            for (java.net.Socket s : open) {
+                s.close();
+            }
         }
     }
 
@@ -258,7 +364,7 @@ class LinkEndpointTest {
                                 }
                             }
                         }
-                        Thread.sleep(20);
+                        Thread.sleep(20); // the stranger's pace of checking and reopening, not a wait in the test
                     }
                 } catch (Exception e) {
                     if (!stop) {
@@ -362,43 +468,33 @@ class LinkEndpointTest {
             awaitBusy(b.boundPort());
             site(tokyo, "tokyo", new LinkEndpoint.Peer("birlinghoven", "127.0.0.1", b.boundPort(),
                     Set.of(birlinghoven.pin()), true), heardA, -1, helloWithin(Duration.ofSeconds(30), Duration.ofMillis(200)));
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (failures.size() < 10 && System.nanoTime() < deadline) {
-                Thread.sleep(20);
-            }
-            assertTrue(failures.size() >= 10, "Tokyo dialed again soon after each 'busy': " + failures);
+            Await.until("Tokyo dialing again soon after each 'busy', 10 times", () -> failures.size() >= 10);
             assertTrue(failures.stream().allMatch(f -> f.contains("busy")), failures.toString());
         }
         assertEquals("up birlinghoven", heardA.log.poll(2, TimeUnit.SECONDS), "up within 2 s of the crowd leaving");
     }
 
     private static void awaitOpened(Crowd crowd, int n) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (crowd.opened.get() < n && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
-        assertTrue(crowd.opened.get() >= n, "the crowd opened " + crowd.opened.get());
+        Await.until("the crowd opening " + n + " connections", () -> crowd.opened.get() >= n);
     }
 
     /** Waits until a newcomer from yet another address (127.0.0.99) is told "busy": every slot is taken. */
     private static void awaitBusy(int port) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (System.nanoTime() < deadline) {
-            try (java.net.Socket s = new java.net.Socket()) {
-                s.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.99"), 0));
-                s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 2_000);
-                s.setSoTimeout(100);
-                try {
-                    if (s.getInputStream().read() == (LinkEndpoint.BUSY_ALERT[0] & 0xFF)) {
-                        return;
-                    }
-                } catch (java.net.SocketTimeoutException admitted) {
-                    // a slot was free: not full yet
-                }
-            }
-            Thread.sleep(20);
+        Await.until("the link port getting busy", () -> toldBusy(port));
+    }
+
+    /** Whether a newcomer from 127.0.0.99 is told "busy" (not admitted within 100 ms). */
+    private static boolean toldBusy(int port) {
+        try (java.net.Socket s = new java.net.Socket()) {
+            s.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.99"), 0));
+            s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 2_000);
+            s.setSoTimeout(100);
+            return s.getInputStream().read() == (LinkEndpoint.BUSY_ALERT[0] & 0xFF);
+        } catch (java.net.SocketTimeoutException admitted) {
+            return false; // a slot was free: not full yet
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
-        throw new AssertionError("the link port never got busy");
     }
 
     /** The lines the {@code link} logger writes while {@code during} runs. */

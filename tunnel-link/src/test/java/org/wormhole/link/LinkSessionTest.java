@@ -119,12 +119,16 @@ class LinkSessionTest {
         assertEquals(64, tokyoSide.peerWindow());
 
         // Idle: keepalive pings flow both ways and keep the link up; a round trip gets measured.
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (tokyoSide.rtt() == null && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
-        assertNotNull(tokyoSide.rtt(), "a round-trip time after a PING/PONG");
-        Thread.sleep(500); // five keepalive intervals of idleness
+        Await.until("a round-trip time after a PING/PONG", () -> tokyoSide.rtt() != null);
+        // Five keepalive intervals of idleness, more than the three a dead peer gets: each side
+        // reads a PING and a PONG per interval, and nothing else.
+        long keepaliveRound = 2 * keepaliveFrameOctets();
+        long tokyoRead = tokyoSide.bytesRead();
+        long birlRead = birlSide.bytesRead();
+        Await.until("five keepalive rounds each way, or the link going down", () -> !tokyoSide.isOpen()
+                || !birlSide.isOpen()
+                || tokyoSide.bytesRead() - tokyoRead >= 5 * keepaliveRound
+                        && birlSide.bytesRead() - birlRead >= 5 * keepaliveRound);
         assertTrue(tokyoSide.isOpen() && birlSide.isOpen(), "an idle link stays up");
 
         tokyoSide.send(new Frame.Cancel(9));
@@ -132,6 +136,13 @@ class LinkSessionTest {
 
         tokyoSide.close("relay stopping", true);
         assertEquals("the peer said goodbye: relay stopping", birlEvents.downs.poll(10, TimeUnit.SECONDS));
+    }
+
+    /** The octets of a PING (or a PONG: the same) on the link. */
+    private static long keepaliveFrameOctets() throws Exception {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        FrameCodec.write(out, new Frame.Ping(1));
+        return out.size();
     }
 
     @Test
