@@ -17,7 +17,8 @@ import org.wormhole.link.Custodian;
 import org.wormhole.link.CustodyRefused;
 import org.wormhole.link.wire.Frame;
 import org.wormhole.relay.queue.FreeSpace;
-import org.wormhole.relay.queue.MailDates;
+import org.wormhole.relay.queue.BodyFlag;
+import org.wormhole.relay.queue.ReceivedHeader;
 import org.wormhole.relay.queue.QueueId;
 import org.wormhole.relay.queue.Spool;
 
@@ -59,20 +60,13 @@ public final class LinkCustody implements Custodian {
             log.warn("link from {}: message {} refused for now: {}", peer, offer.messageId(), shortage.get());
             throw CustodyRefused.insufficientStorage(); // the details stay in this site's log
         }
-        Set<String> flags = new LinkedHashSet<>();
-        if ((offer.flags() & 1) != 0) {
-            flags.add("8bitmime");
-        }
-        if ((offer.flags() & 2) != 0) {
-            flags.add("smtputf8");
-        }
         long now = clock.millis();
-        Spool.Incoming in = spool.create(now, "link:" + peer, offer.sender(), offer.recipients(), flags,
+        Spool.Incoming in = spool.create(now, "link:" + peer, offer.sender(), offer.recipients(),
+                BodyFlag.ofLinkBits(offer.flags()),
                 peer + " " + offer.messageId());
         try {
-            String received = "Received: from " + peer + " (link:" + peer + ")\r\n\tby " + myhostname
-                    + " (Wormhole) with WORMHOLE-LINK id " + in.id() + " (peer message " + offer.messageId() + ");\r\n\t"
-                    + MailDates.format(ZonedDateTime.now(clock)) + "\r\n";
+            String received = ReceivedHeader.link(peer, myhostname, in.id().value(), offer.messageId(),
+                    ZonedDateTime.now(clock));
             in.content().write(received.getBytes(StandardCharsets.US_ASCII));
         } catch (IOException e) {
             in.abort();

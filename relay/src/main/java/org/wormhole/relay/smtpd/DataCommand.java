@@ -5,7 +5,7 @@ import java.io.OutputStream;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.ZonedDateTime;
-import java.util.LinkedHashSet;
+import java.util.EnumSet;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -13,6 +13,8 @@ import org.subethamail.smtp.DropConnectionException;
 import org.subethamail.smtp.server.Session;
 import org.wormhole.relay.events.MessageQueued;
 import org.wormhole.relay.events.MessageRefused;
+import org.wormhole.relay.queue.BodyFlag;
+import org.wormhole.relay.queue.ReceivedHeader;
 import org.wormhole.relay.queue.Spool;
 
 /**
@@ -59,7 +61,7 @@ final class DataCommand extends SmtpCommand {
         try (incoming) {
             s.sendResponse("354 End data with <CR><LF>.<CR><LF>");
             SafeSink sink = new SafeSink(incoming.content());
-            String received = ReceivedHeader.build(s.getHelo().orElse(null),
+            String received = ReceivedHeader.smtp(s.getHelo().orElse(null),
                     SessionInfo.clientAddress(s).getHostAddress(), ctx.myhostname(), ctx.sessions().isEsmtp(s),
                     s.isTLSStarted(), tx.smtpUtf8, incoming.id().value(), tx.recipients,
                     ZonedDateTime.now(ctx.clock()));
@@ -110,13 +112,13 @@ final class DataCommand extends SmtpCommand {
         }
     }
 
-    private static Set<String> flags(IngressTransaction tx) {
-        Set<String> f = new LinkedHashSet<>();
+    private static Set<BodyFlag> flags(IngressTransaction tx) {
+        Set<BodyFlag> f = EnumSet.noneOf(BodyFlag.class);
         if (tx.eightBit) {
-            f.add("8bitmime");
+            f.add(BodyFlag.EIGHT_BIT_MIME);
         }
         if (tx.smtpUtf8) {
-            f.add("smtputf8");
+            f.add(BodyFlag.SMTPUTF8);
         }
         return f;
     }
