@@ -75,8 +75,9 @@ public final class Relay implements AutoCloseable {
                     .withTls(d.tlsSecurityLevel() == RelayConfig.TlsLevel.MAY ? TlsMode.MAY : TlsMode.NONE,
                             OpportunisticTls.socketFactory())
                     .withLineLengthLimit(d.lineLengthLimit());
-            this.smtp = new SmtpDeliveryAgent(spool, resolver, client, d.smtpPort());
-            this.lmtp = new SmtpDeliveryAgent(spool, resolver, client.withLmtp(true), d.lmtpPort());
+            this.smtp = new SmtpDeliveryAgent(spool, resolver, client, d.smtpPort(), d.destinationConcurrencyLimit());
+            this.lmtp = new SmtpDeliveryAgent(spool, resolver, client.withLmtp(true), d.lmtpPort(),
+                    d.destinationConcurrencyLimit());
             org.wormhole.link.SiteIdentity identity = config.peers().isEmpty() ? null : siteIdentity(config);
             this.links = identity == null ? null : links(config, identity, spool, clock);
             this.classicPeers = identity == null || config.peers().stream().noneMatch(RelayConfig.PeerConfig::classic)
