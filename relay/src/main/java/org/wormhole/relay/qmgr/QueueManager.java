@@ -429,14 +429,14 @@ public final class QueueManager implements AutoCloseable {
             if (m.hops() > settings.hopcountLimit()) {
                 String reason = "mail forwarding loop: " + m.hops() + " Received: headers (limit "
                         + settings.hopcountLimit() + ")";
-                List<Finished> looped = new ArrayList<>();
+                List<RecipientResult> looped = new ArrayList<>();
                 for (RecipientState r : due) {
                     looped.add(finish(m, r, "none", r.address(), RecipientOutcome.bounced("5.4.6", reason), 0, 0));
                 }
                 attempt.record(looped, status);
             } else {
                 Map<Route, Group> groups = new LinkedHashMap<>();
-                List<Finished> unrouted = new ArrayList<>();
+                List<RecipientResult> unrouted = new ArrayList<>();
                 for (RecipientState r : due) {
                     Lookup l = routing.lookup(r.address());
                     if (l instanceof Lookup.TempFail t) {
@@ -463,7 +463,7 @@ public final class QueueManager implements AutoCloseable {
                         result = DeliveryResult.all("none", group.recipients.size(),
                                 RecipientOutcome.deferred("4.3.0", "relay shutting down"));
                     }
-                    List<Finished> outcomes = new ArrayList<>();
+                    List<RecipientResult> outcomes = new ArrayList<>();
                     for (int i = 0; i < group.recipients.size(); i++) {
                         outcomes.add(finish(m, group.recipients.get(i), result.relay(), group.addresses.get(i),
                                 result.outcomes().get(i), result.setupMillis(), result.transmitMillis()));
@@ -530,13 +530,8 @@ public final class QueueManager implements AutoCloseable {
         status.append(attempt.unwritten, warn, now);
     }
 
-    /** A recipient's new state after this attempt, and what the log line says about it. */
-    private record Finished(RecipientState state, RecipientOutcome outcome, String relay, String sentTo,
-                            long setupMillis, long transmitMillis) {
-    }
-
     /** Applies expiry to one recipient's outcome and computes its next state (retry time). */
-    private Finished finish(QueuedMessage m, RecipientState r, String relay, String sentTo, RecipientOutcome o,
+    private RecipientResult finish(QueuedMessage m, RecipientState r, String relay, String sentTo, RecipientOutcome o,
                             long setup, long transmit) {
         long now = clock.millis();
         RecipientOutcome outcome = o;
@@ -549,7 +544,7 @@ public final class QueueManager implements AutoCloseable {
             case BOUNCED -> r.bounced(now, outcome.text());
             case DEFERRED -> r.deferred(now, now + settings.retry().delayMillis(r.attempts() + 1), outcome.text());
         };
-        return new Finished(next, outcome, relay, sentTo, setup, transmit);
+        return new RecipientResult(next, outcome, relay, sentTo, setup, transmit);
     }
 
     /** What one attempt of one message has found out so far. */
@@ -574,10 +569,10 @@ public final class QueueManager implements AutoCloseable {
          * bounced ones wait for their notice, and a group that sent nothing is written with
          * the rest at the end of the attempt (one fsync for all of them). Then the log lines.
          */
-        void record(List<Finished> group, StatusLog status) throws IOException {
+        void record(List<RecipientResult> group, StatusLog status) throws IOException {
             List<RecipientState> now = new ArrayList<>();
             boolean sent = false;
-            for (Finished f : group) {
+            for (RecipientResult f : group) {
                 changed.add(f.state());
                 dsns.put(f.state().index(), f.outcome().dsn());
                 switch (f.outcome().status()) {
@@ -598,35 +593,10 @@ public final class QueueManager implements AutoCloseable {
             } else {
                 unwritten.addAll(now);
             }
-            for (Finished f : group) {
-                logOutcome(message, start, f);
+            for (RecipientResult f : group) {
+                OutcomeLog.logOutcome(message, start, f);
             }
         }
-    }
-
-    /** The Postfix-style log line of one recipient's outcome. */
-    private void logOutcome(QueuedMessage m, long start, Finished f) {
-        RecipientState r = f.state();
-        RecipientOutcome outcome = f.outcome();
-        long now = r.lastAttemptMillis();
-        long setup = f.setupMillis();
-        long transmit = f.transmitMillis();
-        double delay = (now - m.arrivalMillis()) / 1000.0;
-        double a = Math.max(0, start - m.arrivalMillis()) / 1000.0;
-        double b = Math.max(0, now - start - setup - transmit) / 1000.0;
-        String status = switch (outcome.status()) {
-            case SENT -> "sent";
-            case DEFERRED -> "deferred";
-            case BOUNCED -> "bounced";
-        };
-        log.info("{}: to=<{}>,{} relay={}, delay={}, delays={}/{}/{}/{}, dsn={}, status={} ({})", m.id(), r.address(),
-                f.sentTo().equals(r.address()) ? "" : " orig_to=<" + r.address() + ">, now_to=<" + f.sentTo() + ">,",
-                f.relay(), fmt(delay), fmt(a), fmt(b), fmt(setup / 1000.0), fmt(transmit / 1000.0), outcome.dsn(), status,
-                outcome.text());
-    }
-
-    private static String fmt(double seconds) {
-        return seconds < 10 ? String.format("%.2g", seconds).replaceAll("\\.?0+$", "") : Long.toString(Math.round(seconds));
     }
 
     /** No mailertable entry: SMTP to the MX hosts of the recipient's domain. */
