@@ -75,7 +75,7 @@ public final class QueueManager implements AutoCloseable {
     }
 
     private final Spool spool;
-    private final Routing routing;
+    private final RecipientRouting routing;
     private final Agents agents;
     private final Notifier notifier;
     private final Settings settings;
@@ -101,7 +101,7 @@ public final class QueueManager implements AutoCloseable {
     public QueueManager(Spool spool, Routing routing, Agents agents, Notifier notifier, Settings settings,
                         Clock clock) {
         this.spool = spool;
-        this.routing = routing;
+        this.routing = new RecipientRouting(routing);
         this.agents = agents;
         this.notifier = notifier;
         this.settings = settings;
@@ -220,7 +220,7 @@ public final class QueueManager implements AutoCloseable {
             to = readPending(id);
         }
         for (String address : to) {
-            if (routed(address, route)) {
+            if (routing.routed(address, route)) {
                 return true;
             }
         }
@@ -245,14 +245,6 @@ public final class QueueManager implements AutoCloseable {
             }
         }
         return List.of();
-    }
-
-    private boolean routed(String address, Predicate<Route> route) {
-        Lookup l = routing.lookup(address);
-        if (l instanceof Lookup.Found f) {
-            return route.test(f.route());
-        }
-        return !(l instanceof Lookup.TempFail) && route.test(mxRoute(address));
     }
 
     private static List<String> addresses(List<RecipientState> recipients) {
@@ -422,7 +414,7 @@ public final class QueueManager implements AutoCloseable {
         long start = clock.millis();
         Predicate<Route> flushed = flushedRoutes.remove(m.id());
         List<RecipientState> due = m.pending().stream()
-                .filter(r -> force || r.nextAttemptMillis() <= start || flushed != null && routed(r.address(), flushed))
+                .filter(r -> force || r.nextAttemptMillis() <= start || flushed != null && routing.routed(r.address(), flushed))
                 .toList();
         Attempt attempt = new Attempt(m, start);
         try (StatusLog status = spool.statusLog(m)) {
@@ -445,7 +437,7 @@ public final class QueueManager implements AutoCloseable {
                     } else if (l instanceof Lookup.Found f) {
                         groups.computeIfAbsent(f.route(), k -> new Group()).add(r, f.rewrittenRecipient().orElse(r.address()));
                     } else {
-                        groups.computeIfAbsent(mxRoute(r.address()), k -> new Group()).add(r, r.address());
+                        groups.computeIfAbsent(RecipientRouting.mxRoute(r.address()), k -> new Group()).add(r, r.address());
                     }
                 }
                 attempt.record(unrouted, status);
@@ -457,7 +449,7 @@ public final class QueueManager implements AutoCloseable {
                     try {
                         int limit = agents.pipelines(route) && settings.tsmtpConcurrencyLimit() > 0
                                 ? settings.tsmtpConcurrencyLimit() : settings.destinationConcurrencyLimit();
-                        result = limiter.run(destination(route), limit, () -> agents.forRoute(route).deliver(req));
+                        result = limiter.run(RecipientRouting.destination(route), limit, () -> agents.forRoute(route).deliver(req));
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                         result = DeliveryResult.all("none", group.recipients.size(),
@@ -597,21 +589,6 @@ public final class QueueManager implements AutoCloseable {
                 OutcomeLog.logOutcome(message, start, f);
             }
         }
-    }
-
-    /** No mailertable entry: SMTP to the MX hosts of the recipient's domain. */
-    static Route mxRoute(String recipient) {
-        int at = recipient.lastIndexOf('@');
-        String domain = at < 0 ? "localhost" : recipient.substring(at + 1).toLowerCase(java.util.Locale.ROOT);
-        if (domain.endsWith(".")) {
-            domain = domain.substring(0, domain.length() - 1);
-        }
-        boolean literal = domain.startsWith("[");
-        return new Route.Transport(Mailer.ESMTP, new Nexthop(domain, Nexthop.DEFAULT_PORT, !literal));
-    }
-
-    private static String destination(Route route) {
-        return route instanceof Route.Transport t ? t.mailer() + ":" + t.nexthop() : route.mailer().mailerName();
     }
 
     private void quarantine(QueueId id, QueueState state, String why) {
