@@ -80,20 +80,17 @@ public final class QueueManager implements AutoCloseable {
     private final Notifier notifier;
     private final Settings settings;
     private final Clock clock;
+    private final QueueIndex index;
     private final DestinationLimiter limiter;
     private final ExecutorService deliveries;
     private final Thread scheduler;
     private final DelayQueue<Due> due = new DelayQueue<>();
-    /** Where each known message's file is. */
-    private final Map<QueueId, QueueState> location = new ConcurrentHashMap<>();
     /** The plan of each message; a queued {@link Due} that does not match it is stale. */
     private final Map<QueueId, Due> planned = new ConcurrentHashMap<>();
     private final Set<QueueId> inFlight = ConcurrentHashMap.newKeySet();
     /** Plans that fell due while their message was in flight: taken up when the attempt ends. */
     private final Map<QueueId, Boolean> dueWhileInFlight = new ConcurrentHashMap<>();
     private final Map<QueueId, QueueState> afterAttempt = new ConcurrentHashMap<>();
-    /** The pending recipients' addresses of each message as of its last attempt (or its file). */
-    private final Map<QueueId, List<String>> pendingTo = new ConcurrentHashMap<>();
     /** Routes a {@link #flush(String, Predicate)} made due now, ignoring retry times, at the next attempt. */
     private final Map<QueueId, Predicate<Route>> flushedRoutes = new ConcurrentHashMap<>();
     private volatile boolean stopping;
@@ -106,6 +103,7 @@ public final class QueueManager implements AutoCloseable {
         this.notifier = notifier;
         this.settings = settings;
         this.clock = clock;
+        this.index = new QueueIndex(spool);
         this.limiter = new DestinationLimiter();
         AtomicInteger n = new AtomicInteger();
         this.deliveries = Executors.newFixedThreadPool(settings.processLimit() + settings.tsmtpConcurrencyLimit(), r -> {
@@ -130,8 +128,8 @@ public final class QueueManager implements AutoCloseable {
             for (QueueId id : spool.list(state)) {
                 try {
                     QueuedMessage m = spool.read(state, id);
-                    location.put(id, state);
-                    pendingTo.put(id, addresses(m.pending()));
+                    index.place(id, state);
+                    index.pending(id, m.pending());
                     if (state != QueueState.HOLD) {
                         plan(id, state == QueueState.DEFERRED ? m.nextAttemptMillis() : now, false);
                         resumed++;
@@ -149,20 +147,20 @@ public final class QueueManager implements AutoCloseable {
             }
         }
         log.info("queue resumed: {} message(s) to deliver, {} held", resumed,
-                location.values().stream().filter(s -> s == QueueState.HOLD).count());
+                index.count(QueueState.HOLD));
         scheduler.start();
     }
 
     /** A message the ingress has just committed to {@code incoming/}: deliver it now. */
     public void enqueued(QueueId id) {
-        location.put(id, QueueState.INCOMING);
+        index.place(id, QueueState.INCOMING);
         plan(id, clock.millis(), false);
     }
 
     /** Makes every deferred message due now, ignoring backoff (postqueue -f). Returns how many. */
     public int flush() {
         int n = 0;
-        for (Map.Entry<QueueId, QueueState> e : location.entrySet()) {
+        for (Map.Entry<QueueId, QueueState> e : index.entries()) {
             // ACTIVE too: a message whose attempt is running now (it may be failing because of
             // what this flush is about, e.g. a link that just came back) is tried again right after.
             if (e.getValue() == QueueState.DEFERRED || e.getValue() == QueueState.INCOMING
@@ -185,7 +183,7 @@ public final class QueueManager implements AutoCloseable {
      */
     public int flush(String what, Predicate<Route> route) {
         int n = 0;
-        for (Map.Entry<QueueId, QueueState> e : location.entrySet()) {
+        for (Map.Entry<QueueId, QueueState> e : index.entries()) {
             QueueId id = e.getKey();
             if (deliverable(e.getValue()) && waitsFor(id, route)) {
                 flushedRoutes.merge(id, route, Predicate::or);
@@ -200,7 +198,7 @@ public final class QueueManager implements AutoCloseable {
     /** How many messages (not on hold) have a pending recipient that {@code route} matches. */
     public int waiting(Predicate<Route> route) {
         int n = 0;
-        for (Map.Entry<QueueId, QueueState> e : location.entrySet()) {
+        for (Map.Entry<QueueId, QueueState> e : index.entries()) {
             if (deliverable(e.getValue()) && waitsFor(e.getKey(), route)) {
                 n++;
             }
@@ -215,40 +213,12 @@ public final class QueueManager implements AutoCloseable {
 
     /** Whether a pending recipient of {@code id} is routed by {@code route} now. */
     private boolean waitsFor(QueueId id, Predicate<Route> route) {
-        List<String> to = pendingTo.get(id);
-        if (to == null) {
-            to = readPending(id);
-        }
-        for (String address : to) {
+        for (String address : index.pendingAddresses(id)) {
             if (routing.routed(address, route)) {
                 return true;
             }
         }
         return false;
-    }
-
-    /** The pending addresses of a message not attempted yet, from its file (which may move meanwhile). */
-    private List<String> readPending(QueueId id) {
-        for (int tries = 0; tries < 3; tries++) {
-            QueueState at = location.get(id);
-            if (at == null) {
-                return List.of();
-            }
-            try {
-                List<String> to = addresses(spool.read(at, id).pending());
-                pendingTo.putIfAbsent(id, to);
-                return to;
-            } catch (java.nio.file.NoSuchFileException moved) {
-                // moved to another state while we looked: look again
-            } catch (IOException | CorruptQueueFileException e) {
-                return List.of();
-            }
-        }
-        return List.of();
-    }
-
-    private static List<String> addresses(List<RecipientState> recipients) {
-        return recipients.stream().map(RecipientState::address).toList();
     }
 
     /** Puts a message on hold: it stays queued and is not delivered until released. */
@@ -258,11 +228,11 @@ public final class QueueManager implements AutoCloseable {
 
     /** Releases a held message: due now. */
     public synchronized boolean release(QueueId id) throws IOException {
-        if (location.get(id) != QueueState.HOLD) {
+        if (index.stateOf(id) != QueueState.HOLD) {
             return false;
         }
         spool.move(id, QueueState.HOLD, QueueState.DEFERRED);
-        location.put(id, QueueState.DEFERRED);
+        index.place(id, QueueState.DEFERRED);
         log.info("{}: released from hold", id);
         plan(id, clock.millis(), true);
         return true;
@@ -275,11 +245,11 @@ public final class QueueManager implements AutoCloseable {
 
     /** The ids of all messages in the queue, for {@code delete ALL}. */
     public List<QueueId> all() {
-        return new ArrayList<>(location.keySet());
+        return index.all();
     }
 
     private boolean moveByOperator(QueueId id, QueueState to, String what) throws IOException {
-        QueueState at = location.get(id);
+        QueueState at = index.stateOf(id);
         if (at == null || at == to) {
             return false;
         }
@@ -295,13 +265,12 @@ public final class QueueManager implements AutoCloseable {
     private void apply(QueueId id, QueueState at, QueueState to, String what) throws IOException {
         if (to == null) {
             spool.delete(id, at);
-            location.remove(id);
+            index.forget(id);
             planned.remove(id);
-            pendingTo.remove(id);
             flushedRoutes.remove(id);
         } else {
             spool.move(id, at, to);
-            location.put(id, to);
+            index.place(id, to);
             if (to == QueueState.HOLD) {
                 planned.remove(id);
             }
@@ -363,14 +332,14 @@ public final class QueueManager implements AutoCloseable {
             synchronized (this) {
                 // An operator move (hold, delete) either finished before this, or saw the attempt
                 // in flight and left its request in afterAttempt: never both move the file.
-                at = location.get(id);
+                at = index.stateOf(id);
             }
             if (at == null || at == QueueState.HOLD || at == QueueState.CORRUPT) {
                 return;
             }
             if (at != QueueState.ACTIVE) {
                 spool.move(id, at, QueueState.ACTIVE);
-                location.put(id, QueueState.ACTIVE);
+                index.place(id, QueueState.ACTIVE);
             }
             QueuedMessage m;
             try {
@@ -383,7 +352,7 @@ public final class QueueManager implements AutoCloseable {
             deliver(m, force);
         } catch (IOException | RuntimeException e) {
             log.error("{}: delivery attempt failed: {}; will retry", id, e.toString(), e);
-            QueueState at = location.get(id);
+            QueueState at = index.stateOf(id);
             if (at != null && at != QueueState.HOLD) {
                 plan(id, clock.millis() + settings.retry().delayMillis(1), false);
             }
@@ -394,7 +363,7 @@ public final class QueueManager implements AutoCloseable {
                 inFlight.remove(id);
                 Boolean againForced = dueWhileInFlight.remove(id);
                 QueueState wanted = afterAttempt.remove(id);
-                QueueState at = location.get(id);
+                QueueState at = index.stateOf(id);
                 if (againForced != null && wanted == null && at != null && at != QueueState.HOLD) {
                     plan(id, clock.millis(), againForced);
                 }
@@ -469,14 +438,13 @@ public final class QueueManager implements AutoCloseable {
         }
         if (attempt.stillPending.isEmpty()) {
             spool.delete(m.id(), QueueState.ACTIVE);
-            location.remove(m.id());
-            pendingTo.remove(m.id());
+            index.forget(m.id());
             log.info("{}: removed", m.id());
         } else {
             long now = clock.millis();
-            pendingTo.put(m.id(), addresses(attempt.stillPending));
+            index.pending(m.id(), attempt.stillPending);
             spool.move(m.id(), QueueState.ACTIVE, QueueState.DEFERRED);
-            location.put(m.id(), QueueState.DEFERRED);
+            index.place(m.id(), QueueState.DEFERRED);
             long next = attempt.stillPending.stream().mapToLong(RecipientState::nextAttemptMillis).min().orElse(now);
             plan(m.id(), next, false);
         }
@@ -598,18 +566,13 @@ public final class QueueManager implements AutoCloseable {
         } catch (IOException e) {
             log.error("{}: corrupt queue file ({}) could not be moved: {}", id, why, e.toString());
         }
-        location.remove(id);
+        index.forget(id);
         planned.remove(id);
-        pendingTo.remove(id);
     }
 
     /** Counts of messages by state, for status displays. */
     public Map<QueueState, Long> counts() {
-        Map<QueueState, Long> c = new LinkedHashMap<>();
-        for (QueueState s : QueueState.values()) {
-            c.put(s, location.values().stream().filter(v -> v == s).count());
-        }
-        return c;
+        return index.counts();
     }
 
     /**
