@@ -10,8 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.DelayQueue;
-import java.util.concurrent.Delayed;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -83,17 +81,13 @@ public final class QueueManager implements AutoCloseable {
     private final QueueIndex index;
     private final DestinationLimiter limiter;
     private final ExecutorService deliveries;
-    private final Thread scheduler;
-    private final DelayQueue<Due> due = new DelayQueue<>();
-    /** The plan of each message; a queued {@link Due} that does not match it is stale. */
-    private final Map<QueueId, Due> planned = new ConcurrentHashMap<>();
+    private final Scheduler scheduler;
     private final Set<QueueId> inFlight = ConcurrentHashMap.newKeySet();
     /** Plans that fell due while their message was in flight: taken up when the attempt ends. */
     private final Map<QueueId, Boolean> dueWhileInFlight = new ConcurrentHashMap<>();
     private final Map<QueueId, QueueState> afterAttempt = new ConcurrentHashMap<>();
     /** Routes a {@link #flush(String, Predicate)} made due now, ignoring retry times, at the next attempt. */
     private final Map<QueueId, Predicate<Route>> flushedRoutes = new ConcurrentHashMap<>();
-    private volatile boolean stopping;
 
     public QueueManager(Spool spool, Routing routing, Agents agents, Notifier notifier, Settings settings,
                         Clock clock) {
@@ -111,8 +105,7 @@ public final class QueueManager implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        this.scheduler = new Thread(this::scheduleLoop, "qmgr");
-        this.scheduler.setDaemon(true);
+        this.scheduler = new Scheduler(clock, this::dispatch);
     }
 
     /**
@@ -131,7 +124,7 @@ public final class QueueManager implements AutoCloseable {
                     index.place(id, state);
                     index.pending(id, m.pending());
                     if (state != QueueState.HOLD) {
-                        plan(id, state == QueueState.DEFERRED ? m.nextAttemptMillis() : now, false);
+                        scheduler.plan(id, state == QueueState.DEFERRED ? m.nextAttemptMillis() : now, false);
                         resumed++;
                     }
                 } catch (PartialReceptionException e) {
@@ -154,7 +147,7 @@ public final class QueueManager implements AutoCloseable {
     /** A message the ingress has just committed to {@code incoming/}: deliver it now. */
     public void enqueued(QueueId id) {
         index.place(id, QueueState.INCOMING);
-        plan(id, clock.millis(), false);
+        scheduler.plan(id, clock.millis(), false);
     }
 
     /** Makes every deferred message due now, ignoring backoff (postqueue -f). Returns how many. */
@@ -165,7 +158,7 @@ public final class QueueManager implements AutoCloseable {
             // what this flush is about, e.g. a link that just came back) is tried again right after.
             if (e.getValue() == QueueState.DEFERRED || e.getValue() == QueueState.INCOMING
                     || e.getValue() == QueueState.ACTIVE) {
-                plan(e.getKey(), clock.millis(), true);
+                scheduler.plan(e.getKey(), clock.millis(), true);
                 n++;
             }
         }
@@ -187,7 +180,7 @@ public final class QueueManager implements AutoCloseable {
             QueueId id = e.getKey();
             if (deliverable(e.getValue()) && waitsFor(id, route)) {
                 flushedRoutes.merge(id, route, Predicate::or);
-                plan(id, clock.millis(), false);
+                scheduler.plan(id, clock.millis(), false);
                 n++;
             }
         }
@@ -234,7 +227,7 @@ public final class QueueManager implements AutoCloseable {
         spool.move(id, QueueState.HOLD, QueueState.DEFERRED);
         index.place(id, QueueState.DEFERRED);
         log.info("{}: released from hold", id);
-        plan(id, clock.millis(), true);
+        scheduler.plan(id, clock.millis(), true);
         return true;
     }
 
@@ -266,63 +259,41 @@ public final class QueueManager implements AutoCloseable {
         if (to == null) {
             spool.delete(id, at);
             index.forget(id);
-            planned.remove(id);
+            scheduler.cancel(id);
             flushedRoutes.remove(id);
         } else {
             spool.move(id, at, to);
             index.place(id, to);
             if (to == QueueState.HOLD) {
-                planned.remove(id);
+                scheduler.cancel(id);
             }
         }
         log.info("{}: {}", id, what);
     }
 
     /**
-     * Plans an attempt at {@code atMillis}. An earlier plan stands (a flush is not undone by a
-     * later retry time), and a forced plan stays forced.
-     */
-    private void plan(QueueId id, long atMillis, boolean force) {
-        Due d = planned.merge(id, new Due(id, atMillis, force, clock), (old, neu) -> old.atMillis <= neu.atMillis
-                ? (old.force || !neu.force ? old : new Due(id, old.atMillis, true, clock))
-                : (neu.force || !old.force ? neu : new Due(id, neu.atMillis, true, clock)));
-        due.put(d);
-    }
-
-    /**
-     * Tells the scheduler that the clock has jumped ahead: the plans it has made due are taken up
-     * now rather than after the wait measured before the jump. The system clock never needs it;
-     * a test's settable clock does, after each advance.
+     * Tells the scheduler that the clock has jumped ahead (see {@link Scheduler#clockAdvanced}).
      */
     void clockAdvanced() {
-        due.put(new Due(null, 0, false, clock)); // due at once: wakes the scheduler, which then measures again
+        scheduler.clockAdvanced();
     }
 
-    private void scheduleLoop() {
-        while (!stopping) {
-            Due d;
-            try {
-                d = due.take();
-            } catch (InterruptedException e) {
-                return;
-            }
-            if (d.id == null || planned.get(d.id) != d || stopping) {
-                continue; // a wake-up after a clock jump, or superseded by another plan, held or deleted
-            }
-            synchronized (this) {
-                planned.remove(d.id, d);
-                if (!inFlight.add(d.id)) {
-                    dueWhileInFlight.merge(d.id, d.force, Boolean::logicalOr); // taken up when the attempt ends
-                    continue;
-                }
-            }
-            try {
-                deliveries.execute(() -> attempt(d.id, d.force));
-            } catch (java.util.concurrent.RejectedExecutionException stopped) {
-                inFlight.remove(d.id);
-                return;
+    /** Takes up a message that has fallen due: starts its attempt, or leaves it for the end of the one in flight. */
+    private boolean dispatch(Scheduler.Due d) {
+        synchronized (this) {
+            scheduler.taken(d);
+            if (!inFlight.add(d.id())) {
+                dueWhileInFlight.merge(d.id(), d.force(), Boolean::logicalOr); // taken up when the attempt ends
+                return true;
             }
         }
+        try {
+            deliveries.execute(() -> attempt(d.id(), d.force()));
+        } catch (java.util.concurrent.RejectedExecutionException stopped) {
+            inFlight.remove(d.id());
+            return false;
+        }
+        return true;
     }
 
     /** One delivery attempt of one message: the heart of the queue manager. */
@@ -354,7 +325,7 @@ public final class QueueManager implements AutoCloseable {
             log.error("{}: delivery attempt failed: {}; will retry", id, e.toString(), e);
             QueueState at = index.stateOf(id);
             if (at != null && at != QueueState.HOLD) {
-                plan(id, clock.millis() + settings.retry().delayMillis(1), false);
+                scheduler.plan(id, clock.millis() + settings.retry().delayMillis(1), false);
             }
         } finally {
             // Under the lock of the operator methods: a request they leave in afterAttempt while
@@ -365,7 +336,7 @@ public final class QueueManager implements AutoCloseable {
                 QueueState wanted = afterAttempt.remove(id);
                 QueueState at = index.stateOf(id);
                 if (againForced != null && wanted == null && at != null && at != QueueState.HOLD) {
-                    plan(id, clock.millis(), againForced);
+                    scheduler.plan(id, clock.millis(), againForced);
                 }
                 if (wanted != null && at != null) {
                     try {
@@ -446,7 +417,7 @@ public final class QueueManager implements AutoCloseable {
             spool.move(m.id(), QueueState.ACTIVE, QueueState.DEFERRED);
             index.place(m.id(), QueueState.DEFERRED);
             long next = attempt.stillPending.stream().mapToLong(RecipientState::nextAttemptMillis).min().orElse(now);
-            plan(m.id(), next, false);
+            scheduler.plan(m.id(), next, false);
         }
     }
 
@@ -567,7 +538,7 @@ public final class QueueManager implements AutoCloseable {
             log.error("{}: corrupt queue file ({}) could not be moved: {}", id, why, e.toString());
         }
         index.forget(id);
-        planned.remove(id);
+        scheduler.cancel(id);
     }
 
     /** Counts of messages by state, for status displays. */
@@ -580,8 +551,7 @@ public final class QueueManager implements AutoCloseable {
      * on them (their messages stay in {@code active/} and are resumed at the next start).
      */
     public void stop(Duration grace) {
-        stopping = true;
-        scheduler.interrupt();
+        scheduler.stop();
         deliveries.shutdown();
         try {
             if (!deliveries.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -607,32 +577,6 @@ public final class QueueManager implements AutoCloseable {
         void add(RecipientState r, String address) {
             recipients.add(r);
             addresses.add(address);
-        }
-    }
-
-    /** A message due at a time; {@code force} ignores the recipients' own retry times. */
-    private static final class Due implements Delayed {
-        final QueueId id;
-        final long atMillis;
-        final boolean force;
-        /** The queue manager's clock: every wait is measured on it. */
-        final Clock clock;
-
-        Due(QueueId id, long atMillis, boolean force, Clock clock) {
-            this.id = id;
-            this.atMillis = atMillis;
-            this.force = force;
-            this.clock = clock;
-        }
-
-        @Override
-        public long getDelay(TimeUnit unit) {
-            return unit.convert(atMillis - clock.millis(), TimeUnit.MILLISECONDS);
-        }
-
-        @Override
-        public int compareTo(Delayed o) {
-            return Long.compare(atMillis, ((Due) o).atMillis);
         }
     }
 }
