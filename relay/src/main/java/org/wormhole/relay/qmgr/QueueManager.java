@@ -85,7 +85,7 @@ public final class QueueManager implements AutoCloseable {
     private final Set<QueueId> inFlight = ConcurrentHashMap.newKeySet();
     /** Plans that fell due while their message was in flight: taken up when the attempt ends. */
     private final Map<QueueId, Boolean> dueWhileInFlight = new ConcurrentHashMap<>();
-    private final Map<QueueId, QueueState> afterAttempt = new ConcurrentHashMap<>();
+    private final Map<QueueId, AfterAttempt> afterAttempt = new ConcurrentHashMap<>();
     /** Routes a {@link #flush(String, Predicate)} made due now, ignoring retry times, at the next attempt. */
     private final Map<QueueId, Predicate<Route>> flushedRoutes = new ConcurrentHashMap<>();
 
@@ -216,7 +216,7 @@ public final class QueueManager implements AutoCloseable {
 
     /** Puts a message on hold: it stays queued and is not delivered until released. */
     public synchronized boolean hold(QueueId id) throws IOException {
-        return moveByOperator(id, QueueState.HOLD, "held");
+        return moveByOperator(id, AfterAttempt.HOLD);
     }
 
     /** Releases a held message: due now. */
@@ -233,7 +233,7 @@ public final class QueueManager implements AutoCloseable {
 
     /** Deletes a message, wherever it is (postsuper -d). */
     public synchronized boolean delete(QueueId id) throws IOException {
-        return moveByOperator(id, null, "removed by the operator");
+        return moveByOperator(id, AfterAttempt.DELETE);
     }
 
     /** The ids of all messages in the queue, for {@code delete ALL}. */
@@ -241,34 +241,35 @@ public final class QueueManager implements AutoCloseable {
         return index.all();
     }
 
-    private boolean moveByOperator(QueueId id, QueueState to, String what) throws IOException {
+    private boolean moveByOperator(QueueId id, AfterAttempt move) throws IOException {
         QueueState at = index.stateOf(id);
-        if (at == null || at == to) {
+        if (at == null || move == AfterAttempt.HOLD && at == QueueState.HOLD) {
             return false;
         }
         if (inFlight.contains(id)) {
-            afterAttempt.put(id, to == null ? QueueState.CORRUPT : to); // applied when the attempt ends
-            log.info("{}: will be {} when its delivery attempt ends", id, what);
+            afterAttempt.put(id, move); // applied when the attempt ends
+            log.info("{}: will be {} when its delivery attempt ends", id, move.done());
             return true;
         }
-        apply(id, at, to, what);
+        apply(id, at, move);
         return true;
     }
 
-    private void apply(QueueId id, QueueState at, QueueState to, String what) throws IOException {
-        if (to == null) {
-            spool.delete(id, at);
-            index.forget(id);
-            scheduler.cancel(id);
-            flushedRoutes.remove(id);
-        } else {
-            spool.move(id, at, to);
-            index.place(id, to);
-            if (to == QueueState.HOLD) {
+    private void apply(QueueId id, QueueState at, AfterAttempt move) throws IOException {
+        switch (move) {
+            case DELETE -> {
+                spool.delete(id, at);
+                index.forget(id);
+                scheduler.cancel(id);
+                flushedRoutes.remove(id);
+            }
+            case HOLD -> {
+                spool.move(id, at, QueueState.HOLD);
+                index.place(id, QueueState.HOLD);
                 scheduler.cancel(id);
             }
         }
-        log.info("{}: {}", id, what);
+        log.info("{}: {}", id, move.done());
     }
 
     /**
@@ -333,15 +334,14 @@ public final class QueueManager implements AutoCloseable {
             synchronized (this) {
                 inFlight.remove(id);
                 Boolean againForced = dueWhileInFlight.remove(id);
-                QueueState wanted = afterAttempt.remove(id);
+                AfterAttempt wanted = afterAttempt.remove(id);
                 QueueState at = index.stateOf(id);
                 if (againForced != null && wanted == null && at != null && at != QueueState.HOLD) {
                     scheduler.plan(id, clock.millis(), againForced);
                 }
                 if (wanted != null && at != null) {
                     try {
-                        apply(id, at, wanted == QueueState.CORRUPT ? null : wanted,
-                                wanted == QueueState.CORRUPT ? "removed by the operator" : "held");
+                        apply(id, at, wanted);
                     } catch (IOException e) {
                         log.error("{}: operator request failed: {}", id, e.toString());
                     }
