@@ -82,13 +82,11 @@ public final class QueueManager implements AutoCloseable {
     private final DestinationLimiter limiter;
     private final ExecutorService deliveries;
     private final Scheduler scheduler;
+    private final Flushes flushes;
     private final Set<QueueId> inFlight = ConcurrentHashMap.newKeySet();
     /** Plans that fell due while their message was in flight: taken up when the attempt ends. */
     private final Map<QueueId, Boolean> dueWhileInFlight = new ConcurrentHashMap<>();
     private final Map<QueueId, AfterAttempt> afterAttempt = new ConcurrentHashMap<>();
-    /** Routes a {@link #flush(String, Predicate)} made due now, ignoring retry times, at the next attempt. */
-    private final Map<QueueId, Predicate<Route>> flushedRoutes = new ConcurrentHashMap<>();
-
     public QueueManager(Spool spool, Routing routing, Agents agents, Notifier notifier, Settings settings,
                         Clock clock) {
         this.spool = spool;
@@ -106,6 +104,7 @@ public final class QueueManager implements AutoCloseable {
             return t;
         });
         this.scheduler = new Scheduler(clock, this::dispatch);
+        this.flushes = new Flushes(index, this.routing, scheduler, clock);
     }
 
     /**
@@ -152,18 +151,7 @@ public final class QueueManager implements AutoCloseable {
 
     /** Makes every deferred message due now, ignoring backoff (postqueue -f). Returns how many. */
     public int flush() {
-        int n = 0;
-        for (Map.Entry<QueueId, QueueState> e : index.entries()) {
-            // ACTIVE too: a message whose attempt is running now (it may be failing because of
-            // what this flush is about, e.g. a link that just came back) is tried again right after.
-            if (e.getValue() == QueueState.DEFERRED || e.getValue() == QueueState.INCOMING
-                    || e.getValue() == QueueState.ACTIVE) {
-                scheduler.plan(e.getKey(), clock.millis(), true);
-                n++;
-            }
-        }
-        log.info("flush: {} message(s) due now", n);
-        return n;
+        return flushes.flush();
     }
 
     /**
@@ -175,43 +163,12 @@ public final class QueueManager implements AutoCloseable {
      * @param what what is flushed, for the log
      */
     public int flush(String what, Predicate<Route> route) {
-        int n = 0;
-        for (Map.Entry<QueueId, QueueState> e : index.entries()) {
-            QueueId id = e.getKey();
-            if (deliverable(e.getValue()) && waitsFor(id, route)) {
-                flushedRoutes.merge(id, route, Predicate::or);
-                scheduler.plan(id, clock.millis(), false);
-                n++;
-            }
-        }
-        log.info("flush of {}: {} message(s) due now", what, n);
-        return n;
+        return flushes.flush(what, route);
     }
 
     /** How many messages (not on hold) have a pending recipient that {@code route} matches. */
     public int waiting(Predicate<Route> route) {
-        int n = 0;
-        for (Map.Entry<QueueId, QueueState> e : index.entries()) {
-            if (deliverable(e.getValue()) && waitsFor(e.getKey(), route)) {
-                n++;
-            }
-        }
-        return n;
-    }
-
-    private static boolean deliverable(QueueState s) {
-        // ACTIVE too: an attempt running now may be failing for what the flush is about.
-        return s == QueueState.DEFERRED || s == QueueState.INCOMING || s == QueueState.ACTIVE;
-    }
-
-    /** Whether a pending recipient of {@code id} is routed by {@code route} now. */
-    private boolean waitsFor(QueueId id, Predicate<Route> route) {
-        for (String address : index.pendingAddresses(id)) {
-            if (routing.routed(address, route)) {
-                return true;
-            }
-        }
-        return false;
+        return flushes.waiting(route);
     }
 
     /** Puts a message on hold: it stays queued and is not delivered until released. */
@@ -261,7 +218,7 @@ public final class QueueManager implements AutoCloseable {
                 spool.delete(id, at);
                 index.forget(id);
                 scheduler.cancel(id);
-                flushedRoutes.remove(id);
+                flushes.forget(id);
             }
             case HOLD -> {
                 spool.move(id, at, QueueState.HOLD);
@@ -352,7 +309,7 @@ public final class QueueManager implements AutoCloseable {
 
     private void deliver(QueuedMessage m, boolean force) throws IOException {
         long start = clock.millis();
-        Predicate<Route> flushed = flushedRoutes.remove(m.id());
+        Predicate<Route> flushed = flushes.take(m.id());
         List<RecipientState> due = m.pending().stream()
                 .filter(r -> force || r.nextAttemptMillis() <= start || flushed != null && routing.routed(r.address(), flushed))
                 .toList();
