@@ -83,10 +83,7 @@ public final class QueueManager implements AutoCloseable {
     private final ExecutorService deliveries;
     private final Scheduler scheduler;
     private final Flushes flushes;
-    private final Set<QueueId> inFlight = ConcurrentHashMap.newKeySet();
-    /** Plans that fell due while their message was in flight: taken up when the attempt ends. */
-    private final Map<QueueId, Boolean> dueWhileInFlight = new ConcurrentHashMap<>();
-    private final Map<QueueId, AfterAttempt> afterAttempt = new ConcurrentHashMap<>();
+    private final OperatorRequests operator;
     public QueueManager(Spool spool, Routing routing, Agents agents, Notifier notifier, Settings settings,
                         Clock clock) {
         this.spool = spool;
@@ -105,6 +102,7 @@ public final class QueueManager implements AutoCloseable {
         });
         this.scheduler = new Scheduler(clock, this::dispatch);
         this.flushes = new Flushes(index, this.routing, scheduler, clock);
+        this.operator = new OperatorRequests(spool, index, scheduler, flushes, clock);
     }
 
     /**
@@ -172,61 +170,23 @@ public final class QueueManager implements AutoCloseable {
     }
 
     /** Puts a message on hold: it stays queued and is not delivered until released. */
-    public synchronized boolean hold(QueueId id) throws IOException {
-        return moveByOperator(id, AfterAttempt.HOLD);
+    public boolean hold(QueueId id) throws IOException {
+        return operator.hold(id);
     }
 
     /** Releases a held message: due now. */
-    public synchronized boolean release(QueueId id) throws IOException {
-        if (index.stateOf(id) != QueueState.HOLD) {
-            return false;
-        }
-        spool.move(id, QueueState.HOLD, QueueState.DEFERRED);
-        index.place(id, QueueState.DEFERRED);
-        log.info("{}: released from hold", id);
-        scheduler.plan(id, clock.millis(), true);
-        return true;
+    public boolean release(QueueId id) throws IOException {
+        return operator.release(id);
     }
 
     /** Deletes a message, wherever it is (postsuper -d). */
-    public synchronized boolean delete(QueueId id) throws IOException {
-        return moveByOperator(id, AfterAttempt.DELETE);
+    public boolean delete(QueueId id) throws IOException {
+        return operator.delete(id);
     }
 
     /** The ids of all messages in the queue, for {@code delete ALL}. */
     public List<QueueId> all() {
         return index.all();
-    }
-
-    private boolean moveByOperator(QueueId id, AfterAttempt move) throws IOException {
-        QueueState at = index.stateOf(id);
-        if (at == null || move == AfterAttempt.HOLD && at == QueueState.HOLD) {
-            return false;
-        }
-        if (inFlight.contains(id)) {
-            afterAttempt.put(id, move); // applied when the attempt ends
-            log.info("{}: will be {} when its delivery attempt ends", id, move.done());
-            return true;
-        }
-        apply(id, at, move);
-        return true;
-    }
-
-    private void apply(QueueId id, QueueState at, AfterAttempt move) throws IOException {
-        switch (move) {
-            case DELETE -> {
-                spool.delete(id, at);
-                index.forget(id);
-                scheduler.cancel(id);
-                flushes.forget(id);
-            }
-            case HOLD -> {
-                spool.move(id, at, QueueState.HOLD);
-                index.place(id, QueueState.HOLD);
-                scheduler.cancel(id);
-            }
-        }
-        log.info("{}: {}", id, move.done());
     }
 
     /**
@@ -238,17 +198,13 @@ public final class QueueManager implements AutoCloseable {
 
     /** Takes up a message that has fallen due: starts its attempt, or leaves it for the end of the one in flight. */
     private boolean dispatch(Scheduler.Due d) {
-        synchronized (this) {
-            scheduler.taken(d);
-            if (!inFlight.add(d.id())) {
-                dueWhileInFlight.merge(d.id(), d.force(), Boolean::logicalOr); // taken up when the attempt ends
-                return true;
-            }
+        if (!operator.attemptBegins(d)) {
+            return true;
         }
         try {
             deliveries.execute(() -> attempt(d.id(), d.force()));
         } catch (java.util.concurrent.RejectedExecutionException stopped) {
-            inFlight.remove(d.id());
+            operator.attemptNotStarted(d.id());
             return false;
         }
         return true;
@@ -257,12 +213,7 @@ public final class QueueManager implements AutoCloseable {
     /** One delivery attempt of one message: the heart of the queue manager. */
     private void attempt(QueueId id, boolean force) {
         try {
-            QueueState at;
-            synchronized (this) {
-                // An operator move (hold, delete) either finished before this, or saw the attempt
-                // in flight and left its request in afterAttempt: never both move the file.
-                at = index.stateOf(id);
-            }
+            QueueState at = operator.stateAsAttemptBegins(id);
             if (at == null || at == QueueState.HOLD || at == QueueState.CORRUPT) {
                 return;
             }
@@ -286,24 +237,7 @@ public final class QueueManager implements AutoCloseable {
                 scheduler.plan(id, clock.millis() + settings.retry().delayMillis(1), false);
             }
         } finally {
-            // Under the lock of the operator methods: a request they leave in afterAttempt while
-            // this attempt is still in flight is applied here, never lost.
-            synchronized (this) {
-                inFlight.remove(id);
-                Boolean againForced = dueWhileInFlight.remove(id);
-                AfterAttempt wanted = afterAttempt.remove(id);
-                QueueState at = index.stateOf(id);
-                if (againForced != null && wanted == null && at != null && at != QueueState.HOLD) {
-                    scheduler.plan(id, clock.millis(), againForced);
-                }
-                if (wanted != null && at != null) {
-                    try {
-                        apply(id, at, wanted);
-                    } catch (IOException e) {
-                        log.error("{}: operator request failed: {}", id, e.toString());
-                    }
-                }
-            }
+            operator.attemptEnded(id);
         }
     }
 
@@ -513,7 +447,7 @@ public final class QueueManager implements AutoCloseable {
         try {
             if (!deliveries.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS)) {
                 log.warn("{} delivery attempt(s) still running after {}; they resume at the next start",
-                        inFlight.size(), grace);
+                        operator.inFlight(), grace);
                 deliveries.shutdownNow();
             }
         } catch (InterruptedException e) {
