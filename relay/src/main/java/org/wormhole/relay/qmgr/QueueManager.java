@@ -247,7 +247,7 @@ public final class QueueManager implements AutoCloseable {
         List<RecipientState> due = m.pending().stream()
                 .filter(r -> force || r.nextAttemptMillis() <= start || flushed != null && routing.routed(r.address(), flushed))
                 .toList();
-        Attempt attempt = new Attempt(m, start);
+        AttemptRecord attempt = new AttemptRecord(m, start, clock);
         try (StatusLog status = spool.statusLog(m)) {
             if (m.hops() > settings.hopcountLimit()) {
                 String reason = "mail forwarding loop: " + m.hops() + " Received: headers (limit "
@@ -317,7 +317,7 @@ public final class QueueManager implements AutoCloseable {
      * recorded (a crash in between tries them once more rather than losing the notice), then a
      * delay warning if one is due, then the records left.
      */
-    private void end(Attempt attempt, StatusLog status) throws IOException {
+    private void end(AttemptRecord attempt, StatusLog status) throws IOException {
         QueuedMessage m = attempt.message;
         long now = clock.millis();
         if (!attempt.bounced.isEmpty()) {
@@ -367,58 +367,6 @@ public final class QueueManager implements AutoCloseable {
             case DEFERRED -> r.deferred(now, now + settings.retry().delayMillis(r.attempts() + 1), outcome.text());
         };
         return new RecipientResult(next, outcome, relay, sentTo, setup, transmit);
-    }
-
-    /** What one attempt of one message has found out so far. */
-    private final class Attempt {
-        final QueuedMessage message;
-        final long start;
-        final List<RecipientState> changed = new ArrayList<>();
-        /** Records not in the file yet: bounced ones (after their notice) and deferred ones of groups that sent nothing. */
-        final List<RecipientState> unwritten = new ArrayList<>();
-        final Map<Integer, String> dsns = new HashMap<>(); // this attempt's status code per recipient index
-        final List<Notifier.Failure> bounced = new ArrayList<>();
-        final List<RecipientState> stillPending = new ArrayList<>();
-
-        Attempt(QueuedMessage message, long start) {
-            this.message = message;
-            this.start = start;
-        }
-
-        /**
-         * Takes one route group's outcomes: if any recipient was sent, its records (and the
-         * group's deferred ones) are appended and fsynced now, before anything else happens;
-         * bounced ones wait for their notice, and a group that sent nothing is written with
-         * the rest at the end of the attempt (one fsync for all of them). Then the log lines.
-         */
-        void record(List<RecipientResult> group, StatusLog status) throws IOException {
-            List<RecipientState> now = new ArrayList<>();
-            boolean sent = false;
-            for (RecipientResult f : group) {
-                changed.add(f.state());
-                dsns.put(f.state().index(), f.outcome().dsn());
-                switch (f.outcome().status()) {
-                    case SENT -> {
-                        sent = true;
-                        now.add(f.state());
-                    }
-                    case DEFERRED -> now.add(f.state());
-                    case BOUNCED -> {
-                        unwritten.add(f.state());
-                        bounced.add(new Notifier.Failure(f.state().address(), f.outcome().dsn(), f.outcome().text(),
-                                f.relay(), f.state().lastAttemptMillis()));
-                    }
-                }
-            }
-            if (sent) {
-                status.append(now, false, clock.millis());
-            } else {
-                unwritten.addAll(now);
-            }
-            for (RecipientResult f : group) {
-                OutcomeLog.logOutcome(message, start, f);
-            }
-        }
     }
 
     private void quarantine(QueueId id, QueueState state, String why) {
