@@ -3,13 +3,8 @@ package org.wormhole.relay.qmgr;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -18,21 +13,13 @@ import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.wormhole.mailertable.Lookup;
-import org.wormhole.mailertable.Mailer;
-import org.wormhole.mailertable.Nexthop;
 import org.wormhole.mailertable.Route;
-import org.wormhole.relay.delivery.DeliveryRequest;
-import org.wormhole.relay.delivery.DeliveryResult;
-import org.wormhole.relay.delivery.RecipientOutcome;
 import org.wormhole.relay.queue.CorruptQueueFileException;
 import org.wormhole.relay.queue.PartialReceptionException;
 import org.wormhole.relay.queue.QueueId;
 import org.wormhole.relay.queue.QueueState;
 import org.wormhole.relay.queue.QueuedMessage;
-import org.wormhole.relay.queue.RecipientState;
-import org.wormhole.relay.queue.RecipientStatus;
 import org.wormhole.relay.queue.Spool;
-import org.wormhole.relay.queue.StatusLog;
 
 /**
  * The only scheduler of deliveries (Postfix's qmgr). It moves messages between queue states,
@@ -79,11 +66,11 @@ public final class QueueManager implements AutoCloseable {
     private final Settings settings;
     private final Clock clock;
     private final QueueIndex index;
-    private final DestinationLimiter limiter;
     private final ExecutorService deliveries;
     private final Scheduler scheduler;
     private final Flushes flushes;
     private final OperatorRequests operator;
+    private final DeliveryAttempt attempts;
     public QueueManager(Spool spool, Routing routing, Agents agents, Notifier notifier, Settings settings,
                         Clock clock) {
         this.spool = spool;
@@ -93,7 +80,6 @@ public final class QueueManager implements AutoCloseable {
         this.settings = settings;
         this.clock = clock;
         this.index = new QueueIndex(spool);
-        this.limiter = new DestinationLimiter();
         AtomicInteger n = new AtomicInteger();
         this.deliveries = Executors.newFixedThreadPool(settings.processLimit() + settings.tsmtpConcurrencyLimit(), r -> {
             Thread t = new Thread(r, "delivery-" + n.incrementAndGet());
@@ -103,6 +89,8 @@ public final class QueueManager implements AutoCloseable {
         this.scheduler = new Scheduler(clock, this::dispatch);
         this.flushes = new Flushes(index, this.routing, scheduler, clock);
         this.operator = new OperatorRequests(spool, index, scheduler, flushes, clock);
+        this.attempts = new DeliveryAttempt(spool, this.routing, agents, notifier, settings, clock, index, scheduler,
+                flushes, this::enqueued);
     }
 
     /**
@@ -229,7 +217,7 @@ public final class QueueManager implements AutoCloseable {
                 quarantine(id, QueueState.ACTIVE, e.getMessage());
                 return;
             }
-            deliver(m, force);
+            attempts.run(m, force);
         } catch (IOException | RuntimeException e) {
             log.error("{}: delivery attempt failed: {}; will retry", id, e.toString(), e);
             QueueState at = index.stateOf(id);
@@ -239,134 +227,6 @@ public final class QueueManager implements AutoCloseable {
         } finally {
             operator.attemptEnded(id);
         }
-    }
-
-    private void deliver(QueuedMessage m, boolean force) throws IOException {
-        long start = clock.millis();
-        Predicate<Route> flushed = flushes.take(m.id());
-        List<RecipientState> due = m.pending().stream()
-                .filter(r -> force || r.nextAttemptMillis() <= start || flushed != null && routing.routed(r.address(), flushed))
-                .toList();
-        AttemptRecord attempt = new AttemptRecord(m, start, clock);
-        try (StatusLog status = spool.statusLog(m)) {
-            if (m.hops() > settings.hopcountLimit()) {
-                String reason = "mail forwarding loop: " + m.hops() + " Received: headers (limit "
-                        + settings.hopcountLimit() + ")";
-                List<RecipientResult> looped = new ArrayList<>();
-                for (RecipientState r : due) {
-                    looped.add(finish(m, r, "none", r.address(), RecipientOutcome.bounced("5.4.6", reason), 0, 0));
-                }
-                attempt.record(looped, status);
-            } else {
-                Map<Route, Group> groups = new LinkedHashMap<>();
-                List<RecipientResult> unrouted = new ArrayList<>();
-                for (RecipientState r : due) {
-                    Lookup l = routing.lookup(r.address());
-                    if (l instanceof Lookup.TempFail t) {
-                        unrouted.add(finish(m, r, "none", r.address(), RecipientOutcome.deferred("4.3.0",
-                                "mailertable lookup failure: " + t.reason()), 0, 0));
-                    } else if (l instanceof Lookup.Found f) {
-                        groups.computeIfAbsent(f.route(), k -> new Group()).add(r, f.rewrittenRecipient().orElse(r.address()));
-                    } else {
-                        groups.computeIfAbsent(RecipientRouting.mxRoute(r.address()), k -> new Group()).add(r, r.address());
-                    }
-                }
-                attempt.record(unrouted, status);
-                for (Map.Entry<Route, Group> g : groups.entrySet()) {
-                    Route route = g.getKey();
-                    Group group = g.getValue();
-                    DeliveryRequest req = new DeliveryRequest(m, route, group.recipients, group.addresses);
-                    DeliveryResult result;
-                    try {
-                        int limit = agents.pipelines(route) && settings.tsmtpConcurrencyLimit() > 0
-                                ? settings.tsmtpConcurrencyLimit() : settings.destinationConcurrencyLimit();
-                        result = limiter.run(RecipientRouting.destination(route), limit, () -> agents.forRoute(route).deliver(req));
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        result = DeliveryResult.all("none", group.recipients.size(),
-                                RecipientOutcome.deferred("4.3.0", "relay shutting down"));
-                    }
-                    List<RecipientResult> outcomes = new ArrayList<>();
-                    for (int i = 0; i < group.recipients.size(); i++) {
-                        outcomes.add(finish(m, group.recipients.get(i), result.relay(), group.addresses.get(i),
-                                result.outcomes().get(i), result.setupMillis(), result.transmitMillis()));
-                    }
-                    // The next hop has it: on disk now, before the next group (which may take
-                    // minutes) or anything else, so a crash from here on never sends it again.
-                    attempt.record(outcomes, status);
-                }
-            }
-            end(attempt, status);
-        }
-        if (attempt.stillPending.isEmpty()) {
-            spool.delete(m.id(), QueueState.ACTIVE);
-            index.forget(m.id());
-            log.info("{}: removed", m.id());
-        } else {
-            long now = clock.millis();
-            index.pending(m.id(), attempt.stillPending);
-            spool.move(m.id(), QueueState.ACTIVE, QueueState.DEFERRED);
-            index.place(m.id(), QueueState.DEFERRED);
-            long next = attempt.stillPending.stream().mapToLong(RecipientState::nextAttemptMillis).min().orElse(now);
-            scheduler.plan(m.id(), next, false);
-        }
-    }
-
-    /**
-     * The end of an attempt: the bounce notice is queued before the bounced recipients are
-     * recorded (a crash in between tries them once more rather than losing the notice), then a
-     * delay warning if one is due, then the records left.
-     */
-    private void end(AttemptRecord attempt, StatusLog status) throws IOException {
-        QueuedMessage m = attempt.message;
-        long now = clock.millis();
-        if (!attempt.bounced.isEmpty()) {
-            if (m.isNullSender()) {
-                log.info("{}: no bounce for the null sender: {} recipient(s) dropped", m.id(), attempt.bounced.size());
-            } else {
-                QueueId dsnId = notifier.bounce(m, attempt.bounced);
-                log.info("{}: sender non-delivery notification: {}", m.id(), dsnId);
-                enqueued(dsnId);
-            }
-        }
-        Map<Integer, RecipientState> updated = new HashMap<>();
-        attempt.changed.forEach(r -> updated.put(r.index(), r));
-        for (RecipientState r : m.recipients()) {
-            RecipientState current = updated.getOrDefault(r.index(), r);
-            if (current.status() == RecipientStatus.PENDING) {
-                attempt.stillPending.add(current);
-            }
-        }
-        boolean warn = !m.warned() && !m.isNullSender() && !attempt.stillPending.isEmpty()
-                && !settings.delayWarningTime().isZero()
-                && now - m.arrivalMillis() >= settings.delayWarningTime().toMillis();
-        if (warn) {
-            List<Notifier.Failure> delayed = attempt.stillPending.stream()
-                    .map(r -> new Notifier.Failure(r.address(), attempt.dsns.getOrDefault(r.index(), "4.0.0"),
-                            r.lastError(), "", r.lastAttemptMillis()))
-                    .toList();
-            QueueId dsnId = notifier.delayed(m, delayed);
-            log.info("{}: sender delay notification: {}", m.id(), dsnId);
-            enqueued(dsnId);
-        }
-        status.append(attempt.unwritten, warn, now);
-    }
-
-    /** Applies expiry to one recipient's outcome and computes its next state (retry time). */
-    private RecipientResult finish(QueuedMessage m, RecipientState r, String relay, String sentTo, RecipientOutcome o,
-                            long setup, long transmit) {
-        long now = clock.millis();
-        RecipientOutcome outcome = o;
-        if (o.status() == RecipientOutcome.Status.DEFERRED
-                && now - m.arrivalMillis() >= settings.maximalQueueLifetime().toMillis()) {
-            outcome = RecipientOutcome.bounced(o.dsn(), "delivery time expired; last error: " + o.text());
-        }
-        RecipientState next = switch (outcome.status()) {
-            case SENT -> r.sent(now);
-            case BOUNCED -> r.bounced(now, outcome.text());
-            case DEFERRED -> r.deferred(now, now + settings.retry().delayMillis(r.attempts() + 1), outcome.text());
-        };
-        return new RecipientResult(next, outcome, relay, sentTo, setup, transmit);
     }
 
     private void quarantine(QueueId id, QueueState state, String why) {
@@ -406,16 +266,5 @@ public final class QueueManager implements AutoCloseable {
     @Override
     public void close() {
         stop(Duration.ofSeconds(5));
-    }
-
-    /** Recipients of one message that share a route. */
-    private static final class Group {
-        final List<RecipientState> recipients = new ArrayList<>();
-        final List<String> addresses = new ArrayList<>();
-
-        void add(RecipientState r, String address) {
-            recipients.add(r);
-            addresses.add(address);
-        }
     }
 }
