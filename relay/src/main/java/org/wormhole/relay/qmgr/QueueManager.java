@@ -71,6 +71,8 @@ public final class QueueManager implements AutoCloseable {
     private final Flushes flushes;
     private final OperatorRequests operator;
     private final DeliveryAttempt attempts;
+    private final Quarantine quarantine;
+
     public QueueManager(Spool spool, Routing routing, Agents agents, Notifier notifier, Settings settings,
                         Clock clock) {
         this.spool = spool;
@@ -91,6 +93,7 @@ public final class QueueManager implements AutoCloseable {
         this.operator = new OperatorRequests(spool, index, scheduler, flushes, clock);
         this.attempts = new DeliveryAttempt(spool, this.routing, agents, notifier, settings, clock, index, scheduler,
                 flushes, this::enqueued);
+        this.quarantine = new Quarantine(spool, index, scheduler);
     }
 
     /**
@@ -117,10 +120,10 @@ public final class QueueManager implements AutoCloseable {
                         spool.delete(id, state);
                         log.info("removed partial reception {} (never acknowledged)", id);
                     } else {
-                        quarantine(id, state, e.getMessage());
+                        quarantine.move(id, state, e.getMessage());
                     }
                 } catch (CorruptQueueFileException e) {
-                    quarantine(id, state, e.getMessage());
+                    quarantine.move(id, state, e.getMessage());
                 }
             }
         }
@@ -214,7 +217,7 @@ public final class QueueManager implements AutoCloseable {
                 m = spool.read(QueueState.ACTIVE, id);
                 spool.verifyContent(m); // before any byte of it goes out
             } catch (CorruptQueueFileException e) {
-                quarantine(id, QueueState.ACTIVE, e.getMessage());
+                quarantine.move(id, QueueState.ACTIVE, e.getMessage());
                 return;
             }
             attempts.run(m, force);
@@ -227,17 +230,6 @@ public final class QueueManager implements AutoCloseable {
         } finally {
             operator.attemptEnded(id);
         }
-    }
-
-    private void quarantine(QueueId id, QueueState state, String why) {
-        try {
-            spool.move(id, state, QueueState.CORRUPT);
-            log.error("{}: corrupt queue file moved to corrupt/: {}", id, why);
-        } catch (IOException e) {
-            log.error("{}: corrupt queue file ({}) could not be moved: {}", id, why, e.toString());
-        }
-        index.forget(id);
-        scheduler.cancel(id);
     }
 
     /** Counts of messages by state, for status displays. */
