@@ -5,10 +5,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,40 +56,28 @@ public final class QueueManager implements AutoCloseable {
     }
 
     private final Spool spool;
-    private final RecipientRouting routing;
-    private final Agents agents;
-    private final Notifier notifier;
-    private final Settings settings;
     private final Clock clock;
     private final QueueIndex index;
-    private final ExecutorService deliveries;
     private final Scheduler scheduler;
     private final Flushes flushes;
     private final OperatorRequests operator;
-    private final DeliveryAttempt attempts;
     private final Quarantine quarantine;
+    private final DeliveryThreads deliveries;
 
     public QueueManager(Spool spool, Routing routing, Agents agents, Notifier notifier, Settings settings,
                         Clock clock) {
         this.spool = spool;
-        this.routing = new RecipientRouting(routing);
-        this.agents = agents;
-        this.notifier = notifier;
-        this.settings = settings;
         this.clock = clock;
         this.index = new QueueIndex(spool);
-        AtomicInteger n = new AtomicInteger();
-        this.deliveries = Executors.newFixedThreadPool(settings.processLimit() + settings.tsmtpConcurrencyLimit(), r -> {
-            Thread t = new Thread(r, "delivery-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
         this.scheduler = new Scheduler(clock, this::dispatch);
-        this.flushes = new Flushes(index, this.routing, scheduler, clock);
+        RecipientRouting recipientRouting = new RecipientRouting(routing);
+        this.flushes = new Flushes(index, recipientRouting, scheduler, clock);
         this.operator = new OperatorRequests(spool, index, scheduler, flushes, clock);
-        this.attempts = new DeliveryAttempt(spool, this.routing, agents, notifier, settings, clock, index, scheduler,
-                flushes, this::enqueued);
         this.quarantine = new Quarantine(spool, index, scheduler);
+        DeliveryAttempt attempt = new DeliveryAttempt(spool, recipientRouting, agents, notifier, settings, clock, index,
+                scheduler, flushes, this::enqueued);
+        this.deliveries = new DeliveryThreads(settings.processLimit() + settings.tsmtpConcurrencyLimit(), spool, index,
+                scheduler, operator, quarantine, attempt, settings.retry(), clock);
     }
 
     /**
@@ -187,49 +171,9 @@ public final class QueueManager implements AutoCloseable {
         scheduler.clockAdvanced();
     }
 
-    /** Takes up a message that has fallen due: starts its attempt, or leaves it for the end of the one in flight. */
+    /** Hands a message that has fallen due to the delivery threads (false once they stop). */
     private boolean dispatch(Scheduler.Due d) {
-        if (!operator.attemptBegins(d)) {
-            return true;
-        }
-        try {
-            deliveries.execute(() -> attempt(d.id(), d.force()));
-        } catch (java.util.concurrent.RejectedExecutionException stopped) {
-            operator.attemptNotStarted(d.id());
-            return false;
-        }
-        return true;
-    }
-
-    /** One delivery attempt of one message: the heart of the queue manager. */
-    private void attempt(QueueId id, boolean force) {
-        try {
-            QueueState at = operator.stateAsAttemptBegins(id);
-            if (at == null || at == QueueState.HOLD || at == QueueState.CORRUPT) {
-                return;
-            }
-            if (at != QueueState.ACTIVE) {
-                spool.move(id, at, QueueState.ACTIVE);
-                index.place(id, QueueState.ACTIVE);
-            }
-            QueuedMessage m;
-            try {
-                m = spool.read(QueueState.ACTIVE, id);
-                spool.verifyContent(m); // before any byte of it goes out
-            } catch (CorruptQueueFileException e) {
-                quarantine.move(id, QueueState.ACTIVE, e.getMessage());
-                return;
-            }
-            attempts.run(m, force);
-        } catch (IOException | RuntimeException e) {
-            log.error("{}: delivery attempt failed: {}; will retry", id, e.toString(), e);
-            QueueState at = index.stateOf(id);
-            if (at != null && at != QueueState.HOLD) {
-                scheduler.plan(id, clock.millis() + settings.retry().delayMillis(1), false);
-            }
-        } finally {
-            operator.attemptEnded(id);
-        }
+        return deliveries.dispatch(d);
     }
 
     /** Counts of messages by state, for status displays. */
@@ -243,16 +187,7 @@ public final class QueueManager implements AutoCloseable {
      */
     public void stop(Duration grace) {
         scheduler.stop();
-        deliveries.shutdown();
-        try {
-            if (!deliveries.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS)) {
-                log.warn("{} delivery attempt(s) still running after {}; they resume at the next start",
-                        operator.inFlight(), grace);
-                deliveries.shutdownNow();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        deliveries.stop(grace);
     }
 
     @Override
