@@ -69,57 +69,19 @@ final class DeliveryAttempt {
      */
     void run(QueuedMessage m, boolean force) throws IOException {
         long start = clock.millis();
-        Predicate<Route> flushed = flushes.take(m.id());
-        List<RecipientState> due = m.pending().stream()
-                .filter(r -> force || r.nextAttemptMillis() <= start || flushed != null && routing.routed(r.address(), flushed))
-                .toList();
+        List<RecipientState> due = due(m, force, start);
         AttemptRecord attempt = new AttemptRecord(m, start, clock);
         try (StatusLog status = spool.statusLog(m)) {
             if (m.hops() > settings.hopcountLimit()) {
-                String reason = "mail forwarding loop: " + m.hops() + " Received: headers (limit "
-                        + settings.hopcountLimit() + ")";
-                List<RecipientResult> looped = new ArrayList<>();
-                for (RecipientState r : due) {
-                    looped.add(finish(m, r, "none", r.address(), RecipientOutcome.bounced("5.4.6", reason), 0, 0));
-                }
-                attempt.record(looped, status);
+                attempt.record(looped(m, due), status);
             } else {
-                Map<Route, Group> groups = new LinkedHashMap<>();
                 List<RecipientResult> unrouted = new ArrayList<>();
-                for (RecipientState r : due) {
-                    Lookup l = routing.lookup(r.address());
-                    if (l instanceof Lookup.TempFail t) {
-                        unrouted.add(finish(m, r, "none", r.address(), RecipientOutcome.deferred("4.3.0",
-                                "mailertable lookup failure: " + t.reason()), 0, 0));
-                    } else if (l instanceof Lookup.Found f) {
-                        groups.computeIfAbsent(f.route(), k -> new Group()).add(r, f.rewrittenRecipient().orElse(r.address()));
-                    } else {
-                        groups.computeIfAbsent(RecipientRouting.mxRoute(r.address()), k -> new Group()).add(r, r.address());
-                    }
-                }
+                Map<Route, Group> groups = byRoute(m, due, unrouted);
                 attempt.record(unrouted, status);
                 for (Map.Entry<Route, Group> g : groups.entrySet()) {
-                    Route route = g.getKey();
-                    Group group = g.getValue();
-                    DeliveryRequest req = new DeliveryRequest(m, route, group.recipients, group.addresses);
-                    DeliveryResult result;
-                    try {
-                        int limit = agents.pipelines(route) && settings.tsmtpConcurrencyLimit() > 0
-                                ? settings.tsmtpConcurrencyLimit() : settings.destinationConcurrencyLimit();
-                        result = limiter.run(RecipientRouting.destination(route), limit, () -> agents.forRoute(route).deliver(req));
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        result = DeliveryResult.all("none", group.recipients.size(),
-                                RecipientOutcome.deferred("4.3.0", "relay shutting down"));
-                    }
-                    List<RecipientResult> outcomes = new ArrayList<>();
-                    for (int i = 0; i < group.recipients.size(); i++) {
-                        outcomes.add(finish(m, group.recipients.get(i), result.relay(), group.addresses.get(i),
-                                result.outcomes().get(i), result.setupMillis(), result.transmitMillis()));
-                    }
                     // The next hop has it: on disk now, before the next group (which may take
                     // minutes) or anything else, so a crash from here on never sends it again.
-                    attempt.record(outcomes, status);
+                    attempt.record(deliver(m, g.getKey(), g.getValue()), status);
                 }
             }
             end(attempt, status);
@@ -136,6 +98,66 @@ final class DeliveryAttempt {
             long next = attempt.stillPending.stream().mapToLong(RecipientState::nextAttemptMillis).min().orElse(now);
             scheduler.plan(m.id(), next, false);
         }
+    }
+
+    /** The pending recipients this attempt tries: all if forced, else those due by their retry time or a flush. */
+    private List<RecipientState> due(QueuedMessage m, boolean force, long start) {
+        Predicate<Route> flushed = flushes.take(m.id());
+        return m.pending().stream()
+                .filter(r -> force || r.nextAttemptMillis() <= start || flushed != null && routing.routed(r.address(), flushed))
+                .toList();
+    }
+
+    /** A message that has passed too many relays: every recipient bounces, none is tried. */
+    private List<RecipientResult> looped(QueuedMessage m, List<RecipientState> due) {
+        String reason = "mail forwarding loop: " + m.hops() + " Received: headers (limit "
+                + settings.hopcountLimit() + ")";
+        List<RecipientResult> looped = new ArrayList<>();
+        for (RecipientState r : due) {
+            looped.add(finish(m, r, "none", r.address(), RecipientOutcome.bounced("5.4.6", reason), 0, 0));
+        }
+        return looped;
+    }
+
+    /**
+     * The due recipients by their route now, in the order of their first recipient; those whose
+     * lookup fails for now are deferred into {@code unrouted}.
+     */
+    private Map<Route, Group> byRoute(QueuedMessage m, List<RecipientState> due, List<RecipientResult> unrouted) {
+        Map<Route, Group> groups = new LinkedHashMap<>();
+        for (RecipientState r : due) {
+            Lookup l = routing.lookup(r.address());
+            if (l instanceof Lookup.TempFail t) {
+                unrouted.add(finish(m, r, "none", r.address(), RecipientOutcome.deferred("4.3.0",
+                        "mailertable lookup failure: " + t.reason()), 0, 0));
+            } else if (l instanceof Lookup.Found f) {
+                groups.computeIfAbsent(f.route(), k -> new Group()).add(r, f.rewrittenRecipient().orElse(r.address()));
+            } else {
+                groups.computeIfAbsent(RecipientRouting.mxRoute(r.address()), k -> new Group()).add(r, r.address());
+            }
+        }
+        return groups;
+    }
+
+    /** Hands one route's recipients to its delivery agent, within the destination's concurrency limit. */
+    private List<RecipientResult> deliver(QueuedMessage m, Route route, Group group) {
+        DeliveryRequest req = new DeliveryRequest(m, route, group.recipients, group.addresses);
+        DeliveryResult result;
+        try {
+            int limit = agents.pipelines(route) && settings.tsmtpConcurrencyLimit() > 0
+                    ? settings.tsmtpConcurrencyLimit() : settings.destinationConcurrencyLimit();
+            result = limiter.run(RecipientRouting.destination(route), limit, () -> agents.forRoute(route).deliver(req));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            result = DeliveryResult.all("none", group.recipients.size(),
+                    RecipientOutcome.deferred("4.3.0", "relay shutting down"));
+        }
+        List<RecipientResult> outcomes = new ArrayList<>();
+        for (int i = 0; i < group.recipients.size(); i++) {
+            outcomes.add(finish(m, group.recipients.get(i), result.relay(), group.addresses.get(i),
+                    result.outcomes().get(i), result.setupMillis(), result.transmitMillis()));
+        }
+        return outcomes;
     }
 
     /**
@@ -180,7 +202,7 @@ final class DeliveryAttempt {
 
     /** Applies expiry to one recipient's outcome and computes its next state (retry time). */
     private RecipientResult finish(QueuedMessage m, RecipientState r, String relay, String sentTo, RecipientOutcome o,
-                            long setup, long transmit) {
+                                   long setup, long transmit) {
         long now = clock.millis();
         RecipientOutcome outcome = o;
         if (o.status() == RecipientOutcome.Status.DEFERRED

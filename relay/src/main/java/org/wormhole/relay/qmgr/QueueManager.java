@@ -25,6 +25,11 @@ import org.wormhole.relay.queue.Spool;
  *
  * <p>Thread-safe: ingress threads call {@link #enqueued}, the control socket calls the
  * operator methods, delivery threads run the attempts.
+ *
+ * <p>The facade of the package's parts: {@link QueueIndex} (where each message is),
+ * {@link Scheduler} (when it is tried next), {@link DeliveryThreads} and {@link DeliveryAttempt}
+ * (one message's attempt), {@link OperatorRequests} (hold, release, delete while an attempt may
+ * be in flight), {@link Flushes}, {@link Quarantine} and {@link OutcomeLog} (the log line).
  */
 public final class QueueManager implements AutoCloseable {
 
@@ -165,7 +170,9 @@ public final class QueueManager implements AutoCloseable {
     }
 
     /**
-     * Tells the scheduler that the clock has jumped ahead (see {@link Scheduler#clockAdvanced}).
+     * Tells the scheduler that the clock has jumped ahead: the plans it has made due are taken up
+     * now rather than after the wait measured before the jump. The system clock never needs it;
+     * a test's settable clock does, after each advance.
      */
     void clockAdvanced() {
         scheduler.clockAdvanced();
