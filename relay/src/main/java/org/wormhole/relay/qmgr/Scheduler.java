@@ -19,7 +19,7 @@ final class Scheduler {
     @FunctionalInterface
     interface Dispatch {
         /**
-         * Takes up {@code due} (which it passes to {@link #taken} first).
+         * Takes up {@code due}, telling the scheduler first ({@link #taken}) under the lock that orders attempts.
          *
          * @return false once no attempt can be started any more: the scheduler stops
          */
