@@ -23,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.wormhole.testing.Await;
 
 /**
  * A 50 MB message through the real relay process started by the launcher with a 64 MB heap:

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.wormhole.link.SiteIdentity;
+import org.wormhole.testing.Await;
 
 /**
  * A pin copied wrong on one of two sites (Tokyo dials, Birlinghoven listens): the link cannot come

@@ -24,6 +24,7 @@ import org.wormhole.relay.queue.QueueState;
 import org.wormhole.relay.queue.QueuedMessage;
 import org.wormhole.relay.queue.RecipientStatus;
 import org.wormhole.relay.queue.Spool;
+import org.wormhole.testing.Await;
 
 /**
  * The queue keeps every message through what the outside world does to it: 4xx replies, a

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import org.wormhole.testing.Await;
 
 /**
  * A {@code wormhole} command as its own process, as an admin runs it: this JVM's java and class

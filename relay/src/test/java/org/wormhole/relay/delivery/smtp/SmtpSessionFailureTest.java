@@ -18,6 +18,7 @@ import java.net.SocketTimeoutException;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.wormhole.testing.Await;
 
 /** Servers that refuse, stall, drop the connection or talk nonsense. */
 class SmtpSessionFailureTest {
@@ -163,9 +164,6 @@ class SmtpSessionFailureTest {
     }
 
     private static void awaitCommand(FakeSmtpServer server, String command) throws InterruptedException {
-        for (int i = 0; i < 100 && !server.commands().contains(command); i++) {
-            Thread.sleep(50);
-        }
-        assertTrue(server.commands().contains(command), () -> "no " + command + " in " + server.transcript());
+        Await.until(() -> command + " in " + server.transcript(), () -> server.commands().contains(command));
     }
 }
