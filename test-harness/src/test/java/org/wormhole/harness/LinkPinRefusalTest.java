@@ -95,7 +95,7 @@ class LinkPinRefusalTest {
         sites(stale, birlKey);
 
         // Tokyo's key was refused: it hears so from Birlinghoven's TLS alert.
-        awaitLogged("Tokyo", "link to birlinghoven (127.0.0.1:" + birl.config().linkListen().orElseThrow().getPort()
+        awaitLogged("Tokyo", "link to birlinghoven (127.0.0.1:" + birl.config().link().listen().orElseThrow().getPort()
                 + ") not up: the peer refused our key " + tokyoKey.pin() + ": is it in their pins?");
         // Birlinghoven refused it, and says whose key it was not.
         awaitLogged("Birlinghoven", "not established: this side refused the key " + tokyoKey.pin()

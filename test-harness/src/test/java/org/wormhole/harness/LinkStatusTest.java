@@ -132,7 +132,7 @@ class LinkStatusTest {
         assertTrue(up.contains("            presented  " + birlKey.pin() + "\n"), up);
         assertTrue(up.contains("    WARNING: the peer's certificate expires in 10 days\n"), up);
         assertTrue(Pattern.compile("(?m)^    rekeyed [1-9]\\d* times?, last at \\S+ \\S+ on this link$").matcher(up).find(), up);
-        long bytes = tokyo.relay.config().linkRekeyBytes();
+        long bytes = tokyo.relay.config().link().rekeyBytes();
         assertEquals(64 * 1024, bytes);
         assertTrue(m.group(5).endsWith("KiB"), "about 200 KiB of content sent\n" + up);
 

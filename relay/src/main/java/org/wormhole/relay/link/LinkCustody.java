@@ -14,6 +14,7 @@ import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.wormhole.link.Custodian;
+import org.wormhole.link.CustodyRefused;
 import org.wormhole.link.wire.Frame;
 import org.wormhole.relay.queue.FreeSpace;
 import org.wormhole.relay.queue.MailDates;
@@ -52,11 +53,11 @@ public final class LinkCustody implements Custodian {
     }
 
     @Override
-    public Incoming begin(String peer, Frame.Offer offer) throws IOException {
-        java.util.Optional<String> shortage = freeSpace.shortage();
+    public Incoming begin(String peer, Frame.Offer offer) throws CustodyRefused, IOException {
+        Optional<String> shortage = freeSpace.shortage();
         if (shortage.isPresent()) { // answered 452 4.3.1: the peer keeps the message queued
             log.warn("link from {}: message {} refused for now: {}", peer, offer.messageId(), shortage.get());
-            throw new IOException("Insufficient system storage"); // the details stay in this site's log
+            throw CustodyRefused.insufficientStorage(); // the details stay in this site's log
         }
         Set<String> flags = new LinkedHashSet<>();
         if ((offer.flags() & 1) != 0) {

@@ -11,6 +11,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.subethamail.smtp.DropConnectionException;
 import org.subethamail.smtp.server.Session;
+import org.wormhole.relay.events.MessageQueued;
+import org.wormhole.relay.events.MessageRefused;
 import org.wormhole.relay.queue.Spool;
 
 /**
@@ -78,8 +80,7 @@ final class DataCommand extends SmtpCommand {
             if (r.defect() != null) {
                 incoming.abort();
                 String reply = r.defect().reply(ctx.contentChecks());
-                log.info("{}: reject: DATA from {}: {}; from=<{}>", incoming.id(), ctx.sessions().client(s),
-                        reply, tx.sender);
+                ctx.events().messageRefused(new MessageRefused(incoming.id(), ctx.sessions().client(s), tx.sender, reply));
                 s.sendResponse(reply);
                 s.resetMailTransaction();
                 return;
@@ -100,8 +101,8 @@ final class DataCommand extends SmtpCommand {
                 s.resetMailTransaction();
                 return;
             }
-            log.info("{}: client={}, from=<{}>, size={}, nrcpt={} (queue active)", incoming.id(),
-                    ctx.sessions().client(s), tx.sender, incoming.contentLength(), tx.recipients.size());
+            ctx.events().messageQueued(new MessageQueued(incoming.id(), ctx.sessions().client(s), tx.sender,
+                    incoming.contentLength(), tx.recipients.size()));
             s.sendResponse("250 2.0.0 Ok: queued as " + incoming.id());
             ctx.sessions().phase(s, SessionInfo.END_OF_MESSAGE);
             s.resetMailTransaction();
