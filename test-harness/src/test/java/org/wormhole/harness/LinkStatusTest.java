@@ -20,6 +20,7 @@ import org.wormhole.relay.queue.QueueId;
 import org.wormhole.relay.queue.QueueState;
 import org.wormhole.relay.queue.QueuedMessage;
 import org.wormhole.relay.queue.RecipientState;
+import org.wormhole.testing.Await;
 
 /**
  * What an operator sees of the link with {@code wormhole link status}, on two relays joined by a

@@ -9,6 +9,7 @@ import org.wormhole.relay.events.MessageQueued;
 import org.wormhole.relay.events.MessageRefused;
 import org.wormhole.relay.events.RecipientRefused;
 import org.wormhole.relay.events.RelayEvents;
+import org.wormhole.testing.Await;
 
 /** Every event of one relay, in order, for tests to wait for and look at (instead of its log's wording). */
 final class RecordedEvents implements RelayEvents {

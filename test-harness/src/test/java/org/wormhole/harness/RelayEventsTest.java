@@ -13,6 +13,7 @@ import org.wormhole.relay.events.LinkWentDown;
 import org.wormhole.relay.events.MessageQueued;
 import org.wormhole.relay.events.MessageRefused;
 import org.wormhole.relay.events.RecipientRefused;
+import org.wormhole.testing.Await;
 
 /**
  * What a relay reports while it works: the facts its log lines say, as events that a metrics

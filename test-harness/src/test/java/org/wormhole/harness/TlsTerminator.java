@@ -7,8 +7,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.security.KeyStore;
-import java.security.cert.Certificate;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.util.List;
@@ -16,7 +14,6 @@ import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
-import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSocketFactory;
@@ -25,6 +22,7 @@ import javax.net.ssl.X509TrustManager;
 import org.wormhole.link.Pin;
 import org.wormhole.link.PinningTrustManager;
 import org.wormhole.link.SiteIdentity;
+import org.wormhole.testing.TestCertificate;
 
 /**
  * What a site still running a classic MTA puts in front of it, as stunnel with
@@ -71,11 +69,6 @@ final class TlsTerminator implements AutoCloseable {
      * a client certificate.
      */
     static SSLContext context(SiteIdentity key, List<X509Certificate> trusted, List<Pin> refused) throws Exception {
-        KeyStore ks = KeyStore.getInstance("PKCS12");
-        ks.load(null, null);
-        ks.setKeyEntry("key", key.privateKey(), new char[0], new Certificate[] {key.certificate()});
-        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        kmf.init(ks, new char[0]);
         Set<Pin> pins = trusted.stream().map(Pin::of).collect(Collectors.toSet());
         PinningTrustManager pinning = new PinningTrustManager(pins, (pin, why) -> refused.add(pin));
         X509TrustManager asStunnel = new X509TrustManager() {
@@ -95,7 +88,7 @@ final class TlsTerminator implements AutoCloseable {
             }
         };
         SSLContext context = SSLContext.getInstance("TLS");
-        context.init(kmf.getKeyManagers(), new TrustManager[] {asStunnel}, null);
+        context.init(TestCertificate.keyManagers(key.privateKey(), key.certificate()), new TrustManager[] {asStunnel}, null);
         return context;
     }
 
