@@ -94,7 +94,7 @@ public final class Relay implements AutoCloseable {
                             new RetryPolicy(q.minimalBackoff(), q.maximalBackoff()),
                             q.maximalQueueLifetime(), q.delayWarningTime(), d.processLimit(),
                             d.destinationConcurrencyLimit(), links == null ? 0 : d.tsmtpConcurrencyLimit()),
-                    clock);
+                    clock, events);
             this.ingress = new SmtpIngress(new SmtpIngress.Settings(smtpd.listen(), config.myhostname(),
                     smtpd.messageSizeLimit(), smtpd.recipientLimit(), smtpd.timeout(), smtpd.connectionLimit(),
                     smtpd.pregreetWait(), smtpd.clientLimits(), smtpd.minDataRate(),

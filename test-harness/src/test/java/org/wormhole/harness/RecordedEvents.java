@@ -7,6 +7,7 @@ import org.wormhole.relay.events.LinkCameUp;
 import org.wormhole.relay.events.LinkWentDown;
 import org.wormhole.relay.events.MessageQueued;
 import org.wormhole.relay.events.MessageRefused;
+import org.wormhole.relay.events.RecipientAttempted;
 import org.wormhole.relay.events.RecipientRefused;
 import org.wormhole.relay.events.RelayEvents;
 import org.wormhole.testing.Await;
@@ -28,6 +29,11 @@ final class RecordedEvents implements RelayEvents {
 
     @Override
     public void recipientRefused(RecipientRefused e) {
+        seen.add(e);
+    }
+
+    @Override
+    public void recipientAttempted(RecipientAttempted e) {
         seen.add(e);
     }
 

@@ -8,10 +8,12 @@ import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.wormhole.relay.delivery.RecipientOutcome;
 import org.wormhole.relay.events.LinkCameUp;
 import org.wormhole.relay.events.LinkWentDown;
 import org.wormhole.relay.events.MessageQueued;
 import org.wormhole.relay.events.MessageRefused;
+import org.wormhole.relay.events.RecipientAttempted;
 import org.wormhole.relay.events.RecipientRefused;
 import org.wormhole.testing.Await;
 
@@ -62,6 +64,29 @@ class RelayEventsTest {
         assertTrue(queued.client().endsWith("[127.0.0.1]"), queued.client());
         // The size is that of the content as queued: the client's lines plus our Received: header.
         assertTrue(queued.size() > "Subject: hi\r\n\r\nhello\r\n".length(), "size " + queued.size());
+    }
+
+    @Test
+    void eachRecipientsDeliveryIsReportedWithItsMailerNextHopAndOutcome() throws Exception {
+        site();
+        site.dns.clear(); // nowhere.example does not exist: bounced
+        try (SmtpTranscript c = SmtpTranscript.connect(site.port())) {
+            c.expect("220");
+            c.sendMail("alice@tokyo.example", "Subject: two ways\r\n\r\nhello\r\n",
+                    "bob@birlinghoven.example", "dave@nowhere.example");
+        }
+        RecipientAttempted sent = site.events.await(RecipientAttempted.class,
+                e -> e.recipient().equals("bob@birlinghoven.example"));
+        assertEquals(RecipientOutcome.Status.SENT, sent.outcome().status());
+        assertEquals("esmtp", sent.mailer());
+        assertTrue(sent.relay().endsWith("[127.0.0.1]:" + hub.port()), sent.relay());
+        assertTrue(sent.doneMillis() >= sent.startMillis() && sent.startMillis() >= sent.arrivalMillis());
+
+        RecipientAttempted bounced = site.events.await(RecipientAttempted.class,
+                e -> e.recipient().equals("dave@nowhere.example"));
+        assertEquals(RecipientOutcome.Status.BOUNCED, bounced.outcome().status());
+        assertEquals("5.1.2", bounced.outcome().dsn());
+        assertEquals(sent.id(), bounced.id());
     }
 
     @Test

@@ -4,7 +4,7 @@ import java.util.List;
 
 /**
  * The facts a relay reports as they happen: a message queued or refused, a recipient refused, a
- * link up or down. The Postfix-style log lines are one listener ({@link LoggedEvents}); metrics
+ * recipient's delivery attempted, a link up or down. The Postfix-style log lines are one listener ({@link LoggedEvents}); metrics
  * and tests are others, so each can rely on the same facts, not on log wording (OkHttp's
  * EventListener is the model).
  *
@@ -28,6 +28,10 @@ public interface RelayEvents {
 
     /** A recipient was refused at RCPT TO by the relay policy (relaying denied, a malformed address). */
     default void recipientRefused(RecipientRefused e) {
+    }
+
+    /** A recipient's outcome of a delivery attempt is known and recorded in its queue file. */
+    default void recipientAttempted(RecipientAttempted e) {
     }
 
     /** The link to a peer is up. */
@@ -55,6 +59,11 @@ public interface RelayEvents {
             @Override
             public void recipientRefused(RecipientRefused e) {
                 copy.forEach(l -> l.recipientRefused(e));
+            }
+
+            @Override
+            public void recipientAttempted(RecipientAttempted e) {
+                copy.forEach(l -> l.recipientAttempted(e));
             }
 
             @Override

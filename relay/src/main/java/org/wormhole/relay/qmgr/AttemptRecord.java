@@ -6,6 +6,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.wormhole.relay.events.RecipientAttempted;
+import org.wormhole.relay.events.RelayEvents;
 import org.wormhole.relay.queue.QueuedMessage;
 import org.wormhole.relay.queue.RecipientState;
 import org.wormhole.relay.queue.StatusLog;
@@ -19,6 +21,7 @@ final class AttemptRecord {
     final QueuedMessage message;
     final long start;
     private final Clock clock;
+    private final RelayEvents events;
     /** The recipients' new states, in the order their outcomes came. */
     final List<RecipientState> changed = new ArrayList<>();
     /** Records not in the file yet: bounced ones (after their notice) and deferred ones of groups that sent nothing. */
@@ -30,7 +33,8 @@ final class AttemptRecord {
     /** The recipients pending after the attempt, collected at its end. */
     final List<RecipientState> stillPending = new ArrayList<>();
 
-    AttemptRecord(QueuedMessage message, long start, Clock clock) {
+    AttemptRecord(QueuedMessage message, long start, Clock clock, RelayEvents events) {
+        this.events = events;
         this.message = message;
         this.start = start;
         this.clock = clock;
@@ -40,7 +44,7 @@ final class AttemptRecord {
      * Takes one route group's outcomes: if any recipient was sent, its records (and the
      * group's deferred ones) are appended and fsynced now, before anything else happens;
      * bounced ones wait for their notice, and a group that sent nothing is written with
-     * the rest at the end of the attempt (one fsync for all of them). Then the log lines.
+     * the rest at the end of the attempt (one fsync for all of them). Then the events (the log lines among them).
      */
     void record(List<RecipientResult> group, StatusLog status) throws IOException {
         List<RecipientState> now = new ArrayList<>();
@@ -67,7 +71,9 @@ final class AttemptRecord {
             unwritten.addAll(now);
         }
         for (RecipientResult f : group) {
-            OutcomeLog.logOutcome(message, start, f);
+            events.recipientAttempted(new RecipientAttempted(message.id(), f.state().address(), f.sentTo(), f.mailer(),
+                    f.relay(), message.arrivalMillis(), start, f.state().lastAttemptMillis(), f.setupMillis(),
+                    f.transmitMillis(), f.outcome()));
         }
     }
 }

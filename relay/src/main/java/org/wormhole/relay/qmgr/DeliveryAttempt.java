@@ -16,6 +16,7 @@ import org.wormhole.mailertable.Route;
 import org.wormhole.relay.delivery.DeliveryRequest;
 import org.wormhole.relay.delivery.DeliveryResult;
 import org.wormhole.relay.delivery.RecipientOutcome;
+import org.wormhole.relay.events.RelayEvents;
 import org.wormhole.relay.queue.QueueId;
 import org.wormhole.relay.queue.QueueState;
 import org.wormhole.relay.queue.QueuedMessage;
@@ -47,10 +48,12 @@ final class DeliveryAttempt {
     /** Schedules a notice just queued in {@code incoming/}. */
     private final Consumer<QueueId> enqueued;
     private final DestinationLimiter limiter = new DestinationLimiter();
+    private final RelayEvents events;
 
     DeliveryAttempt(Spool spool, RecipientRouting routing, Agents agents, Notifier notifier,
                     QueueManager.Settings settings, Clock clock, QueueIndex index, Scheduler scheduler,
-                    Flushes flushes, Consumer<QueueId> enqueued) {
+                    Flushes flushes, Consumer<QueueId> enqueued, RelayEvents events) {
+        this.events = events;
         this.spool = spool;
         this.routing = routing;
         this.agents = agents;
@@ -70,7 +73,7 @@ final class DeliveryAttempt {
     void run(QueuedMessage m, boolean force) throws IOException {
         long start = clock.millis();
         List<RecipientState> due = due(m, force, start);
-        AttemptRecord attempt = new AttemptRecord(m, start, clock);
+        AttemptRecord attempt = new AttemptRecord(m, start, clock, events);
         try (StatusLog status = spool.statusLog(m)) {
             if (m.hops() > settings.hopcountLimit()) {
                 attempt.record(looped(m, due), status);
@@ -114,7 +117,7 @@ final class DeliveryAttempt {
                 + settings.hopcountLimit() + ")";
         List<RecipientResult> looped = new ArrayList<>();
         for (RecipientState r : due) {
-            looped.add(finish(m, r, "none", r.address(), RecipientOutcome.bounced("5.4.6", reason), 0, 0));
+            looped.add(finish(m, r, "none", "none", r.address(), RecipientOutcome.bounced("5.4.6", reason), 0, 0));
         }
         return looped;
     }
@@ -128,7 +131,7 @@ final class DeliveryAttempt {
         for (RecipientState r : due) {
             Lookup l = routing.lookup(r.address());
             if (l instanceof Lookup.TempFail t) {
-                unrouted.add(finish(m, r, "none", r.address(), RecipientOutcome.deferred("4.3.0",
+                unrouted.add(finish(m, r, "none", "none", r.address(), RecipientOutcome.deferred("4.3.0",
                         "mailertable lookup failure: " + t.reason()), 0, 0));
             } else if (l instanceof Lookup.Found f) {
                 groups.computeIfAbsent(f.route(), k -> new Group()).add(r, f.rewrittenRecipient().orElse(r.address()));
@@ -154,7 +157,7 @@ final class DeliveryAttempt {
         }
         List<RecipientResult> outcomes = new ArrayList<>();
         for (int i = 0; i < group.recipients.size(); i++) {
-            outcomes.add(finish(m, group.recipients.get(i), result.relay(), group.addresses.get(i),
+            outcomes.add(finish(m, group.recipients.get(i), route.mailer().mailerName(), result.relay(), group.addresses.get(i),
                     result.outcomes().get(i), result.setupMillis(), result.transmitMillis()));
         }
         return outcomes;
@@ -201,8 +204,8 @@ final class DeliveryAttempt {
     }
 
     /** Applies expiry to one recipient's outcome and computes its next state (retry time). */
-    private RecipientResult finish(QueuedMessage m, RecipientState r, String relay, String sentTo, RecipientOutcome o,
-                                   long setup, long transmit) {
+    private RecipientResult finish(QueuedMessage m, RecipientState r, String mailer, String relay, String sentTo,
+                                   RecipientOutcome o, long setup, long transmit) {
         long now = clock.millis();
         RecipientOutcome outcome = o;
         if (o.status() == RecipientOutcome.Status.DEFERRED
@@ -214,7 +217,7 @@ final class DeliveryAttempt {
             case BOUNCED -> r.bounced(now, outcome.text());
             case DEFERRED -> r.deferred(now, now + settings.retry().delayMillis(r.attempts() + 1), outcome.text());
         };
-        return new RecipientResult(next, outcome, relay, sentTo, setup, transmit);
+        return new RecipientResult(next, outcome, mailer, relay, sentTo, setup, transmit);
     }
 
     /** Recipients of one message that share a route. */

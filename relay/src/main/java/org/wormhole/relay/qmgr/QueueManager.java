@@ -10,6 +10,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.wormhole.mailertable.Lookup;
 import org.wormhole.mailertable.Route;
+import org.wormhole.relay.events.LoggedEvents;
+import org.wormhole.relay.events.RelayEvents;
 import org.wormhole.relay.queue.CorruptQueueFileException;
 import org.wormhole.relay.queue.PartialReceptionException;
 import org.wormhole.relay.queue.QueueId;
@@ -29,7 +31,7 @@ import org.wormhole.relay.queue.Spool;
  * <p>The facade of the package's parts: {@link QueueIndex} (where each message is),
  * {@link Scheduler} (when it is tried next), {@link DeliveryThreads} and {@link DeliveryAttempt}
  * (one message's attempt), {@link OperatorRequests} (hold, release, delete while an attempt may
- * be in flight), {@link Flushes}, {@link Quarantine} and {@link OutcomeLog} (the log line).
+ * be in flight), {@link Flushes}, {@link Quarantine}.
  */
 public final class QueueManager implements AutoCloseable {
 
@@ -71,6 +73,15 @@ public final class QueueManager implements AutoCloseable {
 
     public QueueManager(Spool spool, Routing routing, Agents agents, Notifier notifier, Settings settings,
                         Clock clock) {
+        this(spool, routing, agents, notifier, settings, clock, new LoggedEvents());
+    }
+
+    /**
+     * As above, reporting each recipient's outcome to {@code events} (the {@code to=<...>,
+     * status=...} log line is {@link LoggedEvents}, which {@code events} should include).
+     */
+    public QueueManager(Spool spool, Routing routing, Agents agents, Notifier notifier, Settings settings,
+                        Clock clock, RelayEvents events) {
         this.spool = spool;
         this.clock = clock;
         this.index = new QueueIndex(spool);
@@ -80,7 +91,7 @@ public final class QueueManager implements AutoCloseable {
         this.operator = new OperatorRequests(spool, index, scheduler, flushes, clock);
         this.quarantine = new Quarantine(spool, index, scheduler);
         DeliveryAttempt attempt = new DeliveryAttempt(spool, recipientRouting, agents, notifier, settings, clock, index,
-                scheduler, flushes, this::enqueued);
+                scheduler, flushes, this::enqueued, events);
         this.deliveries = new DeliveryThreads(settings.processLimit() + settings.tsmtpConcurrencyLimit(), spool, index,
                 scheduler, operator, quarantine, attempt, settings.retry(), clock);
     }
