@@ -13,7 +13,7 @@ import org.wormhole.mailertable.Mailer;
 import org.wormhole.mailertable.Mailertable;
 import org.wormhole.mailertable.MailertableException;
 import org.wormhole.relay.config.RelayConfig;
-import org.wormhole.relay.link.PeerRouteCheck;
+import org.wormhole.relay.peers.PeerRouteCheck;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;

@@ -12,7 +12,7 @@ import org.wormhole.mailertable.MailertableException;
 import org.wormhole.mailertable.TableCheck;
 import org.wormhole.mailertable.WatchedMailertable;
 import org.wormhole.relay.config.RelayConfig;
-import org.wormhole.relay.link.PeerRouteCheck;
+import org.wormhole.relay.peers.PeerRouteCheck;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

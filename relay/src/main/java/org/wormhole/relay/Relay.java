@@ -43,8 +43,8 @@ public final class Relay implements AutoCloseable {
     private final SmtpDeliveryAgent lmtp;
     private final SmtpIngress ingress;
     private final ControlServer control;
-    private final org.wormhole.relay.link.RelayLinks links; // null without peers
-    private final org.wormhole.relay.link.ClassicPeers classicPeers; // null without classic peers
+    private final org.wormhole.relay.peers.RelayLinks links; // null without peers
+    private final org.wormhole.relay.peers.ClassicPeers classicPeers; // null without classic peers
     private final org.wormhole.relay.queue.FreeSpace freeSpace;
     private final SpoolLock spoolLock;
     private final RelayEvents events;
@@ -86,7 +86,7 @@ public final class Relay implements AutoCloseable {
                 links.watch(classicPeers); // their key refusals in 'link status'
             }
             org.wormhole.relay.delivery.DeliveryAgent tsmtp = links == null ? null
-                    : new org.wormhole.relay.link.TsmtpAgent(spool, links, d.dataDoneTimeout(), classicPeers);
+                    : new org.wormhole.relay.peers.TsmtpAgent(spool, links, d.dataDoneTimeout(), classicPeers);
             this.queue = new QueueManager(spool, mailertable::lookup, new RelayAgents(smtp, lmtp, tsmtp,
                     links == null ? route -> false : links::carries),
                     new DsnNotifier(spool, config.myhostname(), q.maximalQueueLifetime(), q.delayWarningTime(), clock),
@@ -117,7 +117,7 @@ public final class Relay implements AutoCloseable {
      * refuses the table; one pointing at this site itself is logged as a warning.
      */
     private static org.wormhole.mailertable.TableCheck peerRoutes(RelayConfig config) {
-        return new org.wormhole.relay.link.PeerRouteCheck(config).warningsTo(w -> log.warn("{}", w));
+        return new org.wormhole.relay.peers.PeerRouteCheck(config).warningsTo(w -> log.warn("{}", w));
     }
 
     /** This site's key, which peers are configured for. */
@@ -131,24 +131,24 @@ public final class Relay implements AutoCloseable {
     }
 
     /** The peers that still run a classic MTA: SMTP over pinned TLS, this site's key as client certificate. */
-    private static org.wormhole.relay.link.ClassicPeers classicPeers(RelayConfig config,
+    private static org.wormhole.relay.peers.ClassicPeers classicPeers(RelayConfig config,
             org.wormhole.link.SiteIdentity identity, Spool spool, SmtpClientOptions client) throws IOException {
         try {
-            return new org.wormhole.relay.link.ClassicPeers(spool, config.peers(), identity, client);
+            return new org.wormhole.relay.peers.ClassicPeers(spool, config.peers(), identity, client);
         } catch (java.security.GeneralSecurityException e) {
             throw new IOException("TLS set-up for the classic peers failed: " + e.getMessage(), e);
         }
     }
 
     /** The links to the configured peers: this site's key, the ledger of received mail, custody. */
-    private org.wormhole.relay.link.RelayLinks links(RelayConfig config, org.wormhole.link.SiteIdentity identity,
+    private org.wormhole.relay.peers.RelayLinks links(RelayConfig config, org.wormhole.link.SiteIdentity identity,
             Spool spool, Clock clock) throws IOException {
-        var ledger = org.wormhole.relay.link.LinkLedger.open(spool,
+        var ledger = org.wormhole.relay.peers.LinkLedger.open(spool,
                 config.queue().maximalQueueLifetime().plus(java.time.Duration.ofDays(2)), clock.millis());
-        var custody = new org.wormhole.relay.link.LinkCustody(spool, freeSpace, ledger, id -> queue.enqueued(id),
+        var custody = new org.wormhole.relay.peers.LinkCustody(spool, freeSpace, ledger, id -> queue.enqueued(id),
                 config.myhostname(), clock);
         // Only the mail for the link that came up: mail deferred for other reasons keeps its backoff.
-        return new org.wormhole.relay.link.RelayLinks(config.myhostname(), config.link(), config.peers(), identity, custody,
+        return new org.wormhole.relay.peers.RelayLinks(config.myhostname(), config.link(), config.peers(), identity, custody,
                 (peer, routes) -> queue.flush("the link to " + peer, routes), clock, events);
     }
 
@@ -210,7 +210,7 @@ public final class Relay implements AutoCloseable {
     }
 
     /** The links to the peer sites, if any are configured. */
-    public java.util.Optional<org.wormhole.relay.link.RelayLinks> links() {
+    public java.util.Optional<org.wormhole.relay.peers.RelayLinks> links() {
         return java.util.Optional.ofNullable(links);
     }
 

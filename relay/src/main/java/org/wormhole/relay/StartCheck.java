@@ -19,7 +19,7 @@ import org.wormhole.mailertable.LineError;
 import org.wormhole.mailertable.Mailertable;
 import org.wormhole.mailertable.MailertableException;
 import org.wormhole.relay.config.RelayConfig;
-import org.wormhole.relay.link.PeerRouteCheck;
+import org.wormhole.relay.peers.PeerRouteCheck;
 
 /**
  * What {@code wormhole run} would fail on, found beforehand on disk (as {@code postfix check}):

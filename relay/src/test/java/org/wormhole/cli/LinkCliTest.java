@@ -12,7 +12,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.wormhole.link.LinkTraffic;
-import org.wormhole.relay.link.LinkStatus;
+import org.wormhole.relay.peers.LinkStatus;
 
 /** {@code wormhole link status} as an operator reads it; the running relay's side is in the test harness. */
 class LinkCliTest {

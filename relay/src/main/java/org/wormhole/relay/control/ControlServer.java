@@ -15,8 +15,8 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.wormhole.relay.link.LinkStatus;
-import org.wormhole.relay.link.RelayLinks;
+import org.wormhole.relay.peers.LinkStatus;
+import org.wormhole.relay.peers.RelayLinks;
 import org.wormhole.relay.qmgr.QueueManager;
 import org.wormhole.relay.queue.QueueId;
 

@@ -1,4 +1,4 @@
-package org.wormhole.relay.link;
+package org.wormhole.relay.peers;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,4 +1,4 @@
-package org.wormhole.relay.link;
+package org.wormhole.relay.peers;
 
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;

@@ -1,4 +1,4 @@
-package org.wormhole.relay.link;
+package org.wormhole.relay.peers;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
