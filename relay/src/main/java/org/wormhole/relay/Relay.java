@@ -75,18 +75,18 @@ public final class Relay implements AutoCloseable {
                     .withTls(d.tlsSecurityLevel() == RelayConfig.TlsLevel.MAY ? TlsMode.MAY : TlsMode.NONE,
                             OpportunisticTls.socketFactory())
                     .withLineLengthLimit(d.lineLengthLimit());
-            this.smtp = new SmtpDeliveryAgent(spool, resolver, client, d.smtpPort(), d.destinationConcurrencyLimit());
-            this.lmtp = new SmtpDeliveryAgent(spool, resolver, client.withLmtp(true), d.lmtpPort(),
+            this.smtp = new SmtpDeliveryAgent(resolver, client, d.smtpPort(), d.destinationConcurrencyLimit());
+            this.lmtp = new SmtpDeliveryAgent(resolver, client.withLmtp(true), d.lmtpPort(),
                     d.destinationConcurrencyLimit());
             org.wormhole.link.SiteIdentity identity = config.peers().isEmpty() ? null : siteIdentity(config);
             this.links = identity == null ? null : links(config, identity, spool, clock);
             this.classicPeers = identity == null || config.peers().stream().noneMatch(RelayConfig.PeerConfig::classic)
-                    ? null : classicPeers(config, identity, spool, client);
+                    ? null : classicPeers(config, identity, client);
             if (classicPeers != null) {
                 links.watch(classicPeers); // their key refusals in 'link status'
             }
             org.wormhole.relay.delivery.DeliveryAgent tsmtp = links == null ? null
-                    : new org.wormhole.relay.peers.TsmtpAgent(spool, links, d.dataDoneTimeout(), classicPeers);
+                    : new org.wormhole.relay.peers.TsmtpAgent(links, d.dataDoneTimeout(), classicPeers);
             this.queue = new QueueManager(spool, mailertable::lookup, new RelayAgents(smtp, lmtp, tsmtp,
                     links == null ? route -> false : links::carries),
                     new DsnNotifier(spool, config.myhostname(), q.maximalQueueLifetime(), q.delayWarningTime(), clock),
@@ -132,9 +132,9 @@ public final class Relay implements AutoCloseable {
 
     /** The peers that still run a classic MTA: SMTP over pinned TLS, this site's key as client certificate. */
     private static org.wormhole.relay.peers.ClassicPeers classicPeers(RelayConfig config,
-            org.wormhole.link.SiteIdentity identity, Spool spool, SmtpClientOptions client) throws IOException {
+            org.wormhole.link.SiteIdentity identity, SmtpClientOptions client) throws IOException {
         try {
-            return new org.wormhole.relay.peers.ClassicPeers(spool, config.peers(), identity, client);
+            return new org.wormhole.relay.peers.ClassicPeers(config.peers(), identity, client);
         } catch (java.security.GeneralSecurityException e) {
             throw new IOException("TLS set-up for the classic peers failed: " + e.getMessage(), e);
         }

@@ -1,7 +1,6 @@
 package org.wormhole.relay.delivery;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
 import org.wormhole.mailertable.Route;
@@ -15,25 +14,23 @@ import org.wormhole.relay.delivery.smtp.TlsFailedException;
 import org.wormhole.relay.delivery.smtp.TransactionResult;
 import org.wormhole.relay.queue.BodyFlag;
 import org.wormhole.relay.queue.QueuedMessage;
-import org.wormhole.relay.queue.Spool;
 
 /**
  * The {@code esmtp}/{@code smtp}/{@code smtp8}/{@code relay} and {@code lmtp} mailers (Postfix's
  * smtp and lmtp delivery agents): resolves the nexthop, tries its servers in order until one
- * takes the transaction, and relays the queued bytes exactly. Idle connections are reused for
+ * takes the transaction, and relays the request's content exactly. Idle connections are reused for
  * the next message to the same server. Thread-safe.
  */
 public final class SmtpDeliveryAgent implements DeliveryAgent, AutoCloseable {
 
-    private final Spool spool;
     private final NexthopResolver resolver;
     private final SmtpClientOptions options;
     private final int defaultPort;
     private final ConnectionCache cache;
 
     /** An agent that keeps up to 4 idle connections a server. */
-    public SmtpDeliveryAgent(Spool spool, NexthopResolver resolver, SmtpClientOptions options, int defaultPort) {
-        this(spool, resolver, options, defaultPort, 4);
+    public SmtpDeliveryAgent(NexthopResolver resolver, SmtpClientOptions options, int defaultPort) {
+        this(resolver, options, defaultPort, 4);
     }
 
     /**
@@ -42,9 +39,7 @@ public final class SmtpDeliveryAgent implements DeliveryAgent, AutoCloseable {
      *                      reuses its connections instead of ending one (QUIT, in the background)
      *                      and opening another for almost every message
      */
-    public SmtpDeliveryAgent(Spool spool, NexthopResolver resolver, SmtpClientOptions options, int defaultPort,
-                             int idlePerServer) {
-        this.spool = spool;
+    public SmtpDeliveryAgent(NexthopResolver resolver, SmtpClientOptions options, int defaultPort, int idlePerServer) {
         this.resolver = resolver;
         this.options = options;
         this.defaultPort = defaultPort;
@@ -68,17 +63,7 @@ public final class SmtpDeliveryAgent implements DeliveryAgent, AutoCloseable {
         QueuedMessage m = req.message();
         OutboundEnvelope envelope = new OutboundEnvelope(m.sender(), req.addresses(), m.flags().contains(BodyFlag.EIGHT_BIT_MIME),
                 m.flags().contains(BodyFlag.SMTPUTF8));
-        MessageContent content = new MessageContent() {
-            @Override
-            public InputStream open() throws IOException {
-                return spool.openContent(m);
-            }
-
-            @Override
-            public long size() {
-                return m.contentLength();
-            }
-        };
+        MessageContent content = req.content();
         String lastError = "no server for " + route.nexthop();
         String lastDsn = "4.4.1";
         String lastRelay = "none";

@@ -24,7 +24,6 @@ import org.wormhole.relay.delivery.NexthopResolver;
 import org.wormhole.relay.delivery.SmtpDeliveryAgent;
 import org.wormhole.relay.delivery.smtp.SmtpClientOptions;
 import org.wormhole.relay.delivery.smtp.TlsMode;
-import org.wormhole.relay.queue.Spool;
 
 /**
  * The {@code tsmtp} route to peer sites that still run a classic MTA ({@code protocol = smtps} or
@@ -49,7 +48,7 @@ public final class ClassicPeers implements AutoCloseable {
      * @param self   this site's identity, presented as the client certificate
      * @param client the relay's SMTP client options (timeouts, HELO name); TLS is set per peer
      */
-    public ClassicPeers(Spool spool, List<RelayConfig.PeerConfig> peers, SiteIdentity self, SmtpClientOptions client)
+    public ClassicPeers(List<RelayConfig.PeerConfig> peers, SiteIdentity self, SmtpClientOptions client)
             throws GeneralSecurityException {
         this.self = self;
         for (RelayConfig.PeerConfig p : peers) {
@@ -65,7 +64,7 @@ public final class ClassicPeers implements AutoCloseable {
             });
             TlsMode mode = p.protocol() == RelayConfig.PeerConfig.Protocol.SMTPS ? TlsMode.IMPLICIT : TlsMode.REQUIRE;
             this.peers.put(name, new Classic(p,
-                    new SmtpDeliveryAgent(spool, resolver(p), client.withLmtp(false).withTls(mode, tls), p.port())));
+                    new SmtpDeliveryAgent(resolver(p), client.withLmtp(false).withTls(mode, tls), p.port())));
         }
     }
 

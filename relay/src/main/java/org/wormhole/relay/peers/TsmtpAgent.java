@@ -19,7 +19,6 @@ import org.wormhole.relay.delivery.RecipientOutcome;
 import org.wormhole.relay.queue.BodyFlag;
 import org.wormhole.relay.queue.QueuedMessage;
 import org.wormhole.relay.queue.RecipientState;
-import org.wormhole.relay.queue.Spool;
 
 /**
  * The {@code tsmtp} mailer: hands the message to the link to a peer site and reports each
@@ -30,18 +29,16 @@ import org.wormhole.relay.queue.Spool;
  */
 public final class TsmtpAgent implements DeliveryAgent {
 
-    private final Spool spool;
     private final LinkGateway gateway;
     private final Duration timeout;
     private final ClassicPeers classic;
 
-    public TsmtpAgent(Spool spool, LinkGateway gateway, Duration timeout) {
-        this(spool, gateway, timeout, null);
+    public TsmtpAgent(LinkGateway gateway, Duration timeout) {
+        this(gateway, timeout, null);
     }
 
     /** @param classic the peers that still run a classic MTA, reached by SMTP over TLS; null for none */
-    public TsmtpAgent(Spool spool, LinkGateway gateway, Duration timeout, ClassicPeers classic) {
-        this.spool = spool;
+    public TsmtpAgent(LinkGateway gateway, Duration timeout, ClassicPeers classic) {
         this.gateway = gateway;
         this.timeout = timeout;
         this.classic = classic;
@@ -63,7 +60,7 @@ public final class TsmtpAgent implements DeliveryAgent {
         QueuedMessage m = req.message();
         int flags = BodyFlag.linkBits(m.flags());
         OutboundMessage out = new OutboundMessage(messageId(m, req.recipients()), m.sender(), req.addresses(), flags,
-                m.contentLength(), m.hops(), () -> spool.openContent(m));
+                req.content().size(), m.hops(), req.content()::open);
         long t0 = System.nanoTime();
         CompletableFuture<Frame.Result> pending;
         try {

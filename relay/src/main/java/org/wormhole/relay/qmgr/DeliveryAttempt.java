@@ -144,7 +144,8 @@ final class DeliveryAttempt {
 
     /** Hands one route's recipients to its delivery agent, within the destination's concurrency limit. */
     private List<RecipientResult> deliver(QueuedMessage m, Route route, Group group) {
-        DeliveryRequest req = new DeliveryRequest(m, route, group.recipients, group.addresses);
+        DeliveryRequest req = new DeliveryRequest(m, new SpooledContent(spool, m), route, group.recipients,
+                group.addresses);
         DeliveryResult result;
         try {
             int limit = agents.pipelines(route) && settings.tsmtpConcurrencyLimit() > 0

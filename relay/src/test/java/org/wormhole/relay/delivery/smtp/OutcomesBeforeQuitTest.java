@@ -43,23 +43,25 @@ class OutcomesBeforeQuitTest {
                 .on("RCPT TO:<nobody@", "550 5.1.1 <nobody@example.net>: Recipient address rejected: User unknown")
                 .stallOn("QUIT").start()) {
             Spool spool = Spool.open(dir);
+            byte[] content = TestMessages.simple("quit later");
             QueuedMessage m;
             try (Spool.Incoming in = spool.create(System.currentTimeMillis(), "c", "a@example.org",
                     List.of("b@example.net", "nobody@example.net"), Set.of())) {
-                in.content().write(TestMessages.simple("quit later"));
+                in.content().write(content);
                 in.commit(0);
                 m = spool.read(QueueState.INCOMING, in.id());
             }
             NexthopResolver resolver = (n, port) -> List.of(new NexthopResolver.Target("mx.example.net", server.address()));
             // Long timeouts: a QUIT answered never would hold a waiting agent for 10 minutes.
-            SmtpDeliveryAgent agent = new SmtpDeliveryAgent(spool, resolver,
+            SmtpDeliveryAgent agent = new SmtpDeliveryAgent(resolver,
                     plainOptions().withTimeouts(Duration.ofSeconds(5), Duration.ofMinutes(10), Duration.ofMinutes(10)), 25);
             Route route = new Route.Transport(Mailer.ESMTP, new Nexthop("example.net", Nexthop.DEFAULT_PORT, true));
             ExecutorService delivery = Executors.newSingleThreadExecutor();
             try {
                 // One recipient refused: the connection is not kept for reuse but ended with QUIT.
                 Future<DeliveryResult> result = delivery.submit(() -> agent.deliver(
-                        new DeliveryRequest(m, route, m.recipients(), List.of("b@example.net", "nobody@example.net"))));
+                        new DeliveryRequest(m, MessageContent.ofBytes(content), route, m.recipients(),
+                                List.of("b@example.net", "nobody@example.net"))));
 
                 Await.until(() -> "the outcomes, which must not wait for the server to answer QUIT: " + server.transcript(), result::isDone);
                 List<RecipientOutcome> outcomes = result.get().outcomes();
