@@ -86,8 +86,8 @@ public final class Relay implements AutoCloseable {
                 links.watch(classicPeers); // their key refusals in 'link status'
             }
             org.wormhole.relay.delivery.DeliveryAgent tsmtp = links == null ? null
-                    : new org.wormhole.relay.peers.TsmtpAgent(links, d.dataDoneTimeout(), classicPeers);
-            this.queue = new QueueManager(spool, mailertable::lookup, new RelayAgents(smtp, lmtp, tsmtp,
+                    : new org.wormhole.relay.peers.TsmtpAgent(links, d.dataDoneTimeout());
+            this.queue = new QueueManager(spool, mailertable::lookup, new RelayAgents(smtp, lmtp, tsmtp, classicPeers,
                     links == null ? route -> false : links::carries),
                     new DsnNotifier(spool, config.myhostname(), q.maximalQueueLifetime(), q.delayWarningTime(), clock),
                     new QueueManager.Settings(q.hopcountLimit(),

@@ -16,8 +16,11 @@ import java.util.Optional;
 import org.wormhole.link.HandshakeFailure;
 import org.wormhole.link.KeyRefusal;
 import org.wormhole.link.SiteIdentity;
+import org.wormhole.mailertable.Mailer;
+import org.wormhole.mailertable.Route;
 import org.wormhole.relay.delivery.RecipientOutcome;
 import org.wormhole.relay.config.RelayConfig;
+import org.wormhole.relay.delivery.DeliveryAgent;
 import org.wormhole.relay.delivery.DeliveryRequest;
 import org.wormhole.relay.delivery.DeliveryResult;
 import org.wormhole.relay.delivery.NexthopResolver;
@@ -26,19 +29,21 @@ import org.wormhole.relay.delivery.smtp.SmtpClientOptions;
 import org.wormhole.relay.delivery.smtp.TlsMode;
 
 /**
- * The {@code tsmtp} route to peer sites that still run a classic MTA ({@code protocol = smtps} or
- * {@code starttls}): SMTP to the peer's address and port with TLS that is mandatory and pinned
- * ({@link ClassicPeerTls}), through the relay's own SMTP client, idle connections reused. The
- * link's custody transfer does not apply: the server's 250 after DATA is the handoff, as for any
- * SMTP delivery. Thread-safe.
+ * The delivery agent of the {@code tsmtp} routes to peer sites that still run a classic MTA
+ * ({@code protocol = smtps} or {@code starttls}; {@link #serves} says which routes): SMTP to the
+ * peer's address and port with TLS that is mandatory and pinned ({@link ClassicPeerTls}), through
+ * the relay's own SMTP client, idle connections reused. The link's custody transfer does not
+ * apply: the server's 250 after DATA is the handoff, as for any SMTP delivery. Thread-safe.
  */
-public final class ClassicPeers implements AutoCloseable {
+public final class ClassicPeers implements DeliveryAgent, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger("link");
 
     private record Classic(RelayConfig.PeerConfig config, SmtpDeliveryAgent agent) {
     }
 
+    /** Every configured peer, link ones too: a route's nexthop names one of them. */
+    private final List<RelayConfig.PeerConfig> configured;
     private final Map<String, Classic> peers = new LinkedHashMap<>();
     private final Map<String, KeyRefusal> refusals = new java.util.concurrent.ConcurrentHashMap<>();
     private final SiteIdentity self;
@@ -51,6 +56,7 @@ public final class ClassicPeers implements AutoCloseable {
     public ClassicPeers(List<RelayConfig.PeerConfig> peers, SiteIdentity self, SmtpClientOptions client)
             throws GeneralSecurityException {
         this.self = self;
+        this.configured = List.copyOf(peers);
         for (RelayConfig.PeerConfig p : peers) {
             if (!p.classic()) {
                 continue;
@@ -68,20 +74,27 @@ public final class ClassicPeers implements AutoCloseable {
         }
     }
 
-    /** True when {@code peer} is a classic peer (not reached over the link). */
-    public boolean serves(String peer) {
-        return peers.containsKey(peer);
+    /** True when {@code route} is a {@code tsmtp} route naming a classic peer (not reached over a link). */
+    public boolean serves(Route route) {
+        return classicPeer(route).isPresent();
+    }
+
+    private Optional<Classic> classicPeer(Route route) {
+        return route instanceof Route.Transport t && t.mailer() == Mailer.TSMTP
+                ? PeerRouteCheck.peerFor(configured, t.nexthop()).map(p -> peers.get(p.name()))
+                : Optional.empty();
     }
 
     /**
-     * Delivers to a classic peer; the result's relay names the route as
+     * Delivers to the classic peer the route names; the result's relay names the route as
      * {@code smtps:NAME[ip]:port} or {@code starttls:NAME[ip]:port}.
+     *
+     * @throws IllegalArgumentException the route is not one this agent {@link #serves}
      */
-    public DeliveryResult deliver(String peer, DeliveryRequest req) {
-        Classic c = peers.get(peer);
-        if (c == null) {
-            throw new IllegalArgumentException("not a classic peer: " + peer);
-        }
+    @Override
+    public DeliveryResult deliver(DeliveryRequest req) {
+        Classic c = classicPeer(req.route())
+                .orElseThrow(() -> new IllegalArgumentException("not a route to a classic peer: " + req.route()));
         DeliveryResult r = c.agent().deliver(req);
         return new DeliveryResult(label(c.config(), r.relay()), r.setupMillis(), r.transmitMillis(),
                 diagnosed(c.config(), r.outcomes()));

@@ -24,24 +24,19 @@ import org.wormhole.relay.queue.RecipientState;
  * The {@code tsmtp} mailer: hands the message to the link to a peer site and reports each
  * recipient as the peer's RESULT says. A recipient is delivered only once the peer has the
  * message on its own disk (custody transfer). While the link is down its mail is deferred with
- * {@code link to PEER down since T}; the relay flushes it the moment the link is back. A peer
- * that still runs a classic MTA gets the mail by SMTP over pinned TLS instead ({@link ClassicPeers}).
+ * {@code link to PEER down since T}; the relay flushes it the moment the link is back. It speaks
+ * only the link: the {@code tsmtp} routes to a peer that still runs a classic MTA go to the
+ * {@link ClassicPeers} agent instead (SMTP over pinned TLS).
  */
 public final class TsmtpAgent implements DeliveryAgent {
 
     private final LinkGateway gateway;
     private final Duration timeout;
-    private final ClassicPeers classic;
 
+    /** @param timeout how long to wait for the peer's RESULT once the message is offered */
     public TsmtpAgent(LinkGateway gateway, Duration timeout) {
-        this(gateway, timeout, null);
-    }
-
-    /** @param classic the peers that still run a classic MTA, reached by SMTP over TLS; null for none */
-    public TsmtpAgent(LinkGateway gateway, Duration timeout, ClassicPeers classic) {
         this.gateway = gateway;
         this.timeout = timeout;
-        this.classic = classic;
     }
 
     @Override
@@ -52,9 +47,6 @@ public final class TsmtpAgent implements DeliveryAgent {
         if (peer == null) {
             return DeliveryResult.all("none", n, RecipientOutcome.deferred("4.3.5",
                     "mailer tsmtp: no peer named " + route.nexthop() + " in the configuration"));
-        }
-        if (classic != null && classic.serves(peer)) {
-            return classic.deliver(peer, req);
         }
         String relay = "link:" + peer;
         QueuedMessage m = req.message();
