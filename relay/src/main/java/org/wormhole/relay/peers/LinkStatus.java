@@ -41,6 +41,10 @@ import org.wormhole.link.LinkTraffic;
  * </ul>
  * <p>Built by name ({@link #builder}, {@link #toBuilder}), never by position: eighteen values, several of
  * the same type, would swap silently in a positional constructor.
+ *
+ * <p>Longer than our classes usually are, and flat: eighteen getters, their builder and the one-line
+ * form ({@link #toLine}, {@link #parse}) of one value object; split, each part would only repeat the
+ * list of values.
  */
 public final class LinkStatus {
 
