@@ -41,7 +41,8 @@ class DemoTest {
         assertTrue(out.contains("\n  link tokyo -> birlinghoven up (TLS 1.3, both keys pinned)\n"), transcript);
         assertTrip(out, "1. Tokyo -> Birlinghoven: taro@tokyo.example -> bob@birlinghoven.example\n"
                 + "   submitted to tokyo's relay: 250 2.0.0 Ok: queued as \\S+\n"
-                + "   tokyo: \\S+: to=<bob@birlinghoven.example>, relay=link:birlinghoven, .*status=sent .*\\(at birlinghoven, queue id \\S+\\)\\)\n"
+                + "   tokyo: \\S+: to=<bob@birlinghoven.example>, relay=link:birlinghoven, .*status=sent "
+                + ".*\\(at birlinghoven, queue id \\S+\\)\\)\n"
                 + "   birlinghoven: \\S+: to=<bob@birlinghoven.example>, relay=127.0.0.1\\[127.0.0.1\\].*status=sent .*\n"
                 + "   arrived at Birlinghoven's mail hub \\(127.0.0.1:\\d+\\), through the link\n");
         assertTrip(out, "2. Birlinghoven -> Tokyo: bob@birlinghoven.example -> taro@tokyo.example\n"

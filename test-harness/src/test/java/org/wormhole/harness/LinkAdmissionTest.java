@@ -85,7 +85,8 @@ class LinkAdmissionTest {
         SiteIdentity stranger = SiteIdentity.generate(dir.resolve("stranger"), "stranger", Duration.ofDays(30));
         try (Socket s = linkClient(stranger)) {
             assertRefused(offerMail(s));
-            awaitRefusalLogged(s, "this side refused the key " + stranger.pin() + " (CN=stranger): it is not among the pins of any peer here");
+            awaitRefusalLogged(s, "this side refused the key " + stranger.pin()
+                    + " (CN=stranger): it is not among the pins of any peer here");
         }
         assertNothingAccepted();
     }

@@ -66,7 +66,8 @@ class LinkResilienceTest {
 
         // Both sides call the cut a lost connection (mid-frame or not), never a protocol violation.
         log.close();
-        List<String> downs = log.lines().stream().map(LinkLog.Line::text).filter(t -> t.startsWith("link to ") && t.contains(" down: ") && !t.contains("relay stopping")).toList();
+        List<String> downs = log.lines().stream().map(LinkLog.Line::text)
+                .filter(t -> t.startsWith("link to ") && t.contains(" down: ") && !t.contains("relay stopping")).toList();
         assertTrue(downs.size() >= 2 && downs.stream().allMatch(t -> t.contains(" down: connection lost (")), downs.toString());
     }
 

@@ -95,7 +95,8 @@ class StartErrorsTest {
     @Test
     void aSpoolFileOwnedByRootNamesItsOwnerAndTheChown() throws Exception {
         Path jar = Path.of("../relay/target/wormhole.jar").toAbsolutePath().normalize();
-        assumeTrue("root".equals(System.getProperty("user.name")) && Files.isExecutable(Path.of("/usr/bin/setpriv")) && Files.isReadable(jar),
+        assumeTrue("root".equals(System.getProperty("user.name")) && Files.isExecutable(Path.of("/usr/bin/setpriv"))
+                        && Files.isReadable(jar),
                 "needs root, setpriv and the packaged jar to run the relay as 'nobody'");
         Files.setPosixFilePermissions(home, PosixFilePermissions.fromString("rwxr-xr-x"));
         site = new TestSite(home, "", "");

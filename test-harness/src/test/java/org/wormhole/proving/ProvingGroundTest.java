@@ -32,8 +32,8 @@ class ProvingGroundTest {
         System.out.print(out);
 
         Map<String, Tally.Row> rows = outcome.rows().stream().collect(Collectors.toMap(Tally.Row::kind, r -> r));
-        for (String kind : List.of("kill -9 tokyo (link sender)", "kill -9 birlinghoven (final hop)", ProvingGround.DIRECT_KIND, "link cut mid-burst",
-                "link cut mid-15 MB message", "open-relay probes", "smuggling probes", "SMTP flood, mail flowing",
+        for (String kind : List.of("kill -9 tokyo (link sender)", "kill -9 birlinghoven (final hop)", ProvingGround.DIRECT_KIND,
+                "link cut mid-burst", "link cut mid-15 MB message", "open-relay probes", "smuggling probes", "SMTP flood, mail flowing",
                 "link-port flood, mail flowing")) {
             assertTrue(rows.containsKey(kind), "no row " + kind + " in\n" + out);
         }

@@ -164,7 +164,8 @@ class LinkTlsTest {
     void aTls12OnlyClientIsRefusedEvenWithAPinnedKey() throws Exception {
         CompletableFuture<String> server = birlinghovenAccepts(Set.of(tokyo.pin()));
         SSLContext old = SSLContext.getInstance("TLSv1.2");
-        old.init(TestCertificate.keyManagers(tokyo.privateKey(), tokyo.certificate()), new TrustManager[] {new PinningTrustManager(Set.of(birlinghoven.pin()), (p, w) -> { })}, null);
+        old.init(TestCertificate.keyManagers(tokyo.privateKey(), tokyo.certificate()),
+                new TrustManager[] {new PinningTrustManager(Set.of(birlinghoven.pin()), (p, w) -> { })}, null);
         try (Socket plain = new Socket(InetAddress.getLoopbackAddress(), listener.getLocalPort());
              SSLSocket s = (SSLSocket) old.getSocketFactory().createSocket(plain, "b", plain.getPort(), true)) {
             s.setEnabledProtocols(new String[] {"TLSv1.2"});

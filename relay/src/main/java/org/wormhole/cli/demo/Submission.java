@@ -9,7 +9,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
+import org.wormhole.relay.queue.MailDates;
 
 /**
  * A mail client of one of the sites handing a message to its relay by SMTP, as a workstation
@@ -40,7 +40,7 @@ final class Submission {
             String content = "From: <" + from + ">\r\n"
                     + "To: <" + to + ">\r\n"
                     + "Subject: " + subject + "\r\n"
-                    + "Date: " + DateTimeFormatter.RFC_1123_DATE_TIME.format(ZonedDateTime.now()) + "\r\n"
+                    + "Date: " + MailDates.format(ZonedDateTime.now()) + "\r\n"
                     + "Message-ID: <" + System.nanoTime() + "@client.demo.example>\r\n"
                     + "\r\n"
                     + subject + ", sent by 'wormhole demo'.\r\n";

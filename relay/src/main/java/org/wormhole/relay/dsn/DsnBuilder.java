@@ -155,7 +155,8 @@ public final class DsnBuilder {
             throw new IllegalArgumentException("no notice is sent about mail from the null sender <>");
         }
         if (sender.chars().anyMatch(c -> c <= ' ' || c == 127)) {
-            throw new IllegalArgumentException("bad original sender '" + ReportText.ascii(sender) + "': holds spaces or control characters");
+            throw new IllegalArgumentException("bad original sender '" + ReportText.ascii(sender)
+                    + "': holds spaces or control characters");
         }
         if (recipients.isEmpty()) {
             throw new IllegalArgumentException("a notice needs at least one recipient");

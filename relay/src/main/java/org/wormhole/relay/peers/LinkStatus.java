@@ -16,28 +16,35 @@ import org.wormhole.link.LinkTraffic;
  * What {@code wormhole link status} shows of the link to one peer: a snapshot taken by the
  * running relay, sent over the control socket as one line ({@link #toLine}, {@link #parse}).
  *
- * @param peer            the peer's configured name
- * @param address         where it is dialed ({@code host:port}), or where it dials from for an accepted link
- * @param dial            whether this side dials it
- * @param state           up, connecting (this side dials, the link is not up) or down (waiting for the peer to dial);
- *                        classic for a peer reached by SMTP over TLS (no link: its mail waits in the queue)
- * @param since           when the link came up or went down
- * @param rtt             the last keepalive round trip; null if not measured (yet) or not up
- * @param traffic         mail carried over the links to this peer since the relay started
- * @param waiting         messages in the queue with a recipient routed to this peer
- * @param reconnects      times the link came up again after the first
- * @param lastError       why the link last went down, or the last failed dial; null if never
- * @param lastErrorAt     when; null if never
- * @param presentedPin    the pin of the key the peer presented on the current link; null if not up
- * @param configuredPins  the pins configured for it
- * @param peerNotAfter    when the peer's certificate (as presented) expires; null if not up
- * @param ownNotAfter     when this site's certificate expires
- * @param rekeys          TLS KeyUpdates this side sent on the current link; -1: the peer rekeys it (the
- *                        side that dialed a link rekeys it)
- * @param lastRekey       when this side last rekeyed the current link; null if never
- * @param lastRefusal     the last key refused in a handshake with this peer, by either side; null if none
+ * <p>Its values, each read by the getter of its name:
+ * <ul>
+ * <li>{@code peer}: the peer's configured name
+ * <li>{@code address}: where it is dialed ({@code host:port}), or where it dials from for an accepted link
+ * <li>{@code dial}: whether this side dials it
+ * <li>{@code state}: up, connecting (this side dials, the link is not up) or down (waiting for the peer to dial);
+ *     classic for a peer reached by SMTP over TLS (no link: its mail waits in the queue)
+ * <li>{@code since}: when the link came up or went down
+ * <li>{@code rtt}: the last keepalive round trip; null if not measured (yet) or not up
+ * <li>{@code traffic}: mail carried over the links to this peer since the relay started
+ * <li>{@code waiting}: messages in the queue with a recipient routed to this peer
+ * <li>{@code reconnects}: times the link came up again after the first
+ * <li>{@code lastError}: why the link last went down, or the last failed dial; null if never
+ * <li>{@code lastErrorAt}: when; null if never
+ * <li>{@code presentedPin}: the pin of the key the peer presented on the current link; null if not up
+ * <li>{@code configuredPins}: the pins configured for it
+ * <li>{@code peerNotAfter}: when the peer's certificate (as presented) expires; null if not up
+ * <li>{@code ownNotAfter}: when this site's certificate expires
+ * <li>{@code rekeys}: TLS KeyUpdates this side sent on the current link; -1: the peer rekeys it (the
+ *     side that dialed a link rekeys it)
+ * <li>{@code lastRekey}: when this side last rekeyed the current link; null if never
+ * <li>{@code lastRefusal}: the last key refused in a handshake with this peer, by either side; null if none
+ * </ul>
  * <p>Built by name ({@link #builder}, {@link #toBuilder}), never by position: eighteen values, several of
  * the same type, would swap silently in a positional constructor.
+ *
+ * <p>Longer than our classes usually are, and flat: eighteen getters, their builder and the one-line
+ * form ({@link #toLine}, {@link #parse}) of one value object; split, each part would only repeat the
+ * list of values.
  */
 public final class LinkStatus {
 

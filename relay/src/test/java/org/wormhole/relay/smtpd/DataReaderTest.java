@@ -94,7 +94,8 @@ class DataReaderTest {
             for (int i = 0; i < n; i++) {
                 int k = random.nextInt(20);
                 wire.append(k == 0 ? "\r\n" : k == 1 ? "\r\n." : k == 2 && random.nextInt(8) == 0 ? "\r"
-                        : k == 3 && random.nextInt(8) == 0 ? "\n" : String.valueOf((char) (alphabet[random.nextInt(alphabet.length)] & 0xFF)));
+                        : k == 3 && random.nextInt(8) == 0 ? "\n"
+                        : String.valueOf((char) (alphabet[random.nextInt(alphabet.length)] & 0xFF)));
             }
             wire.append("\r\n.\r\n");
             long sizeLimit = 50 + random.nextInt(600);

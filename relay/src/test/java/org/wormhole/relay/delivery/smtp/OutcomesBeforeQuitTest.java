@@ -63,7 +63,8 @@ class OutcomesBeforeQuitTest {
                         new DeliveryRequest(m, MessageContent.ofBytes(content), route, m.recipients(),
                                 List.of("b@example.net", "nobody@example.net"))));
 
-                Await.until(() -> "the outcomes, which must not wait for the server to answer QUIT: " + server.transcript(), result::isDone);
+                Await.until(() -> "the outcomes, which must not wait for the server to answer QUIT: " + server.transcript(),
+                        result::isDone);
                 List<RecipientOutcome> outcomes = result.get().outcomes();
                 assertEquals(RecipientOutcome.Status.SENT, outcomes.get(0).status(), outcomes.toString());
                 assertEquals(RecipientOutcome.Status.BOUNCED, outcomes.get(1).status(), outcomes.toString());

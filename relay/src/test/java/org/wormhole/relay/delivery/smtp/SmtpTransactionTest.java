@@ -243,7 +243,8 @@ class SmtpTransactionTest {
         try (FakeSmtpServer server = script.start();
              SmtpConnection smtp = SmtpConnection.open("fake.example", server.address(), plainOptions())) {
 
-            TransactionResult result = smtp.send(envelope("a@example.org", "b@example.net", "nobody@example.net", "c@example.net"), content());
+            TransactionResult result = smtp.send(
+                    envelope("a@example.org", "b@example.net", "nobody@example.net", "c@example.net"), content());
 
             assertEquals(List.of(
                     "451 4.3.0 Error: queue file write error",

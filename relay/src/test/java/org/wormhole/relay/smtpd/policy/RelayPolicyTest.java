@@ -24,6 +24,7 @@ class RelayPolicyTest {
                     Cidr.parse("2001:db8:1::/48")),
             List.of("birlinghoven.example", ".tokyo.example"));
 
+    // CHECKSTYLE:OFF: a table, one probe a line
     private static final String TRANSCRIPT = """
             # Loopback and the site's own hosts may relay anywhere, over IPv4, IPv6 and IPv4-mapped IPv6.
             127.0.0.1         | RCPT TO:<bob@example.net>                        | accept
@@ -90,6 +91,7 @@ class RelayPolicyTest {
             127.0.0.1         | RCPT TO:<bob@[birlinghoven.example]>             | 553 5.1.3 <bob@[birlinghoven.example]>: address literal [birlinghoven.example] is not [IPv4] or [IPv6:address]
             127.0.0.1         | RCPT TO:<bob@[192.0.2.1>                         | 553 5.1.3 <bob@[192.0.2.1>: unterminated address literal
             """;
+    // CHECKSTYLE:ON
 
     @TestFactory
     Stream<DynamicTest> eachClientGetsTheReplyOfTheTranscript() {
