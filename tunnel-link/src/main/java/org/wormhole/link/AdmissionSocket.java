@@ -8,10 +8,11 @@ import java.net.SocketTimeoutException;
 
 /**
  * A link connection (accepted, or dialed: the same holds the other way round) that, when it is
- * closed during its TLS handshake (a refused key: the JDK sends the alert, then closes), first reads what the dialer still sends for a moment
- * (at most {@link #DRAIN_MILLIS} ms and 64 KiB). Closed with the dialer's last handshake records
- * unread, the connection would be reset, and the dialer, still writing its Finished, would see a
- * broken pipe instead of the alert that says its key was refused.
+ * closed during its TLS handshake (a refused key: the JDK sends the alert, then closes), first
+ * reads what the dialer still sends for a moment (at most {@link #DRAIN_MILLIS} ms and 64 KiB).
+ * Closed with the dialer's last handshake records unread, the connection would be reset, and the
+ * dialer, still writing its Finished, would see a broken pipe instead of the alert that says its
+ * key was refused.
  */
 final class AdmissionSocket extends Socket {
 

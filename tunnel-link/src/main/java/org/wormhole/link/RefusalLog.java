@@ -11,12 +11,13 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * The log of refused link connections, rate-limited per source address: the first refusal from
- * an address in an interval is logged in full, the others are counted and summed up in one line
- * when the interval is over ({@code link refused 2079 more connections from 127.0.0.2 in the last
- * 60 s; the last: ...}), per kind of refusal (busy, a refused key, anything else). A flood of
- * connections thus writes a few lines a minute per address, not one per connection. At most {@code maxSources} addresses are tracked; refusals from any further
- * ones are counted together as "other addresses".
+ * The log of refused link connections, rate-limited per source address: the first refusal from an
+ * address in an interval is logged in full, the others are counted and summed up in one line when
+ * the interval is over ({@code link refused 2079 more connections from 127.0.0.2 in the last 60 s;
+ * the last: ...}), per kind of refusal (busy, a refused key, anything else). A flood of
+ * connections thus writes a few lines a minute per address, not one per connection. At most
+ * {@code maxSources} addresses are tracked; refusals from any further ones are counted together as "other
+ * addresses".
  *
  * <p>Thread-safe. Time comes from the injected clock; {@link #flush} writes the summaries of the
  * intervals that are over (the endpoint calls it every few seconds).
