@@ -1,6 +1,7 @@
 package org.wormhole.cli;
 
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import org.wormhole.relay.config.ConfigException;
 import org.wormhole.relay.config.ConfigLoader;
@@ -25,7 +26,7 @@ final class ConfigOption {
      * configuration is not usable.
      */
     Path linkKeyDirectory(PrintWriter err) {
-        if (file == null && !java.nio.file.Files.exists(file())) {
+        if (file == null && !Files.exists(file())) {
             return WormholeHome.resolve("keys");
         }
         RelayConfig c = loadOrReport(err);

@@ -2,7 +2,9 @@ package org.wormhole.cli;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -59,10 +61,10 @@ final class KeygenCommand implements Callable<Integer> {
         } catch (FileAlreadyExistsException e) {
             err.println(e.getFile() + ": " + e.getReason());
             return 1;
-        } catch (java.nio.file.AccessDeniedException e) {
+        } catch (AccessDeniedException e) {
             // Typically: the key directory's parent belongs to root (/etc/wormhole), keygen runs as the relay's user.
             Path where = e.getFile() == null ? d : Path.of(e.getFile());
-            err.println(where + ": permission denied; " + (java.nio.file.Files.isDirectory(d)
+            err.println(where + ": permission denied; " + (Files.isDirectory(d)
                     ? "the key directory must be writable by this user"
                     : "create the key directory first, as root: install -d -o USER -g USER -m 0700 " + d
                             + " (USER: the relay's user)"));

@@ -9,6 +9,7 @@ import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.wormhole.relay.config.RelayConfig;
@@ -135,7 +136,7 @@ final class LinkCommand implements Runnable {
             return "-";
         }
         long us = rtt.toNanos() / 1000;
-        return us < 10_000 ? String.format(java.util.Locale.ROOT, "%.1f ms", us / 1000.0) : (us / 1000) + " ms";
+        return us < 10_000 ? String.format(Locale.ROOT, "%.1f ms", us / 1000.0) : (us / 1000) + " ms";
     }
 
     static String mail(long messages, long bytes) {
@@ -153,7 +154,7 @@ final class LinkCommand implements Runnable {
             v /= 1024;
             u++;
         }
-        return String.format(java.util.Locale.ROOT, "%.1f %s", v, units[u]);
+        return String.format(Locale.ROOT, "%.1f %s", v, units[u]);
     }
 
     static String json(List<LinkStatus> links, Instant now) {
@@ -166,7 +167,7 @@ final class LinkCommand implements Runnable {
             raw(sb, "dial", Boolean.toString(l.dial()));
             field(sb, "state", l.state().word(), false);
             field(sb, "since", l.since(), false);
-            raw(sb, "rtt_ms", l.rtt() == null ? "null" : String.format(java.util.Locale.ROOT, "%.3f", l.rtt().toNanos() / 1e6));
+            raw(sb, "rtt_ms", l.rtt() == null ? "null" : String.format(Locale.ROOT, "%.3f", l.rtt().toNanos() / 1e6));
             raw(sb, "messages_sent", Long.toString(l.traffic().messagesSent()));
             raw(sb, "bytes_sent", Long.toString(l.traffic().bytesSent()));
             raw(sb, "messages_received", Long.toString(l.traffic().messagesReceived()));

@@ -2,6 +2,8 @@ package org.wormhole.cli;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
@@ -72,7 +74,7 @@ final class QueueCommand implements Runnable {
                     QueuedMessage m;
                     try {
                         m = spool.read(state, id);
-                    } catch (CorruptQueueFileException | java.nio.file.NoSuchFileException e) {
+                    } catch (CorruptQueueFileException | NoSuchFileException e) {
                         continue; // moved or delivered while we looked, or not complete yet
                     }
                     messages++;
@@ -157,7 +159,7 @@ final class QueueCommand implements Runnable {
 
         static Optional<QueueState> stateOf(Spool spool, QueueId id) throws IOException {
             for (QueueState s : List.of(QueueState.INCOMING, QueueState.ACTIVE, QueueState.DEFERRED, QueueState.HOLD)) {
-                if (java.nio.file.Files.exists(spool.path(s, id))) {
+                if (Files.exists(spool.path(s, id))) {
                     return Optional.of(s);
                 }
             }

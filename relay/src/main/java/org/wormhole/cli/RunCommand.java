@@ -7,9 +7,11 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.wormhole.mailertable.LineError;
 import org.wormhole.mailertable.MailertableException;
+import org.wormhole.relay.PermissionDenied;
 import org.wormhole.relay.Relay;
 import org.wormhole.relay.config.RelayConfig;
 import org.wormhole.relay.delivery.Dns;
+import org.wormhole.relay.queue.SpoolLockedException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -65,11 +67,11 @@ final class RunCommand implements Callable<Integer> {
      * listener names its address.
      */
     static String why(Exception e, RelayConfig c) {
-        if (e instanceof org.wormhole.relay.queue.SpoolLockedException) {
+        if (e instanceof SpoolLockedException) {
             return e.getMessage();
         }
-        return org.wormhole.relay.PermissionDenied.explain(e, c.queue().directory(),
-                org.wormhole.relay.PermissionDenied.currentUser())
+        return PermissionDenied.explain(e, c.queue().directory(),
+                PermissionDenied.currentUser())
                 .orElse(e.getMessage() == null ? e.toString() : e.getMessage());
     }
 }

@@ -1,6 +1,7 @@
 package org.wormhole.cli;
 
 import java.io.PrintWriter;
+import org.wormhole.cli.demo.DemoCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -14,7 +15,7 @@ import picocli.CommandLine.Command;
         description = "Site-to-site mail relay over encrypted links.",
         subcommands = {RunCommand.class, ConfigCommand.class, QueueCommand.class, LinkCommand.class,
                 MailertableCommand.class, KeygenCommand.class, FingerprintCommand.class,
-                org.wormhole.cli.demo.DemoCommand.class,
+                DemoCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Wormhole implements Runnable {
 

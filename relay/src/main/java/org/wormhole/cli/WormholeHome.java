@@ -1,6 +1,9 @@
 package org.wormhole.cli;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
+import org.wormhole.relay.config.ConfigException;
+import org.wormhole.relay.config.ConfigLoader;
 
 /**
  * Where the relay's files are by default. The launcher sets {@code WORMHOLE_HOME} to the
@@ -33,10 +36,10 @@ final class WormholeHome {
      */
     static Path defaultMailertable() {
         try {
-            if (java.nio.file.Files.exists(defaultConfig())) {
-                return org.wormhole.relay.config.ConfigLoader.load(defaultConfig(), home()).mailertable().file();
+            if (Files.exists(defaultConfig())) {
+                return ConfigLoader.load(defaultConfig(), home()).mailertable().file();
             }
-        } catch (org.wormhole.relay.config.ConfigException e) {
+        } catch (ConfigException e) {
             // fall back to the default place; 'wormhole config check' tells what is wrong
         }
         return resolve("config/mailertable");

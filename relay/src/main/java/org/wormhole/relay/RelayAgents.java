@@ -1,5 +1,6 @@
 package org.wormhole.relay;
 
+import java.util.function.Predicate;
 import org.wormhole.mailertable.Route;
 import org.wormhole.relay.delivery.DeferringAgent;
 import org.wormhole.relay.delivery.DeliveryAgent;
@@ -24,7 +25,7 @@ final class RelayAgents implements Agents {
     private final DeliveryAgent tsmtp;
     private final ClassicPeers classic;
 
-    private final java.util.function.Predicate<Route> overLink;
+    private final Predicate<Route> overLink;
 
     /**
      * @param tsmtp    the link mailer, or null when no peers are configured
@@ -32,7 +33,7 @@ final class RelayAgents implements Agents {
      * @param overLink which routes go over a link (not to a classic peer)
      */
     RelayAgents(DeliveryAgent smtp, DeliveryAgent lmtp, DeliveryAgent tsmtp, ClassicPeers classic,
-                java.util.function.Predicate<Route> overLink) {
+                Predicate<Route> overLink) {
         this.smtp = smtp;
         this.lmtp = lmtp;
         this.tsmtp = tsmtp;

@@ -1,6 +1,7 @@
 package org.wormhole.relay;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -147,7 +148,7 @@ public final class StartCheck {
                     foreign.add(p);
                 }
             }
-        } catch (IOException | java.io.UncheckedIOException e) {
+        } catch (IOException | UncheckedIOException e) {
             problem("queue_directory", PermissionDenied.file(e)
                     .map(f -> PermissionDenied.explain(f, root, user))
                     .orElse("cannot read " + root + ": " + e.getMessage()));

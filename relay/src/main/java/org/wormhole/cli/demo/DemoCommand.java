@@ -10,6 +10,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -64,7 +65,7 @@ public final class DemoCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--timeout must be at least 1");
         }
         Path dir = Files.createTempDirectory("wormhole-demo-");
-        List<SiteProcess> running = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<SiteProcess> running = new CopyOnWriteArrayList<>();
         Thread stopOnCtrlC = new Thread(() -> {
             running.forEach(SiteProcess::close);
             if (!keep) {

@@ -29,7 +29,7 @@ final class PeersBlock {
         this.problems = problems;
     }
 
-    private static final Set<String> PEER_FIELDS = java.util.Set.of("address", "port", "pins", "dial", "protocol");
+    private static final Set<String> PEER_FIELDS = Set.of("address", "port", "pins", "dial", "protocol");
 
     /**
      * The {@code peers} block: every problem of every peer reported, each at the line of the

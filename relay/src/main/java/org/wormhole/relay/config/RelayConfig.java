@@ -2,6 +2,8 @@ package org.wormhole.relay.config;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
+import org.wormhole.link.Pin;
 
 /**
  * The relay's effective configuration: every key of {@code config/wormhole.conf}, typed and
@@ -35,11 +37,11 @@ public record RelayConfig(
      * @param protocol how mail reaches it: the link, or SMTP over TLS to a site still running a
      *                classic MTA
      */
-    public record PeerConfig(String name, String address, int port, List<org.wormhole.link.Pin> pins, boolean dial,
+    public record PeerConfig(String name, String address, int port, List<Pin> pins, boolean dial,
                              Protocol protocol) {
 
         /** A peer reached over the link. */
-        public PeerConfig(String name, String address, int port, List<org.wormhole.link.Pin> pins, boolean dial) {
+        public PeerConfig(String name, String address, int port, List<Pin> pins, boolean dial) {
             this(name, address, port, pins, dial, Protocol.LINK);
         }
 
@@ -58,7 +60,7 @@ public record RelayConfig(
 
             /** As written in the configuration. */
             public String keyword() {
-                return name().toLowerCase(java.util.Locale.ROOT);
+                return name().toLowerCase(Locale.ROOT);
             }
         }
 

@@ -4,30 +4,36 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
+import java.net.SocketException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /** Sends one request to a running relay's control socket. */
 public final class ControlClient {
 
     /** The relay's answer: {@code ok}, its text, and the lines that follow it (e.g. one per peer). */
-    public record Reply(boolean ok, String text, java.util.List<String> body) {
+    public record Reply(boolean ok, String text, List<String> body) {
         public Reply {
-            body = java.util.List.copyOf(body);
+            body = List.copyOf(body);
         }
 
         public Reply(boolean ok, String text) {
-            this(ok, text, java.util.List.of());
+            this(ok, text, List.of());
         }
     }
 
     /** How long a command waits for the relay's answer (a flush or delete of a big queue takes a while). */
-    static final java.time.Duration ANSWER_TIMEOUT = java.time.Duration.ofSeconds(60);
+    static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(60);
 
     private ControlClient() {
     }
@@ -40,12 +46,12 @@ public final class ControlClient {
     }
 
     /** As {@link #send(Path, String)}, waiting at most {@code timeout} for the answer. */
-    public static Optional<Reply> send(Path socket, String request, java.time.Duration timeout) throws IOException {
+    public static Optional<Reply> send(Path socket, String request, Duration timeout) throws IOException {
         SocketChannel c;
         try {
             c = SocketChannel.open(StandardProtocolFamily.UNIX);
             c.connect(UnixDomainSocketAddress.of(socket));
-        } catch (java.net.SocketException | java.nio.file.NoSuchFileException e) {
+        } catch (SocketException | NoSuchFileException e) {
             return Optional.empty();
         } catch (IOException e) {
             if (e.getMessage() != null && (e.getMessage().contains("refused") || e.getMessage().contains("No such file"))) {
@@ -54,7 +60,7 @@ public final class ControlClient {
             throw e;
         }
         // A relay that hangs must not hang its operator's command too.
-        java.util.concurrent.atomic.AtomicBoolean timedOut = new java.util.concurrent.atomic.AtomicBoolean();
+        AtomicBoolean timedOut = new AtomicBoolean();
         Thread watchdog = new Thread(() -> {
             try {
                 Thread.sleep(timeout.toMillis());
@@ -86,7 +92,7 @@ public final class ControlClient {
         if (line == null) {
             throw new IOException("the relay closed the control connection without an answer");
         }
-        java.util.List<String> body = new java.util.ArrayList<>();
+        List<String> body = new ArrayList<>();
         for (String more; (more = in.readLine()) != null; ) {
             body.add(more);
         }

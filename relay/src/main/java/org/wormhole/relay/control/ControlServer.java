@@ -13,6 +13,15 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.wormhole.relay.peers.LinkStatus;
@@ -36,7 +45,7 @@ public final class ControlServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger("control");
     private static final int MAX_LINE = 512;
     private static final int MAX_CLIENTS = 8;
-    private static final java.time.Duration REQUEST_TIMEOUT = java.time.Duration.ofSeconds(10);
+    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
 
     private final Path socket;
     private final QueueManager queue;
@@ -44,9 +53,9 @@ public final class ControlServer implements AutoCloseable {
     private ServerSocketChannel channel;
     private Thread acceptor;
     private volatile boolean closed;
-    private final java.util.concurrent.Semaphore clients = new java.util.concurrent.Semaphore(MAX_CLIENTS);
-    private final java.util.concurrent.ScheduledExecutorService timer =
-            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+    private final Semaphore clients = new Semaphore(MAX_CLIENTS);
+    private final ScheduledExecutorService timer =
+            Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "control-timeout");
                 t.setDaemon(true);
                 return t;
@@ -93,8 +102,8 @@ public final class ControlServer implements AutoCloseable {
                 continue;
             }
             Thread t = new Thread(() -> {
-                java.util.concurrent.ScheduledFuture<?> hangUp = timer.schedule(() -> closeQuietly(c),
-                        REQUEST_TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+                ScheduledFuture<?> hangUp = timer.schedule(() -> closeQuietly(c),
+                        REQUEST_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
                 try (c) {
                     serve(c, hangUp);
                 } catch (IOException e) {
@@ -128,7 +137,7 @@ public final class ControlServer implements AutoCloseable {
         }
     }
 
-    private void serve(SocketChannel c, java.util.concurrent.Future<?> hangUp) throws IOException {
+    private void serve(SocketChannel c, Future<?> hangUp) throws IOException {
         BufferedReader in = new BufferedReader(new InputStreamReader(Channels.newInputStream(c), StandardCharsets.UTF_8));
         PrintWriter out = new PrintWriter(Channels.newOutputStream(c), true, StandardCharsets.UTF_8);
         String line = readLine(in);
@@ -163,7 +172,7 @@ public final class ControlServer implements AutoCloseable {
     }
 
     private String execute(String[] w) throws IOException {
-        String verb = w[0].toLowerCase(java.util.Locale.ROOT);
+        String verb = w[0].toLowerCase(Locale.ROOT);
         switch (verb) {
             case "flush":
                 return "OK " + queue.flush() + " message(s) scheduled for delivery now";
@@ -174,7 +183,7 @@ public final class ControlServer implements AutoCloseable {
                 if (links == null) {
                     return "OK 0 peer(s): no peers are configured";
                 }
-                java.util.List<LinkStatus> status = links.status(queue::waiting);
+                List<LinkStatus> status = links.status(queue::waiting);
                 StringBuilder sb = new StringBuilder("OK " + status.size() + " peer(s)");
                 status.forEach(st -> sb.append('\n').append(st.toLine()));
                 return sb.toString();

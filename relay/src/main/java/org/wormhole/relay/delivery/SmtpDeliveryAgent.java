@@ -2,6 +2,7 @@ package org.wormhole.relay.delivery;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import org.wormhole.mailertable.Route;
 import org.wormhole.relay.delivery.smtp.MessageContent;
@@ -102,7 +103,7 @@ public final class SmtpDeliveryAgent implements DeliveryAgent, AutoCloseable {
         }
         // No server took the transaction (as Postfix, even 5xx greetings only defer: try later).
         RecipientOutcome o = RecipientOutcome.deferred(lastDsn, lastError);
-        return new DeliveryResult(lastRelay, millis(System.nanoTime() - t0), 0, java.util.Collections.nCopies(n, o));
+        return new DeliveryResult(lastRelay, millis(System.nanoTime() - t0), 0, Collections.nCopies(n, o));
     }
 
     /**

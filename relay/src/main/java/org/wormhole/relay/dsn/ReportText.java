@@ -1,5 +1,6 @@
 package org.wormhole.relay.dsn;
 
+import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -104,7 +105,7 @@ final class ReportText {
             if (qchar) {
                 sb.append((char) c);
             } else {
-                sb.append("\\x{").append(Integer.toHexString(c).toUpperCase(java.util.Locale.ROOT)).append('}');
+                sb.append("\\x{").append(Integer.toHexString(c).toUpperCase(Locale.ROOT)).append('}');
             }
         });
         return sb.toString();

@@ -4,26 +4,27 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.security.GeneralSecurityException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import java.time.Instant;
-import java.util.Optional;
 import org.wormhole.link.HandshakeFailure;
 import org.wormhole.link.KeyRefusal;
 import org.wormhole.link.SiteIdentity;
 import org.wormhole.mailertable.Mailer;
 import org.wormhole.mailertable.Route;
-import org.wormhole.relay.delivery.RecipientOutcome;
 import org.wormhole.relay.config.RelayConfig;
 import org.wormhole.relay.delivery.DeliveryAgent;
 import org.wormhole.relay.delivery.DeliveryRequest;
 import org.wormhole.relay.delivery.DeliveryResult;
 import org.wormhole.relay.delivery.NexthopResolver;
+import org.wormhole.relay.delivery.RecipientOutcome;
 import org.wormhole.relay.delivery.SmtpDeliveryAgent;
 import org.wormhole.relay.delivery.smtp.SmtpClientOptions;
 import org.wormhole.relay.delivery.smtp.TlsMode;
@@ -45,7 +46,7 @@ public final class ClassicPeers implements DeliveryAgent, AutoCloseable {
     /** Every configured peer, link ones too: a route's nexthop names one of them. */
     private final List<RelayConfig.PeerConfig> configured;
     private final Map<String, Classic> peers = new LinkedHashMap<>();
-    private final Map<String, KeyRefusal> refusals = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, KeyRefusal> refusals = new ConcurrentHashMap<>();
     private final SiteIdentity self;
 
     /**

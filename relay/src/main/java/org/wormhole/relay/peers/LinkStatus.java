@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.StringJoiner;
 import org.wormhole.link.LinkTraffic;
@@ -324,7 +325,7 @@ public final class LinkStatus {
         UP, CONNECTING, DOWN, CLASSIC;
 
         public String word() {
-            return name().toLowerCase(java.util.Locale.ROOT);
+            return name().toLowerCase(Locale.ROOT);
         }
     }
 
@@ -376,7 +377,7 @@ public final class LinkStatus {
         try {
             String pins = f.get("pins");
             return builder(f.get("peer")).address(f.get("address")).dial(Boolean.parseBoolean(f.get("dial")))
-                    .state(State.valueOf(f.get("state").toUpperCase(java.util.Locale.ROOT))).since(instant(f.get("since")))
+                    .state(State.valueOf(f.get("state").toUpperCase(Locale.ROOT))).since(instant(f.get("since")))
                     .rtt(f.get("rtt_us") == null ? null : Duration.ofNanos(Long.parseLong(f.get("rtt_us")) * 1000))
                     .traffic(new LinkTraffic.Counts(Long.parseLong(f.get("msgs_sent")), Long.parseLong(f.get("bytes_sent")),
                             Long.parseLong(f.get("msgs_received")), Long.parseLong(f.get("bytes_received"))))

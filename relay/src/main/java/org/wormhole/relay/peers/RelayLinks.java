@@ -2,8 +2,10 @@ package org.wormhole.relay.peers;
 
 import java.io.IOException;
 import java.security.GeneralSecurityException;
+import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +23,7 @@ import java.util.function.ToIntFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.wormhole.link.Custodian;
+import org.wormhole.link.KeyRefusal;
 import org.wormhole.link.LinkEndpoint;
 import org.wormhole.link.LinkSession;
 import org.wormhole.link.OutboundMessage;
@@ -56,7 +59,7 @@ public final class RelayLinks implements LinkGateway, AutoCloseable {
         volatile Instant upSince;
         volatile Down lastDown;     // why the link last went down
         volatile Down lastDialFailure;
-        volatile org.wormhole.link.KeyRefusal lastRefusal; // the last key refused by either side
+        volatile KeyRefusal lastRefusal; // the last key refused by either side
 
         /** The last down reason, and a dial failure after it (the peer still unreachable). */
         String lastError() {
@@ -152,7 +155,7 @@ public final class RelayLinks implements LinkGateway, AutoCloseable {
                     }
 
                     @Override
-                    public void keyRefused(LinkEndpoint.Peer peer, org.wormhole.link.KeyRefusal refusal) {
+                    public void keyRefused(LinkEndpoint.Peer peer, KeyRefusal refusal) {
                         history.get(peer.name()).lastRefusal = refusal;
                     }
 
@@ -164,8 +167,8 @@ public final class RelayLinks implements LinkGateway, AutoCloseable {
         this.classic = classicPeers;
     }
 
-    static LinkStatus.Refusal refusal(org.wormhole.link.KeyRefusal r) {
-        return r == null ? null : new LinkStatus.Refusal(r.by() == org.wormhole.link.KeyRefusal.RefusedBy.THE_PEER,
+    static LinkStatus.Refusal refusal(KeyRefusal r) {
+        return r == null ? null : new LinkStatus.Refusal(r.by() == KeyRefusal.RefusedBy.THE_PEER,
                 r.pin() == null ? null : r.pin().value(), r.at(), r.from());
     }
 
@@ -196,7 +199,7 @@ public final class RelayLinks implements LinkGateway, AutoCloseable {
         CertificateExpiry.warning(own, now).ifPresent(w -> expiryLog(own, now,
                 "link to {}: this site's certificate (pin {}) {}, on {}: make a new key with 'wormhole keygen' and give"
                         + " the peers its pin", peer, identity.pin(), w, own));
-        java.security.cert.X509Certificate cert = s.peerCertificate();
+        X509Certificate cert = s.peerCertificate();
         if (cert != null) {
             Instant theirs = cert.getNotAfter().toInstant();
             CertificateExpiry.warning(theirs, now).ifPresent(w -> expiryLog(theirs, now,
@@ -231,7 +234,7 @@ public final class RelayLinks implements LinkGateway, AutoCloseable {
      * @param waiting how many queued messages a route predicate matches (the queue manager's count)
      */
     public List<LinkStatus> status(ToIntFunction<Predicate<Route>> waiting) {
-        List<LinkStatus> out = new java.util.ArrayList<>();
+        List<LinkStatus> out = new ArrayList<>();
         for (RelayConfig.PeerConfig p : peers.values()) {
             if (p.classic()) { // SMTP over TLS per delivery (ClassicPeers): no link, only its waiting mail
                 out.add(LinkStatus.builder(p.name()).address(p.address() + ":" + p.port()).dial(true)
@@ -248,7 +251,7 @@ public final class RelayLinks implements LinkGateway, AutoCloseable {
                     : p.dial() ? LinkStatus.State.CONNECTING : LinkStatus.State.DOWN;
             Instant since = s.isPresent() && h.upSince != null ? h.upSince
                     : d != null ? d.since() : clock.instant();
-            java.security.cert.X509Certificate cert = s.map(LinkSession::peerCertificate).orElse(null);
+            X509Certificate cert = s.map(LinkSession::peerCertificate).orElse(null);
             out.add(LinkStatus.builder(p.name()).address(p.address() + ":" + p.port()).dial(p.dial()).state(state)
                     .since(since).rtt(s.map(LinkSession::rtt).orElse(null)).traffic(endpoint.traffic(p.name()))
                     .waiting(waiting.applyAsInt(routesTo(p.name()))).reconnects(Math.max(0, h.ups.get() - 1))

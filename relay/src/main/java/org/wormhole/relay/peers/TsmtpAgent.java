@@ -1,8 +1,12 @@
 package org.wormhole.relay.peers;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -96,10 +100,10 @@ public final class TsmtpAgent implements DeliveryAgent {
         String indexes = recipients.stream().map(r -> Integer.toString(r.index())).collect(Collectors.joining("."));
         if (indexes.length() > 100) { // ids are at most 128 characters: many recipients are hashed
             try {
-                byte[] h = java.security.MessageDigest.getInstance("SHA-256")
-                        .digest(indexes.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-                indexes = "h" + java.util.HexFormat.of().formatHex(h, 0, 16);
-            } catch (java.security.NoSuchAlgorithmException e) {
+                byte[] h = MessageDigest.getInstance("SHA-256")
+                        .digest(indexes.getBytes(StandardCharsets.US_ASCII));
+                indexes = "h" + HexFormat.of().formatHex(h, 0, 16);
+            } catch (NoSuchAlgorithmException e) {
                 throw new IllegalStateException(e);
             }
         }

@@ -1,15 +1,18 @@
 package org.wormhole.relay.queue;
 
+import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.OptionalLong;
@@ -33,7 +36,7 @@ final class QueueFileReader {
     static QueuedMessage read(Path file, QueueState state) throws IOException, CorruptQueueFileException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             long fileLength = ch.size();
-            InputStream in = new java.io.BufferedInputStream(Channels.newInputStream(ch), 8192);
+            InputStream in = new BufferedInputStream(Channels.newInputStream(ch), 8192);
             Header h = new Header();
             long offset = 0;
             String magic = line(in, MAX_RECORD);
@@ -88,7 +91,7 @@ final class QueueFileReader {
             }
             long valid = endAt + marker.length;
             boolean warned = false;
-            InputStream rec = new java.io.BufferedInputStream(Channels.newInputStream(ch), 8192);
+            InputStream rec = new BufferedInputStream(Channels.newInputStream(ch), 8192);
             long pos = valid;
             while (true) {
                 String l = line(rec, MAX_RECORD);
@@ -138,7 +141,7 @@ final class QueueFileReader {
             return false;
         }
         byte[] got = new byte[marker.length];
-        java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(got);
+        ByteBuffer buf = ByteBuffer.wrap(got);
         long p = at;
         while (buf.hasRemaining()) {
             int n = ch.read(buf, p);
@@ -147,7 +150,7 @@ final class QueueFileReader {
             }
             p += n;
         }
-        return java.util.Arrays.equals(got, marker);
+        return Arrays.equals(got, marker);
     }
 
     /**
@@ -160,7 +163,7 @@ final class QueueFileReader {
         }
         CRC32C crc = new CRC32C();
         try (FileChannel ch = FileChannel.open(m.file(), StandardOpenOption.READ)) {
-            java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(65536);
+            ByteBuffer buf = ByteBuffer.allocate(65536);
             long pos = m.contentOffset();
             long end = m.contentOffset() + m.contentLength();
             while (pos < end) {

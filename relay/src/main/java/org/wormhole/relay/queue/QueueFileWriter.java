@@ -1,6 +1,7 @@
 package org.wormhole.relay.queue;
 
 import java.io.BufferedOutputStream;
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
@@ -165,7 +166,7 @@ final class QueueFileWriter implements AutoCloseable {
     }
 
     /** Counts what passes through, and computes its CRC-32C. */
-    private static final class CountingOutputStream extends java.io.FilterOutputStream {
+    private static final class CountingOutputStream extends FilterOutputStream {
         long count;
         final CRC32C crc = new CRC32C();
 

@@ -1,10 +1,14 @@
 package org.wormhole.relay.queue;
 
+import java.io.BufferedInputStream;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -90,7 +94,7 @@ public final class Spool {
                 QueueFileWriter w = QueueFileWriter.create(dir(QueueState.INCOMING), id, arrivalMillis, client,
                         sender, recipients, flags, origin);
                 return new Incoming(this, id, w);
-            } catch (java.nio.file.FileAlreadyExistsException clash) {
+            } catch (FileAlreadyExistsException clash) {
                 if (attempt > 10) {
                     throw clash;
                 }
@@ -202,11 +206,11 @@ public final class Spool {
         FileChannel ch = FileChannel.open(msg.file(), StandardOpenOption.READ);
         ch.position(msg.contentOffset());
         InputStream raw = Channels.newInputStream(ch);
-        return new java.io.BufferedInputStream(new BoundedInputStream(raw, msg.contentLength()), 65536);
+        return new BufferedInputStream(new BoundedInputStream(raw, msg.contentLength()), 65536);
     }
 
     /** Stops after {@code limit} bytes. */
-    private static final class BoundedInputStream extends java.io.FilterInputStream {
+    private static final class BoundedInputStream extends FilterInputStream {
         private long left;
 
         BoundedInputStream(InputStream in, long limit) {
@@ -263,7 +267,7 @@ public final class Spool {
         }
 
         /** Where the content goes (CRLF line endings, not dot-stuffed). */
-        public java.io.OutputStream content() {
+        public OutputStream content() {
             return writer.content();
         }
 

@@ -3,6 +3,7 @@ package org.wormhole.relay.smtpd;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 
@@ -18,7 +19,7 @@ final class ClientSocket extends Socket {
     private volatile Runnable onLost = () -> { };
     private InputStream in;
 
-    /** Unconnected: {@link java.net.ServerSocket#implAccept} connects it. */
+    /** Unconnected: {@link ServerSocket#implAccept} connects it. */
     ClientSocket() {
     }
 

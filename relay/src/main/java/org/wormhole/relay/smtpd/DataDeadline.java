@@ -8,6 +8,7 @@ import java.net.SocketTimeoutException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -133,7 +134,7 @@ final class DataDeadline implements AutoCloseable {
         long check = Math.max(Watchdog.FINEST_CHECK_MILLIS, Math.min(Watchdog.COARSEST_CHECK_MILLIS, left / 2));
         try {
             next = watchdog.timer.schedule(this::watch, check, TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.RejectedExecutionException e) {
+        } catch (RejectedExecutionException e) {
             // the listener is closing: its sessions are being closed too
         }
     }

@@ -4,6 +4,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 
 /**
  * Reads the content of an SMTP DATA command from the client, strictly: only {@code CRLF . CRLF}
@@ -28,7 +29,7 @@ final class DataReader {
     /** Octets passed to the sink at once, at most; also how much of a line is held. */
     static final int PIECE = 8192;
 
-    private static final byte[] RECEIVED = "received:".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte[] RECEIVED = "received:".getBytes(StandardCharsets.US_ASCII);
 
     /** Why content was refused, with the reply the client gets. */
     enum Defect {

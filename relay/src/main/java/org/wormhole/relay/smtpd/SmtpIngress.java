@@ -6,6 +6,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
 import javax.net.ssl.SSLContext;
@@ -111,7 +112,7 @@ public final class SmtpIngress implements AutoCloseable {
         commands.addCommand(new FixedReplyCommand("VRFY", "252 2.0.0 Cannot VRFY user; send mail and we will try"));
         commands.addCommand(new FixedReplyCommand("EXPN", "502 5.5.1 Error: EXPN is not supported"));
         commands.addCommand(new FixedReplyCommand("HELP", "214 2.0.0 See RFC 5321"));
-        for (String verb : java.util.List.copyOf(commands.getVerbs())) {
+        for (String verb : List.copyOf(commands.getVerbs())) {
             commands.addCommand(new GuardedCommand(commands.getCommand(verb), guard, sessions));
         }
     }
