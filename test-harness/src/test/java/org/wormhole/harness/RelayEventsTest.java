@@ -3,7 +3,9 @@ package org.wormhole.harness;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -15,6 +17,9 @@ import org.wormhole.relay.events.MessageQueued;
 import org.wormhole.relay.events.MessageRefused;
 import org.wormhole.relay.events.RecipientAttempted;
 import org.wormhole.relay.events.RecipientRefused;
+import org.wormhole.relay.events.TableEditRejected;
+import org.wormhole.relay.events.TableSwapped;
+import org.wormhole.relay.events.TableUnreadable;
 import org.wormhole.testing.Await;
 
 /**
@@ -143,5 +148,50 @@ class RelayEventsTest {
             assertEquals("birlinghoven", again.peer());
             assertTrue(again.downSince().isPresent(), "it says since when the link was down");
         }
+    }
+
+    /** Saves the table as an admin's editor does: a whole new file renamed over the old one. */
+    private void saveTable(String text) throws Exception {
+        Path table = home.resolve("config/mailertable");
+        Path tmp = Files.writeString(home.resolve("config/.mailertable.tmp"), text);
+        Files.move(tmp, table, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    @Test
+    void theTableAtStartEachEditLoadedAndABrokenEditRejectedAreReported() throws Exception {
+        site();
+        Path table = home.resolve("config/mailertable");
+        assertEquals(new TableSwapped(table, 1, 1, 1, 0, 0),
+                site.events.await(TableSwapped.class, e -> e.generation() == 1), "the table at start");
+
+        String hubRoute = "esmtp:[127.0.0.1]:" + hub.port();
+        saveTable("birlinghoven.example\t" + hubRoute + "\nosaka.example\t" + hubRoute + "\n");
+        assertEquals(new TableSwapped(table, 2, 2, 1, 0, 0),
+                site.events.await(TableSwapped.class, e -> e.generation() == 2), "one entry added");
+
+        // A typo in the mailer: the whole edit is rejected, the version loaded before stays in use.
+        saveTable("birlinghoven.example\t" + hubRoute + "\nosaka.example\tesmpt:[127.0.0.1]\n"
+                + "kyoto.example\t" + hubRoute + "\n");
+        TableEditRejected rejected = site.events.await(TableEditRejected.class, e -> true);
+        assertEquals(table, rejected.file());
+        assertEquals(1, rejected.errors());
+        assertEquals(2, rejected.stillUsingGeneration());
+        assertEquals(2, rejected.stillUsingEntries());
+        assertEquals(site.relay.mailertable().status().loadedAt(), rejected.stillUsingLoadedAt());
+        assertEquals(2, site.events.all(TableSwapped.class).size(), "nothing of the edit swapped in");
+    }
+
+    @Test
+    void aTableFileThatCannotBeReadIsReported() throws Exception {
+        site();
+        Path table = home.resolve("config/mailertable");
+        Files.delete(table);
+        TableUnreadable unreadable = site.events.await(TableUnreadable.class, e -> true);
+        assertEquals(table, unreadable.file());
+        assertTrue(unreadable.reason().startsWith("no such file"), unreadable.reason());
+
+        saveTable("birlinghoven.example\tesmtp:[127.0.0.1]:" + hub.port() + "\n");
+        assertEquals(new TableSwapped(table, 1, 2, 0, 0, 0),
+                site.events.await(TableSwapped.class, e -> e.generation() == 2), "back, the same table");
     }
 }

@@ -7,6 +7,9 @@ import org.slf4j.LoggerFactory;
  * The Postfix-style log lines of the relay's events: one line each, under the logger named after
  * the Postfix process that would write it ({@code smtpd}, {@code qmgr}, {@code link}). Their wording is what
  * operators grep and the proving ground parses: keep it.
+ *
+ * <p>The mailertable's events ({@link TableSwapped}, {@link TableEditRejected}, {@link TableUnreadable})
+ * have no line here: the mailertable module writes its own, under its own logger.
  */
 public final class LoggedEvents implements RelayEvents {
 
