@@ -10,6 +10,7 @@ import org.wormhole.relay.events.MessageRefused;
 import org.wormhole.relay.events.RecipientAttempted;
 import org.wormhole.relay.events.RecipientRefused;
 import org.wormhole.relay.events.RelayEvents;
+import org.wormhole.relay.events.SessionRefused;
 import org.wormhole.relay.events.TableEditRejected;
 import org.wormhole.relay.events.TableSwapped;
 import org.wormhole.relay.events.TableUnreadable;
@@ -19,6 +20,11 @@ import org.wormhole.testing.Await;
 final class RecordedEvents implements RelayEvents {
 
     private final List<Record> seen = new CopyOnWriteArrayList<>();
+
+    @Override
+    public void sessionRefused(SessionRefused e) {
+        seen.add(e);
+    }
 
     @Override
     public void messageQueued(MessageQueued e) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -17,6 +18,7 @@ import org.wormhole.relay.events.MessageQueued;
 import org.wormhole.relay.events.MessageRefused;
 import org.wormhole.relay.events.RecipientAttempted;
 import org.wormhole.relay.events.RecipientRefused;
+import org.wormhole.relay.events.SessionRefused;
 import org.wormhole.relay.events.TableEditRejected;
 import org.wormhole.relay.events.TableSwapped;
 import org.wormhole.relay.events.TableUnreadable;
@@ -49,6 +51,53 @@ class RelayEventsTest {
         site = new TestSite(home, "birlinghoven.example\tesmtp:[127.0.0.1]:" + hub.port() + "\n",
                 "mynetworks = [\"127.0.0.1/32\"]\nrelay_domains = [\"birlinghoven.example\"]\n");
         return site.start();
+    }
+
+    @Test
+    void everySessionOverAClientsConnectionCountIsReportedAsRefusedWithItsReason() throws Exception {
+        hub = new FakeMx();
+        site = new TestSite(home, "birlinghoven.example\tesmtp:[127.0.0.1]:" + hub.port() + "\n",
+                "mynetworks = [\"127.0.0.9/32\"]\nsmtpd_client_connection_count_limit = 2\n"
+                        + "smtpd_client_connection_rate_limit = 0\n").start();
+        List<SmtpTranscript> open = new ArrayList<>();
+        try {
+            for (int i = 0; i < 2; i++) {
+                SmtpTranscript c = SmtpTranscript.connectFrom("127.0.0.2", site.port());
+                open.add(c);
+                c.expect("220");
+            }
+            // Three over the limit: the log says it once, the events every time.
+            for (int i = 0; i < 3; i++) {
+                try (SmtpTranscript c = SmtpTranscript.connectFrom("127.0.0.2", site.port())) {
+                    c.expect("421 4.7.0");
+                }
+            }
+        } finally {
+            for (SmtpTranscript c : open) {
+                c.close();
+            }
+        }
+        SessionRefused refused = site.events.await(SessionRefused.class, e -> true);
+        assertEquals(new SessionRefused("127.0.0.2", SessionRefused.Reason.CONNECTION_COUNT,
+                "421 4.7.0 Error: too many connections from 127.0.0.2"), refused);
+        assertEquals(3, site.events.all(SessionRefused.class).size());
+    }
+
+    @Test
+    void aClientTalkingBeforeTheGreetingIsReportedAsRefusedForPregreetAndLoggedAsBefore() throws Exception {
+        hub = new FakeMx();
+        site = new TestSite(home, "birlinghoven.example\tesmtp:[127.0.0.1]:" + hub.port() + "\n",
+                "smtpd_pregreet_wait = 300ms\n").start();
+        try (CapturedLog log = CapturedLog.of("smtpd");
+             SmtpTranscript c = SmtpTranscript.connectFrom("127.0.0.2", site.port())) {
+            c.send("EHLO impatient.example");
+            c.expect("554 5.5.1");
+            assertEquals(new SessionRefused("127.0.0.2", SessionRefused.Reason.PREGREET,
+                    "554 5.5.1 Protocol error: talked before the greeting"),
+                    site.events.await(SessionRefused.class, e -> true));
+            assertEquals(List.of("INFO PREGREET from [127.0.0.2]: client talked before the greeting; disconnected"),
+                    log.levelAndText("PREGREET"));
+        }
     }
 
     @Test

@@ -17,6 +17,18 @@ public final class LoggedEvents implements RelayEvents {
     private static final Logger link = LoggerFactory.getLogger("link");
     private static final Logger qmgr = LoggerFactory.getLogger("qmgr");
 
+    /**
+     * {@code PREGREET from [ADDRESS]: ...} for a client that talked before the greeting. The
+     * refusals by the client limits are logged by {@code smtpd.ClientLimits}, at most once per client
+     * and time unit with a count of those not logged; a refusal while stopping is not logged.
+     */
+    @Override
+    public void sessionRefused(SessionRefused e) {
+        if (e.reason() == SessionRefused.Reason.PREGREET) {
+            smtpd.info("PREGREET from [{}]: client talked before the greeting; disconnected", e.address());
+        }
+    }
+
     @Override
     public void messageQueued(MessageQueued e) {
         smtpd.info("{}: client={}, from=<{}>, size={}, nrcpt={} (queue active)", e.id(), e.client(), e.sender(), e.size(),

@@ -3,8 +3,8 @@ package org.wormhole.relay.events;
 import java.util.List;
 
 /**
- * The facts a relay reports as they happen: a message queued or refused, a recipient refused, a
- * recipient's delivery attempted, a link up or down, the mailertable swapped, an edit of it rejected
+ * The facts a relay reports as they happen: an SMTP session refused, a message queued or refused, a
+ * recipient refused, a recipient's delivery attempted, a link up or down, the mailertable swapped, an edit of it rejected
  * or its file unreadable. The Postfix-style log lines are one listener ({@link LoggedEvents}); metrics
  * and tests are others, so each can rely on the same facts, not on log wording (OkHttp's
  * EventListener is the model).
@@ -56,6 +56,10 @@ public interface RelayEvents {
     default void tableUnreadable(TableUnreadable e) {
     }
 
+    /** An SMTP session was refused before any transaction (limits, pregreet, stopping); its client is answered next. */
+    default void sessionRefused(SessionRefused e) {
+    }
+
     /** Every event goes to each of {@code listeners}, in order. */
     static RelayEvents all(List<RelayEvents> listeners) {
         List<RelayEvents> copy = List.copyOf(listeners);
@@ -88,6 +92,11 @@ public interface RelayEvents {
             @Override
             public void linkDown(LinkWentDown e) {
                 copy.forEach(l -> l.linkDown(e));
+            }
+
+            @Override
+            public void sessionRefused(SessionRefused e) {
+                copy.forEach(l -> l.sessionRefused(e));
             }
 
             @Override
