@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * parse, or that fails the owner's {@link TableCheck}, is rejected as a whole: the last good
  * table stays in use, the errors are logged and kept for {@link #status()}. A file that can no longer be read makes lookups answer
  * {@link Lookup.TempFail} until it is back. Editors that save by rename and symlinked files
- * are followed.
+ * are followed. Each of these is logged here and also told to the owner's {@link Listener}.
  *
  * <p>Thread safety: every public method may be called from any thread.
  */
@@ -54,6 +54,7 @@ public final class WatchedMailertable implements AutoCloseable {
     private final Duration settleTime;
     private final Clock clock;
     private final TableCheck check;
+    private final Listener listener;
     private final WatchService watchService;
     private final Set<Path> watchedDirs = new HashSet<>();
     private final Thread watcher;
@@ -100,6 +101,48 @@ public final class WatchedMailertable implements AutoCloseable {
     }
 
     /**
+     * What the table tells its owner as it follows edits, besides its log lines (which it writes
+     * itself, before telling): so the owner can report the facts to its metrics and tests. Each
+     * method gets the {@link Status} right after the fact. Methods are called on the watcher
+     * thread (or the caller of {@link #open} or {@link #checkNow}); they must be quick and must
+     * not throw. Every method has an empty default.
+     */
+    public interface Listener {
+
+        /** A listener that ignores everything. */
+        Listener NONE = new Listener() {
+        };
+
+        /**
+         * A version of the table is in use: the one loaded at start (generation 1, every entry
+         * counted as added) or an edit that loaded (the next generation).
+         *
+         * @param now  the status with the new version in use
+         * @param diff what changed from the version used before (at start: from no table)
+         */
+        default void swapped(Status now, TableDiff diff) {
+        }
+
+        /**
+         * An edit was rejected whole (it does not parse, or fails the owner's check); the last good
+         * version stays in use.
+         *
+         * @param now the status: the edit's errors, and the version still in use
+         */
+        default void rejected(Status now) {
+        }
+
+        /**
+         * The file cannot be read (past the grace time for editors that save by rename); lookups
+         * tempfail until it is back, which is told as a swap.
+         *
+         * @param now the status, with why the file cannot be read
+         */
+        default void unreadable(Status now) {
+        }
+    }
+
+    /**
      * What the watcher currently holds: the table in use, when it was loaded, the stamp of the
      * file as last read, and the problem with the newest version of the file, if any.
      */
@@ -128,13 +171,14 @@ public final class WatchedMailertable implements AutoCloseable {
         }
     }
 
-    private WatchedMailertable(Path file, Timing timing, Clock clock, TableCheck check,
+    private WatchedMailertable(Path file, Timing timing, Clock clock, TableCheck check, Listener listener,
                                Mailertable table, FileStamp stamp) throws IOException {
         this.file = file;
         this.pollInterval = timing.pollInterval();
         this.settleTime = timing.settleTime();
         this.clock = clock;
         this.check = check;
+        this.listener = Objects.requireNonNull(listener, "listener");
         this.state = new State(table, clock.instant(), stamp, 1, List.of(), null, null, null);
         this.watchService = FileSystems.getDefault().newWatchService();
         registerDirectories(stamp);
@@ -182,10 +226,20 @@ public final class WatchedMailertable implements AutoCloseable {
      */
     public static WatchedMailertable open(Path file, Timing timing, Clock clock, TableCheck check)
             throws IOException, MailertableException {
+        return open(file, timing, clock, check, Listener.NONE);
+    }
+
+    /**
+     * As {@link #open(Path, Timing, Clock, TableCheck)}, telling {@code listener} about the table
+     * at start and about every edit loaded or rejected, and a file that cannot be read.
+     */
+    public static WatchedMailertable open(Path file, Timing timing, Clock clock, TableCheck check, Listener listener)
+            throws IOException, MailertableException {
         FileStamp stamp = FileStamp.of(file);
         Mailertable table = checked(Mailertable.load(file), check);
-        WatchedMailertable w = new WatchedMailertable(file, timing, clock, check, table, stamp);
+        WatchedMailertable w = new WatchedMailertable(file, timing, clock, check, listener, table, stamp);
         log.info("mailertable {}: loaded {} entries", file, table.size());
+        listener.swapped(w.status(), new TableDiff(List.copyOf(table.asMap().keySet()), List.of(), List.of()));
         w.watcher.start();
         return w;
     }
@@ -289,6 +343,7 @@ public final class WatchedMailertable implements AutoCloseable {
                         + " restore the table (save edits by writing a temporary file and renaming it over the table)",
                         file, diff.removed().size(), before);
             }
+            listener.swapped(status(), diff);
         } catch (MailertableException e) {
             state = new State(s.table(), s.loadedAt(), stamp, s.generation(), e.errors(), t, null, null);
             log.error("mailertable {}: edit rejected with {} error(s); still using the version loaded at {} ({} entries)",
@@ -296,6 +351,7 @@ public final class WatchedMailertable implements AutoCloseable {
             for (LineError err : e.errors()) {
                 log.error("{}", err);
             }
+            listener.rejected(status());
         }
     }
 
@@ -328,6 +384,7 @@ public final class WatchedMailertable implements AutoCloseable {
         state = new State(s.table(), s.loadedAt(), null, s.generation(), s.rejected(), s.rejectedAt(),
                 reason, clock.instant());
         log.warn("mailertable {}: cannot read it ({}); lookups are deferred until it is back", file, reason);
+        listener.unreadable(status());
     }
 
     private void watchLoop() {

@@ -347,6 +347,53 @@ class WatchedMailertableTest {
                 "a template value (line 3) has no route until a lookup");
     }
 
+    /** What a listener was told, in order, as text a test can compare. */
+    private static final class ToldListener implements WatchedMailertable.Listener {
+        final List<String> told = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void swapped(WatchedMailertable.Status now, TableDiff diff) {
+            told.add("swapped: generation " + now.generation() + ", " + now.entries() + " entries (" + diff + ")");
+        }
+
+        @Override
+        public void rejected(WatchedMailertable.Status now) {
+            told.add("rejected: " + now.rejectedErrors().size() + " error(s), still using generation "
+                    + now.generation() + " (" + now.entries() + " entries)");
+        }
+
+        @Override
+        public void unreadable(WatchedMailertable.Status now) {
+            told.add("unreadable: " + now.unavailable().orElseThrow());
+        }
+    }
+
+    @Test
+    void theOwnersListenerIsToldOfTheTableAtStartEachSwapEachRejectedEditAndAnUnreadableFile() throws Exception {
+        Path table = write(dir.resolve("mailertable"), "a.example esmtp:[one.example]\nb.example esmtp:[one.example]\n");
+        ToldListener listener = new ToldListener();
+        watched = WatchedMailertable.open(table, QUICK, Clock.systemUTC(), TableCheck.NONE, listener);
+        WatchedMailertable w = watched;
+        assertEquals(List.of("swapped: generation 1, 2 entries (2 added [a.example, b.example], 0 removed, 0 changed)"),
+                listener.told);
+
+        Path tmp = write(dir.resolve(".mailertable.swp"), "a.example esmtp:[two.example]\nc.example esmtp:[one.example]\n");
+        Files.move(tmp, table, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        awaitGeneration(w, 2);
+        await(() -> listener.told.size() == 2, "the swap to be told");
+        assertEquals("swapped: generation 2, 2 entries (1 added [c.example], 1 removed [b.example], 1 changed [a.example])",
+                listener.told.get(1));
+
+        tmp = write(dir.resolve(".mailertable.swp"), "a.example esmpt:[two.example]\n");
+        Files.move(tmp, table, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        await(() -> listener.told.size() == 3, "the rejected edit to be told");
+        assertEquals("rejected: 1 error(s), still using generation 2 (2 entries)", listener.told.get(2));
+
+        Files.delete(table);
+        await(() -> listener.told.size() == 4, "the missing file to be told");
+        assertTrue(listener.told.get(3).startsWith("unreadable: no such file"), listener.told.get(3));
+    }
+
     @Test
     void aVanishedTableDefersLookupsInsteadOfAnsweringNotFound() throws Exception {
         Path table = write(dir.resolve("mailertable"), "a.example esmtp:[one.example]\n");

@@ -58,7 +58,7 @@ public final class Relay implements AutoCloseable {
         try {
             this.mailertable = WatchedMailertable.open(config.mailertable().file(),
                     WatchedMailertable.Timing.DEFAULT.withSettleTime(config.mailertable().settleTime()), clock,
-                    peerRoutes(config));
+                    peerRoutes(config), new TableEvents(events));
         } catch (IOException | MailertableException | RuntimeException e) {
             spoolLock.close();
             throw e;

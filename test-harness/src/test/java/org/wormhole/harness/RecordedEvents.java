@@ -10,12 +10,21 @@ import org.wormhole.relay.events.MessageRefused;
 import org.wormhole.relay.events.RecipientAttempted;
 import org.wormhole.relay.events.RecipientRefused;
 import org.wormhole.relay.events.RelayEvents;
+import org.wormhole.relay.events.SessionRefused;
+import org.wormhole.relay.events.TableEditRejected;
+import org.wormhole.relay.events.TableSwapped;
+import org.wormhole.relay.events.TableUnreadable;
 import org.wormhole.testing.Await;
 
 /** Every event of one relay, in order, for tests to wait for and look at (instead of its log's wording). */
 final class RecordedEvents implements RelayEvents {
 
     private final List<Record> seen = new CopyOnWriteArrayList<>();
+
+    @Override
+    public void sessionRefused(SessionRefused e) {
+        seen.add(e);
+    }
 
     @Override
     public void messageQueued(MessageQueued e) {
@@ -44,6 +53,21 @@ final class RecordedEvents implements RelayEvents {
 
     @Override
     public void linkDown(LinkWentDown e) {
+        seen.add(e);
+    }
+
+    @Override
+    public void tableSwapped(TableSwapped e) {
+        seen.add(e);
+    }
+
+    @Override
+    public void tableEditRejected(TableEditRejected e) {
+        seen.add(e);
+    }
+
+    @Override
+    public void tableUnreadable(TableUnreadable e) {
         seen.add(e);
     }
 

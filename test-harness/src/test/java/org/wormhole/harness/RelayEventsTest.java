@@ -3,7 +3,10 @@ package org.wormhole.harness;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -15,6 +18,10 @@ import org.wormhole.relay.events.MessageQueued;
 import org.wormhole.relay.events.MessageRefused;
 import org.wormhole.relay.events.RecipientAttempted;
 import org.wormhole.relay.events.RecipientRefused;
+import org.wormhole.relay.events.SessionRefused;
+import org.wormhole.relay.events.TableEditRejected;
+import org.wormhole.relay.events.TableSwapped;
+import org.wormhole.relay.events.TableUnreadable;
 import org.wormhole.testing.Await;
 
 /**
@@ -44,6 +51,53 @@ class RelayEventsTest {
         site = new TestSite(home, "birlinghoven.example\tesmtp:[127.0.0.1]:" + hub.port() + "\n",
                 "mynetworks = [\"127.0.0.1/32\"]\nrelay_domains = [\"birlinghoven.example\"]\n");
         return site.start();
+    }
+
+    @Test
+    void everySessionOverAClientsConnectionCountIsReportedAsRefusedWithItsReason() throws Exception {
+        hub = new FakeMx();
+        site = new TestSite(home, "birlinghoven.example\tesmtp:[127.0.0.1]:" + hub.port() + "\n",
+                "mynetworks = [\"127.0.0.9/32\"]\nsmtpd_client_connection_count_limit = 2\n"
+                        + "smtpd_client_connection_rate_limit = 0\n").start();
+        List<SmtpTranscript> open = new ArrayList<>();
+        try {
+            for (int i = 0; i < 2; i++) {
+                SmtpTranscript c = SmtpTranscript.connectFrom("127.0.0.2", site.port());
+                open.add(c);
+                c.expect("220");
+            }
+            // Three over the limit: the log says it once, the events every time.
+            for (int i = 0; i < 3; i++) {
+                try (SmtpTranscript c = SmtpTranscript.connectFrom("127.0.0.2", site.port())) {
+                    c.expect("421 4.7.0");
+                }
+            }
+        } finally {
+            for (SmtpTranscript c : open) {
+                c.close();
+            }
+        }
+        SessionRefused refused = site.events.await(SessionRefused.class, e -> true);
+        assertEquals(new SessionRefused("127.0.0.2", SessionRefused.Reason.CONNECTION_COUNT,
+                "421 4.7.0 Error: too many connections from 127.0.0.2"), refused);
+        assertEquals(3, site.events.all(SessionRefused.class).size());
+    }
+
+    @Test
+    void aClientTalkingBeforeTheGreetingIsReportedAsRefusedForPregreetAndLoggedAsBefore() throws Exception {
+        hub = new FakeMx();
+        site = new TestSite(home, "birlinghoven.example\tesmtp:[127.0.0.1]:" + hub.port() + "\n",
+                "smtpd_pregreet_wait = 300ms\n").start();
+        try (CapturedLog log = CapturedLog.of("smtpd");
+             SmtpTranscript c = SmtpTranscript.connectFrom("127.0.0.2", site.port())) {
+            c.send("EHLO impatient.example");
+            c.expect("554 5.5.1");
+            assertEquals(new SessionRefused("127.0.0.2", SessionRefused.Reason.PREGREET,
+                    "554 5.5.1 Protocol error: talked before the greeting"),
+                    site.events.await(SessionRefused.class, e -> true));
+            assertEquals(List.of("INFO PREGREET from [127.0.0.2]: client talked before the greeting; disconnected"),
+                    log.levelAndText("PREGREET"));
+        }
     }
 
     @Test
@@ -143,5 +197,50 @@ class RelayEventsTest {
             assertEquals("birlinghoven", again.peer());
             assertTrue(again.downSince().isPresent(), "it says since when the link was down");
         }
+    }
+
+    /** Saves the table as an admin's editor does: a whole new file renamed over the old one. */
+    private void saveTable(String text) throws Exception {
+        Path table = home.resolve("config/mailertable");
+        Path tmp = Files.writeString(home.resolve("config/.mailertable.tmp"), text);
+        Files.move(tmp, table, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    @Test
+    void theTableAtStartEachEditLoadedAndABrokenEditRejectedAreReported() throws Exception {
+        site();
+        Path table = home.resolve("config/mailertable");
+        assertEquals(new TableSwapped(table, 1, 1, 1, 0, 0),
+                site.events.await(TableSwapped.class, e -> e.generation() == 1), "the table at start");
+
+        String hubRoute = "esmtp:[127.0.0.1]:" + hub.port();
+        saveTable("birlinghoven.example\t" + hubRoute + "\nosaka.example\t" + hubRoute + "\n");
+        assertEquals(new TableSwapped(table, 2, 2, 1, 0, 0),
+                site.events.await(TableSwapped.class, e -> e.generation() == 2), "one entry added");
+
+        // A typo in the mailer: the whole edit is rejected, the version loaded before stays in use.
+        saveTable("birlinghoven.example\t" + hubRoute + "\nosaka.example\tesmpt:[127.0.0.1]\n"
+                + "kyoto.example\t" + hubRoute + "\n");
+        TableEditRejected rejected = site.events.await(TableEditRejected.class, e -> true);
+        assertEquals(table, rejected.file());
+        assertEquals(1, rejected.errors());
+        assertEquals(2, rejected.stillUsingGeneration());
+        assertEquals(2, rejected.stillUsingEntries());
+        assertEquals(site.relay.mailertable().status().loadedAt(), rejected.stillUsingLoadedAt());
+        assertEquals(2, site.events.all(TableSwapped.class).size(), "nothing of the edit swapped in");
+    }
+
+    @Test
+    void aTableFileThatCannotBeReadIsReported() throws Exception {
+        site();
+        Path table = home.resolve("config/mailertable");
+        Files.delete(table);
+        TableUnreadable unreadable = site.events.await(TableUnreadable.class, e -> true);
+        assertEquals(table, unreadable.file());
+        assertTrue(unreadable.reason().startsWith("no such file"), unreadable.reason());
+
+        saveTable("birlinghoven.example\tesmtp:[127.0.0.1]:" + hub.port() + "\n");
+        assertEquals(new TableSwapped(table, 1, 2, 0, 0, 0),
+                site.events.await(TableSwapped.class, e -> e.generation() == 2), "back, the same table");
     }
 }

@@ -7,12 +7,27 @@ import org.slf4j.LoggerFactory;
  * The Postfix-style log lines of the relay's events: one line each, under the logger named after
  * the Postfix process that would write it ({@code smtpd}, {@code qmgr}, {@code link}). Their wording is what
  * operators grep and the proving ground parses: keep it.
+ *
+ * <p>The mailertable's events ({@link TableSwapped}, {@link TableEditRejected}, {@link TableUnreadable})
+ * have no line here: the mailertable module writes its own, under its own logger.
  */
 public final class LoggedEvents implements RelayEvents {
 
     private static final Logger smtpd = LoggerFactory.getLogger("smtpd");
     private static final Logger link = LoggerFactory.getLogger("link");
     private static final Logger qmgr = LoggerFactory.getLogger("qmgr");
+
+    /**
+     * {@code PREGREET from [ADDRESS]: ...} for a client that talked before the greeting. The
+     * refusals by the client limits are logged by {@code smtpd.ClientLimits}, at most once per client
+     * and time unit with a count of those not logged; a refusal while stopping is not logged.
+     */
+    @Override
+    public void sessionRefused(SessionRefused e) {
+        if (e.reason() == SessionRefused.Reason.PREGREET) {
+            smtpd.info("PREGREET from [{}]: client talked before the greeting; disconnected", e.address());
+        }
+    }
 
     @Override
     public void messageQueued(MessageQueued e) {

@@ -3,14 +3,16 @@ package org.wormhole.relay.events;
 import java.util.List;
 
 /**
- * The facts a relay reports as they happen: a message queued or refused, a recipient refused, a
- * recipient's delivery attempted, a link up or down. The Postfix-style log lines are one listener ({@link LoggedEvents}); metrics
+ * The facts a relay reports as they happen: an SMTP session refused, a message queued or refused, a
+ * recipient refused, a recipient's delivery attempted, a link up or down, the mailertable swapped, an edit of it rejected
+ * or its file unreadable. The Postfix-style log lines are one listener ({@link LoggedEvents}); metrics
  * and tests are others, so each can rely on the same facts, not on log wording (OkHttp's
  * EventListener is the model).
  *
  * <p>Every method has an empty default, so a listener implements only what it needs. Methods are
- * called on the relay's own threads (SMTP sessions, the link's), right after the fact and before
- * the client is answered where there is a client: they must be quick and must not throw.
+ * called on the relay's own threads (SMTP sessions, the link's, the mailertable's watcher), right
+ * after the fact and before the client is answered where there is a client: they must be quick
+ * and must not throw.
  */
 public interface RelayEvents {
 
@@ -40,6 +42,22 @@ public interface RelayEvents {
 
     /** The link to a peer went down. */
     default void linkDown(LinkWentDown e) {
+    }
+
+    /** A version of the mailertable is in use: the one at start, or an edit that loaded. */
+    default void tableSwapped(TableSwapped e) {
+    }
+
+    /** An edit of the mailertable was rejected whole; the last good version stays in use. */
+    default void tableEditRejected(TableEditRejected e) {
+    }
+
+    /** The mailertable's file cannot be read; lookups defer until it is back. */
+    default void tableUnreadable(TableUnreadable e) {
+    }
+
+    /** An SMTP session was refused before any transaction (limits, pregreet, stopping); its client is answered next. */
+    default void sessionRefused(SessionRefused e) {
     }
 
     /** Every event goes to each of {@code listeners}, in order. */
@@ -74,6 +92,26 @@ public interface RelayEvents {
             @Override
             public void linkDown(LinkWentDown e) {
                 copy.forEach(l -> l.linkDown(e));
+            }
+
+            @Override
+            public void sessionRefused(SessionRefused e) {
+                copy.forEach(l -> l.sessionRefused(e));
+            }
+
+            @Override
+            public void tableSwapped(TableSwapped e) {
+                copy.forEach(l -> l.tableSwapped(e));
+            }
+
+            @Override
+            public void tableEditRejected(TableEditRejected e) {
+                copy.forEach(l -> l.tableEditRejected(e));
+            }
+
+            @Override
+            public void tableUnreadable(TableUnreadable e) {
+                copy.forEach(l -> l.tableUnreadable(e));
             }
         };
     }

@@ -10,6 +10,7 @@ import java.util.Optional;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.wormhole.relay.events.SessionRefused;
 
 /**
  * Per-client connection limits, as Postfix's anvil keeps them for smtpd: how many sessions one
@@ -44,6 +45,15 @@ public final class ClientLimits {
         }
     }
 
+    /**
+     * A connection refused.
+     *
+     * @param reason which limit
+     * @param text   the reply text (after "421 ")
+     */
+    record Refusal(SessionRefused.Reason reason, String text) {
+    }
+
     /** What one client address has used. */
     private static final class Usage {
         int sessions;
@@ -70,9 +80,9 @@ public final class ClientLimits {
      * Counts a new connection from {@code client}, or refuses it.
      *
      * @return empty: admitted, and {@link #release} must follow at the end of its session;
-     *         otherwise the refusal's reply text (after "421 "), and nothing is to be released
+     *         otherwise the refusal (every one, also those not logged), and nothing is to be released
      */
-    synchronized Optional<String> admit(InetAddress client) {
+    synchronized Optional<Refusal> admit(InetAddress client) {
         if (exempt.test(client)) {
             return Optional.empty();
         }
@@ -88,12 +98,14 @@ public final class ClientLimits {
         String addr = client.getHostAddress();
         if (settings.connectionCountLimit() > 0 && u.sessions >= settings.connectionCountLimit()) {
             report(u, now, unit, "connection count limit exceeded: " + (u.sessions + 1) + " from [" + addr + "]");
-            return Optional.of("4.7.0 Error: too many connections from " + addr);
+            return Optional.of(new Refusal(SessionRefused.Reason.CONNECTION_COUNT,
+                    "4.7.0 Error: too many connections from " + addr));
         }
         if (settings.connectionRateLimit() > 0 && u.windowConnections > settings.connectionRateLimit()) {
             report(u, now, unit, "connection rate limit exceeded: " + u.windowConnections + " from [" + addr
                     + "] in " + settings.rateTimeUnit().toSeconds() + "s");
-            return Optional.of("4.7.0 Error: too many connections from " + addr + ", slow down");
+            return Optional.of(new Refusal(SessionRefused.Reason.CONNECTION_RATE,
+                    "4.7.0 Error: too many connections from " + addr + ", slow down"));
         }
         u.sessions++;
         return Optional.empty();

@@ -8,12 +8,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.subethamail.smtp.server.Session;
 import org.subethamail.smtp.server.SessionHandler;
+import org.wormhole.relay.events.RelayEvents;
+import org.wormhole.relay.events.SessionRefused;
 
 /**
  * Runs before the greeting of every session and at its end: refuses new sessions while the relay
  * stops, applies the per-client limits ({@link ClientLimits}), and disconnects a client that talks
  * before the greeting (Postfix postscreen's pregreet test: spam engines that do not wait for the
- * server). Also counts the mail transactions in progress, so that a stop can wait for them.
+ * server). Each refusal is reported to the events ({@link SessionRefused}) before the client is
+ * answered. Also counts the mail transactions in progress, so that a stop can wait for them.
  * Thread-safe.
  */
 final class SessionGuard implements SessionHandler {
@@ -25,13 +28,15 @@ final class SessionGuard implements SessionHandler {
     private final Duration pregreetWait;
     private final SessionInfo sessions;
     private final ClientLimits limits;
+    private final RelayEvents events;
     private volatile boolean stopping;
     private int openTransactions; // guarded by this
 
-    SessionGuard(Duration pregreetWait, SessionInfo sessions, ClientLimits limits) {
+    SessionGuard(Duration pregreetWait, SessionInfo sessions, ClientLimits limits, RelayEvents events) {
         this.pregreetWait = pregreetWait;
         this.sessions = sessions;
         this.limits = limits;
+        this.events = events;
     }
 
     void stopAccepting() {
@@ -75,11 +80,11 @@ final class SessionGuard implements SessionHandler {
     public SessionAcceptance accept(Session s) {
         InetAddress client = SessionInfo.clientAddress(s);
         if (stopping) {
-            return SessionAcceptance.failure(421, SHUTTING_DOWN);
+            return refused(client, SessionRefused.Reason.SHUTTING_DOWN, 421, SHUTTING_DOWN);
         }
-        Optional<String> refusal = limits.admit(client);
+        Optional<ClientLimits.Refusal> refusal = limits.admit(client);
         if (refusal.isPresent()) {
-            return SessionAcceptance.failure(421, refusal.get());
+            return refused(client, refusal.get().reason(), 421, refusal.get().text());
         }
         Optional<SessionAcceptance> pregreet = pregreet(s, client);
         if (pregreet.isPresent()) {
@@ -101,8 +106,8 @@ final class SessionGuard implements SessionHandler {
         try {
             Thread.sleep(pregreetWait.toMillis());
             if (s.getRawInput().available() > 0) {
-                log.info("PREGREET from [{}]: client talked before the greeting; disconnected", client.getHostAddress());
-                return Optional.of(SessionAcceptance.failure(554, "5.5.1 Protocol error: talked before the greeting"));
+                return Optional.of(refused(client, SessionRefused.Reason.PREGREET, 554,
+                        "5.5.1 Protocol error: talked before the greeting"));
             }
             return Optional.empty();
         } catch (IOException e) {
@@ -111,6 +116,12 @@ final class SessionGuard implements SessionHandler {
             Thread.currentThread().interrupt();
             return Optional.of(SessionAcceptance.failure(421, SHUTTING_DOWN));
         }
+    }
+
+    /** Reports the refusal, then answers the client with it. */
+    private SessionAcceptance refused(InetAddress client, SessionRefused.Reason reason, int code, String text) {
+        events.sessionRefused(new SessionRefused(client.getHostAddress(), reason, code + " " + text));
+        return SessionAcceptance.failure(code, text);
     }
 
     @Override

@@ -63,8 +63,8 @@ public final class SmtpIngress implements AutoCloseable {
     }
 
     /**
-     * As above, reporting what happens to {@code events} (messages queued and refused, recipients
-     * refused); the log lines are {@link LoggedEvents}, which {@code events} should include.
+     * As above, reporting what happens to {@code events} (sessions refused, messages queued and
+     * refused, recipients refused); the log lines are {@link LoggedEvents}, which {@code events} should include.
      */
     public SmtpIngress(Settings settings, RelayPolicy policy, Spool spool, FreeSpace freeSpace, Consumer<QueueId> onQueued,
                        Optional<SSLContext> tls, Clock clock, ClientNames clientNames, RelayEvents events) {
@@ -73,7 +73,7 @@ public final class SmtpIngress implements AutoCloseable {
         this.dataDeadlines = new DataDeadline.Watchdog(
                 new DataDeadline.Settings(settings.idleTimeout(), settings.minDataRate()), clock);
         this.guard = new SessionGuard(settings.pregreetWait(), sessions,
-                new ClientLimits(settings.clientLimits(), policy::inMynetworks, clock));
+                new ClientLimits(settings.clientLimits(), policy::inMynetworks, clock), events);
         IngressContext ctx = new IngressContext(settings.myhostname(), settings.sizeLimit(), settings.recipientLimit(),
                 tls.isPresent(), policy, spool, freeSpace, onQueued, clock, sessions,
                 dataDeadlines, settings.contentChecks(), events);

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
+import org.wormhole.relay.events.SessionRefused.Reason;
 
 /** The anvil's bookkeeping, with a clock the test moves: what is admitted, refused and logged. */
 class ClientLimitsTest {
@@ -91,7 +92,8 @@ class ClientLimitsTest {
         ClientLimits limits = limits(2, 0);
         assertEquals(Optional.empty(), limits.admit(a));
         assertEquals(Optional.empty(), limits.admit(a));
-        assertEquals(Optional.of("4.7.0 Error: too many connections from 192.0.2.1"), limits.admit(a));
+        assertEquals(Optional.of(new ClientLimits.Refusal(Reason.CONNECTION_COUNT,
+                "4.7.0 Error: too many connections from 192.0.2.1")), limits.admit(a));
         assertEquals(Optional.empty(), limits.admit(b), "another address");
         for (int i = 0; i < 10; i++) {
             assertEquals(Optional.empty(), limits.admit(trusted), "mynetworks is exempt");
@@ -108,7 +110,8 @@ class ClientLimitsTest {
             assertEquals(Optional.empty(), limits.admit(a));
             limits.release(a);
         }
-        assertEquals(Optional.of("4.7.0 Error: too many connections from 192.0.2.1, slow down"), limits.admit(a));
+        assertEquals(Optional.of(new ClientLimits.Refusal(Reason.CONNECTION_RATE,
+                "4.7.0 Error: too many connections from 192.0.2.1, slow down")), limits.admit(a));
         assertEquals(Optional.empty(), limits.admit(b));
         clock.advance(Duration.ofSeconds(59));
         assertTrue(limits.admit(a).isPresent(), "still the same time unit");
@@ -121,7 +124,7 @@ class ClientLimitsTest {
         ClientLimits limits = limits(1, 0);
         limits.admit(a);
         for (int i = 0; i < 1000; i++) {
-            limits.admit(a);
+            assertTrue(limits.admit(a).isPresent(), "each one refused, logged or not");
         }
         assertEquals(List.of("connection count limit exceeded: 2 from [192.0.2.1]"), warnings());
         clock.advance(Duration.ofSeconds(60));
