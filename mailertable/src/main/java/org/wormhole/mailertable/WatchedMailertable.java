@@ -1,9 +1,11 @@
 package org.wormhole.mailertable;
 
 import java.io.IOException;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardWatchEventKinds;
 import java.nio.file.WatchKey;
@@ -439,8 +441,8 @@ public final class WatchedMailertable implements AutoCloseable {
     }
 
     private static String describe(IOException e) {
-        String kind = e instanceof java.nio.file.NoSuchFileException ? "no such file"
-                : e instanceof java.nio.file.AccessDeniedException ? "permission denied"
+        String kind = e instanceof NoSuchFileException ? "no such file"
+                : e instanceof AccessDeniedException ? "permission denied"
                 : e.getClass().getSimpleName();
         return Objects.requireNonNullElse(e.getMessage(), "").isEmpty() ? kind : kind + ": " + e.getMessage();
     }

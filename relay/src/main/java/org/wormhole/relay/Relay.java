@@ -1,29 +1,46 @@
 package org.wormhole.relay;
 
 import java.io.IOException;
+import java.nio.file.NoSuchFileException;
+import java.security.GeneralSecurityException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.wormhole.link.SiteIdentity;
 import org.wormhole.mailertable.MailertableException;
+import org.wormhole.mailertable.TableCheck;
 import org.wormhole.mailertable.WatchedMailertable;
 import org.wormhole.relay.config.DeliveryConfig;
 import org.wormhole.relay.config.QueueConfig;
 import org.wormhole.relay.config.RelayConfig;
 import org.wormhole.relay.config.SmtpdConfig;
 import org.wormhole.relay.control.ControlServer;
+import org.wormhole.relay.delivery.DeliveryAgent;
 import org.wormhole.relay.delivery.NexthopResolver;
-import org.wormhole.relay.events.LoggedEvents;
-import org.wormhole.relay.events.RelayEvents;
 import org.wormhole.relay.delivery.SmtpDeliveryAgent;
 import org.wormhole.relay.delivery.smtp.OpportunisticTls;
 import org.wormhole.relay.delivery.smtp.SmtpClientOptions;
 import org.wormhole.relay.delivery.smtp.TlsMode;
+import org.wormhole.relay.events.LoggedEvents;
+import org.wormhole.relay.events.RelayEvents;
+import org.wormhole.relay.peers.ClassicPeers;
+import org.wormhole.relay.peers.LinkCustody;
+import org.wormhole.relay.peers.LinkLedger;
+import org.wormhole.relay.peers.PeerRouteCheck;
+import org.wormhole.relay.peers.RelayLinks;
+import org.wormhole.relay.peers.TsmtpAgent;
 import org.wormhole.relay.qmgr.DsnNotifier;
 import org.wormhole.relay.qmgr.QueueManager;
 import org.wormhole.relay.qmgr.RetryPolicy;
+import org.wormhole.relay.queue.FreeSpace;
 import org.wormhole.relay.queue.Spool;
 import org.wormhole.relay.queue.SpoolLock;
+import org.wormhole.relay.queue.SpoolLockedException;
+import org.wormhole.relay.smtpd.ClientNames;
+import org.wormhole.relay.smtpd.ContentChecks;
 import org.wormhole.relay.smtpd.SmtpIngress;
 import org.wormhole.relay.smtpd.policy.RelayPolicy;
 
@@ -43,9 +60,9 @@ public final class Relay implements AutoCloseable {
     private final SmtpDeliveryAgent lmtp;
     private final SmtpIngress ingress;
     private final ControlServer control;
-    private final org.wormhole.relay.peers.RelayLinks links; // null without peers
-    private final org.wormhole.relay.peers.ClassicPeers classicPeers; // null without classic peers
-    private final org.wormhole.relay.queue.FreeSpace freeSpace;
+    private final RelayLinks links; // null without peers
+    private final ClassicPeers classicPeers; // null without classic peers
+    private final FreeSpace freeSpace;
     private final SpoolLock spoolLock;
     private final RelayEvents events;
 
@@ -68,7 +85,7 @@ public final class Relay implements AutoCloseable {
         DeliveryConfig d = config.delivery();
         try {
             this.spool = Spool.open(q.directory());
-            this.freeSpace = new org.wormhole.relay.queue.FreeSpace(q.directory(), q.minfree(),
+            this.freeSpace = new FreeSpace(q.directory(), q.minfree(),
                     smtpd.messageSizeLimit());
             SmtpClientOptions client = SmtpClientOptions.defaults(config.myhostname())
                     .withTimeouts(d.connectTimeout(), d.commandTimeout(), d.dataDoneTimeout())
@@ -78,15 +95,15 @@ public final class Relay implements AutoCloseable {
             this.smtp = new SmtpDeliveryAgent(resolver, client, d.smtpPort(), d.destinationConcurrencyLimit());
             this.lmtp = new SmtpDeliveryAgent(resolver, client.withLmtp(true), d.lmtpPort(),
                     d.destinationConcurrencyLimit());
-            org.wormhole.link.SiteIdentity identity = config.peers().isEmpty() ? null : siteIdentity(config);
+            SiteIdentity identity = config.peers().isEmpty() ? null : siteIdentity(config);
             this.links = identity == null ? null : links(config, identity, spool, clock);
             this.classicPeers = identity == null || config.peers().stream().noneMatch(RelayConfig.PeerConfig::classic)
                     ? null : classicPeers(config, identity, client);
             if (classicPeers != null) {
                 links.watch(classicPeers); // their key refusals in 'link status'
             }
-            org.wormhole.relay.delivery.DeliveryAgent tsmtp = links == null ? null
-                    : new org.wormhole.relay.peers.TsmtpAgent(links, d.dataDoneTimeout());
+            DeliveryAgent tsmtp = links == null ? null
+                    : new TsmtpAgent(links, d.dataDoneTimeout());
             this.queue = new QueueManager(spool, mailertable::lookup, new RelayAgents(smtp, lmtp, tsmtp, classicPeers,
                     links == null ? route -> false : links::carries),
                     new DsnNotifier(spool, config.myhostname(), q.maximalQueueLifetime(), q.delayWarningTime(), clock),
@@ -98,12 +115,12 @@ public final class Relay implements AutoCloseable {
             this.ingress = new SmtpIngress(new SmtpIngress.Settings(smtpd.listen(), config.myhostname(),
                     smtpd.messageSizeLimit(), smtpd.recipientLimit(), smtpd.timeout(), smtpd.connectionLimit(),
                     smtpd.pregreetWait(), smtpd.clientLimits(), smtpd.minDataRate(),
-                    new org.wormhole.relay.smtpd.ContentChecks(smtpd.lineLengthLimit() == 0
+                    new ContentChecks(smtpd.lineLengthLimit() == 0
                             ? smtpd.messageSizeLimit() : smtpd.lineLengthLimit(),
                             smtpd.forbidNulInContent())),
                     new RelayPolicy(smtpd.mynetworks(), smtpd.relayDomains()), spool, freeSpace, queue::enqueued,
                     TlsFiles.serverContext(smtpd.tlsCertFile(), smtpd.tlsKeyFile()), clock,
-                    org.wormhole.relay.smtpd.ClientNames.SYSTEM, events);
+                    ClientNames.SYSTEM, events);
             this.control = new ControlServer(spool.controlSocket(), queue, links);
         } catch (IOException | RuntimeException e) {
             mailertable.close();
@@ -116,39 +133,39 @@ public final class Relay implements AutoCloseable {
      * The relay's check of every version of its table: a {@code tsmtp} route to an unknown peer
      * refuses the table; one pointing at this site itself is logged as a warning.
      */
-    private static org.wormhole.mailertable.TableCheck peerRoutes(RelayConfig config) {
-        return new org.wormhole.relay.peers.PeerRouteCheck(config).warningsTo(w -> log.warn("{}", w));
+    private static TableCheck peerRoutes(RelayConfig config) {
+        return new PeerRouteCheck(config).warningsTo(w -> log.warn("{}", w));
     }
 
     /** This site's key, which peers are configured for. */
-    private static org.wormhole.link.SiteIdentity siteIdentity(RelayConfig config) throws IOException {
+    private static SiteIdentity siteIdentity(RelayConfig config) throws IOException {
         try {
-            return org.wormhole.link.SiteIdentity.load(config.link().keyDirectory());
-        } catch (java.nio.file.NoSuchFileException e) {
+            return SiteIdentity.load(config.link().keyDirectory());
+        } catch (NoSuchFileException e) {
             throw new IOException("peers are configured but there is no site key in " + config.link().keyDirectory()
                     + " (create it with 'wormhole keygen')");
         }
     }
 
     /** The peers that still run a classic MTA: SMTP over pinned TLS, this site's key as client certificate. */
-    private static org.wormhole.relay.peers.ClassicPeers classicPeers(RelayConfig config,
-            org.wormhole.link.SiteIdentity identity, SmtpClientOptions client) throws IOException {
+    private static ClassicPeers classicPeers(RelayConfig config,
+            SiteIdentity identity, SmtpClientOptions client) throws IOException {
         try {
-            return new org.wormhole.relay.peers.ClassicPeers(config.peers(), identity, client);
-        } catch (java.security.GeneralSecurityException e) {
+            return new ClassicPeers(config.peers(), identity, client);
+        } catch (GeneralSecurityException e) {
             throw new IOException("TLS set-up for the classic peers failed: " + e.getMessage(), e);
         }
     }
 
     /** The links to the configured peers: this site's key, the ledger of received mail, custody. */
-    private org.wormhole.relay.peers.RelayLinks links(RelayConfig config, org.wormhole.link.SiteIdentity identity,
+    private RelayLinks links(RelayConfig config, SiteIdentity identity,
             Spool spool, Clock clock) throws IOException {
-        var ledger = org.wormhole.relay.peers.LinkLedger.open(spool,
-                config.queue().maximalQueueLifetime().plus(java.time.Duration.ofDays(2)), clock.millis());
-        var custody = new org.wormhole.relay.peers.LinkCustody(spool, freeSpace, ledger, id -> queue.enqueued(id),
+        var ledger = LinkLedger.open(spool,
+                config.queue().maximalQueueLifetime().plus(Duration.ofDays(2)), clock.millis());
+        var custody = new LinkCustody(spool, freeSpace, ledger, id -> queue.enqueued(id),
                 config.myhostname(), clock);
         // Only the mail for the link that came up: mail deferred for other reasons keeps its backoff.
-        return new org.wormhole.relay.peers.RelayLinks(config.myhostname(), config.link(), config.peers(), identity, custody,
+        return new RelayLinks(config.myhostname(), config.link(), config.peers(), identity, custody,
                 (peer, routes) -> queue.flush("the link to " + peer, routes), clock, events);
     }
 
@@ -158,7 +175,7 @@ public final class Relay implements AutoCloseable {
      * peer that is not configured, refuses the start), resumes the queue,
      * opens the control socket, then accepts SMTP.
      *
-     * @throws org.wormhole.relay.queue.SpoolLockedException another relay runs on the spool
+     * @throws SpoolLockedException another relay runs on the spool
      * @throws MailertableException the mailertable has errors
      * @throws IOException          the spool, listener or control socket could not be set up; a
      *                              listener that cannot bind is named with its address
@@ -210,8 +227,8 @@ public final class Relay implements AutoCloseable {
     }
 
     /** The links to the peer sites, if any are configured. */
-    public java.util.Optional<org.wormhole.relay.peers.RelayLinks> links() {
-        return java.util.Optional.ofNullable(links);
+    public Optional<RelayLinks> links() {
+        return Optional.ofNullable(links);
     }
 
     public RelayConfig config() {
