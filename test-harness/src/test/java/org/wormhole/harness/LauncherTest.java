@@ -18,6 +18,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.wormhole.harness.process.RelayProcess;
 
 /**
  * The real {@code wormhole} launcher and jar, run as an admin runs them: separate processes,
