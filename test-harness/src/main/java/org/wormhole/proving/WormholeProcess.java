@@ -1,7 +1,6 @@
 package org.wormhole.proving;
 
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -13,21 +12,21 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.wormhole.harness.process.RelayProcess;
 
 /**
- * One site's relay as its own process: {@code java -cp wormhole.jar org.wormhole.cli.Wormhole run
- * --config FILE}, its log (stdout and stderr) appended to {@code relay.log} in the site's
- * directory over every start, so a crash and the next start read as one story.
+ * One site's relay as its own process ({@link RelayProcess}): {@code java -cp wormhole.jar
+ * org.wormhole.cli.Wormhole run --config FILE} in a session of its own, its log (stdout and
+ * stderr) appended to {@code relay.log} in the site's directory over every start, so a crash and
+ * the next start read as one story.
  */
 final class WormholeProcess implements Relay {
 
-    /** setsid(1), where there is one. */
-    private static final String SETSID = Stream.of("/usr/bin/setsid", "/bin/setsid")
-            .filter(p -> Files.isExecutable(Path.of(p))).findFirst().orElse(null);
+    /** The JVM flags of a site's relay. */
+    private static final List<String> JVM = List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
 
     static final List<String> QUEUES = List.of("incoming", "active", "deferred", "hold");
 
@@ -36,8 +35,7 @@ final class WormholeProcess implements Relay {
     private final Path config;
     private final Path jar;
     private final Path log;
-    private Process process;
-    private long logOffset;
+    private RelayProcess process;
     private int starts;
 
     WormholeProcess(String name, Path home, Path config, Path jar) {
@@ -67,26 +65,14 @@ final class WormholeProcess implements Relay {
 
     @Override
     public void start() throws IOException, InterruptedException {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> cmd = new ArrayList<>();
-        if (SETSID != null) {
-            // A session of its own, as a service manager gives it: with the kernel's autogroup
-            // scheduling a relay otherwise shares one CPU share with the proving ground's load and
-            // sink (and whatever else this shell started), while Postfix's master calls setsid()
-            // itself. setsid(1) execs in place (we are not a group leader): the pid stays the relay's.
-            cmd.add(SETSID);
-        }
-        cmd.addAll(List.of(java, "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-cp", jar.toString(), "org.wormhole.cli.Wormhole", "run", "--config", config.toString()));
-        logOffset = Files.exists(log) ? Files.size(log) : 0;
-        ProcessBuilder pb = new ProcessBuilder(cmd).directory(home.toFile()).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-        pb.environment().put("WORMHOLE_HOME", home.toString());
-        pb.environment().remove("WORMHOLE_JAVA_OPTS");
-        process = pb.start();
+        List<String> cmd = new ArrayList<>(List.of(RelayProcess.java()));
+        cmd.addAll(JVM);
+        cmd.addAll(List.of("-cp", jar.toString(), RelayProcess.MAIN_CLASS, "run", "--config", config.toString()));
+        // A session of its own, as a service manager gives it: with the kernel's autogroup
+        // scheduling a relay otherwise shares one CPU share with the proving ground's load and sink.
+        process = RelayProcess.start(home, RelayProcess.inOwnSession(cmd), log);
         starts++;
-        if (!Poll.until(Duration.ofSeconds(60), () -> !process.isAlive() || logSinceStart().contains("running: SMTP on"))
-                || !process.isAlive()) {
+        if (!process.awaitErr("running: SMTP on", Duration.ofSeconds(60)) || !process.alive()) {
             throw new IOException(name + "'s relay did not start; its log ends with:\n  "
                     + String.join("\n  ", tail(15)));
         }
@@ -94,18 +80,7 @@ final class WormholeProcess implements Relay {
 
     /** What it logged since it was last started. */
     String logSinceStart() {
-        try (RandomAccessFile f = new RandomAccessFile(log.toFile(), "r")) {
-            long len = f.length();
-            if (len <= logOffset) {
-                return "";
-            }
-            byte[] b = new byte[(int) Math.min(len - logOffset, 64 << 20)];
-            f.seek(logOffset);
-            f.readFully(b);
-            return new String(b, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            return "";
-        }
+        return process == null ? "" : process.err();
     }
 
     /** Lines of its whole log (every start) that are part of a Java stack trace. */
@@ -151,12 +126,11 @@ final class WormholeProcess implements Relay {
 
     @Override
     public void kill9() throws InterruptedException {
-        process.destroyForcibly();
-        process.waitFor(10, TimeUnit.SECONDS);
+        process.kill9();
     }
 
     boolean alive() {
-        return process != null && process.isAlive();
+        return process != null && process.alive();
     }
 
     @Override
@@ -187,18 +161,8 @@ final class WormholeProcess implements Relay {
 
     @Override
     public void close() {
-        if (process == null) {
-            return;
-        }
-        process.destroy();
-        try {
-            if (!process.waitFor(20, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                process.waitFor(5, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            process.destroyForcibly();
-            Thread.currentThread().interrupt();
+        if (process != null) {
+            process.close();
         }
     }
 }

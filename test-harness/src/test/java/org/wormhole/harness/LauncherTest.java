@@ -18,6 +18,8 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.wormhole.harness.process.RelayProcess;
+import org.wormhole.testing.DeadPort;
 
 /**
  * The real {@code wormhole} launcher and jar, run as an admin runs them: separate processes,
@@ -106,28 +108,30 @@ class LauncherTest {
 
     @Test
     void runStartsARelayThatStopsGracefullyOnSigtermAndKeepsItsQueue() throws Exception {
-        table("unreachable.example esmtp:[127.0.0.1]:9\n");
-        Files.writeString(home.resolve("config/wormhole.conf"), "listen = \"127.0.0.1:0\"\n"
-                + "smtpd_pregreet_wait = 0s\nmyhostname = relay.launcher.example\n");
-        Process p = start("run");
-        BlockingQueue<String> log = new LinkedBlockingQueue<>();
-        Thread pump = pumpStderr(p, log);
-        try {
-            int port = RelayProcess.smtpPort(awaitLine(log, "running: SMTP on 127.0.0.1:"));
-            try (SmtpTranscript c = SmtpTranscript.connect(port)) {
-                c.expect("220 relay.launcher.example");
-                assertTrue(c.sendMail("a@client.example", "Subject: x\r\n\r\ny\r\n", "b@unreachable.example")
-                        .startsWith("250 2.0.0"));
+        try (DeadPort downMx = DeadPort.hold()) { // nothing listens on it, nor can until the test ends
+            table("unreachable.example esmtp:[127.0.0.1]:" + downMx.port() + "\n");
+            Files.writeString(home.resolve("config/wormhole.conf"), "listen = \"127.0.0.1:0\"\n"
+                    + "smtpd_pregreet_wait = 0s\nmyhostname = relay.launcher.example\n");
+            Process p = start("run");
+            BlockingQueue<String> log = new LinkedBlockingQueue<>();
+            Thread pump = pumpStderr(p, log);
+            try {
+                int port = RelayProcess.smtpPort(awaitLine(log, "running: SMTP on 127.0.0.1:"));
+                try (SmtpTranscript c = SmtpTranscript.connect(port)) {
+                    c.expect("220 relay.launcher.example");
+                    assertTrue(c.sendMail("a@client.example", "Subject: x\r\n\r\ny\r\n", "b@unreachable.example")
+                            .startsWith("250 2.0.0"));
+                }
+                awaitLine(log, "status=deferred");
+            } finally {
+                p.toHandle().destroy(); // SIGTERM, keeping our end of its stderr open to read the last lines
+                assertTrue(p.waitFor(30, TimeUnit.SECONDS), "relay did not stop on SIGTERM");
+                pump.join();
             }
-            awaitLine(log, "status=deferred");
-        } finally {
-            p.toHandle().destroy(); // SIGTERM, keeping our end of its stderr open to read the last lines
-            assertTrue(p.waitFor(30, TimeUnit.SECONDS), "relay did not stop on SIGTERM");
-            pump.join();
-        }
-        awaitLine(log, "relay stopped");
-        try (java.util.stream.Stream<Path> deferred = Files.list(home.resolve("spool/deferred"))) {
-            assertEquals(1, deferred.count(), "the deferred message stays queued for the next start");
+            awaitLine(log, "relay stopped");
+            try (java.util.stream.Stream<Path> deferred = Files.list(home.resolve("spool/deferred"))) {
+                assertEquals(1, deferred.count(), "the deferred message stays queued for the next start");
+            }
         }
     }
 

@@ -21,6 +21,7 @@ import org.wormhole.relay.queue.QueueState;
 import org.wormhole.relay.queue.QueuedMessage;
 import org.wormhole.relay.queue.RecipientState;
 import org.wormhole.testing.Await;
+import org.wormhole.testing.DeadPort;
 
 /**
  * What an operator sees of the link with {@code wormhole link status}, on two relays joined by a
@@ -36,6 +37,8 @@ class LinkStatusTest {
     private TestSite tokyo;
     private TestSite birl;
     private SiteIdentity birlKey;
+    /** The mail server that is down: nothing listens on its port, nor can until the test ends. */
+    private final DeadPort downMx = DeadPort.hold();
 
     @BeforeEach
     void sites() throws Exception {
@@ -56,7 +59,7 @@ class LinkStatusTest {
         int linkPort = birl.keepLinkPort();
         tokyo = new TestSite(dir.resolve("tokyo"),
                 "birlinghoven.example\ttsmtp:birlinghoven\n"
-                        + "dead.example\tesmtp:[127.0.0.1]:9\n", // port 9 is closed: that MX is down
+                        + "dead.example\tesmtp:[127.0.0.1]:" + downMx.port() + "\n", // that MX is down
                 slow + "myhostname = relay.tokyo.example\n"
                         + "link_rekey_bytes = 64KiB\n" // rekeyed every 64 KiB of traffic
                         + "link_key_directory = \"" + dir.resolve("tokyo/keys") + "\"\n"
@@ -76,6 +79,11 @@ class LinkStatusTest {
             }
         }
         birlHub.stop();
+        try {
+            downMx.close();
+        } catch (java.io.IOException ignored) {
+            // stopping
+        }
     }
 
     private static String send(TestSite site, String body, String... to) throws Exception {

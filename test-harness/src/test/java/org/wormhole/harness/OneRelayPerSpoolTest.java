@@ -13,6 +13,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.wormhole.harness.process.RelayProcess;
 import org.wormhole.relay.Relay;
 import org.wormhole.relay.control.ControlClient;
 import org.wormhole.relay.queue.SpoolLock;

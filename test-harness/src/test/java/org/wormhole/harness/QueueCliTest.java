@@ -3,6 +3,7 @@ package org.wormhole.harness;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
@@ -12,6 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.wormhole.cli.Wormhole;
 import org.wormhole.relay.queue.QueueState;
 import org.wormhole.testing.Await;
+import org.wormhole.testing.DeadPort;
 
 /** {@code wormhole queue ...} and {@code wormhole config check} as an admin uses them on a running relay. */
 class QueueCliTest {
@@ -20,12 +22,16 @@ class QueueCliTest {
     Path home;
 
     private TestSite site;
+    /** The mail server that is down: nothing listens on its port, nor can until the test ends. */
+    private final DeadPort downMx = DeadPort.hold();
+    private final String downMxTable = "dead.example\tesmtp:[127.0.0.1]:" + downMx.port() + "\n";
 
     @AfterEach
-    void stop() {
+    void stop() throws IOException {
         if (site != null) {
             site.close();
         }
+        downMx.close();
     }
 
     record Run(int exit, String out, String err) {
@@ -58,7 +64,7 @@ class QueueCliTest {
 
     @Test
     void aControlClientThatSaysNothingHoldsUpNoOtherCommand() throws Exception {
-        site = new TestSite(home, "dead.example\tesmtp:[127.0.0.1]:9\n", "minimal_backoff_time = 1h\nmaximal_backoff_time = 2h\n");
+        site = new TestSite(home, downMxTable, "minimal_backoff_time = 1h\nmaximal_backoff_time = 2h\n");
         site.start();
         String conf = site.configFile().toString();
         Path control = site.relay.spool().controlSocket();
@@ -81,8 +87,8 @@ class QueueCliTest {
 
     @Test
     void listHoldReleaseDeleteWhileTheRelayRuns() throws Exception {
-        // Port 9 (discard) is closed on loopback: every attempt fails and the mail waits.
-        site = new TestSite(home, "dead.example\tesmtp:[127.0.0.1]:9\n", "minimal_backoff_time = 1h\nmaximal_backoff_time = 2h\n");
+        // Nothing listens on the down MX's port: every attempt fails and the mail waits.
+        site = new TestSite(home, downMxTable, "minimal_backoff_time = 1h\nmaximal_backoff_time = 2h\n");
         site.start();
         String conf = site.configFile().toString();
         String id = queueOne("bob@dead.example");
@@ -93,7 +99,7 @@ class QueueCliTest {
         assertTrue(list.out().contains(id + "  deferred"), list.out());
         assertTrue(list.out().contains("alice@birlinghoven.example"), list.out());
         assertTrue(list.out().contains("bob@dead.example  [deferred, 1 attempt(s), next "), list.out());
-        assertTrue(list.out().contains("(connect to 127.0.0.1[127.0.0.1]:9: Connection refused)"), list.out());
+        assertTrue(list.out().contains("(connect to 127.0.0.1[127.0.0.1]:" + downMx.port() + ": Connection refused)"), list.out());
         assertTrue(list.out().contains("-- 1 message(s)"), list.out());
 
         Run hold = wormhole("queue", "hold", id, "--config", conf);
@@ -119,7 +125,7 @@ class QueueCliTest {
 
     @Test
     void withNoRelayRunningTheFilesAreChangedDirectly() throws Exception {
-        site = new TestSite(home, "dead.example\tesmtp:[127.0.0.1]:9\n", "minimal_backoff_time = 1h\nmaximal_backoff_time = 2h\n");
+        site = new TestSite(home, downMxTable, "minimal_backoff_time = 1h\nmaximal_backoff_time = 2h\n");
         site.start();
         String conf = site.configFile().toString();
         String id = queueOne("bob@dead.example");

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.wormhole.relay.queue.QueueState;
 import org.wormhole.testing.Await;
+import org.wormhole.testing.DeadPort;
 
 /**
  * Limits one client cannot exhaust (Postfix's anvil): connections at once and new connections
@@ -30,6 +31,8 @@ class SmtpClientLimitsTest {
     private TestSite site;
     private final List<SmtpTranscript> open = new ArrayList<>();
     private CapturedLog log;
+    /** The mail server that is down: nothing listens on its port, nor can until the test ends. */
+    private final DeadPort downMx = DeadPort.hold();
 
     @AfterEach
     void stop() throws IOException {
@@ -42,10 +45,11 @@ class SmtpClientLimitsTest {
         if (log != null) {
             log.close();
         }
+        downMx.close();
     }
 
     private void site(String config, TestClock clock) throws Exception {
-        site = new TestSite(home, "birlinghoven.example\tesmtp:[127.0.0.1]:9\n", CLIENTS + config);
+        site = new TestSite(home, "birlinghoven.example\tesmtp:[127.0.0.1]:" + downMx.port() + "\n", CLIENTS + config);
         if (clock != null) {
             site.clock = clock;
         }

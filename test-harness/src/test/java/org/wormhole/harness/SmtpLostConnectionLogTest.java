@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.wormhole.relay.queue.QueueState;
 import org.wormhole.testing.Await;
+import org.wormhole.testing.DeadPort;
 import org.wormhole.testing.TestCertificate;
 
 /**
@@ -29,17 +30,20 @@ class SmtpLostConnectionLogTest {
 
     private TestSite site;
     private CapturedLog log;
+    /** The mail server that is down: nothing listens on its port, nor can until the test ends. */
+    private final DeadPort downMx = DeadPort.hold();
 
     @BeforeEach
     void start() throws Exception {
-        site = new TestSite(home, "birlinghoven.example\tesmtp:[127.0.0.1]:9\n", "").start();
+        site = new TestSite(home, "birlinghoven.example\tesmtp:[127.0.0.1]:" + downMx.port() + "\n", "").start();
         log = CapturedLog.capture();
     }
 
     @AfterEach
-    void stop() {
+    void stop() throws IOException {
         log.close();
         site.close();
+        downMx.close();
     }
 
     private SmtpTranscript client() throws IOException {
@@ -89,7 +93,7 @@ class SmtpLostConnectionLogTest {
         site.close();
         TestCertificate cert = TestCertificate.forHost("relay.test.example");
         TestCertificate.PemFiles pem = cert.writePem(home);
-        site = new TestSite(home, "birlinghoven.example\tesmtp:[127.0.0.1]:9\n",
+        site = new TestSite(home, "birlinghoven.example\tesmtp:[127.0.0.1]:" + downMx.port() + "\n",
                 "smtpd_tls_cert_file = \"" + pem.certFile() + "\"\nsmtpd_tls_key_file = \"" + pem.keyFile() + "\"\n")
                 .start();
         return cert;

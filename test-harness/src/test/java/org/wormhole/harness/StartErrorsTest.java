@@ -19,6 +19,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.wormhole.harness.process.RelayProcess;
 import org.wormhole.link.SiteIdentity;
 import org.wormhole.relay.queue.QueueState;
 import org.wormhole.relay.queue.Spool;

@@ -242,6 +242,9 @@ class LinkSessionTest {
                 Socket p = listener.accept();
                 toClose.add(p);
                 SSLSocket s = tls.serverSide(p);
+                // Kept reachable until the test ends: the JDK's SSL socket closes itself, and p with
+                // it, when it is finalized, and the cut below must find p open.
+                toClose.add(s);
                 s.startHandshake();
                 OutputStream out = new BufferedOutputStream(s.getOutputStream());
                 FrameCodec.write(out, new Frame.Hello(List.of(1), "birlinghoven", 64));
