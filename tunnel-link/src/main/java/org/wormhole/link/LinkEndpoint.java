@@ -15,6 +15,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.LongSupplier;
 import javax.net.ssl.SSLSocket;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -137,6 +138,7 @@ public final class LinkEndpoint implements AutoCloseable {
     private final Map<InetAddress, List<Peer>> peersByAddress = new ConcurrentHashMap<>();
     private final java.util.concurrent.atomic.AtomicInteger lingering = new java.util.concurrent.atomic.AtomicInteger();
     private final java.time.Clock clock;
+    private final LongSupplier nanos;
     private final RefusalLog refusals;
     private final java.util.concurrent.ScheduledExecutorService timer =
             java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
@@ -159,7 +161,18 @@ public final class LinkEndpoint implements AutoCloseable {
     /** As above, with the clock of refusal times and of the refusal log's intervals. */
     public LinkEndpoint(SiteIdentity self, String siteName, List<Peer> peers, Settings settings, Custodian custodian,
                         Events events, java.time.Clock clock) {
+        this(self, siteName, peers, settings, custodian, events, clock, System::nanoTime);
+    }
+
+    /**
+     * As above, with the monotonic time source (nanoseconds, as {@link System#nanoTime}) of every
+     * link's keepalive, round trip and rekey age ({@link LinkSession#start(java.net.Socket, String,
+     * LinkSession.Settings, java.util.function.Function, LongSupplier)}).
+     */
+    public LinkEndpoint(SiteIdentity self, String siteName, List<Peer> peers, Settings settings, Custodian custodian,
+                        Events events, java.time.Clock clock, LongSupplier nanos) {
         this.clock = clock;
+        this.nanos = nanos;
         this.refusals = new RefusalLog(clock, REFUSAL_LOG_INTERVAL, 1000, line -> log.warn("{}", line));
         this.self = self;
         this.siteName = siteName;
@@ -530,7 +543,7 @@ public final class LinkEndpoint implements AutoCloseable {
                     }
                 }
             };
-        });
+        }, nanos);
         LinkSession loser = null;
         String why = "duplicate link";
         synchronized (sessions) {

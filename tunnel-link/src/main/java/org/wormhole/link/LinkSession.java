@@ -105,6 +105,8 @@ public final class LinkSession implements AutoCloseable {
     private volatile long lastReceivedNanos;
     private volatile long pingSentNanos;
     private volatile long pingNonce;
+    private long nextPingNanos; // keepalive thread only (set in begin(), before the keepalive's first task)
+    private java.util.concurrent.ScheduledFuture<?> nextTick; // keepalive thread only
     private volatile long rttNanos = -1;
     private final Instant upSince = Instant.now();
     private final AtomicLong bytesRead;    // TLS plaintext octets, frames and all
@@ -223,8 +225,8 @@ public final class LinkSession implements AutoCloseable {
     }
 
     private void begin() {
-        long period = settings.keepaliveInterval().toNanos();
-        keepalive.scheduleAtFixedRate(this::keepaliveTick, period, period, TimeUnit.NANOSECONDS);
+        nextPingNanos = nanos.getAsLong() + settings.keepaliveInterval().toNanos();
+        keepalive.execute(this::keepaliveTick);
         Thread r = new Thread(this::readLoop, "link-reader-" + peerSite);
         r.setDaemon(true);
         reader = r;
@@ -265,25 +267,55 @@ public final class LinkSession implements AutoCloseable {
         }
     }
 
+    /**
+     * The keepalive's one timer, on the keepalive thread: declares a silent peer dead once it has
+     * been silent for keepalive_count intervals, sends a PING every interval, then sleeps until the
+     * next of the two is due by {@link #nanos}. The limit counts from the peer's last frame, not
+     * from a PING, so it falls between two PINGs: it is checked at that very moment, and a dead
+     * peer is noticed after keepalive_count intervals, not up to one interval later.
+     */
     private void keepaliveTick() {
+        if (nextTick != null) {
+            nextTick.cancel(false); // woken early by checkTimers()
+        }
         if (presumedDead()) {
             return;
         }
-        // The limit falls between two ticks (it counts from the peer's last frame, not from a
-        // tick): check again at that very moment, so a dead peer is noticed after
-        // keepalive_count intervals, not up to one interval later.
-        long untilLimit = silenceLimitNanos() - (nanos.getAsLong() - lastReceivedNanos);
-        if (untilLimit < settings.keepaliveInterval().toNanos()) {
-            try {
-                keepalive.schedule(this::presumedDead, Math.max(0, untilLimit), TimeUnit.NANOSECONDS);
-            } catch (java.util.concurrent.RejectedExecutionException closing) {
-                return; // closed meanwhile
+        long now = nanos.getAsLong();
+        long interval = settings.keepaliveInterval().toNanos();
+        if (now - nextPingNanos >= 0) {
+            nextPingNanos += interval;
+            if (now - nextPingNanos >= 0) { // more than an interval late (a stalled machine): no burst of PINGs
+                nextPingNanos = now + interval;
+            }
+            // A PING every interval, also while frames come in: a peer busy sending us a large
+            // message hears from us that way, while its own PING waits behind its data on a thin line.
+            if (pinging.compareAndSet(false, true)) {
+                sendControl(this::ping);
             }
         }
-        // A PING every interval, also while frames come in: a peer busy sending us a large message
-        // hears from us that way, while its own PING waits behind its data on a thin line.
-        if (pinging.compareAndSet(false, true)) {
-            sendControl(this::ping);
+        long untilDead = lastReceivedNanos + silenceLimitNanos() - now;
+        long untilPing = nextPingNanos - now;
+        try {
+            nextTick = keepalive.schedule(this::keepaliveTick, Math.max(0, Math.min(untilDead, untilPing)),
+                    TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException closing) {
+            // closed meanwhile
+        }
+    }
+
+    /**
+     * Runs the keepalive's time check now, not only when it is next due, and returns once it has
+     * run: for a time source that is not {@link System#nanoTime} (a test's, moved by hand), whose
+     * due moments the keepalive thread cannot sleep until.
+     */
+    void checkTimers() throws InterruptedException {
+        try {
+            keepalive.submit(this::keepaliveTick).get();
+        } catch (RejectedExecutionException | java.util.concurrent.CancellationException closed) {
+            // nothing left to check
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
         }
     }
 
@@ -464,7 +496,8 @@ public final class LinkSession implements AutoCloseable {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        keepalive.shutdownNow();
+        // Timer checks still queued never run: cancelled, so a checkTimers() waiting for one returns.
+        keepalive.shutdownNow().forEach(r -> ((java.util.concurrent.Future<?>) r).cancel(false));
         control.shutdownNow();
         if (sayGoodbye) {
             // Best effort, and never blocking on a peer that stopped reading.
