@@ -110,14 +110,17 @@ final class SessionRegistry {
                 @Override
                 public void down(LinkSession s, String reason) {
                     dialed.remove(s);
-                    if (courier != null) {
-                        couriers.remove(s);
-                        courier.down(s, reason);
-                    }
                     boolean wasTheLink;
-                    synchronized (sessions) {
-                        wasTheLink = sessions.remove(peer.name(), s);
-                        sessions.notifyAll();
+                    try {
+                        if (courier != null) {
+                            couriers.remove(s);
+                            courier.down(s, reason);
+                        }
+                    } finally {
+                        synchronized (sessions) { // the peer's dialer, if waiting, dials again
+                            wasTheLink = sessions.remove(peer.name(), s);
+                            sessions.notifyAll();
+                        }
                     }
                     // A connection the peer closed as the duplicate of one it keeps is no outage:
                     // the kept connection registers here a moment later.
