@@ -33,7 +33,7 @@ final class ConfigOption {
             err.println(file() + ": configuration not usable (it names the key directory, link_key_directory)");
             return null;
         }
-        return c.linkKeyDirectory();
+        return c.link().keyDirectory();
     }
 
     /** Loads it, or prints every problem to {@code err} and returns null. */

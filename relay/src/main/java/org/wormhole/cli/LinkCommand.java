@@ -58,11 +58,11 @@ final class LinkCommand implements Runnable {
             if (c == null) {
                 return 1;
             }
-            Spool spool = Spool.open(c.queueDirectory());
+            Spool spool = Spool.open(c.queue().directory());
             Optional<ControlClient.Reply> reply = ControlClient.send(spool.controlSocket(),
                     "link status");
             if (reply.isEmpty()) {
-                err.println("no relay is running on " + c.queueDirectory() + "; link status needs the running relay"
+                err.println("no relay is running on " + c.queue().directory() + "; link status needs the running relay"
                         + " (start it with 'wormhole run')");
                 return 1;
             }

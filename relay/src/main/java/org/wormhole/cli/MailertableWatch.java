@@ -58,8 +58,8 @@ final class MailertableWatch implements Callable<Integer> {
                 err.println(w);
                 err.flush();
             });
-            tableFile = file != null ? file : c.mailertable();
-            timing = timing.withSettleTime(c.mailertableSettleTime());
+            tableFile = file != null ? file : c.mailertable().file();
+            timing = timing.withSettleTime(c.mailertable().settleTime());
         }
         WatchedMailertable watched;
         try {

@@ -63,7 +63,7 @@ final class QueueCommand implements Runnable {
             if (c == null) {
                 return 1;
             }
-            Spool spool = Spool.open(c.queueDirectory());
+            Spool spool = Spool.open(c.queue().directory());
             int messages = 0;
             long bytes = 0;
             out.printf("%-14s  %-8s  %9s  %-19s  %s%n", "Queue ID", "State", "Size", "Arrival", "Sender/Recipient");
@@ -119,7 +119,7 @@ final class QueueCommand implements Runnable {
             if (c == null) {
                 return 1;
             }
-            Spool spool = Spool.open(c.queueDirectory());
+            Spool spool = Spool.open(c.queue().directory());
             Optional<ControlClient.Reply> reply = ControlClient.send(spool.controlSocket(),
                     request());
             if (reply.isPresent()) {
@@ -129,10 +129,10 @@ final class QueueCommand implements Runnable {
             Optional<String> done;
             // No relay answers: the files are changed only under the spool's lock, so that no relay
             // runs unseen (starting, stopping, or with its control socket gone) and none starts meanwhile.
-            try (SpoolLock lock = SpoolLock.acquire(c.queueDirectory())) {
+            try (SpoolLock lock = SpoolLock.acquire(c.queue().directory())) {
                 done = offline(spool);
             } catch (SpoolLockedException e) {
-                err.println("a relay " + (e.pid() > 0 ? "(pid " + e.pid() + ") " : "") + "holds " + c.queueDirectory()
+                err.println("a relay " + (e.pid() > 0 ? "(pid " + e.pid() + ") " : "") + "holds " + c.queue().directory()
                         + " but does not answer on " + spool.controlSocket() + "; queue files not changed"
                         + " (try again once it has started, or stop it)");
                 return 1;
@@ -141,7 +141,7 @@ final class QueueCommand implements Runnable {
                 return 1;
             }
             if (done.isEmpty()) {
-                err.println("no relay is running on " + c.queueDirectory() + "; nothing to " + request());
+                err.println("no relay is running on " + c.queue().directory() + "; nothing to " + request());
                 return 1;
             }
             out.println(done.get() + " (relay not running: changed the queue files directly)");

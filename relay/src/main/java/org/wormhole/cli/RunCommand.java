@@ -38,7 +38,7 @@ final class RunCommand implements Callable<Integer> {
             relay = Relay.start(c, Dns.systemResolver(), Clock.systemUTC());
         } catch (MailertableException e) {
             e.errors().stream().map(LineError::toString).forEach(err::println);
-            err.println(c.mailertable() + ": " + e.errors().size() + " error(s); relay not started");
+            err.println(c.mailertable().file() + ": " + e.errors().size() + " error(s); relay not started");
             return 1;
         } catch (IOException | RuntimeException e) {
             err.println("relay not started: " + why(e, c));
@@ -49,11 +49,11 @@ final class RunCommand implements Callable<Integer> {
             relay.close();
             stopped.countDown();
         }, "shutdown"));
-        String link = c.linkListen().isPresent() && relay.links().isPresent()
-                ? ", link on " + c.linkListen().get().getAddress().getHostAddress() + ":" + relay.links().get().linkPort()
+        String link = c.link().listen().isPresent() && relay.links().isPresent()
+                ? ", link on " + c.link().listen().get().getAddress().getHostAddress() + ":" + relay.links().get().linkPort()
                 : "";
-        err.println("wormhole relay " + c.myhostname() + " running: SMTP on " + c.listen().getAddress().getHostAddress()
-                + ":" + relay.smtpPort() + link + ", queue " + c.queueDirectory() + "; Ctrl-C to stop");
+        err.println("wormhole relay " + c.myhostname() + " running: SMTP on " + c.smtpd().listen().getAddress().getHostAddress()
+                + ":" + relay.smtpPort() + link + ", queue " + c.queue().directory() + "; Ctrl-C to stop");
         err.flush();
         stopped.await();
         return 0;
@@ -68,7 +68,7 @@ final class RunCommand implements Callable<Integer> {
         if (e instanceof org.wormhole.relay.queue.SpoolLockedException) {
             return e.getMessage();
         }
-        return org.wormhole.relay.PermissionDenied.explain(e, c.queueDirectory(),
+        return org.wormhole.relay.PermissionDenied.explain(e, c.queue().directory(),
                 org.wormhole.relay.PermissionDenied.currentUser())
                 .orElse(e.getMessage() == null ? e.toString() : e.getMessage());
     }

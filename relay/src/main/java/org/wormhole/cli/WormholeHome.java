@@ -34,7 +34,7 @@ final class WormholeHome {
     static Path defaultMailertable() {
         try {
             if (java.nio.file.Files.exists(defaultConfig())) {
-                return org.wormhole.relay.config.ConfigLoader.load(defaultConfig(), home()).mailertable();
+                return org.wormhole.relay.config.ConfigLoader.load(defaultConfig(), home()).mailertable().file();
             }
         } catch (org.wormhole.relay.config.ConfigException e) {
             // fall back to the default place; 'wormhole config check' tells what is wrong

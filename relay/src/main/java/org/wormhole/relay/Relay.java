@@ -2,13 +2,19 @@ package org.wormhole.relay;
 
 import java.io.IOException;
 import java.time.Clock;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.wormhole.mailertable.MailertableException;
 import org.wormhole.mailertable.WatchedMailertable;
+import org.wormhole.relay.config.DeliveryConfig;
+import org.wormhole.relay.config.QueueConfig;
 import org.wormhole.relay.config.RelayConfig;
+import org.wormhole.relay.config.SmtpdConfig;
 import org.wormhole.relay.control.ControlServer;
 import org.wormhole.relay.delivery.NexthopResolver;
+import org.wormhole.relay.events.LoggedEvents;
+import org.wormhole.relay.events.RelayEvents;
 import org.wormhole.relay.delivery.SmtpDeliveryAgent;
 import org.wormhole.relay.delivery.smtp.OpportunisticTls;
 import org.wormhole.relay.delivery.smtp.SmtpClientOptions;
@@ -41,30 +47,37 @@ public final class Relay implements AutoCloseable {
     private final org.wormhole.relay.link.ClassicPeers classicPeers; // null without classic peers
     private final org.wormhole.relay.queue.FreeSpace freeSpace;
     private final SpoolLock spoolLock;
+    private final RelayEvents events;
 
-    private Relay(RelayConfig config, NexthopResolver resolver, Clock clock) throws IOException, MailertableException {
+    private Relay(RelayConfig config, NexthopResolver resolver, Clock clock, RelayEvents listener)
+            throws IOException, MailertableException {
         this.config = config;
+        this.events = RelayEvents.all(List.of(new LoggedEvents(), listener));
         // One relay per spool: the lock comes before anything else touches the spool.
-        this.spoolLock = SpoolLock.acquire(config.queueDirectory());
+        this.spoolLock = SpoolLock.acquire(config.queue().directory());
         try {
-            this.mailertable = WatchedMailertable.open(config.mailertable(),
-                    WatchedMailertable.Timing.DEFAULT.withSettleTime(config.mailertableSettleTime()), clock,
+            this.mailertable = WatchedMailertable.open(config.mailertable().file(),
+                    WatchedMailertable.Timing.DEFAULT.withSettleTime(config.mailertable().settleTime()), clock,
                     peerRoutes(config));
         } catch (IOException | MailertableException | RuntimeException e) {
             spoolLock.close();
             throw e;
         }
+        SmtpdConfig smtpd = config.smtpd();
+        QueueConfig q = config.queue();
+        DeliveryConfig d = config.delivery();
         try {
-            this.spool = Spool.open(config.queueDirectory());
-            this.freeSpace = new org.wormhole.relay.queue.FreeSpace(config.queueDirectory(), config.queueMinfree(),
-                    config.messageSizeLimit());
+            this.spool = Spool.open(q.directory());
+            this.freeSpace = new org.wormhole.relay.queue.FreeSpace(q.directory(), q.minfree(),
+                    smtpd.messageSizeLimit());
             SmtpClientOptions client = SmtpClientOptions.defaults(config.myhostname())
-                    .withTimeouts(config.smtpConnectTimeout(), config.smtpCommandTimeout(), config.smtpDataDoneTimeout())
-                    .withTls(config.smtpTlsSecurityLevel() == RelayConfig.TlsLevel.MAY ? TlsMode.MAY : TlsMode.NONE,
+                    .withTimeouts(d.connectTimeout(), d.commandTimeout(), d.dataDoneTimeout())
+                    .withTls(d.tlsSecurityLevel() == RelayConfig.TlsLevel.MAY ? TlsMode.MAY : TlsMode.NONE,
                             OpportunisticTls.socketFactory())
-                    .withLineLengthLimit(config.smtpLineLengthLimit());
-            this.smtp = new SmtpDeliveryAgent(spool, resolver, client, config.smtpPort());
-            this.lmtp = new SmtpDeliveryAgent(spool, resolver, client.withLmtp(true), config.lmtpPort());
+                    .withLineLengthLimit(d.lineLengthLimit());
+            this.smtp = new SmtpDeliveryAgent(spool, resolver, client, d.smtpPort(), d.destinationConcurrencyLimit());
+            this.lmtp = new SmtpDeliveryAgent(spool, resolver, client.withLmtp(true), d.lmtpPort(),
+                    d.destinationConcurrencyLimit());
             org.wormhole.link.SiteIdentity identity = config.peers().isEmpty() ? null : siteIdentity(config);
             this.links = identity == null ? null : links(config, identity, spool, clock);
             this.classicPeers = identity == null || config.peers().stream().noneMatch(RelayConfig.PeerConfig::classic)
@@ -73,25 +86,24 @@ public final class Relay implements AutoCloseable {
                 links.watch(classicPeers); // their key refusals in 'link status'
             }
             org.wormhole.relay.delivery.DeliveryAgent tsmtp = links == null ? null
-                    : new org.wormhole.relay.link.TsmtpAgent(spool, links, config.smtpDataDoneTimeout(), classicPeers);
+                    : new org.wormhole.relay.link.TsmtpAgent(spool, links, d.dataDoneTimeout(), classicPeers);
             this.queue = new QueueManager(spool, mailertable::lookup, new RelayAgents(smtp, lmtp, tsmtp,
                     links == null ? route -> false : links::carries),
-                    new DsnNotifier(spool, config.myhostname(), config.maximalQueueLifetime(), config.delayWarningTime(),
-                            clock),
-                    new QueueManager.Settings(config.hopcountLimit(),
-                            new RetryPolicy(config.minimalBackoff(), config.maximalBackoff()),
-                            config.maximalQueueLifetime(), config.delayWarningTime(), config.processLimit(),
-                            config.destinationConcurrencyLimit(),
-                            links == null ? 0 : config.tsmtpConcurrencyLimit()),
-                    clock);
-            this.ingress = new SmtpIngress(new SmtpIngress.Settings(config.listen(), config.myhostname(),
-                    config.messageSizeLimit(), config.recipientLimit(), config.smtpdTimeout(), config.connectionLimit(),
-                    config.pregreetWait(), config.smtpdClientLimits(), config.smtpdMinDataRate(),
-                    new org.wormhole.relay.smtpd.ContentChecks(config.smtpdLineLengthLimit() == 0
-                            ? config.messageSizeLimit() : config.smtpdLineLengthLimit(),
-                            config.smtpdForbidNulInContent())),
-                    new RelayPolicy(config.mynetworks(), config.relayDomains()), spool, freeSpace, queue::enqueued,
-                    TlsFiles.serverContext(config.tlsCertFile(), config.tlsKeyFile()), clock);
+                    new DsnNotifier(spool, config.myhostname(), q.maximalQueueLifetime(), q.delayWarningTime(), clock),
+                    new QueueManager.Settings(q.hopcountLimit(),
+                            new RetryPolicy(q.minimalBackoff(), q.maximalBackoff()),
+                            q.maximalQueueLifetime(), q.delayWarningTime(), d.processLimit(),
+                            d.destinationConcurrencyLimit(), links == null ? 0 : d.tsmtpConcurrencyLimit()),
+                    clock, events);
+            this.ingress = new SmtpIngress(new SmtpIngress.Settings(smtpd.listen(), config.myhostname(),
+                    smtpd.messageSizeLimit(), smtpd.recipientLimit(), smtpd.timeout(), smtpd.connectionLimit(),
+                    smtpd.pregreetWait(), smtpd.clientLimits(), smtpd.minDataRate(),
+                    new org.wormhole.relay.smtpd.ContentChecks(smtpd.lineLengthLimit() == 0
+                            ? smtpd.messageSizeLimit() : smtpd.lineLengthLimit(),
+                            smtpd.forbidNulInContent())),
+                    new RelayPolicy(smtpd.mynetworks(), smtpd.relayDomains()), spool, freeSpace, queue::enqueued,
+                    TlsFiles.serverContext(smtpd.tlsCertFile(), smtpd.tlsKeyFile()), clock,
+                    org.wormhole.relay.smtpd.ClientNames.SYSTEM, events);
             this.control = new ControlServer(spool.controlSocket(), queue, links);
         } catch (IOException | RuntimeException e) {
             mailertable.close();
@@ -111,9 +123,9 @@ public final class Relay implements AutoCloseable {
     /** This site's key, which peers are configured for. */
     private static org.wormhole.link.SiteIdentity siteIdentity(RelayConfig config) throws IOException {
         try {
-            return org.wormhole.link.SiteIdentity.load(config.linkKeyDirectory());
+            return org.wormhole.link.SiteIdentity.load(config.link().keyDirectory());
         } catch (java.nio.file.NoSuchFileException e) {
-            throw new IOException("peers are configured but there is no site key in " + config.linkKeyDirectory()
+            throw new IOException("peers are configured but there is no site key in " + config.link().keyDirectory()
                     + " (create it with 'wormhole keygen')");
         }
     }
@@ -132,12 +144,12 @@ public final class Relay implements AutoCloseable {
     private org.wormhole.relay.link.RelayLinks links(RelayConfig config, org.wormhole.link.SiteIdentity identity,
             Spool spool, Clock clock) throws IOException {
         var ledger = org.wormhole.relay.link.LinkLedger.open(spool,
-                config.maximalQueueLifetime().plus(java.time.Duration.ofDays(2)), clock.millis());
+                config.queue().maximalQueueLifetime().plus(java.time.Duration.ofDays(2)), clock.millis());
         var custody = new org.wormhole.relay.link.LinkCustody(spool, freeSpace, ledger, id -> queue.enqueued(id),
                 config.myhostname(), clock);
         // Only the mail for the link that came up: mail deferred for other reasons keeps its backoff.
-        return new org.wormhole.relay.link.RelayLinks(config, identity, custody,
-                (peer, routes) -> queue.flush("the link to " + peer, routes), clock);
+        return new org.wormhole.relay.link.RelayLinks(config.myhostname(), config.link(), config.peers(), identity, custody,
+                (peer, routes) -> queue.flush("the link to " + peer, routes), clock, events);
     }
 
     /**
@@ -154,21 +166,30 @@ public final class Relay implements AutoCloseable {
      */
     public static Relay start(RelayConfig config, NexthopResolver resolver, Clock clock)
             throws IOException, MailertableException {
-        Relay r = new Relay(config, resolver, clock);
+        return start(config, resolver, clock, RelayEvents.NONE);
+    }
+
+    /**
+     * As {@link #start(RelayConfig, NexthopResolver, Clock)}, telling {@code listener} what happens
+     * (besides the log, which is always written): what metrics and tests observe.
+     */
+    public static Relay start(RelayConfig config, NexthopResolver resolver, Clock clock, RelayEvents listener)
+            throws IOException, MailertableException {
+        Relay r = new Relay(config, resolver, clock, listener);
         try {
             r.queue.start();
             if (r.links != null) {
-                BindFailure.naming("link_listen " + config.linkListen().map(BindFailure::address).orElse("(none)"),
+                BindFailure.naming("link_listen " + config.link().listen().map(BindFailure::address).orElse("(none)"),
                         r.links::start);
             }
             BindFailure.naming("control socket " + r.spool.controlSocket(), r.control::start);
-            BindFailure.naming("listen " + BindFailure.address(config.listen()), r.ingress::start);
+            BindFailure.naming("listen " + BindFailure.address(config.smtpd().listen()), r.ingress::start);
         } catch (IOException | RuntimeException e) {
             r.close();
             throw e;
         }
         log.info("relay {} started: smtp port {}, queue {}, mailertable {} ({} entries)", config.myhostname(),
-                r.smtpPort(), config.queueDirectory(), config.mailertable(), r.mailertable.status().entries());
+                r.smtpPort(), config.queue().directory(), config.mailertable().file(), r.mailertable.status().entries());
         return r;
     }
 

@@ -63,7 +63,7 @@ public final class StartCheck {
 
     /** The link key: run refuses a missing, unreadable or group/world-accessible key. */
     private void siteKey() {
-        Path dir = config.linkKeyDirectory();
+        Path dir = config.link().keyDirectory();
         if (!Files.isDirectory(dir)) {
             problem("link_key_directory", "peers are configured but " + dir + " does not exist (create the site key"
                     + " with 'wormhole keygen')");
@@ -84,7 +84,7 @@ public final class StartCheck {
             problem("link_key_directory", "peers are configured but there is no site key in " + dir
                     + " (" + e.getFile() + " is missing; create it with 'wormhole keygen')");
         } catch (AccessDeniedException e) {
-            problem("link_key_directory", PermissionDenied.explain(Path.of(e.getFile()), config.queueDirectory(), user));
+            problem("link_key_directory", PermissionDenied.explain(Path.of(e.getFile()), config.queue().directory(), user));
         } catch (IOException | RuntimeException e) {
             problem("link_key_directory", e.getMessage());
         }
@@ -92,17 +92,17 @@ public final class StartCheck {
 
     /** STARTTLS for clients: the files load; the key is not readable by everyone. */
     private void smtpdTls() {
-        if (config.tlsKeyFile().isEmpty() || config.tlsCertFile().isEmpty()) {
+        if (config.smtpd().tlsKeyFile().isEmpty() || config.smtpd().tlsCertFile().isEmpty()) {
             return;
         }
-        Path key = config.tlsKeyFile().get();
+        Path key = config.smtpd().tlsKeyFile().get();
         mode(key).filter(m -> m.contains(PosixFilePermission.OTHERS_READ)).ifPresent(m -> problem("smtpd_tls_key_file",
                 key + ": private key is readable by everyone (mode " + PosixFilePermissions.toString(m) + "); chmod 600 "
                         + key));
         try {
-            TlsFiles.serverContext(config.tlsCertFile(), config.tlsKeyFile());
+            TlsFiles.serverContext(config.smtpd().tlsCertFile(), config.smtpd().tlsKeyFile());
         } catch (AccessDeniedException e) {
-            problem("smtpd_tls_key_file", PermissionDenied.explain(Path.of(e.getFile()), config.queueDirectory(), user));
+            problem("smtpd_tls_key_file", PermissionDenied.explain(Path.of(e.getFile()), config.queue().directory(), user));
         } catch (NoSuchFileException e) {
             problem(e.getFile().equals(key.toString()) ? "smtpd_tls_key_file" : "smtpd_tls_cert_file",
                     e.getFile() + " does not exist");
@@ -117,7 +117,7 @@ public final class StartCheck {
      * stops a relay run as its own user.
      */
     private void spool() {
-        Path root = config.queueDirectory();
+        Path root = config.queue().directory();
         if (!Files.exists(root)) {
             Path parent = root.toAbsolutePath().getParent();
             while (parent != null && !Files.exists(parent)) {
@@ -164,7 +164,7 @@ public final class StartCheck {
 
     /** The table: run refuses one that does not load, or routes over a link to an unknown peer. */
     private void mailertable() {
-        Path file = config.mailertable();
+        Path file = config.mailertable().file();
         try {
             Mailertable table = Mailertable.load(file);
             new PeerRouteCheck(config).check(table).errors().forEach(e -> problems.add(e.toString()));
@@ -173,7 +173,7 @@ public final class StartCheck {
         } catch (NoSuchFileException e) {
             problem("mailertable", file + " does not exist (an empty file is a table with no entries)");
         } catch (AccessDeniedException e) {
-            problem("mailertable", PermissionDenied.explain(file, config.queueDirectory(), user));
+            problem("mailertable", PermissionDenied.explain(file, config.queue().directory(), user));
         } catch (IOException e) {
             problem("mailertable", "cannot read " + file + ": " + e.getMessage());
         }

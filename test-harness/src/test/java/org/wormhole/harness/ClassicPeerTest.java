@@ -14,6 +14,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.wormhole.link.SiteIdentity;
+import org.wormhole.testing.Await;
 
 /**
  * A company moves one site at a time: London runs Wormhole, Paris still runs its classic MTA

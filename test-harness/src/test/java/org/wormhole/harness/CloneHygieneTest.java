@@ -24,11 +24,11 @@ class CloneHygieneTest {
         assumeTrue(Files.exists(CLONE.resolve(".git")), "not a git checkout");
         RelayConfig defaults = ConfigLoader.defaults(CLONE);
         for (Path p : new Path[] {
-                defaults.linkKeyDirectory().resolve("site.key"),
-                defaults.linkKeyDirectory().resolve("site.crt"),
+                defaults.link().keyDirectory().resolve("site.key"),
+                defaults.link().keyDirectory().resolve("site.crt"),
                 CLONE.resolve("keys.2027/site.key"), // a rolled-over key, as samples/branch-office shows
-                defaults.queueDirectory().resolve("incoming/1K820IHON00HPP"),
-                defaults.queueDirectory().resolve("private/control"),
+                defaults.queue().directory().resolve("incoming/1K820IHON00HPP"),
+                defaults.queue().directory().resolve("private/control"),
                 CLONE.resolve("samples/branch-office/tokyo/keys/site.key")}) {
             assertEquals(0, checkIgnore(CLONE.relativize(p)), CLONE.relativize(p) + " is not ignored by git");
         }

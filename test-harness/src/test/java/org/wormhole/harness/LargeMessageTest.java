@@ -8,8 +8,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.wormhole.testing.Await;
 
 /**
  * A 50 MB message through the real relay process started by the launcher with a 64 MB heap:
@@ -54,19 +53,18 @@ class LargeMessageTest {
     @Test
     void aFiftyMegabyteMessageIsRelayedByteForByteByARelayWithA64MegabyteHeap() throws Exception {
         mx = new FakeMx();
-        int port = freePort();
         Files.createDirectories(home.resolve("config"));
         Files.writeString(home.resolve("config/mailertable"), "large.example\tesmtp:[127.0.0.1]:" + mx.port() + "\n");
         Path conf = Files.writeString(home.resolve("config/large.conf"), ""
                 + "myhostname = relay.large.example\n"
-                + "listen = \"127.0.0.1:" + port + "\"\n"
+                + "listen = \"127.0.0.1:0\"\n"
                 + "smtpd_pregreet_wait = 0s\n"
                 + "message_size_limit = 100M\n"
                 + "queue_directory = \"" + home.resolve("spool") + "\"\n"
                 + "mailertable = \"" + home.resolve("config/mailertable") + "\"\n");
 
         BlockingQueue<String> lines = startRelay("run", "--config", conf.toString());
-        awaitLine(lines, "running: SMTP on 127.0.0.1:" + port);
+        int port = RelayProcess.smtpPort(awaitLine(lines, "running: SMTP on 127.0.0.1:"));
 
         MessageDigest sent = MessageDigest.getInstance("SHA-256");
         long sentLength;
@@ -131,12 +129,6 @@ class LargeMessageTest {
             end = start.indexOf("\r\n", end) + 2;
         }
         return end;
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
     }
 
     private BlockingQueue<String> startRelay(String... args) throws IOException {

@@ -107,17 +107,13 @@ class LauncherTest {
     @Test
     void runStartsARelayThatStopsGracefullyOnSigtermAndKeepsItsQueue() throws Exception {
         table("unreachable.example esmtp:[127.0.0.1]:9\n");
-        int port;
-        try (java.net.ServerSocket probe = new java.net.ServerSocket(0)) {
-            port = probe.getLocalPort();
-        }
-        Files.writeString(home.resolve("config/wormhole.conf"), "listen = \"127.0.0.1:" + port + "\"\n"
+        Files.writeString(home.resolve("config/wormhole.conf"), "listen = \"127.0.0.1:0\"\n"
                 + "smtpd_pregreet_wait = 0s\nmyhostname = relay.launcher.example\n");
         Process p = start("run");
         BlockingQueue<String> log = new LinkedBlockingQueue<>();
         Thread pump = pumpStderr(p, log);
         try {
-            awaitLine(log, "running: SMTP on 127.0.0.1:" + port);
+            int port = RelayProcess.smtpPort(awaitLine(log, "running: SMTP on 127.0.0.1:"));
             try (SmtpTranscript c = SmtpTranscript.connect(port)) {
                 c.expect("220 relay.launcher.example");
                 assertTrue(c.sendMail("a@client.example", "Subject: x\r\n\r\ny\r\n", "b@unreachable.example")

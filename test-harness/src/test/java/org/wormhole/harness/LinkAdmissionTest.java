@@ -15,15 +15,12 @@ import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import java.security.cert.Certificate;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.zip.CRC32C;
-import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManager;
@@ -39,6 +36,8 @@ import org.wormhole.link.PinningTrustManager;
 import org.wormhole.link.SiteIdentity;
 import org.wormhole.link.wire.Frame;
 import org.wormhole.link.wire.FrameCodec;
+import org.wormhole.testing.Await;
+import org.wormhole.testing.TestCertificate;
 
 /**
  * Strangers at a running relay's link port: Birlinghoven's, while its link with Tokyo is up.
@@ -114,14 +113,9 @@ class LinkAdmissionTest {
 
     @Test
     void aTls12OnlyClientIsRefusedEvenWithTokyosRealKey() throws Exception {
-        KeyStore ks = KeyStore.getInstance("PKCS12");
-        ks.load(null, null);
         SiteIdentity tokyo = sites.tokyoKey;
-        ks.setKeyEntry("site", tokyo.privateKey(), new char[0], new Certificate[] {tokyo.certificate()});
-        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        kmf.init(ks, new char[0]);
         SSLContext old = SSLContext.getInstance("TLSv1.2");
-        old.init(kmf.getKeyManagers(), new TrustManager[] {trustBirlinghoven()}, null);
+        old.init(TestCertificate.keyManagers(tokyo.privateKey(), tokyo.certificate()), new TrustManager[] {trustBirlinghoven()}, null);
         try (Socket s = tlsClient(old, "TLSv1.2")) {
             assertRefused(offerMail(s));
             awaitRefusalLogged(s);

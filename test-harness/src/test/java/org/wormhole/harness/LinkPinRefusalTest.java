@@ -3,8 +3,6 @@ package org.wormhole.harness;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
@@ -12,6 +10,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.wormhole.link.SiteIdentity;
+import org.wormhole.testing.Await;
 
 /**
  * A pin copied wrong on one of two sites (Tokyo dials, Birlinghoven listens): the link cannot come
@@ -55,22 +54,19 @@ class LinkPinRefusalTest {
 
     /** The two sites; {@code tokyoPinAtBirl} and {@code birlPinAtTokyo} are the pins each has of the other. */
     private void sites(SiteIdentity tokyoPinAtBirl, SiteIdentity birlPinAtTokyo) throws Exception {
-        int linkPort;
-        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            linkPort = probe.getLocalPort();
-        }
+        birl = new TestSite(dir.resolve("birlinghoven"), "tokyo.example\ttsmtp:[127.0.0.1]\n",
+                "myhostname = relay.birlinghoven.example\n"
+                        + "link_listen = \"127.0.0.1:0\"\n"
+                        + "link_key_directory = \"" + dir.resolve("birlinghoven/keys") + "\"\n"
+                        + "peers { tokyo { address = \"127.0.0.1\", pins = [\"" + tokyoPinAtBirl.pin()
+                        + "\"], dial = false } }\n");
+        birl.start(); // first: Tokyo is told the link port it bound
+        int linkPort = birl.keepLinkPort();
         tokyo = new TestSite(dir.resolve("tokyo"), "birlinghoven.example\ttsmtp:birlinghoven\n",
                 "myhostname = relay.tokyo.example\n"
                         + "link_key_directory = \"" + dir.resolve("tokyo/keys") + "\"\n"
                         + "peers { birlinghoven { address = \"127.0.0.1\", port = " + linkPort
                         + ", pins = [\"" + birlPinAtTokyo.pin() + "\"], dial = true } }\n");
-        birl = new TestSite(dir.resolve("birlinghoven"), "tokyo.example\ttsmtp:[127.0.0.1]\n",
-                "myhostname = relay.birlinghoven.example\n"
-                        + "link_listen = \"127.0.0.1:" + linkPort + "\"\n"
-                        + "link_key_directory = \"" + dir.resolve("birlinghoven/keys") + "\"\n"
-                        + "peers { tokyo { address = \"127.0.0.1\", pins = [\"" + tokyoPinAtBirl.pin()
-                        + "\"], dial = false } }\n");
-        birl.start();
         tokyo.start();
     }
 
@@ -99,7 +95,7 @@ class LinkPinRefusalTest {
         sites(stale, birlKey);
 
         // Tokyo's key was refused: it hears so from Birlinghoven's TLS alert.
-        awaitLogged("Tokyo", "link to birlinghoven (127.0.0.1:" + birl.config().linkListen().orElseThrow().getPort()
+        awaitLogged("Tokyo", "link to birlinghoven (127.0.0.1:" + birl.config().link().listen().orElseThrow().getPort()
                 + ") not up: the peer refused our key " + tokyoKey.pin() + ": is it in their pins?");
         // Birlinghoven refused it, and says whose key it was not.
         awaitLogged("Birlinghoven", "not established: this side refused the key " + tokyoKey.pin()

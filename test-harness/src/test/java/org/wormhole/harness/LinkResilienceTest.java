@@ -12,6 +12,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.wormhole.bench.DelayingProxy;
+import org.wormhole.testing.Await;
 
 /**
  * The link between {@link TwoSites} broken the ways a WAN breaks it, through a

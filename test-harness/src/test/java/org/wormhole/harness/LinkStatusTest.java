@@ -20,6 +20,7 @@ import org.wormhole.relay.queue.QueueId;
 import org.wormhole.relay.queue.QueueState;
 import org.wormhole.relay.queue.QueuedMessage;
 import org.wormhole.relay.queue.RecipientState;
+import org.wormhole.testing.Await;
 
 /**
  * What an operator sees of the link with {@code wormhole link status}, on two relays joined by a
@@ -131,7 +132,7 @@ class LinkStatusTest {
         assertTrue(up.contains("            presented  " + birlKey.pin() + "\n"), up);
         assertTrue(up.contains("    WARNING: the peer's certificate expires in 10 days\n"), up);
         assertTrue(Pattern.compile("(?m)^    rekeyed [1-9]\\d* times?, last at \\S+ \\S+ on this link$").matcher(up).find(), up);
-        long bytes = tokyo.relay.config().linkRekeyBytes();
+        long bytes = tokyo.relay.config().link().rekeyBytes();
         assertEquals(64 * 1024, bytes);
         assertTrue(m.group(5).endsWith("KiB"), "about 200 KiB of content sent\n" + up);
 

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.wormhole.link.SiteIdentity;
 import org.wormhole.mailertable.LineError;
 import org.wormhole.mailertable.Lookup;
+import org.wormhole.testing.Await;
 
 /** A running relay's table edited by its admin: an edit routing to a peer the relay does not have is refused whole. */
 class LiveTableEditTest {

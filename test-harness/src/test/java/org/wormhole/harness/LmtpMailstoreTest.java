@@ -54,6 +54,7 @@ import org.wormhole.relay.queue.QueueState;
 import org.wormhole.relay.queue.QueuedMessage;
 import org.wormhole.relay.queue.RecipientState;
 import org.wormhole.relay.queue.RecipientStatus;
+import org.wormhole.testing.Await;
 
 /**
  * The site's mailbox server speaks LMTP (Dovecot's role): the relay routes

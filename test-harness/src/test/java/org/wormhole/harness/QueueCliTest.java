@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.wormhole.cli.Wormhole;
 import org.wormhole.relay.queue.QueueState;
+import org.wormhole.testing.Await;
 
 /** {@code wormhole queue ...} and {@code wormhole config check} as an admin uses them on a running relay. */
 class QueueCliTest {

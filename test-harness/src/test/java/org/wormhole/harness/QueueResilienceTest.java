@@ -3,8 +3,6 @@ package org.wormhole.harness;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -24,6 +22,8 @@ import org.wormhole.relay.queue.QueueState;
 import org.wormhole.relay.queue.QueuedMessage;
 import org.wormhole.relay.queue.RecipientStatus;
 import org.wormhole.relay.queue.Spool;
+import org.wormhole.testing.Await;
+import org.wormhole.testing.DeadPort;
 
 /**
  * The queue keeps every message through what the outside world does to it: 4xx replies, a
@@ -250,10 +250,9 @@ class QueueResilienceTest {
 
     @Test
     void editingTheMailertableReroutesMailAlreadyWaitingInTheQueue() throws Exception {
-        int deadPort;
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            deadPort = s.getLocalPort();
-        }
+        DeadPort oldHome = DeadPort.hold(); // nothing listens on it, nor can until the test ends
+        others.add(oldHome);
+        int deadPort = oldHome.port();
         site("moved.example\tesmtp:[127.0.0.1]:" + deadPort + "\n", "");
         FakeMx newHome = anotherMx();
 

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.wormhole.link.SiteIdentity;
 import org.wormhole.relay.queue.QueueState;
+import org.wormhole.testing.Await;
 
 /**
  * A client hands mail to the relay over SMTP; the relay queues it and delivers it where the

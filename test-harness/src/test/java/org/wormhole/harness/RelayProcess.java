@@ -10,6 +10,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.wormhole.testing.Await;
 
 /**
  * A {@code wormhole} command as its own process, as an admin runs it: this JVM's java and class
@@ -43,6 +46,20 @@ final class RelayProcess implements AutoCloseable {
         pb.environment().put("WORMHOLE_HOME", home.toString());
         pb.environment().remove("WORMHOLE_JAVA_OPTS");
         return new RelayProcess(pb.start());
+    }
+
+    private static final Pattern RUNNING = Pattern.compile("running: SMTP on 127\\.0\\.0\\.1:(\\d+)");
+
+    /**
+     * The SMTP port a relay's {@code running:} line names: the port it bound, so that a test can
+     * configure {@code listen = "127.0.0.1:0"} and connect where the relay listens.
+     */
+    static int smtpPort(String runningLine) {
+        Matcher m = RUNNING.matcher(runningLine);
+        if (!m.find()) {
+            throw new AssertionError("no 'running: SMTP on 127.0.0.1:PORT' in: " + runningLine);
+        }
+        return Integer.parseInt(m.group(1));
     }
 
     static String java() {
@@ -91,7 +108,7 @@ final class RelayProcess implements AutoCloseable {
 
     /** Waits until a stderr line contains {@code fragment}; fails if the process ends first. */
     void awaitErr(String fragment) throws InterruptedException {
-        Await.until("'" + fragment + "' from pid " + pid() + " (so far: " + err() + ")",
+        Await.until(() -> "'" + fragment + "' from pid " + pid() + " (so far: " + err() + ")",
                 () -> err.stream().anyMatch(l -> l.contains(fragment)) || !process.isAlive());
         if (err.stream().noneMatch(l -> l.contains(fragment))) {
             throw new AssertionError("pid " + pid() + " ended with " + process.exitValue() + " before '" + fragment

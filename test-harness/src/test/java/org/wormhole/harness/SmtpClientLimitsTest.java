@@ -12,6 +12,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.wormhole.relay.queue.QueueState;
+import org.wormhole.testing.Await;
 
 /**
  * Limits one client cannot exhaust (Postfix's anvil): connections at once and new connections

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.wormhole.relay.queue.QueueState;
+import org.wormhole.testing.Await;
 
 /**
  * SIGTERM (Relay.close()) while clients are sending: a message whose content is on its way

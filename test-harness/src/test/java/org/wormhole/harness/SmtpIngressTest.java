@@ -12,6 +12,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.wormhole.relay.queue.QueueState;
+import org.wormhole.testing.Await;
 
 /** What an SMTP client sees of the relay's listener: transcripts of good and bad sessions. */
 class SmtpIngressTest {

@@ -10,6 +10,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.wormhole.relay.queue.QueueState;
+import org.wormhole.testing.Await;
+import org.wormhole.testing.TestCertificate;
 
 /**
  * A client that goes away mid-session is an expected event: one line in the log, as Postfix's
@@ -83,11 +85,12 @@ class SmtpLostConnectionLogTest {
         assertEquals(0, queued, "nothing queued");
     }
 
-    private SiteCertificate restartWithTls() throws Exception {
+    private TestCertificate restartWithTls() throws Exception {
         site.close();
-        SiteCertificate cert = SiteCertificate.generate(home, "relay.test.example");
+        TestCertificate cert = TestCertificate.forHost("relay.test.example");
+        TestCertificate.PemFiles pem = cert.writePem(home);
         site = new TestSite(home, "birlinghoven.example\tesmtp:[127.0.0.1]:9\n",
-                "smtpd_tls_cert_file = \"" + cert.certFile + "\"\nsmtpd_tls_key_file = \"" + cert.keyFile + "\"\n")
+                "smtpd_tls_cert_file = \"" + pem.certFile() + "\"\nsmtpd_tls_key_file = \"" + pem.keyFile() + "\"\n")
                 .start();
         return cert;
     }
@@ -108,7 +111,7 @@ class SmtpLostConnectionLogTest {
 
     @Test
     void aTlsClientGoneMidDataLogsOneLineAndNoTrace() throws Exception {
-        SiteCertificate cert = restartWithTls();
+        TestCertificate cert = restartWithTls();
         int port;
         try (SmtpTranscript c = client()) {
             port = c.localPort();

@@ -17,6 +17,8 @@ import java.util.Properties;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.wormhole.testing.Await;
+import org.wormhole.testing.TestCertificate;
 
 /**
  * The relay as a smart host for real clients: STARTTLS with the site's certificate, a Jakarta
@@ -40,19 +42,20 @@ class StartTlsIngressTest {
         }
     }
 
-    private SiteCertificate startSite() throws Exception {
+    private TestCertificate startSite() throws Exception {
         hub = new GreenMail(ServerSetupTest.SMTP.dynamicPort());
         hub.start();
-        SiteCertificate cert = SiteCertificate.generate(home, "relay.test.example");
+        TestCertificate cert = TestCertificate.forHost("relay.test.example");
+        TestCertificate.PemFiles pem = cert.writePem(home);
         site = new TestSite(home, "birlinghoven.example\tesmtp:[127.0.0.1]:" + hub.getSmtp().getPort() + "\n",
-                "smtpd_tls_cert_file = \"" + cert.certFile + "\"\nsmtpd_tls_key_file = \"" + cert.keyFile + "\"\n");
+                "smtpd_tls_cert_file = \"" + pem.certFile() + "\"\nsmtpd_tls_key_file = \"" + pem.keyFile() + "\"\n");
         site.start();
         return cert;
     }
 
     @Test
     void aClientCanEncryptWithStartTlsAndTheTraceHeaderSaysSo() throws Exception {
-        SiteCertificate cert = startSite();
+        TestCertificate cert = startSite();
         try (SmtpTranscript c = SmtpTranscript.connect(site.port())) {
             c.expect("220");
             assertTrue(c.send("EHLO client.example").expect("250").contains("250-STARTTLS"));

@@ -9,6 +9,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.wormhole.link.SiteIdentity;
+import org.wormhole.testing.Await;
 
 /**
  * Two sites whose tables send a domain to each other: each table alone is fine (every tsmtp

@@ -24,6 +24,8 @@ final class TestSite implements AutoCloseable {
     final Map<String, InetSocketAddress> dns = new ConcurrentHashMap<>();
     private String extraConfig;
     Relay relay;
+    /** What the relay reported, over every start. */
+    final RecordedEvents events = new RecordedEvents();
     /** The relay's clock; set before {@link #start} to control time. */
     Clock clock = Clock.systemUTC();
 
@@ -74,7 +76,7 @@ final class TestSite implements AutoCloseable {
     }
 
     TestSite start() throws Exception {
-        relay = Relay.start(config(), resolver(), clock);
+        relay = Relay.start(config(), resolver(), clock, events);
         return this;
     }
 

@@ -5,9 +5,8 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
-import java.security.KeyStore;
-import java.security.cert.Certificate;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.util.List;
@@ -15,21 +14,24 @@ import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
-import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLServerSocket;
 import javax.net.ssl.SSLSocket;
+import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509TrustManager;
 import org.wormhole.link.Pin;
 import org.wormhole.link.PinningTrustManager;
 import org.wormhole.link.SiteIdentity;
+import org.wormhole.testing.TestCertificate;
 
 /**
  * What a site still running a classic MTA puts in front of it, as stunnel with
  * {@code verifyPeer = yes}: implicit TLS with its own key pair, a client certificate required and
  * accepted only when it is one of the trusted ones (its CAfile), then the plain bytes to and from
- * the MTA behind it. The backend is dialed only after a completed handshake.
+ * the MTA behind it. The backend is dialed only after a completed handshake. A refused client
+ * gets the TLS alert and then everything it still sends is read until it closes, so that it
+ * reads the alert at once (closing with its last handshake flight unread would reset the
+ * connection: the client could see only "Broken pipe" and try again after its backoff).
  */
 final class TlsTerminator implements AutoCloseable {
 
@@ -42,7 +44,9 @@ final class TlsTerminator implements AutoCloseable {
     /** Connections opened to the MTA behind. */
     final AtomicInteger backendConnections = new AtomicInteger();
 
-    private final SSLServerSocket listener;
+    /** Plain TCP: TLS is layered on each connection, so that the TCP connection outlives a refused handshake. */
+    private final ServerSocket listener;
+    private final SSLSocketFactory tls;
     private final InetSocketAddress backend;
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
 
@@ -52,9 +56,8 @@ final class TlsTerminator implements AutoCloseable {
      */
     TlsTerminator(SiteIdentity key, List<X509Certificate> trustedClients, InetSocketAddress backend) throws Exception {
         this.backend = backend;
-        listener = (SSLServerSocket) context(key, trustedClients, refusedClients).getServerSocketFactory()
-                .createServerSocket(0, 50, InetAddress.getLoopbackAddress());
-        listener.setNeedClientAuth(true);
+        tls = context(key, trustedClients, refusedClients).getSocketFactory();
+        listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         Thread acceptor = new Thread(this::accept, "tls-terminator");
         acceptor.setDaemon(true);
         acceptor.start();
@@ -66,11 +69,6 @@ final class TlsTerminator implements AutoCloseable {
      * a client certificate.
      */
     static SSLContext context(SiteIdentity key, List<X509Certificate> trusted, List<Pin> refused) throws Exception {
-        KeyStore ks = KeyStore.getInstance("PKCS12");
-        ks.load(null, null);
-        ks.setKeyEntry("key", key.privateKey(), new char[0], new Certificate[] {key.certificate()});
-        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        kmf.init(ks, new char[0]);
         Set<Pin> pins = trusted.stream().map(Pin::of).collect(Collectors.toSet());
         PinningTrustManager pinning = new PinningTrustManager(pins, (pin, why) -> refused.add(pin));
         X509TrustManager asStunnel = new X509TrustManager() {
@@ -90,7 +88,7 @@ final class TlsTerminator implements AutoCloseable {
             }
         };
         SSLContext context = SSLContext.getInstance("TLS");
-        context.init(kmf.getKeyManagers(), new TrustManager[] {asStunnel}, null);
+        context.init(TestCertificate.keyManagers(key.privateKey(), key.certificate()), new TrustManager[] {asStunnel}, null);
         return context;
     }
 
@@ -101,9 +99,9 @@ final class TlsTerminator implements AutoCloseable {
     private void accept() {
         while (!listener.isClosed()) {
             try {
-                SSLSocket client = (SSLSocket) listener.accept();
-                sockets.add(client);
-                Thread t = new Thread(() -> serve(client), "tls-terminator-session");
+                Socket tcp = listener.accept();
+                sockets.add(tcp);
+                Thread t = new Thread(() -> serve(tcp), "tls-terminator-session");
                 t.setDaemon(true);
                 t.start();
             } catch (IOException e) {
@@ -112,16 +110,19 @@ final class TlsTerminator implements AutoCloseable {
         }
     }
 
-    private void serve(SSLSocket client) {
+    private void serve(Socket tcp) {
         try {
-            client.setSoTimeout(20_000);
+            tcp.setSoTimeout(20_000);
+            SSLSocket client = (SSLSocket) tls.createSocket(tcp, null, false); // closing it leaves tcp open
+            client.setUseClientMode(false);
+            client.setNeedClientAuth(true);
             Pin clientKey;
             try {
                 client.startHandshake();
                 clientKey = Pin.of((X509Certificate) client.getSession().getPeerCertificates()[0]);
             } catch (IOException e) {
                 failedHandshakes.incrementAndGet();
-                quietly(client);
+                readToTheEndAndClose(tcp);
                 return;
             }
             clients.add(clientKey);
@@ -130,17 +131,37 @@ final class TlsTerminator implements AutoCloseable {
             mta.connect(backend, 5_000);
             sockets.add(mta);
             backendConnections.incrementAndGet();
-            Thread up = new Thread(() -> pump(client, mta), "tls-terminator-up");
+            Thread up = new Thread(() -> pump(client, mta, tcp), "tls-terminator-up");
             up.setDaemon(true);
             up.start();
-            pump(mta, client);
+            pump(mta, client, tcp);
         } catch (IOException e) {
-            quietly(client);
+            quietly(tcp);
         }
     }
 
-    /** Copies until either side ends, then closes both. */
-    private void pump(Socket from, Socket to) {
+    /**
+     * After a refused handshake (the alert is sent): no more to send; reads what the client still
+     * sends until it closes (or 5 s), then closes.
+     */
+    private static void readToTheEndAndClose(Socket tcp) {
+        try {
+            tcp.shutdownOutput();
+            tcp.setSoTimeout(5_000);
+            InputStream in = tcp.getInputStream();
+            byte[] discard = new byte[4096];
+            while (in.read(discard) != -1) {
+                // the rest of the client's handshake, its alert
+            }
+        } catch (IOException e) {
+            // gone or silent
+        } finally {
+            quietly(tcp);
+        }
+    }
+
+    /** Copies until either side ends, then closes both and the TCP connection of the TLS side. */
+    private void pump(Socket from, Socket to, Socket tcp) {
         try {
             InputStream in = from.getInputStream();
             OutputStream out = to.getOutputStream();
@@ -154,6 +175,7 @@ final class TlsTerminator implements AutoCloseable {
         } finally {
             quietly(from);
             quietly(to);
+            quietly(tcp);
         }
     }
 

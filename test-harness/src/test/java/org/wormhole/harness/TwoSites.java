@@ -24,6 +24,7 @@ import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.wormhole.bench.DelayingProxy;
 import org.wormhole.link.SiteIdentity;
+import org.wormhole.testing.Await;
 
 /**
  * The deployment of the INET'98 paper, with Wormhole, for tests: a Tokyo and a Birlinghoven

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.wormhole.testing.Await;
 
 /**
  * The deployment of the INET'98 paper, with Wormhole ({@link TwoSites}): a Tokyo and a

@@ -18,10 +18,13 @@ public interface Custodian {
     /**
      * Starts receiving an offered message.
      *
-     * @throws IOException the message cannot be taken now (no disk, queue over its limit): the
-     *                     link answers 452 4.3.1 for every recipient and the sender keeps it
+     * @throws CustodyRefused the custodian refuses it (no disk, queue over its limit): the link
+     *                       answers the refusal's reply for every recipient; with a 4xx the sender
+     *                       keeps it for a later try
+     * @throws IOException   it cannot be started (a write failed): answered 452 4.3.1 with the
+     *                       error's message, and the sender keeps it
      */
-    Incoming begin(String peer, Frame.Offer offer) throws IOException;
+    Incoming begin(String peer, Frame.Offer offer) throws CustodyRefused, IOException;
 
     /** A message being received. */
     interface Incoming {

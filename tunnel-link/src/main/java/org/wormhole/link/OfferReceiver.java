@@ -93,6 +93,10 @@ final class OfferReceiver {
                 return InboundStream.draining(o, known.get());
             }
             return InboundStream.receiving(o, custodian.begin(peer, o));
+        } catch (CustodyRefused r) {
+            log.info("link from {}: message {} refused: {} {} {}", peer, o.messageId(), r.code(), r.enhancedStatus(),
+                    r.getMessage());
+            return InboundStream.draining(o, InboundStream.refusal(o, r.code(), r.enhancedStatus(), r.getMessage()));
         } catch (IOException e) {
             log.info("link from {}: message {} refused for now: {}", peer, o.messageId(), InboundStream.reason(e));
             return InboundStream.draining(o, InboundStream.refusal(o, 452, "4.3.1", InboundStream.reason(e)));

@@ -1,7 +1,6 @@
 package org.wormhole.link;
 
 import java.io.IOException;
-import java.io.Reader;
 import java.io.StringWriter;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
@@ -26,11 +25,8 @@ import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
-import org.bouncycastle.openssl.PEMParser;
-import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
-import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
@@ -126,14 +122,8 @@ public record SiteIdentity(PrivateKey privateKey, X509Certificate certificate) {
             throw new IOException(keyFile + ": private key is accessible to others (mode "
                     + PosixFilePermissions.toString(mode) + "); chmod 600 it");
         }
-        PrivateKey key;
-        try (Reader r = Files.newBufferedReader(keyFile, StandardCharsets.US_ASCII); PEMParser p = new PEMParser(r)) {
-            Object o = p.readObject();
-            if (!(o instanceof PrivateKeyInfo info)) {
-                throw new IOException(keyFile + ": not a PKCS#8 private key");
-            }
-            key = new JcaPEMKeyConverter().getPrivateKey(info);
-        }
+        PrivateKey key = PemFile.read(keyFile).privateKey()
+                .orElseThrow(() -> new IOException(keyFile + ": not a PKCS#8 private key"));
         return new SiteIdentity(key, readCertificate(dir.resolve(CERT_FILE)));
     }
 
@@ -143,18 +133,8 @@ public record SiteIdentity(PrivateKey privateKey, X509Certificate certificate) {
      * stunnel's {@code stunnel.pem} (other PEM blocks before it are skipped).
      */
     public static X509Certificate readCertificate(Path file) throws IOException {
-        try (Reader r = Files.newBufferedReader(file, StandardCharsets.US_ASCII); PEMParser p = new PEMParser(r)) {
-            Object o;
-            do {
-                o = p.readObject();
-            } while (o != null && !(o instanceof X509CertificateHolder));
-            if (!(o instanceof X509CertificateHolder h)) {
-                throw new IOException(file + ": no PEM certificate in it");
-            }
-            return new JcaX509CertificateConverter().getCertificate(h);
-        } catch (GeneralSecurityException e) {
-            throw new IOException(file + ": unreadable certificate: " + e.getMessage(), e);
-        }
+        return PemFile.read(file).certificates().stream().findFirst()
+                .orElseThrow(() -> new IOException(file + ": no PEM certificate in it"));
     }
 
     private static String pem(Object o) throws IOException {

@@ -248,6 +248,21 @@ class LinkCourierTest {
     }
 
     @Test
+    void aCustodiansOwnRefusalReachesTheSenderAsItsReplyForEveryRecipient() throws Exception {
+        birlinghovenQueue.refuse(CustodyRefused.insufficientStorage());
+        OutboundMessage m = Messages.generated("1KSTORE0000000.0", 10_000, "a@birlinghoven.example",
+                "b@birlinghoven.example");
+
+        Frame.RecipientResult later = new Frame.RecipientResult(452, "4.3.1", "Insufficient system storage");
+        assertEquals(new Frame.Result("1KSTORE0000000.0", "", List.of(later, later)), await(tokyoToBirlinghoven.offer(m)));
+
+        birlinghovenQueue.refuse(new CustodyRefused(552, "5.3.4", "message too big for this site's queue"));
+        Frame.RecipientResult never = new Frame.RecipientResult(552, "5.3.4", "message too big for this site's queue");
+        assertEquals(new Frame.Result("1KSTORE0000000.0", "", List.of(never, never)), await(tokyoToBirlinghoven.offer(m)));
+        assertEquals(List.of(), birlinghovenQueue.queue());
+    }
+
+    @Test
     void cuttingTheLinkFailsEveryOfferInFlightAndTheReceiverDropsWhatItHalfHas() throws Exception {
         CountDownLatch stalled = new CountDownLatch(1);
         List<Messages.Gate> gates = new ArrayList<>();

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.wormhole.link.wire.Frame;
+import org.wormhole.testing.Await;
 
 /** Two sites keep one link up between them, whoever dials, and heal it when one side restarts. */
 class LinkEndpointTest {

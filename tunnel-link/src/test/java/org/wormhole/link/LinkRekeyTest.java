@@ -21,6 +21,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.wormhole.link.wire.Frame;
+import org.wormhole.testing.Await;
 
 /**
  * A long-lived link renews its TLS keys (TLS 1.3 KeyUpdate) after a volume of traffic, while mail

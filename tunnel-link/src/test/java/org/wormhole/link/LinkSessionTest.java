@@ -27,6 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.wormhole.link.wire.Frame;
 import org.wormhole.link.wire.FrameCodec;
 import org.wormhole.link.wire.ProtocolViolation;
+import org.wormhole.testing.Await;
 
 /** Two sites' link sessions over real TLS on loopback: greeting, keepalive, a frozen peer, a version mismatch. */
 class LinkSessionTest {

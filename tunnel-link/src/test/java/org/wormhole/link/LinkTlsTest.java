@@ -18,7 +18,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManager;
@@ -26,6 +25,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.wormhole.testing.TestCertificate;
 
 /**
  * The link's handshake between two sites on loopback: pinned keys are accepted; an unknown key,
@@ -163,13 +163,8 @@ class LinkTlsTest {
     @Test
     void aTls12OnlyClientIsRefusedEvenWithAPinnedKey() throws Exception {
         CompletableFuture<String> server = birlinghovenAccepts(Set.of(tokyo.pin()));
-        java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
-        ks.load(null, null);
-        ks.setKeyEntry("site", tokyo.privateKey(), new char[0], new java.security.cert.Certificate[] {tokyo.certificate()});
-        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        kmf.init(ks, new char[0]);
         SSLContext old = SSLContext.getInstance("TLSv1.2");
-        old.init(kmf.getKeyManagers(), new TrustManager[] {new PinningTrustManager(Set.of(birlinghoven.pin()), (p, w) -> { })}, null);
+        old.init(TestCertificate.keyManagers(tokyo.privateKey(), tokyo.certificate()), new TrustManager[] {new PinningTrustManager(Set.of(birlinghoven.pin()), (p, w) -> { })}, null);
         try (Socket plain = new Socket(InetAddress.getLoopbackAddress(), listener.getLocalPort());
              SSLSocket s = (SSLSocket) old.getSocketFactory().createSocket(plain, "b", plain.getPort(), true)) {
             s.setEnabledProtocols(new String[] {"TLSv1.2"});

@@ -37,14 +37,21 @@ final class MemoryCustodian implements Custodian {
     private final BlockingQueue<String> begun = new LinkedBlockingQueue<>();
     private final BlockingQueue<String> dropped = new LinkedBlockingQueue<>();
     private volatile String refusal;
+    private volatile CustodyRefused custodyRefusal;
 
     /** From now on, {@link #begin} fails with {@code IOException(reason)}. */
     void refuse(String reason) {
         refusal = reason;
     }
 
+    /** From now on, {@link #begin} refuses with {@code r}. */
+    void refuse(CustodyRefused r) {
+        custodyRefusal = r;
+    }
+
     void accept() {
         refusal = null;
+        custodyRefusal = null;
     }
 
     List<Queued> queue() {
@@ -86,10 +93,14 @@ final class MemoryCustodian implements Custodian {
     }
 
     @Override
-    public Incoming begin(String peer, Frame.Offer offer) throws IOException {
+    public Incoming begin(String peer, Frame.Offer offer) throws CustodyRefused, IOException {
         String reason = refusal;
         if (reason != null) {
             throw new IOException(reason);
+        }
+        CustodyRefused r = custodyRefusal;
+        if (r != null) {
+            throw r;
         }
         begun.add(offer.messageId());
         ByteArrayOutputStream content = new ByteArrayOutputStream();

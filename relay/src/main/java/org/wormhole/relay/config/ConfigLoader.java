@@ -87,9 +87,7 @@ public final class ConfigLoader {
             }
         }
         config = user.withFallback(defaults).resolve();
-        RelayConfig c = new RelayConfig(
-                name,
-                get("myhostname", k -> hostname(config.getString(k))),
+        SmtpdConfig smtpd = new SmtpdConfig(
                 get("listen", k -> listen(config.getString(k))),
                 get("mynetworks", k -> config.getStringList(k).stream().map(Cidr::parse).toList()),
                 get("relay_domains", k -> config.getStringList(k).stream().map(ConfigLoader::domain).toList()),
@@ -100,14 +98,22 @@ public final class ConfigLoader {
                 get("smtpd_pregreet_wait", k -> notNegative(config.getDuration(k))),
                 get("smtpd_tls_cert_file", k -> optionalPath(config.getString(k))),
                 get("smtpd_tls_key_file", k -> optionalPath(config.getString(k))),
+                smtpdClientLimits(),
+                number("smtpd_min_data_rate", k -> notNegative(config.getLong(k))),
+                number("smtpd_line_length_limit", k -> notNegative(config.getBytes(k))),
+                Boolean.TRUE.equals(get("smtpd_forbid_nul_in_content", config::getBoolean)));
+        QueueConfig queue = new QueueConfig(
                 get("queue_directory", k -> path(config.getString(k))),
                 number("queue_minfree", k -> notNegative(config.getBytes(k))),
-                get("mailertable", k -> path(config.getString(k))),
                 (int) number("hopcount_limit", k -> positive(config.getInt(k))),
                 get("minimal_backoff_time", k -> positive(config.getDuration(k))),
                 get("maximal_backoff_time", k -> positive(config.getDuration(k))),
                 get("maximal_queue_lifetime", k -> positive(config.getDuration(k))),
-                get("delay_warning_time", k -> notNegative(config.getDuration(k))),
+                get("delay_warning_time", k -> notNegative(config.getDuration(k))));
+        MailertableConfig mailertable = new MailertableConfig(
+                get("mailertable", k -> path(config.getString(k))),
+                get("mailertable_settle_time", k -> notNegative(config.getDuration(k))));
+        DeliveryConfig delivery = new DeliveryConfig(
                 (int) number("default_destination_concurrency_limit", k -> positive(config.getInt(k))),
                 (int) number("default_process_limit", k -> positive(config.getInt(k))),
                 (int) number("tsmtp_destination_concurrency_limit", k -> positive(config.getInt(k))),
@@ -117,7 +123,8 @@ public final class ConfigLoader {
                 get("smtp_tls_security_level", k -> tlsLevel(config.getString(k))),
                 (int) number("smtp_port", k -> (long) port(config.getInt(k))),
                 (int) number("lmtp_port", k -> (long) port(config.getInt(k))),
-                get("shutdown_timeout", k -> positive(config.getDuration(k))),
+                (int) number("smtp_line_length_limit", k -> lineLengthLimit(config.getInt(k))));
+        LinkConfig link = new LinkConfig(
                 get("link_listen", k -> config.getString(k).isBlank() ? Optional.<InetSocketAddress>empty()
                         : Optional.of(listen(config.getString(k)))),
                 get("link_key_directory", k -> path(config.getString(k))),
@@ -125,22 +132,21 @@ public final class ConfigLoader {
                 (int) number("keepalive_count", k -> positive(config.getInt(k))),
                 get("link_rekey_interval", k -> notNegative(config.getDuration(k))),
                 number("link_rekey_bytes", k -> rekeyBytes(config.getBytes(k))),
-                smtpdClientLimits(),
-                number("smtpd_min_data_rate", k -> notNegative(config.getLong(k))),
-                number("smtpd_line_length_limit", k -> notNegative(config.getBytes(k))),
-                Boolean.TRUE.equals(get("smtpd_forbid_nul_in_content", config::getBoolean)),
-                (int) number("smtp_line_length_limit", k -> lineLengthLimit(config.getInt(k))),
-                get("mailertable_settle_time", k -> notNegative(config.getDuration(k))),
-                get("link_handshake_timeout", k -> positive(config.getDuration(k))),
+                get("link_handshake_timeout", k -> positive(config.getDuration(k))));
+        RelayConfig c = new RelayConfig(
+                name,
+                get("myhostname", k -> hostname(config.getString(k))),
+                get("shutdown_timeout", k -> positive(config.getDuration(k))),
+                smtpd, queue, mailertable, delivery, link,
                 peers(name));
         // Checks across keys, also when other keys are wrong: every problem in one run.
-        if (c.tlsCertFile() != null && c.tlsKeyFile() != null
-                && c.tlsCertFile().isPresent() != c.tlsKeyFile().isPresent()) {
-            problems.add(where(name, config.getValue(c.tlsCertFile().isPresent() ? "smtpd_tls_cert_file"
+        if (smtpd.tlsCertFile() != null && smtpd.tlsKeyFile() != null
+                && smtpd.tlsCertFile().isPresent() != smtpd.tlsKeyFile().isPresent()) {
+            problems.add(where(name, config.getValue(smtpd.tlsCertFile().isPresent() ? "smtpd_tls_cert_file"
                     : "smtpd_tls_key_file").origin()) + "smtpd_tls_cert_file and smtpd_tls_key_file must be set together");
         }
-        if (c.minimalBackoff() != null && c.maximalBackoff() != null
-                && c.minimalBackoff().compareTo(c.maximalBackoff()) > 0) {
+        if (queue.minimalBackoff() != null && queue.maximalBackoff() != null
+                && queue.minimalBackoff().compareTo(queue.maximalBackoff()) > 0) {
             String set = user.hasPath("minimal_backoff_time") ? "minimal_backoff_time" : "maximal_backoff_time";
             problems.add(where(name, config.getValue(set).origin())
                     + "minimal_backoff_time is longer than maximal_backoff_time");

@@ -13,6 +13,7 @@ import org.wormhole.relay.delivery.smtp.SmtpProtocolException;
 import org.wormhole.relay.delivery.smtp.SmtpReply;
 import org.wormhole.relay.delivery.smtp.TlsFailedException;
 import org.wormhole.relay.delivery.smtp.TransactionResult;
+import org.wormhole.relay.queue.BodyFlag;
 import org.wormhole.relay.queue.QueuedMessage;
 import org.wormhole.relay.queue.Spool;
 
@@ -28,13 +29,26 @@ public final class SmtpDeliveryAgent implements DeliveryAgent, AutoCloseable {
     private final NexthopResolver resolver;
     private final SmtpClientOptions options;
     private final int defaultPort;
-    private final ConnectionCache cache = new ConnectionCache(5_000, 4);
+    private final ConnectionCache cache;
 
+    /** An agent that keeps up to 4 idle connections a server. */
     public SmtpDeliveryAgent(Spool spool, NexthopResolver resolver, SmtpClientOptions options, int defaultPort) {
+        this(spool, resolver, options, defaultPort, 4);
+    }
+
+    /**
+     * @param idlePerServer idle connections kept for reuse per server: as many as deliveries to
+     *                      one destination may run at once, so that a burst at that concurrency
+     *                      reuses its connections instead of ending one (QUIT, in the background)
+     *                      and opening another for almost every message
+     */
+    public SmtpDeliveryAgent(Spool spool, NexthopResolver resolver, SmtpClientOptions options, int defaultPort,
+                             int idlePerServer) {
         this.spool = spool;
         this.resolver = resolver;
         this.options = options;
         this.defaultPort = defaultPort;
+        this.cache = new ConnectionCache(5_000, idlePerServer);
     }
 
     @Override
@@ -52,8 +66,8 @@ public final class SmtpDeliveryAgent implements DeliveryAgent, AutoCloseable {
             return DeliveryResult.all("none", n, o);
         }
         QueuedMessage m = req.message();
-        OutboundEnvelope envelope = new OutboundEnvelope(m.sender(), req.addresses(), m.flags().contains("8bitmime"),
-                m.flags().contains("smtputf8"));
+        OutboundEnvelope envelope = new OutboundEnvelope(m.sender(), req.addresses(), m.flags().contains(BodyFlag.EIGHT_BIT_MIME),
+                m.flags().contains(BodyFlag.SMTPUTF8));
         MessageContent content = new MessageContent() {
             @Override
             public InputStream open() throws IOException {

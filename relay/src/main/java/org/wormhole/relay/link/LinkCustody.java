@@ -14,9 +14,11 @@ import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.wormhole.link.Custodian;
+import org.wormhole.link.CustodyRefused;
 import org.wormhole.link.wire.Frame;
 import org.wormhole.relay.queue.FreeSpace;
-import org.wormhole.relay.queue.MailDates;
+import org.wormhole.relay.queue.BodyFlag;
+import org.wormhole.relay.queue.ReceivedHeader;
 import org.wormhole.relay.queue.QueueId;
 import org.wormhole.relay.queue.Spool;
 
@@ -52,26 +54,19 @@ public final class LinkCustody implements Custodian {
     }
 
     @Override
-    public Incoming begin(String peer, Frame.Offer offer) throws IOException {
-        java.util.Optional<String> shortage = freeSpace.shortage();
+    public Incoming begin(String peer, Frame.Offer offer) throws CustodyRefused, IOException {
+        Optional<String> shortage = freeSpace.shortage();
         if (shortage.isPresent()) { // answered 452 4.3.1: the peer keeps the message queued
             log.warn("link from {}: message {} refused for now: {}", peer, offer.messageId(), shortage.get());
-            throw new IOException("Insufficient system storage"); // the details stay in this site's log
-        }
-        Set<String> flags = new LinkedHashSet<>();
-        if ((offer.flags() & 1) != 0) {
-            flags.add("8bitmime");
-        }
-        if ((offer.flags() & 2) != 0) {
-            flags.add("smtputf8");
+            throw CustodyRefused.insufficientStorage(); // the details stay in this site's log
         }
         long now = clock.millis();
-        Spool.Incoming in = spool.create(now, "link:" + peer, offer.sender(), offer.recipients(), flags,
+        Spool.Incoming in = spool.create(now, "link:" + peer, offer.sender(), offer.recipients(),
+                BodyFlag.ofLinkBits(offer.flags()),
                 peer + " " + offer.messageId());
         try {
-            String received = "Received: from " + peer + " (link:" + peer + ")\r\n\tby " + myhostname
-                    + " (Wormhole) with WORMHOLE-LINK id " + in.id() + " (peer message " + offer.messageId() + ");\r\n\t"
-                    + MailDates.format(ZonedDateTime.now(clock)) + "\r\n";
+            String received = ReceivedHeader.link(peer, myhostname, in.id().value(), offer.messageId(),
+                    ZonedDateTime.now(clock));
             in.content().write(received.getBytes(StandardCharsets.US_ASCII));
         } catch (IOException e) {
             in.abort();

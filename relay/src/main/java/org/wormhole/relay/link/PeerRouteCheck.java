@@ -42,7 +42,7 @@ public final class PeerRouteCheck implements TableCheck {
     private final Optional<InetSocketAddress> linkListen;
 
     public PeerRouteCheck(RelayConfig config) {
-        this(config.peers(), config.myhostname(), config.linkListen());
+        this(config.peers(), config.myhostname(), config.link().listen());
     }
 
     public PeerRouteCheck(List<RelayConfig.PeerConfig> peers, String myhostname, Optional<InetSocketAddress> linkListen) {

@@ -30,7 +30,11 @@ import org.wormhole.link.wire.Frame;
 import org.wormhole.mailertable.Mailer;
 import org.wormhole.mailertable.Nexthop;
 import org.wormhole.mailertable.Route;
+import org.wormhole.relay.config.LinkConfig;
 import org.wormhole.relay.config.RelayConfig;
+import org.wormhole.relay.events.LinkCameUp;
+import org.wormhole.relay.events.LinkWentDown;
+import org.wormhole.relay.events.RelayEvents;
 
 /**
  * The relay's links to its peer sites: one {@link LinkEndpoint} for all configured peers, the
@@ -71,7 +75,8 @@ public final class RelayLinks implements LinkGateway, AutoCloseable {
         }
     }
 
-    private final RelayConfig config;
+    private final LinkConfig link;
+    private final RelayEvents events;
     private final SiteIdentity identity;
     private final Map<String, RelayConfig.PeerConfig> peers = new LinkedHashMap<>();
     private final Map<String, Down> down = new ConcurrentHashMap<>();
@@ -87,34 +92,40 @@ public final class RelayLinks implements LinkGateway, AutoCloseable {
     });
 
     /**
+     * @param myhostname this site's name, as it introduces itself to its peers
+     * @param link       this site's end of the link and its timing
+     * @param peerConfigs the peer sites (link and classic ones; only link peers are dialed or accepted)
      * @param onLinkUp called with the peer's name and which routes go over its link, each time
      *                 the link comes up: the relay flushes that mail
+     * @param events   told when a link comes up or goes down (the "link to PEER up" log line is one listener)
      */
-    public RelayLinks(RelayConfig config, SiteIdentity identity, Custodian custodian,
-                      BiConsumer<String, Predicate<Route>> onLinkUp, Clock clock) {
-        this.config = config;
+    public RelayLinks(String myhostname, LinkConfig link, List<RelayConfig.PeerConfig> peerConfigs, SiteIdentity identity,
+                      Custodian custodian, BiConsumer<String, Predicate<Route>> onLinkUp, Clock clock,
+                      RelayEvents events) {
+        this.link = link;
+        this.events = events;
         this.identity = identity;
         this.clock = clock;
         Instant now = clock.instant();
         this.started = now;
-        for (RelayConfig.PeerConfig p : config.peers()) {
+        for (RelayConfig.PeerConfig p : peerConfigs) {
             peers.put(p.name(), p);
             if (!p.classic()) {
                 down.put(p.name(), new Down(now, "not connected yet"));
                 history.put(p.name(), new History());
             }
         }
-        List<LinkEndpoint.Peer> linkPeers = config.peers().stream()
+        List<LinkEndpoint.Peer> linkPeers = peerConfigs.stream()
                 .filter(p -> !p.classic()) // classic peers get SMTP over TLS (ClassicPeers), no link
                 .map(p -> new LinkEndpoint.Peer(p.name(), p.address(), p.port(), Set.copyOf(p.pins()), p.dial()))
                 .toList();
         LinkEndpoint.Settings defaults = LinkEndpoint.Settings.defaults();
-        LinkSession.Settings session = new LinkSession.Settings(config.keepaliveInterval(), config.keepaliveCount(),
-                defaults.session().window(), defaults.session().helloTimeout(), config.linkRekeyInterval(),
-                config.linkRekeyBytes());
-        this.endpoint = new LinkEndpoint(identity, config.myhostname(), linkPeers,
+        LinkSession.Settings session = new LinkSession.Settings(link.keepaliveInterval(), link.keepaliveCount(),
+                defaults.session().window(), defaults.session().helloTimeout(), link.rekeyInterval(),
+                link.rekeyBytes());
+        this.endpoint = new LinkEndpoint(identity, myhostname, linkPeers,
                 new LinkEndpoint.Settings(session, defaults.initialBackoff(), defaults.maxBackoff(), defaults.connectTimeout(),
-                        config.linkHandshakeTimeout()),
+                        link.handshakeTimeout()),
                 custodian, new LinkEndpoint.Events() {
                     @Override
                     public void up(LinkEndpoint.Peer peer, LinkSession s) {
@@ -122,7 +133,7 @@ public final class RelayLinks implements LinkGateway, AutoCloseable {
                         History h = history.get(peer.name());
                         h.upSince = clock.instant();
                         h.ups.incrementAndGet();
-                        log.info("link to {} up{}", peer.name(), was == null ? "" : " (down since " + was.since() + ")");
+                        events.linkUp(new LinkCameUp(peer.name(), Optional.ofNullable(was).map(Down::since)));
                         checkExpiry(peer.name(), s);
                         onLinkUp.accept(peer.name(), routesTo(peer.name()));
                     }
@@ -132,6 +143,7 @@ public final class RelayLinks implements LinkGateway, AutoCloseable {
                         Instant now = clock.instant();
                         down.put(peer.name(), new Down(now, reason));
                         history.get(peer.name()).lastDown = new Down(now, reason);
+                        events.linkDown(new LinkWentDown(peer.name(), reason));
                     }
 
                     @Override
@@ -160,8 +172,8 @@ public final class RelayLinks implements LinkGateway, AutoCloseable {
     /** Starts listening (if configured) and dialing. */
     public void start() throws IOException {
         try {
-            if (config.linkListen().isPresent()) {
-                endpoint.listen(config.linkListen().get());
+            if (link.listen().isPresent()) {
+                endpoint.listen(link.listen().get());
             }
             endpoint.start();
         } catch (GeneralSecurityException e) {

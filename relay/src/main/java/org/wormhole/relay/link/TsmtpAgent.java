@@ -16,6 +16,7 @@ import org.wormhole.relay.delivery.DeliveryAgent;
 import org.wormhole.relay.delivery.DeliveryRequest;
 import org.wormhole.relay.delivery.DeliveryResult;
 import org.wormhole.relay.delivery.RecipientOutcome;
+import org.wormhole.relay.queue.BodyFlag;
 import org.wormhole.relay.queue.QueuedMessage;
 import org.wormhole.relay.queue.RecipientState;
 import org.wormhole.relay.queue.Spool;
@@ -60,7 +61,7 @@ public final class TsmtpAgent implements DeliveryAgent {
         }
         String relay = "link:" + peer;
         QueuedMessage m = req.message();
-        int flags = (m.flags().contains("8bitmime") ? 1 : 0) | (m.flags().contains("smtputf8") ? 2 : 0);
+        int flags = BodyFlag.linkBits(m.flags());
         OutboundMessage out = new OutboundMessage(messageId(m, req.recipients()), m.sender(), req.addresses(), flags,
                 m.contentLength(), m.hops(), () -> spool.openContent(m));
         long t0 = System.nanoTime();

@@ -3,38 +3,21 @@ package org.wormhole.relay.qmgr;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.DelayQueue;
-import java.util.concurrent.Delayed;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.wormhole.mailertable.Lookup;
-import org.wormhole.mailertable.Mailer;
-import org.wormhole.mailertable.Nexthop;
 import org.wormhole.mailertable.Route;
-import org.wormhole.relay.delivery.DeliveryRequest;
-import org.wormhole.relay.delivery.DeliveryResult;
-import org.wormhole.relay.delivery.RecipientOutcome;
+import org.wormhole.relay.events.LoggedEvents;
+import org.wormhole.relay.events.RelayEvents;
 import org.wormhole.relay.queue.CorruptQueueFileException;
 import org.wormhole.relay.queue.PartialReceptionException;
 import org.wormhole.relay.queue.QueueId;
 import org.wormhole.relay.queue.QueueState;
 import org.wormhole.relay.queue.QueuedMessage;
-import org.wormhole.relay.queue.RecipientState;
-import org.wormhole.relay.queue.RecipientStatus;
 import org.wormhole.relay.queue.Spool;
-import org.wormhole.relay.queue.StatusLog;
 
 /**
  * The only scheduler of deliveries (Postfix's qmgr). It moves messages between queue states,
@@ -44,6 +27,11 @@ import org.wormhole.relay.queue.StatusLog;
  *
  * <p>Thread-safe: ingress threads call {@link #enqueued}, the control socket calls the
  * operator methods, delivery threads run the attempts.
+ *
+ * <p>The facade of the package's parts: {@link QueueIndex} (where each message is),
+ * {@link Scheduler} (when it is tried next), {@link DeliveryThreads} and {@link DeliveryAttempt}
+ * (one message's attempt), {@link OperatorRequests} (hold, release, delete while an attempt may
+ * be in flight), {@link Flushes}, {@link Quarantine}.
  */
 public final class QueueManager implements AutoCloseable {
 
@@ -75,46 +63,37 @@ public final class QueueManager implements AutoCloseable {
     }
 
     private final Spool spool;
-    private final Routing routing;
-    private final Agents agents;
-    private final Notifier notifier;
-    private final Settings settings;
     private final Clock clock;
-    private final DestinationLimiter limiter;
-    private final ExecutorService deliveries;
-    private final Thread scheduler;
-    private final DelayQueue<Due> due = new DelayQueue<>();
-    /** Where each known message's file is. */
-    private final Map<QueueId, QueueState> location = new ConcurrentHashMap<>();
-    /** The plan of each message; a queued {@link Due} that does not match it is stale. */
-    private final Map<QueueId, Due> planned = new ConcurrentHashMap<>();
-    private final Set<QueueId> inFlight = ConcurrentHashMap.newKeySet();
-    /** Plans that fell due while their message was in flight: taken up when the attempt ends. */
-    private final Map<QueueId, Boolean> dueWhileInFlight = new ConcurrentHashMap<>();
-    private final Map<QueueId, QueueState> afterAttempt = new ConcurrentHashMap<>();
-    /** The pending recipients' addresses of each message as of its last attempt (or its file). */
-    private final Map<QueueId, List<String>> pendingTo = new ConcurrentHashMap<>();
-    /** Routes a {@link #flush(String, Predicate)} made due now, ignoring retry times, at the next attempt. */
-    private final Map<QueueId, Predicate<Route>> flushedRoutes = new ConcurrentHashMap<>();
-    private volatile boolean stopping;
+    private final QueueIndex index;
+    private final Scheduler scheduler;
+    private final Flushes flushes;
+    private final OperatorRequests operator;
+    private final Quarantine quarantine;
+    private final DeliveryThreads deliveries;
 
     public QueueManager(Spool spool, Routing routing, Agents agents, Notifier notifier, Settings settings,
                         Clock clock) {
+        this(spool, routing, agents, notifier, settings, clock, new LoggedEvents());
+    }
+
+    /**
+     * As above, reporting each recipient's outcome to {@code events} (the {@code to=<...>,
+     * status=...} log line is {@link LoggedEvents}, which {@code events} should include).
+     */
+    public QueueManager(Spool spool, Routing routing, Agents agents, Notifier notifier, Settings settings,
+                        Clock clock, RelayEvents events) {
         this.spool = spool;
-        this.routing = routing;
-        this.agents = agents;
-        this.notifier = notifier;
-        this.settings = settings;
         this.clock = clock;
-        this.limiter = new DestinationLimiter();
-        AtomicInteger n = new AtomicInteger();
-        this.deliveries = Executors.newFixedThreadPool(settings.processLimit() + settings.tsmtpConcurrencyLimit(), r -> {
-            Thread t = new Thread(r, "delivery-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
-        this.scheduler = new Thread(this::scheduleLoop, "qmgr");
-        this.scheduler.setDaemon(true);
+        this.index = new QueueIndex(spool);
+        this.scheduler = new Scheduler(clock, this::dispatch);
+        RecipientRouting recipientRouting = new RecipientRouting(routing);
+        this.flushes = new Flushes(index, recipientRouting, scheduler, clock);
+        this.operator = new OperatorRequests(spool, index, scheduler, flushes, clock);
+        this.quarantine = new Quarantine(spool, index, scheduler);
+        DeliveryAttempt attempt = new DeliveryAttempt(spool, recipientRouting, agents, notifier, settings, clock, index,
+                scheduler, flushes, this::enqueued, events);
+        this.deliveries = new DeliveryThreads(settings.processLimit() + settings.tsmtpConcurrencyLimit(), spool, index,
+                scheduler, operator, quarantine, attempt, settings.retry(), clock);
     }
 
     /**
@@ -130,10 +109,10 @@ public final class QueueManager implements AutoCloseable {
             for (QueueId id : spool.list(state)) {
                 try {
                     QueuedMessage m = spool.read(state, id);
-                    location.put(id, state);
-                    pendingTo.put(id, addresses(m.pending()));
+                    index.place(id, state);
+                    index.pending(id, m.pending());
                     if (state != QueueState.HOLD) {
-                        plan(id, state == QueueState.DEFERRED ? m.nextAttemptMillis() : now, false);
+                        scheduler.plan(id, state == QueueState.DEFERRED ? m.nextAttemptMillis() : now, false);
                         resumed++;
                     }
                 } catch (PartialReceptionException e) {
@@ -141,38 +120,27 @@ public final class QueueManager implements AutoCloseable {
                         spool.delete(id, state);
                         log.info("removed partial reception {} (never acknowledged)", id);
                     } else {
-                        quarantine(id, state, e.getMessage());
+                        quarantine.move(id, state, e.getMessage());
                     }
                 } catch (CorruptQueueFileException e) {
-                    quarantine(id, state, e.getMessage());
+                    quarantine.move(id, state, e.getMessage());
                 }
             }
         }
         log.info("queue resumed: {} message(s) to deliver, {} held", resumed,
-                location.values().stream().filter(s -> s == QueueState.HOLD).count());
+                index.count(QueueState.HOLD));
         scheduler.start();
     }
 
     /** A message the ingress has just committed to {@code incoming/}: deliver it now. */
     public void enqueued(QueueId id) {
-        location.put(id, QueueState.INCOMING);
-        plan(id, clock.millis(), false);
+        index.place(id, QueueState.INCOMING);
+        scheduler.plan(id, clock.millis(), false);
     }
 
     /** Makes every deferred message due now, ignoring backoff (postqueue -f). Returns how many. */
     public int flush() {
-        int n = 0;
-        for (Map.Entry<QueueId, QueueState> e : location.entrySet()) {
-            // ACTIVE too: a message whose attempt is running now (it may be failing because of
-            // what this flush is about, e.g. a link that just came back) is tried again right after.
-            if (e.getValue() == QueueState.DEFERRED || e.getValue() == QueueState.INCOMING
-                    || e.getValue() == QueueState.ACTIVE) {
-                plan(e.getKey(), clock.millis(), true);
-                n++;
-            }
-        }
-        log.info("flush: {} message(s) due now", n);
-        return n;
+        return flushes.flush();
     }
 
     /**
@@ -184,148 +152,32 @@ public final class QueueManager implements AutoCloseable {
      * @param what what is flushed, for the log
      */
     public int flush(String what, Predicate<Route> route) {
-        int n = 0;
-        for (Map.Entry<QueueId, QueueState> e : location.entrySet()) {
-            QueueId id = e.getKey();
-            if (deliverable(e.getValue()) && waitsFor(id, route)) {
-                flushedRoutes.merge(id, route, Predicate::or);
-                plan(id, clock.millis(), false);
-                n++;
-            }
-        }
-        log.info("flush of {}: {} message(s) due now", what, n);
-        return n;
+        return flushes.flush(what, route);
     }
 
     /** How many messages (not on hold) have a pending recipient that {@code route} matches. */
     public int waiting(Predicate<Route> route) {
-        int n = 0;
-        for (Map.Entry<QueueId, QueueState> e : location.entrySet()) {
-            if (deliverable(e.getValue()) && waitsFor(e.getKey(), route)) {
-                n++;
-            }
-        }
-        return n;
-    }
-
-    private static boolean deliverable(QueueState s) {
-        // ACTIVE too: an attempt running now may be failing for what the flush is about.
-        return s == QueueState.DEFERRED || s == QueueState.INCOMING || s == QueueState.ACTIVE;
-    }
-
-    /** Whether a pending recipient of {@code id} is routed by {@code route} now. */
-    private boolean waitsFor(QueueId id, Predicate<Route> route) {
-        List<String> to = pendingTo.get(id);
-        if (to == null) {
-            to = readPending(id);
-        }
-        for (String address : to) {
-            if (routed(address, route)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** The pending addresses of a message not attempted yet, from its file (which may move meanwhile). */
-    private List<String> readPending(QueueId id) {
-        for (int tries = 0; tries < 3; tries++) {
-            QueueState at = location.get(id);
-            if (at == null) {
-                return List.of();
-            }
-            try {
-                List<String> to = addresses(spool.read(at, id).pending());
-                pendingTo.putIfAbsent(id, to);
-                return to;
-            } catch (java.nio.file.NoSuchFileException moved) {
-                // moved to another state while we looked: look again
-            } catch (IOException | CorruptQueueFileException e) {
-                return List.of();
-            }
-        }
-        return List.of();
-    }
-
-    private boolean routed(String address, Predicate<Route> route) {
-        Lookup l = routing.lookup(address);
-        if (l instanceof Lookup.Found f) {
-            return route.test(f.route());
-        }
-        return !(l instanceof Lookup.TempFail) && route.test(mxRoute(address));
-    }
-
-    private static List<String> addresses(List<RecipientState> recipients) {
-        return recipients.stream().map(RecipientState::address).toList();
+        return flushes.waiting(route);
     }
 
     /** Puts a message on hold: it stays queued and is not delivered until released. */
-    public synchronized boolean hold(QueueId id) throws IOException {
-        return moveByOperator(id, QueueState.HOLD, "held");
+    public boolean hold(QueueId id) throws IOException {
+        return operator.hold(id);
     }
 
     /** Releases a held message: due now. */
-    public synchronized boolean release(QueueId id) throws IOException {
-        if (location.get(id) != QueueState.HOLD) {
-            return false;
-        }
-        spool.move(id, QueueState.HOLD, QueueState.DEFERRED);
-        location.put(id, QueueState.DEFERRED);
-        log.info("{}: released from hold", id);
-        plan(id, clock.millis(), true);
-        return true;
+    public boolean release(QueueId id) throws IOException {
+        return operator.release(id);
     }
 
     /** Deletes a message, wherever it is (postsuper -d). */
-    public synchronized boolean delete(QueueId id) throws IOException {
-        return moveByOperator(id, null, "removed by the operator");
+    public boolean delete(QueueId id) throws IOException {
+        return operator.delete(id);
     }
 
     /** The ids of all messages in the queue, for {@code delete ALL}. */
     public List<QueueId> all() {
-        return new ArrayList<>(location.keySet());
-    }
-
-    private boolean moveByOperator(QueueId id, QueueState to, String what) throws IOException {
-        QueueState at = location.get(id);
-        if (at == null || at == to) {
-            return false;
-        }
-        if (inFlight.contains(id)) {
-            afterAttempt.put(id, to == null ? QueueState.CORRUPT : to); // applied when the attempt ends
-            log.info("{}: will be {} when its delivery attempt ends", id, what);
-            return true;
-        }
-        apply(id, at, to, what);
-        return true;
-    }
-
-    private void apply(QueueId id, QueueState at, QueueState to, String what) throws IOException {
-        if (to == null) {
-            spool.delete(id, at);
-            location.remove(id);
-            planned.remove(id);
-            pendingTo.remove(id);
-            flushedRoutes.remove(id);
-        } else {
-            spool.move(id, at, to);
-            location.put(id, to);
-            if (to == QueueState.HOLD) {
-                planned.remove(id);
-            }
-        }
-        log.info("{}: {}", id, what);
-    }
-
-    /**
-     * Plans an attempt at {@code atMillis}. An earlier plan stands (a flush is not undone by a
-     * later retry time), and a forced plan stays forced.
-     */
-    private void plan(QueueId id, long atMillis, boolean force) {
-        Due d = planned.merge(id, new Due(id, atMillis, force, clock), (old, neu) -> old.atMillis <= neu.atMillis
-                ? (old.force || !neu.force ? old : new Due(id, old.atMillis, true, clock))
-                : (neu.force || !old.force ? neu : new Due(id, neu.atMillis, true, clock)));
-        due.put(d);
+        return index.all();
     }
 
     /**
@@ -334,335 +186,17 @@ public final class QueueManager implements AutoCloseable {
      * a test's settable clock does, after each advance.
      */
     void clockAdvanced() {
-        due.put(new Due(null, 0, false, clock)); // due at once: wakes the scheduler, which then measures again
+        scheduler.clockAdvanced();
     }
 
-    private void scheduleLoop() {
-        while (!stopping) {
-            Due d;
-            try {
-                d = due.take();
-            } catch (InterruptedException e) {
-                return;
-            }
-            if (d.id == null || planned.get(d.id) != d || stopping) {
-                continue; // a wake-up after a clock jump, or superseded by another plan, held or deleted
-            }
-            synchronized (this) {
-                planned.remove(d.id, d);
-                if (!inFlight.add(d.id)) {
-                    dueWhileInFlight.merge(d.id, d.force, Boolean::logicalOr); // taken up when the attempt ends
-                    continue;
-                }
-            }
-            try {
-                deliveries.execute(() -> attempt(d.id, d.force));
-            } catch (java.util.concurrent.RejectedExecutionException stopped) {
-                inFlight.remove(d.id);
-                return;
-            }
-        }
-    }
-
-    /** One delivery attempt of one message: the heart of the queue manager. */
-    private void attempt(QueueId id, boolean force) {
-        try {
-            QueueState at;
-            synchronized (this) {
-                // An operator move (hold, delete) either finished before this, or saw the attempt
-                // in flight and left its request in afterAttempt: never both move the file.
-                at = location.get(id);
-            }
-            if (at == null || at == QueueState.HOLD || at == QueueState.CORRUPT) {
-                return;
-            }
-            if (at != QueueState.ACTIVE) {
-                spool.move(id, at, QueueState.ACTIVE);
-                location.put(id, QueueState.ACTIVE);
-            }
-            QueuedMessage m;
-            try {
-                m = spool.read(QueueState.ACTIVE, id);
-                spool.verifyContent(m); // before any byte of it goes out
-            } catch (CorruptQueueFileException e) {
-                quarantine(id, QueueState.ACTIVE, e.getMessage());
-                return;
-            }
-            deliver(m, force);
-        } catch (IOException | RuntimeException e) {
-            log.error("{}: delivery attempt failed: {}; will retry", id, e.toString(), e);
-            QueueState at = location.get(id);
-            if (at != null && at != QueueState.HOLD) {
-                plan(id, clock.millis() + settings.retry().delayMillis(1), false);
-            }
-        } finally {
-            // Under the lock of the operator methods: a request they leave in afterAttempt while
-            // this attempt is still in flight is applied here, never lost.
-            synchronized (this) {
-                inFlight.remove(id);
-                Boolean againForced = dueWhileInFlight.remove(id);
-                QueueState wanted = afterAttempt.remove(id);
-                QueueState at = location.get(id);
-                if (againForced != null && wanted == null && at != null && at != QueueState.HOLD) {
-                    plan(id, clock.millis(), againForced);
-                }
-                if (wanted != null && at != null) {
-                    try {
-                        apply(id, at, wanted == QueueState.CORRUPT ? null : wanted,
-                                wanted == QueueState.CORRUPT ? "removed by the operator" : "held");
-                    } catch (IOException e) {
-                        log.error("{}: operator request failed: {}", id, e.toString());
-                    }
-                }
-            }
-        }
-    }
-
-    private void deliver(QueuedMessage m, boolean force) throws IOException {
-        long start = clock.millis();
-        Predicate<Route> flushed = flushedRoutes.remove(m.id());
-        List<RecipientState> due = m.pending().stream()
-                .filter(r -> force || r.nextAttemptMillis() <= start || flushed != null && routed(r.address(), flushed))
-                .toList();
-        Attempt attempt = new Attempt(m, start);
-        try (StatusLog status = spool.statusLog(m)) {
-            if (m.hops() > settings.hopcountLimit()) {
-                String reason = "mail forwarding loop: " + m.hops() + " Received: headers (limit "
-                        + settings.hopcountLimit() + ")";
-                List<Finished> looped = new ArrayList<>();
-                for (RecipientState r : due) {
-                    looped.add(finish(m, r, "none", r.address(), RecipientOutcome.bounced("5.4.6", reason), 0, 0));
-                }
-                attempt.record(looped, status);
-            } else {
-                Map<Route, Group> groups = new LinkedHashMap<>();
-                List<Finished> unrouted = new ArrayList<>();
-                for (RecipientState r : due) {
-                    Lookup l = routing.lookup(r.address());
-                    if (l instanceof Lookup.TempFail t) {
-                        unrouted.add(finish(m, r, "none", r.address(), RecipientOutcome.deferred("4.3.0",
-                                "mailertable lookup failure: " + t.reason()), 0, 0));
-                    } else if (l instanceof Lookup.Found f) {
-                        groups.computeIfAbsent(f.route(), k -> new Group()).add(r, f.rewrittenRecipient().orElse(r.address()));
-                    } else {
-                        groups.computeIfAbsent(mxRoute(r.address()), k -> new Group()).add(r, r.address());
-                    }
-                }
-                attempt.record(unrouted, status);
-                for (Map.Entry<Route, Group> g : groups.entrySet()) {
-                    Route route = g.getKey();
-                    Group group = g.getValue();
-                    DeliveryRequest req = new DeliveryRequest(m, route, group.recipients, group.addresses);
-                    DeliveryResult result;
-                    try {
-                        int limit = agents.pipelines(route) && settings.tsmtpConcurrencyLimit() > 0
-                                ? settings.tsmtpConcurrencyLimit() : settings.destinationConcurrencyLimit();
-                        result = limiter.run(destination(route), limit, () -> agents.forRoute(route).deliver(req));
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        result = DeliveryResult.all("none", group.recipients.size(),
-                                RecipientOutcome.deferred("4.3.0", "relay shutting down"));
-                    }
-                    List<Finished> outcomes = new ArrayList<>();
-                    for (int i = 0; i < group.recipients.size(); i++) {
-                        outcomes.add(finish(m, group.recipients.get(i), result.relay(), group.addresses.get(i),
-                                result.outcomes().get(i), result.setupMillis(), result.transmitMillis()));
-                    }
-                    // The next hop has it: on disk now, before the next group (which may take
-                    // minutes) or anything else, so a crash from here on never sends it again.
-                    attempt.record(outcomes, status);
-                }
-            }
-            end(attempt, status);
-        }
-        if (attempt.stillPending.isEmpty()) {
-            spool.delete(m.id(), QueueState.ACTIVE);
-            location.remove(m.id());
-            pendingTo.remove(m.id());
-            log.info("{}: removed", m.id());
-        } else {
-            long now = clock.millis();
-            pendingTo.put(m.id(), addresses(attempt.stillPending));
-            spool.move(m.id(), QueueState.ACTIVE, QueueState.DEFERRED);
-            location.put(m.id(), QueueState.DEFERRED);
-            long next = attempt.stillPending.stream().mapToLong(RecipientState::nextAttemptMillis).min().orElse(now);
-            plan(m.id(), next, false);
-        }
-    }
-
-    /**
-     * The end of an attempt: the bounce notice is queued before the bounced recipients are
-     * recorded (a crash in between tries them once more rather than losing the notice), then a
-     * delay warning if one is due, then the records left.
-     */
-    private void end(Attempt attempt, StatusLog status) throws IOException {
-        QueuedMessage m = attempt.message;
-        long now = clock.millis();
-        if (!attempt.bounced.isEmpty()) {
-            if (m.isNullSender()) {
-                log.info("{}: no bounce for the null sender: {} recipient(s) dropped", m.id(), attempt.bounced.size());
-            } else {
-                QueueId dsnId = notifier.bounce(m, attempt.bounced);
-                log.info("{}: sender non-delivery notification: {}", m.id(), dsnId);
-                enqueued(dsnId);
-            }
-        }
-        Map<Integer, RecipientState> updated = new HashMap<>();
-        attempt.changed.forEach(r -> updated.put(r.index(), r));
-        for (RecipientState r : m.recipients()) {
-            RecipientState current = updated.getOrDefault(r.index(), r);
-            if (current.status() == RecipientStatus.PENDING) {
-                attempt.stillPending.add(current);
-            }
-        }
-        boolean warn = !m.warned() && !m.isNullSender() && !attempt.stillPending.isEmpty()
-                && !settings.delayWarningTime().isZero()
-                && now - m.arrivalMillis() >= settings.delayWarningTime().toMillis();
-        if (warn) {
-            List<Notifier.Failure> delayed = attempt.stillPending.stream()
-                    .map(r -> new Notifier.Failure(r.address(), attempt.dsns.getOrDefault(r.index(), "4.0.0"),
-                            r.lastError(), "", r.lastAttemptMillis()))
-                    .toList();
-            QueueId dsnId = notifier.delayed(m, delayed);
-            log.info("{}: sender delay notification: {}", m.id(), dsnId);
-            enqueued(dsnId);
-        }
-        status.append(attempt.unwritten, warn, now);
-    }
-
-    /** A recipient's new state after this attempt, and what the log line says about it. */
-    private record Finished(RecipientState state, RecipientOutcome outcome, String relay, String sentTo,
-                            long setupMillis, long transmitMillis) {
-    }
-
-    /** Applies expiry to one recipient's outcome and computes its next state (retry time). */
-    private Finished finish(QueuedMessage m, RecipientState r, String relay, String sentTo, RecipientOutcome o,
-                            long setup, long transmit) {
-        long now = clock.millis();
-        RecipientOutcome outcome = o;
-        if (o.status() == RecipientOutcome.Status.DEFERRED
-                && now - m.arrivalMillis() >= settings.maximalQueueLifetime().toMillis()) {
-            outcome = RecipientOutcome.bounced(o.dsn(), "delivery time expired; last error: " + o.text());
-        }
-        RecipientState next = switch (outcome.status()) {
-            case SENT -> r.sent(now);
-            case BOUNCED -> r.bounced(now, outcome.text());
-            case DEFERRED -> r.deferred(now, now + settings.retry().delayMillis(r.attempts() + 1), outcome.text());
-        };
-        return new Finished(next, outcome, relay, sentTo, setup, transmit);
-    }
-
-    /** What one attempt of one message has found out so far. */
-    private final class Attempt {
-        final QueuedMessage message;
-        final long start;
-        final List<RecipientState> changed = new ArrayList<>();
-        /** Records not in the file yet: bounced ones (after their notice) and deferred ones of groups that sent nothing. */
-        final List<RecipientState> unwritten = new ArrayList<>();
-        final Map<Integer, String> dsns = new HashMap<>(); // this attempt's status code per recipient index
-        final List<Notifier.Failure> bounced = new ArrayList<>();
-        final List<RecipientState> stillPending = new ArrayList<>();
-
-        Attempt(QueuedMessage message, long start) {
-            this.message = message;
-            this.start = start;
-        }
-
-        /**
-         * Takes one route group's outcomes: if any recipient was sent, its records (and the
-         * group's deferred ones) are appended and fsynced now, before anything else happens;
-         * bounced ones wait for their notice, and a group that sent nothing is written with
-         * the rest at the end of the attempt (one fsync for all of them). Then the log lines.
-         */
-        void record(List<Finished> group, StatusLog status) throws IOException {
-            List<RecipientState> now = new ArrayList<>();
-            boolean sent = false;
-            for (Finished f : group) {
-                changed.add(f.state());
-                dsns.put(f.state().index(), f.outcome().dsn());
-                switch (f.outcome().status()) {
-                    case SENT -> {
-                        sent = true;
-                        now.add(f.state());
-                    }
-                    case DEFERRED -> now.add(f.state());
-                    case BOUNCED -> {
-                        unwritten.add(f.state());
-                        bounced.add(new Notifier.Failure(f.state().address(), f.outcome().dsn(), f.outcome().text(),
-                                f.relay(), f.state().lastAttemptMillis()));
-                    }
-                }
-            }
-            if (sent) {
-                status.append(now, false, clock.millis());
-            } else {
-                unwritten.addAll(now);
-            }
-            for (Finished f : group) {
-                logOutcome(message, start, f);
-            }
-        }
-    }
-
-    /** The Postfix-style log line of one recipient's outcome. */
-    private void logOutcome(QueuedMessage m, long start, Finished f) {
-        RecipientState r = f.state();
-        RecipientOutcome outcome = f.outcome();
-        long now = r.lastAttemptMillis();
-        long setup = f.setupMillis();
-        long transmit = f.transmitMillis();
-        double delay = (now - m.arrivalMillis()) / 1000.0;
-        double a = Math.max(0, start - m.arrivalMillis()) / 1000.0;
-        double b = Math.max(0, now - start - setup - transmit) / 1000.0;
-        String status = switch (outcome.status()) {
-            case SENT -> "sent";
-            case DEFERRED -> "deferred";
-            case BOUNCED -> "bounced";
-        };
-        log.info("{}: to=<{}>,{} relay={}, delay={}, delays={}/{}/{}/{}, dsn={}, status={} ({})", m.id(), r.address(),
-                f.sentTo().equals(r.address()) ? "" : " orig_to=<" + r.address() + ">, now_to=<" + f.sentTo() + ">,",
-                f.relay(), fmt(delay), fmt(a), fmt(b), fmt(setup / 1000.0), fmt(transmit / 1000.0), outcome.dsn(), status,
-                outcome.text());
-    }
-
-    private static String fmt(double seconds) {
-        return seconds < 10 ? String.format("%.2g", seconds).replaceAll("\\.?0+$", "") : Long.toString(Math.round(seconds));
-    }
-
-    /** No mailertable entry: SMTP to the MX hosts of the recipient's domain. */
-    static Route mxRoute(String recipient) {
-        int at = recipient.lastIndexOf('@');
-        String domain = at < 0 ? "localhost" : recipient.substring(at + 1).toLowerCase(java.util.Locale.ROOT);
-        if (domain.endsWith(".")) {
-            domain = domain.substring(0, domain.length() - 1);
-        }
-        boolean literal = domain.startsWith("[");
-        return new Route.Transport(Mailer.ESMTP, new Nexthop(domain, Nexthop.DEFAULT_PORT, !literal));
-    }
-
-    private static String destination(Route route) {
-        return route instanceof Route.Transport t ? t.mailer() + ":" + t.nexthop() : route.mailer().mailerName();
-    }
-
-    private void quarantine(QueueId id, QueueState state, String why) {
-        try {
-            spool.move(id, state, QueueState.CORRUPT);
-            log.error("{}: corrupt queue file moved to corrupt/: {}", id, why);
-        } catch (IOException e) {
-            log.error("{}: corrupt queue file ({}) could not be moved: {}", id, why, e.toString());
-        }
-        location.remove(id);
-        planned.remove(id);
-        pendingTo.remove(id);
+    /** Hands a message that has fallen due to the delivery threads (false once they stop). */
+    private boolean dispatch(Scheduler.Due d) {
+        return deliveries.dispatch(d);
     }
 
     /** Counts of messages by state, for status displays. */
     public Map<QueueState, Long> counts() {
-        Map<QueueState, Long> c = new LinkedHashMap<>();
-        for (QueueState s : QueueState.values()) {
-            c.put(s, location.values().stream().filter(v -> v == s).count());
-        }
-        return c;
+        return index.counts();
     }
 
     /**
@@ -670,59 +204,12 @@ public final class QueueManager implements AutoCloseable {
      * on them (their messages stay in {@code active/} and are resumed at the next start).
      */
     public void stop(Duration grace) {
-        stopping = true;
-        scheduler.interrupt();
-        deliveries.shutdown();
-        try {
-            if (!deliveries.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS)) {
-                log.warn("{} delivery attempt(s) still running after {}; they resume at the next start",
-                        inFlight.size(), grace);
-                deliveries.shutdownNow();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        scheduler.stop();
+        deliveries.stop(grace);
     }
 
     @Override
     public void close() {
         stop(Duration.ofSeconds(5));
-    }
-
-    /** Recipients of one message that share a route. */
-    private static final class Group {
-        final List<RecipientState> recipients = new ArrayList<>();
-        final List<String> addresses = new ArrayList<>();
-
-        void add(RecipientState r, String address) {
-            recipients.add(r);
-            addresses.add(address);
-        }
-    }
-
-    /** A message due at a time; {@code force} ignores the recipients' own retry times. */
-    private static final class Due implements Delayed {
-        final QueueId id;
-        final long atMillis;
-        final boolean force;
-        /** The queue manager's clock: every wait is measured on it. */
-        final Clock clock;
-
-        Due(QueueId id, long atMillis, boolean force, Clock clock) {
-            this.id = id;
-            this.atMillis = atMillis;
-            this.force = force;
-            this.clock = clock;
-        }
-
-        @Override
-        public long getDelay(TimeUnit unit) {
-            return unit.convert(atMillis - clock.millis(), TimeUnit.MILLISECONDS);
-        }
-
-        @Override
-        public int compareTo(Delayed o) {
-            return Long.compare(atMillis, ((Due) o).atMillis);
-        }
     }
 }

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.Set;
@@ -192,7 +193,7 @@ final class QueueFileReader {
         String client = "";
         String sender;
         final List<String> recipients = new ArrayList<>();
-        final Set<String> flags = new LinkedHashSet<>();
+        final Set<BodyFlag> flags = EnumSet.noneOf(BodyFlag.class);
         int hops;
         String origin = "";
         long contentLength = -1;
@@ -211,7 +212,8 @@ final class QueueFileReader {
                 case "flags" -> {
                     for (String f : value.split(" ")) {
                         if (!f.isEmpty()) {
-                            flags.add(f);
+                            flags.add(BodyFlag.ofWord(f).orElseThrow(
+                                    () -> new CorruptQueueFileException("unknown body flag '" + f + "'")));
                         }
                     }
                 }

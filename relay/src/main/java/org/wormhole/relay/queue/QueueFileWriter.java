@@ -58,7 +58,7 @@ final class QueueFileWriter implements AutoCloseable {
 
     /** Creates {@code dir/id} (mode 0600, never over an existing file) and writes the header. */
     static QueueFileWriter create(Path dir, QueueId id, long arrivalMillis, String client, String sender,
-                                  List<String> recipients, Set<String> flags, String origin) throws IOException {
+                                  List<String> recipients, Set<BodyFlag> flags, String origin) throws IOException {
         Path file = dir.resolve(id.value());
         FileChannel ch = FileChannel.open(file, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
@@ -76,8 +76,8 @@ final class QueueFileWriter implements AutoCloseable {
                 h.append("origin ").append(FieldCodec.encode(origin)).append('\n');
             }
             h.append("flags");
-            for (String f : flags) {
-                h.append(' ').append(f);
+            for (BodyFlag f : flags) {
+                h.append(' ').append(f.word());
             }
             h.append('\n');
             h.append("hops ");

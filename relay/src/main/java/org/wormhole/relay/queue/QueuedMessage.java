@@ -16,7 +16,7 @@ import java.util.Set;
  * @param client         how it came in: helo, address, protocol (informational)
  * @param sender         the envelope sender; empty for the null sender {@code <>}
  * @param recipients     every recipient with its state, in RCPT order
- * @param flags          {@code 8bitmime}, {@code smtputf8}
+ * @param flags          what the content needs of the next hop
  * @param hops           Received: headers counted in the content
  * @param origin         for mail received over a link: {@code PEER MESSAGE-ID}; empty otherwise
  * @param contentOffset  where the content starts in the file
@@ -27,7 +27,7 @@ import java.util.Set;
  *                       empty for version 1 files, which have none
  */
 public record QueuedMessage(QueueId id, QueueState state, Path file, long arrivalMillis, String client,
-                            String sender, List<RecipientState> recipients, Set<String> flags, int hops,
+                            String sender, List<RecipientState> recipients, Set<BodyFlag> flags, int hops,
                             String origin, long contentOffset, long contentLength, boolean warned, long validLength,
                             OptionalLong contentCrc32c) {
 

@@ -72,7 +72,7 @@ public final class Spool {
 
     /** Starts a new message in {@code incoming/}. */
     public Incoming create(long arrivalMillis, String client, String sender, List<String> recipients,
-                           Set<String> flags) throws IOException {
+                           Set<BodyFlag> flags) throws IOException {
         return create(arrivalMillis, client, sender, recipients, flags, "");
     }
 
@@ -83,7 +83,7 @@ public final class Spool {
      *               recognisable even after a crash); empty otherwise
      */
     public Incoming create(long arrivalMillis, String client, String sender, List<String> recipients,
-                           Set<String> flags, String origin) throws IOException {
+                           Set<BodyFlag> flags, String origin) throws IOException {
         for (int attempt = 0; ; attempt++) {
             QueueId id = QueueId.next(arrivalMillis);
             try {

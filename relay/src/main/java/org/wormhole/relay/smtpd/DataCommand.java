@@ -5,12 +5,16 @@ import java.io.OutputStream;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.ZonedDateTime;
-import java.util.LinkedHashSet;
+import java.util.EnumSet;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.subethamail.smtp.DropConnectionException;
 import org.subethamail.smtp.server.Session;
+import org.wormhole.relay.events.MessageQueued;
+import org.wormhole.relay.events.MessageRefused;
+import org.wormhole.relay.queue.BodyFlag;
+import org.wormhole.relay.queue.ReceivedHeader;
 import org.wormhole.relay.queue.Spool;
 
 /**
@@ -57,7 +61,7 @@ final class DataCommand extends SmtpCommand {
         try (incoming) {
             s.sendResponse("354 End data with <CR><LF>.<CR><LF>");
             SafeSink sink = new SafeSink(incoming.content());
-            String received = ReceivedHeader.build(s.getHelo().orElse(null),
+            String received = ReceivedHeader.smtp(s.getHelo().orElse(null),
                     SessionInfo.clientAddress(s).getHostAddress(), ctx.myhostname(), ctx.sessions().isEsmtp(s),
                     s.isTLSStarted(), tx.smtpUtf8, incoming.id().value(), tx.recipients,
                     ZonedDateTime.now(ctx.clock()));
@@ -78,8 +82,7 @@ final class DataCommand extends SmtpCommand {
             if (r.defect() != null) {
                 incoming.abort();
                 String reply = r.defect().reply(ctx.contentChecks());
-                log.info("{}: reject: DATA from {}: {}; from=<{}>", incoming.id(), ctx.sessions().client(s),
-                        reply, tx.sender);
+                ctx.events().messageRefused(new MessageRefused(incoming.id(), ctx.sessions().client(s), tx.sender, reply));
                 s.sendResponse(reply);
                 s.resetMailTransaction();
                 return;
@@ -100,8 +103,8 @@ final class DataCommand extends SmtpCommand {
                 s.resetMailTransaction();
                 return;
             }
-            log.info("{}: client={}, from=<{}>, size={}, nrcpt={} (queue active)", incoming.id(),
-                    ctx.sessions().client(s), tx.sender, incoming.contentLength(), tx.recipients.size());
+            ctx.events().messageQueued(new MessageQueued(incoming.id(), ctx.sessions().client(s), tx.sender,
+                    incoming.contentLength(), tx.recipients.size()));
             s.sendResponse("250 2.0.0 Ok: queued as " + incoming.id());
             ctx.sessions().phase(s, SessionInfo.END_OF_MESSAGE);
             s.resetMailTransaction();
@@ -109,13 +112,13 @@ final class DataCommand extends SmtpCommand {
         }
     }
 
-    private static Set<String> flags(IngressTransaction tx) {
-        Set<String> f = new LinkedHashSet<>();
+    private static Set<BodyFlag> flags(IngressTransaction tx) {
+        Set<BodyFlag> f = EnumSet.noneOf(BodyFlag.class);
         if (tx.eightBit) {
-            f.add("8bitmime");
+            f.add(BodyFlag.EIGHT_BIT_MIME);
         }
         if (tx.smtpUtf8) {
-            f.add("smtputf8");
+            f.add(BodyFlag.SMTPUTF8);
         }
         return f;
     }

@@ -2,6 +2,7 @@ package org.wormhole.relay.smtpd;
 
 import java.time.Clock;
 import java.util.function.Consumer;
+import org.wormhole.relay.events.RelayEvents;
 import org.wormhole.relay.queue.FreeSpace;
 import org.wormhole.relay.queue.QueueId;
 import org.wormhole.relay.queue.Spool;
@@ -18,8 +19,10 @@ import org.wormhole.relay.smtpd.policy.RelayPolicy;
  * @param freeSpace      whether the queue has room for new mail (queue_minfree)
  * @param dataDeadlines  the time limit of each DATA phase as a whole
  * @param contentChecks  what DATA refuses in the content besides bare CR/LF and excess size
+ * @param events         whom to tell what happened (the log lines among them)
  */
 record IngressContext(String myhostname, long sizeLimit, int recipientLimit, boolean tlsOffered,
                       RelayPolicy policy, Spool spool, FreeSpace freeSpace, Consumer<QueueId> onQueued, Clock clock,
-                      SessionInfo sessions, DataDeadline.Watchdog dataDeadlines, ContentChecks contentChecks) {
+                      SessionInfo sessions, DataDeadline.Watchdog dataDeadlines, ContentChecks contentChecks,
+                      RelayEvents events) {
 }

@@ -1,9 +1,8 @@
 package org.wormhole.relay.smtpd;
 
 import java.io.IOException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.subethamail.smtp.server.Session;
+import org.wormhole.relay.events.RecipientRefused;
 import org.wormhole.relay.smtpd.policy.RcptVerdict;
 
 /**
@@ -11,8 +10,6 @@ import org.wormhole.relay.smtpd.policy.RcptVerdict;
  * recipient is queued without a trailing dot on its domain, as Postfix's trivial-rewrite does.
  */
 final class RcptCommand extends SmtpCommand {
-
-    private static final Logger log = LoggerFactory.getLogger("smtpd");
 
     private final IngressContext ctx;
 
@@ -48,8 +45,8 @@ final class RcptCommand extends SmtpCommand {
         }
         RcptVerdict verdict = ctx.policy().check(SessionInfo.clientAddress(s), rcpt);
         if (verdict instanceof RcptVerdict.Reject r) {
-            log.info("NOQUEUE: reject: RCPT from {}: {} {} {}; from=<{}> to=<{}> helo=<{}>", ctx.sessions().client(s),
-                    r.code(), r.enhancedStatus(), r.text(), tx.sender, rcpt, s.getHelo().orElse(""));
+            ctx.events().recipientRefused(new RecipientRefused(ctx.sessions().client(s), r.code(), r.enhancedStatus(),
+                    r.text(), tx.sender, rcpt, s.getHelo().orElse("")));
             s.sendResponse(r.code() + " " + r.enhancedStatus() + " " + r.text());
             return;
         }

@@ -14,6 +14,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.subethamail.smtp.internal.server.CommandHandler;
 import org.subethamail.smtp.server.SMTPServer;
+import org.wormhole.relay.events.LoggedEvents;
+import org.wormhole.relay.events.RelayEvents;
 import org.wormhole.relay.queue.FreeSpace;
 import org.wormhole.relay.queue.QueueId;
 import org.wormhole.relay.queue.Spool;
@@ -56,6 +58,15 @@ public final class SmtpIngress implements AutoCloseable {
     /** As above, with the lookup of client names for the log ({@link ClientNames#SYSTEM} in a relay). */
     public SmtpIngress(Settings settings, RelayPolicy policy, Spool spool, FreeSpace freeSpace, Consumer<QueueId> onQueued,
                        Optional<SSLContext> tls, Clock clock, ClientNames clientNames) {
+        this(settings, policy, spool, freeSpace, onQueued, tls, clock, clientNames, new LoggedEvents());
+    }
+
+    /**
+     * As above, reporting what happens to {@code events} (messages queued and refused, recipients
+     * refused); the log lines are {@link LoggedEvents}, which {@code events} should include.
+     */
+    public SmtpIngress(Settings settings, RelayPolicy policy, Spool spool, FreeSpace freeSpace, Consumer<QueueId> onQueued,
+                       Optional<SSLContext> tls, Clock clock, ClientNames clientNames, RelayEvents events) {
         SessionInfo sessions = new SessionInfo(clientNames);
         this.sessions = sessions;
         this.dataDeadlines = new DataDeadline.Watchdog(
@@ -64,7 +75,7 @@ public final class SmtpIngress implements AutoCloseable {
                 new ClientLimits(settings.clientLimits(), policy::inMynetworks, clock));
         IngressContext ctx = new IngressContext(settings.myhostname(), settings.sizeLimit(), settings.recipientLimit(),
                 tls.isPresent(), policy, spool, freeSpace, onQueued, clock, sessions,
-                dataDeadlines, settings.contentChecks());
+                dataDeadlines, settings.contentChecks(), events);
         SMTPServer.Builder b = SMTPServer.port(settings.listen().getPort())
                 .bindAddress(settings.listen().getAddress())
                 .hostName(settings.myhostname())

@@ -20,32 +20,32 @@ class ConfigLoaderTest {
     @Test
     void theEmbeddedDefaultsAreASafeLoopbackRelay() throws Exception {
         RelayConfig c = ConfigLoader.defaults(home);
-        assertEquals("127.0.0.1", c.listen().getAddress().getHostAddress());
-        assertEquals(2525, c.listen().getPort());
-        assertEquals("[127.0.0.0/8, ::1/128]", c.mynetworks().toString());
-        assertEquals(List.of(), c.relayDomains());
-        assertEquals(home.resolve("spool"), c.queueDirectory());
-        assertEquals(home.resolve("config/mailertable"), c.mailertable());
-        assertEquals(Duration.ofMinutes(5), c.minimalBackoff());
-        assertEquals(Duration.ofHours(1), c.maximalBackoff());
-        assertEquals(Duration.ofDays(5), c.maximalQueueLifetime());
-        assertEquals(Duration.ofHours(4), c.delayWarningTime());
-        assertEquals(10L * 1024 * 1024, c.messageSizeLimit());
-        assertEquals(50, c.hopcountLimit());
+        assertEquals("127.0.0.1", c.smtpd().listen().getAddress().getHostAddress());
+        assertEquals(2525, c.smtpd().listen().getPort());
+        assertEquals("[127.0.0.0/8, ::1/128]", c.smtpd().mynetworks().toString());
+        assertEquals(List.of(), c.smtpd().relayDomains());
+        assertEquals(home.resolve("spool"), c.queue().directory());
+        assertEquals(home.resolve("config/mailertable"), c.mailertable().file());
+        assertEquals(Duration.ofMinutes(5), c.queue().minimalBackoff());
+        assertEquals(Duration.ofHours(1), c.queue().maximalBackoff());
+        assertEquals(Duration.ofDays(5), c.queue().maximalQueueLifetime());
+        assertEquals(Duration.ofHours(4), c.queue().delayWarningTime());
+        assertEquals(10L * 1024 * 1024, c.smtpd().messageSizeLimit());
+        assertEquals(50, c.queue().hopcountLimit());
     }
 
     @Test
     void longLinesAreAcceptedAndFoldedOnDeliveryAndNulIsRefusedByDefault() throws Exception {
         RelayConfig c = ConfigLoader.defaults(home);
-        assertEquals(0, c.smtpdLineLengthLimit(), "no line limit of its own: message_size_limit bounds a line");
-        assertTrue(c.smtpdForbidNulInContent());
-        assertEquals(998, c.smtpLineLengthLimit());
+        assertEquals(0, c.smtpd().lineLengthLimit(), "no line limit of its own: message_size_limit bounds a line");
+        assertTrue(c.smtpd().forbidNulInContent());
+        assertEquals(998, c.delivery().lineLengthLimit());
 
         c = ConfigLoader.fromText("t.conf", "smtpd_line_length_limit = 64K\nsmtpd_forbid_nul_in_content = no\n"
                 + "smtp_line_length_limit = 0\n", home);
-        assertEquals(65536, c.smtpdLineLengthLimit());
-        assertEquals(false, c.smtpdForbidNulInContent());
-        assertEquals(0, c.smtpLineLengthLimit());
+        assertEquals(65536, c.smtpd().lineLengthLimit());
+        assertEquals(false, c.smtpd().forbidNulInContent());
+        assertEquals(0, c.delivery().lineLengthLimit());
 
         ConfigException e = assertThrows(ConfigException.class,
                 () -> ConfigLoader.fromText("t.conf", "\nsmtp_line_length_limit = 1\n", home));
@@ -63,10 +63,10 @@ class ConfigLoaderTest {
                 """);
         RelayConfig c = ConfigLoader.load(f, home);
         assertEquals("relay.birlinghoven.example", c.myhostname());
-        assertEquals(2626, c.listen().getPort());
-        assertEquals(List.of("birlinghoven.example", ".birlinghoven.example"), c.relayDomains());
-        assertEquals(Path.of("/var/spool/wormhole"), c.queueDirectory());
-        assertEquals(Duration.ofMinutes(5), c.minimalBackoff(), "everything else from the defaults");
+        assertEquals(2626, c.smtpd().listen().getPort());
+        assertEquals(List.of("birlinghoven.example", ".birlinghoven.example"), c.smtpd().relayDomains());
+        assertEquals(Path.of("/var/spool/wormhole"), c.queue().directory());
+        assertEquals(Duration.ofMinutes(5), c.queue().minimalBackoff(), "everything else from the defaults");
     }
 
     @Test
@@ -136,9 +136,9 @@ class ConfigLoaderTest {
 
     @Test
     void aMailertableEditSettlesForOneSecondUnlessConfigured() throws Exception {
-        assertEquals(Duration.ofSeconds(1), ConfigLoader.defaults(home).mailertableSettleTime());
+        assertEquals(Duration.ofSeconds(1), ConfigLoader.defaults(home).mailertable().settleTime());
         Path f = Files.writeString(home.resolve("site.conf"), "mailertable_settle_time = 250ms\n");
-        assertEquals(Duration.ofMillis(250), ConfigLoader.load(f, home).mailertableSettleTime());
+        assertEquals(Duration.ofMillis(250), ConfigLoader.load(f, home).mailertable().settleTime());
         Path bad = Files.writeString(home.resolve("bad.conf"), "mailertable_settle_time = -1s\n");
         ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(bad, home));
         assertTrue(e.problems().get(0).startsWith(bad + ":1: mailertable_settle_time"), e.problems().toString());
@@ -161,8 +161,8 @@ class ConfigLoaderTest {
     void oneSmtpClientCannotTakeEveryConnectionByDefault() throws Exception {
         RelayConfig c = ConfigLoader.defaults(home);
         assertEquals(new org.wormhole.relay.smtpd.ClientLimits.Settings(50, 300, Duration.ofSeconds(60)),
-                c.smtpdClientLimits());
-        assertEquals(500, c.smtpdMinDataRate());
+                c.smtpd().clientLimits());
+        assertEquals(500, c.smtpd().minDataRate());
         Path f = Files.writeString(home.resolve("limits.conf"), """
                 smtpd_client_connection_count_limit = -1
                 smtpd_min_data_rate = -5
@@ -183,12 +183,12 @@ class ConfigLoaderTest {
                 }
                 """.formatted(pin, pin));
         RelayConfig c = ConfigLoader.load(f, home);
-        assertEquals(4650, c.linkListen().orElseThrow().getPort());
+        assertEquals(4650, c.link().listen().orElseThrow().getPort());
         assertEquals(List.of(
                 new RelayConfig.PeerConfig("branch", "10.9.8.7", 4651, List.of(org.wormhole.link.Pin.parse(pin)), false),
                 new RelayConfig.PeerConfig("tokyo", "relay.tokyo.example", 4650, List.of(org.wormhole.link.Pin.parse(pin)), true)),
                 c.peers());
-        assertEquals(home.resolve("keys"), c.linkKeyDirectory());
+        assertEquals(home.resolve("keys"), c.link().keyDirectory());
     }
 
     @Test
@@ -246,16 +246,16 @@ class ConfigLoaderTest {
     @Test
     void linksAreRekeyedHourlyOrAfterAGibibyteUnlessConfiguredOtherwise() throws Exception {
         RelayConfig defaults = ConfigLoader.defaults(home);
-        assertEquals(Duration.ofHours(1), defaults.linkRekeyInterval());
-        assertEquals(1L << 30, defaults.linkRekeyBytes());
+        assertEquals(Duration.ofHours(1), defaults.link().rekeyInterval());
+        assertEquals(1L << 30, defaults.link().rekeyBytes());
 
         Path f = Files.writeString(home.resolve("rekey.conf"), """
                 link_rekey_interval = 0
                 link_rekey_bytes = 256MiB
                 """);
         RelayConfig c = ConfigLoader.load(f, home);
-        assertEquals(Duration.ZERO, c.linkRekeyInterval());
-        assertEquals(256L << 20, c.linkRekeyBytes());
+        assertEquals(Duration.ZERO, c.link().rekeyInterval());
+        assertEquals(256L << 20, c.link().rekeyBytes());
 
         Path bad = Files.writeString(home.resolve("bad-rekey.conf"), """
                 link_rekey_interval = -5m

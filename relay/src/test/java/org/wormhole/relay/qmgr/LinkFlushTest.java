@@ -1,7 +1,6 @@
 package org.wormhole.relay.qmgr;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -10,7 +9,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -25,6 +23,7 @@ import org.wormhole.relay.queue.QueueId;
 import org.wormhole.relay.queue.QueueState;
 import org.wormhole.relay.queue.RecipientState;
 import org.wormhole.relay.queue.Spool;
+import org.wormhole.testing.Await;
 
 /**
  * A flush of one link's mail ({@link QueueManager#flush(String, Predicate)}): the recipients routed
@@ -103,15 +102,6 @@ class LinkFlushTest {
         }
     }
 
-    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + 30_000_000_000L;
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                fail("timed out waiting for " + what);
-            }
-            Thread.sleep(20);
-        }
-    }
 
     @Test
     void theLinkComingUpSendsItsOwnRecipientsAndNothingElse() throws Exception {
@@ -119,12 +109,12 @@ class LinkFlushTest {
         QueueId forTokyo = queued("bob@tokyo.example");
         QueueId mixed = queued("taro@tokyo.example", "dave@dead.example");
         QueueId forOsaka = queued("jiro@osaka.example");
-        await("the four first attempts", () -> attempts.size() == 5 && deferred().size() == 4);
+        Await.until("the four first attempts", () -> attempts.size() == 5 && deferred().size() == 4);
         assertEquals(2, queue.waiting(OVER_THE_LINK_TO_TOKYO), "two messages wait for the link to tokyo");
 
         linkUp = true;
         assertEquals(2, queue.flush("the link to tokyo", OVER_THE_LINK_TO_TOKYO));
-        await("the link's mail to go", () -> attempts.size() == 7 && !queue.all().contains(forTokyo)
+        Await.until("the link's mail to go", () -> attempts.size() == 7 && !queue.all().contains(forTokyo)
                 && attemptsOf(mixed).equals(List.of(2, 1)));
 
         assertEquals(List.of("tsmtp:tokyo bob@tokyo.example", "tsmtp:tokyo taro@tokyo.example"),

@@ -1,7 +1,6 @@
 package org.wormhole.relay.qmgr;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,7 +12,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,6 +24,7 @@ import org.wormhole.relay.queue.QueueState;
 import org.wormhole.relay.queue.QueuedMessage;
 import org.wormhole.relay.queue.RecipientState;
 import org.wormhole.relay.queue.Spool;
+import org.wormhole.testing.Await;
 
 /**
  * The queue manager's time decisions on a settable clock: an hour of backoff, five days of queue
@@ -110,7 +109,7 @@ class QueueManagerClockTest {
      */
     private void schedulerCaughtUp(String who) throws Exception {
         QueueId canary = queued(who + "@up.example");
-        await("the canary " + who, () -> attempts.contains("up.example " + who + "@up.example")
+        Await.until("the canary " + who, () -> attempts.contains("up.example " + who + "@up.example")
                 && !queue.all().contains(canary));
     }
 
@@ -122,15 +121,6 @@ class QueueManagerClockTest {
         }
     }
 
-    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + 30_000_000_000L;
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                fail("timed out waiting for " + what);
-            }
-            Thread.sleep(5);
-        }
-    }
 
     private long count(String attempt) {
         return attempts.stream().filter(attempt::equals).count();
@@ -140,7 +130,7 @@ class QueueManagerClockTest {
     void aDeferredMessageIsNotRetriedBeforeItsTimeAndIsRetriedOnceTheClockPassesIt() throws Exception {
         start(Duration.ofDays(5), Duration.ZERO);
         QueueId m = queued("carol@dead.example");
-        await("the first attempt", () -> attemptsOf(m).equals(List.of(1)));
+        Await.until("the first attempt", () -> attemptsOf(m).equals(List.of(1)));
 
         advance(Duration.ofMinutes(50)); // the first backoff is 54 to 60 minutes
         schedulerCaughtUp("early");
@@ -148,7 +138,7 @@ class QueueManagerClockTest {
         assertEquals(List.of(1), attemptsOf(m));
 
         advance(Duration.ofMinutes(11));
-        await("the retry", () -> attemptsOf(m).equals(List.of(2)));
+        Await.until("the retry", () -> attemptsOf(m).equals(List.of(2)));
         assertEquals(2, count("dead.example carol@dead.example"), "retried once the clock passed its time");
     }
 
@@ -156,35 +146,35 @@ class QueueManagerClockTest {
     void mailStillDeferredAfterTheMaximalQueueLifetimeBouncesOnce() throws Exception {
         start(Duration.ofHours(3), Duration.ZERO);
         QueueId m = queued("carol@dead.example");
-        await("the first attempt", () -> attemptsOf(m).equals(List.of(1)));
+        Await.until("the first attempt", () -> attemptsOf(m).equals(List.of(1)));
 
         advance(Duration.ofHours(2)); // retried, deferred again: within its lifetime
-        await("the second attempt", () -> attemptsOf(m).equals(List.of(2)));
+        Await.until("the second attempt", () -> attemptsOf(m).equals(List.of(2)));
         assertEquals(0, count("notice failed alice@example.org"));
 
         advance(Duration.ofHours(2)); // four hours queued: past three
-        await("the bounce", () -> count("notice failed alice@example.org") == 1 && !queue.all().contains(m));
+        Await.until("the bounce", () -> count("notice failed alice@example.org") == 1 && !queue.all().contains(m));
         assertEquals(3, count("dead.example carol@dead.example"), "tried a last time, then bounced");
-        await("the notice delivered and removed", () -> queue.all().isEmpty());
+        Await.until("the notice delivered and removed", () -> queue.all().isEmpty());
     }
 
     @Test
     void mailDeferredLongerThanTheDelayWarningTimeSendsOneDelayNotice() throws Exception {
         start(Duration.ofDays(5), Duration.ofHours(3));
         QueueId m = queued("carol@dead.example");
-        await("the first attempt", () -> attemptsOf(m).equals(List.of(1)));
+        Await.until("the first attempt", () -> attemptsOf(m).equals(List.of(1)));
 
         advance(Duration.ofHours(2));
-        await("the second attempt", () -> attemptsOf(m).equals(List.of(2)));
+        Await.until("the second attempt", () -> attemptsOf(m).equals(List.of(2)));
         schedulerCaughtUp("before");
         assertEquals(0, count("notice delayed alice@example.org"), "two hours queued: no warning yet");
 
         advance(Duration.ofHours(2));
-        await("the delay notice", () -> count("notice delayed alice@example.org") == 1
+        Await.until("the delay notice", () -> count("notice delayed alice@example.org") == 1
                 && attemptsOf(m).equals(List.of(3)));
 
         advance(Duration.ofHours(2));
-        await("the fourth attempt", () -> attemptsOf(m).equals(List.of(4)));
+        Await.until("the fourth attempt", () -> attemptsOf(m).equals(List.of(4)));
         schedulerCaughtUp("after");
         assertEquals(1, count("notice delayed alice@example.org"), "one delay notice, not one per attempt");
         assertEquals(0, count("notice failed alice@example.org"));

@@ -30,7 +30,7 @@ class SpoolTest {
 
     private QueueId enqueue(Spool spool, byte[] body, String sender, List<String> rcpts) throws Exception {
         try (Spool.Incoming in = spool.create(1_700_000_000_000L, "client.example [192.0.2.1] ESMTP", sender,
-                rcpts, Set.of("8bitmime"))) {
+                rcpts, Set.of(BodyFlag.EIGHT_BIT_MIME))) {
             in.content().write(body);
             in.commit(1);
             return in.id();
@@ -47,7 +47,9 @@ class SpoolTest {
         assertEquals("s\u00e9nder@example.org", m.sender());
         assertEquals(List.of("a@x.example", "b c@y.example"), m.recipients().stream().map(RecipientState::address).toList());
         assertTrue(m.recipients().stream().allMatch(r -> r.status() == RecipientStatus.PENDING));
-        assertEquals(Set.of("8bitmime"), m.flags());
+        assertEquals(Set.of(BodyFlag.EIGHT_BIT_MIME), m.flags());
+        assertTrue(new String(java.nio.file.Files.readAllBytes(m.file()), StandardCharsets.ISO_8859_1).contains("\nflags 8bitmime\n"),
+                "the flag's word in the file, as QUEUE-FORMAT.md gives it");
         assertEquals(1, m.hops());
         assertEquals(1_700_000_000_000L, m.nextAttemptMillis());
         try (InputStream in = spool.openContent(m)) {

@@ -2,7 +2,6 @@ package org.wormhole.relay.delivery.smtp;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 import static org.wormhole.relay.delivery.smtp.TestMessages.plainOptions;
 
 import java.nio.file.Path;
@@ -25,6 +24,7 @@ import org.wormhole.relay.delivery.SmtpDeliveryAgent;
 import org.wormhole.relay.queue.QueueState;
 import org.wormhole.relay.queue.QueuedMessage;
 import org.wormhole.relay.queue.Spool;
+import org.wormhole.testing.Await;
 
 /**
  * The SMTP agent reports a transaction's outcomes as soon as the server's replies are in: the
@@ -61,22 +61,12 @@ class OutcomesBeforeQuitTest {
                 Future<DeliveryResult> result = delivery.submit(() -> agent.deliver(
                         new DeliveryRequest(m, route, m.recipients(), List.of("b@example.net", "nobody@example.net"))));
 
-                long deadline = System.nanoTime() + 20_000_000_000L;
-                while (!result.isDone()) {
-                    if (System.nanoTime() > deadline) {
-                        fail("the outcomes are still waiting for the server to answer QUIT: " + server.transcript());
-                    }
-                    Thread.sleep(20);
-                }
+                Await.until(() -> "the outcomes, which must not wait for the server to answer QUIT: " + server.transcript(), result::isDone);
                 List<RecipientOutcome> outcomes = result.get().outcomes();
                 assertEquals(RecipientOutcome.Status.SENT, outcomes.get(0).status(), outcomes.toString());
                 assertEquals(RecipientOutcome.Status.BOUNCED, outcomes.get(1).status(), outcomes.toString());
-                while (!server.commands().contains("QUIT")) { // the QUIT goes out all the same, in the background
-                    if (System.nanoTime() > deadline) {
-                        fail("no QUIT: " + server.transcript());
-                    }
-                    Thread.sleep(20);
-                }
+                // the QUIT goes out all the same, in the background
+                Await.until(() -> "the QUIT: " + server.transcript(), () -> server.commands().contains("QUIT"));
                 assertTrue(server.transcript().contains("-- stalling"), server.transcript().toString());
             } finally {
                 delivery.shutdownNow();

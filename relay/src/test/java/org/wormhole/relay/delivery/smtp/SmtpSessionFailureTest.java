@@ -11,13 +11,12 @@ import static org.wormhole.relay.delivery.smtp.TestMessages.shortTimeouts;
 
 import java.io.IOException;
 import java.net.ConnectException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.SocketTimeoutException;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.wormhole.testing.Await;
+import org.wormhole.testing.DeadPort;
 
 /** Servers that refuse, stall, drop the connection or talk nonsense. */
 class SmtpSessionFailureTest {
@@ -154,18 +153,13 @@ class SmtpSessionFailureTest {
 
     @Test
     void nobodyListeningIsAConnectException() throws Exception {
-        InetSocketAddress vacant;
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            vacant = new InetSocketAddress(s.getInetAddress(), s.getLocalPort());
+        try (DeadPort vacant = DeadPort.hold()) {
+            assertThrows(ConnectException.class,
+                    () -> SmtpConnection.open("fake.example", vacant.address(), plainOptions()));
         }
-
-        assertThrows(ConnectException.class, () -> SmtpConnection.open("fake.example", vacant, plainOptions()));
     }
 
     private static void awaitCommand(FakeSmtpServer server, String command) throws InterruptedException {
-        for (int i = 0; i < 100 && !server.commands().contains(command); i++) {
-            Thread.sleep(50);
-        }
-        assertTrue(server.commands().contains(command), () -> "no " + command + " in " + server.transcript());
+        Await.until(() -> command + " in " + server.transcript(), () -> server.commands().contains(command));
     }
 }

@@ -8,12 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.wormhole.relay.delivery.smtp.SmtpTransactionTest.replies;
 import static org.wormhole.relay.delivery.smtp.TestMessages.plainOptions;
 
-import java.nio.file.Path;
 import java.util.List;
 import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.wormhole.testing.TestCertificate;
 
 /**
  * STARTTLS against the fake server with a certificate generated for this test run: opportunistic
@@ -21,9 +20,6 @@ import org.junit.jupiter.api.io.TempDir;
  * failures that must never fall back to plaintext.
  */
 class StartTlsTest {
-
-    @TempDir
-    static Path dir;
 
     private static TestCertificate certificate;
     private static SSLContext serverTls;
@@ -33,7 +29,7 @@ class StartTlsTest {
 
     @BeforeAll
     static void generateCertificate() throws Exception {
-        certificate = TestCertificate.generate(dir);
+        certificate = TestCertificate.forHost("fake.example");
         serverTls = certificate.serverContext();
     }
 

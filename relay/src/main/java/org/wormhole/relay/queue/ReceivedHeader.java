@@ -1,11 +1,14 @@
-package org.wormhole.relay.smtpd;
+package org.wormhole.relay.queue;
 
 import java.time.ZonedDateTime;
 import java.util.List;
-import org.wormhole.relay.queue.MailDates;
 
-/** The trace header the relay puts on every message it accepts (RFC 5321 4.4). */
-final class ReceivedHeader {
+/**
+ * The trace header the relay puts on every message it queues (RFC 5321 4.4), one form for each
+ * way mail comes in: from an SMTP client, and from a peer over the link. Each counts as one hop
+ * against {@code hopcount_limit}.
+ */
+public final class ReceivedHeader {
 
     private ReceivedHeader() {
     }
@@ -15,8 +18,8 @@ final class ReceivedHeader {
      * The protocol names are RFC 3848 and RFC 6531's: SMTP, ESMTP, ESMTPS, UTF8SMTP, UTF8SMTPS.
      * {@code for} is given only for a single recipient, so a message to many does not list them all.
      */
-    static String build(String helo, String clientIp, String myhostname, boolean esmtp, boolean tls, boolean utf8,
-                        String queueId, List<String> recipients, ZonedDateTime now) {
+    public static String smtp(String helo, String clientIp, String myhostname, boolean esmtp, boolean tls, boolean utf8,
+                              String queueId, List<String> recipients, ZonedDateTime now) {
         String protocol = utf8 ? "UTF8SMTP" : esmtp ? "ESMTP" : "SMTP";
         if (tls) {
             protocol += "S";
@@ -31,5 +34,15 @@ final class ReceivedHeader {
         }
         sb.append("; ").append(MailDates.format(now)).append("\r\n");
         return sb.toString();
+    }
+
+    /**
+     * {@code Received: from PEER (link:PEER) by host (Wormhole) with WORMHOLE-LINK id QID (peer
+     * message MID); date}: a message taken over from a peer site, naming the peer's own id for it.
+     */
+    public static String link(String peer, String myhostname, String queueId, String peerMessageId, ZonedDateTime now) {
+        return "Received: from " + peer + " (link:" + peer + ")\r\n\tby " + myhostname
+                + " (Wormhole) with WORMHOLE-LINK id " + queueId + " (peer message " + peerMessageId + ");\r\n\t"
+                + MailDates.format(now) + "\r\n";
     }
 }

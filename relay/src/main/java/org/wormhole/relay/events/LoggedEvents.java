@@ -1,0 +1,59 @@
+package org.wormhole.relay.events;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Postfix-style log lines of the relay's events: one line each, under the logger named after
+ * the Postfix process that would write it ({@code smtpd}, {@code qmgr}, {@code link}). Their wording is what
+ * operators grep and the proving ground parses: keep it.
+ */
+public final class LoggedEvents implements RelayEvents {
+
+    private static final Logger smtpd = LoggerFactory.getLogger("smtpd");
+    private static final Logger link = LoggerFactory.getLogger("link");
+    private static final Logger qmgr = LoggerFactory.getLogger("qmgr");
+
+    @Override
+    public void messageQueued(MessageQueued e) {
+        smtpd.info("{}: client={}, from=<{}>, size={}, nrcpt={} (queue active)", e.id(), e.client(), e.sender(), e.size(),
+                e.recipients());
+    }
+
+    @Override
+    public void messageRefused(MessageRefused e) {
+        smtpd.info("{}: reject: DATA from {}: {}; from=<{}>", e.id(), e.client(), e.reply(), e.sender());
+    }
+
+    @Override
+    public void recipientRefused(RecipientRefused e) {
+        smtpd.info("NOQUEUE: reject: RCPT from {}: {} {} {}; from=<{}> to=<{}> helo=<{}>", e.client(), e.code(),
+                e.enhancedStatus(), e.text(), e.sender(), e.recipient(), e.helo());
+    }
+
+    /** {@code ID: to=<...>, relay=..., delay=..., delays=a/b/c/d, dsn=..., status=sent (...)}, as Postfix. */
+    @Override
+    public void recipientAttempted(RecipientAttempted e) {
+        double a = Math.max(0, e.startMillis() - e.arrivalMillis()) / 1000.0;
+        double b = Math.max(0, e.doneMillis() - e.startMillis() - e.setupMillis() - e.transmitMillis()) / 1000.0;
+        String status = switch (e.outcome().status()) {
+            case SENT -> "sent";
+            case DEFERRED -> "deferred";
+            case BOUNCED -> "bounced";
+        };
+        qmgr.info("{}: to=<{}>,{} relay={}, delay={}, delays={}/{}/{}/{}, dsn={}, status={} ({})", e.id(), e.recipient(),
+                e.sentTo().equals(e.recipient()) ? "" : " orig_to=<" + e.recipient() + ">, now_to=<" + e.sentTo() + ">,",
+                e.relay(), seconds(e.delaySeconds()), seconds(a), seconds(b), seconds(e.setupMillis() / 1000.0),
+                seconds(e.transmitMillis() / 1000.0), e.outcome().dsn(), status, e.outcome().text());
+    }
+
+    /** Seconds as Postfix writes them: two significant digits below ten, whole seconds above. */
+    private static String seconds(double s) {
+        return s < 10 ? String.format("%.2g", s).replaceAll("\\.?0+$", "") : Long.toString(Math.round(s));
+    }
+
+    @Override
+    public void linkUp(LinkCameUp e) {
+        link.info("link to {} up{}", e.peer(), e.downSince().map(d -> " (down since " + d + ")").orElse(""));
+    }
+}

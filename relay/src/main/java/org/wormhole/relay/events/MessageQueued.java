@@ -1,0 +1,15 @@
+package org.wormhole.relay.events;
+
+import org.wormhole.relay.queue.QueueId;
+
+/**
+ * A message accepted into the queue.
+ *
+ * @param id         its queue id
+ * @param client     the client as the log shows it: {@code name[address]}
+ * @param sender     the envelope sender, empty for the null sender
+ * @param size       its content's size in octets, as queued (with our Received: header)
+ * @param recipients how many recipients it has
+ */
+public record MessageQueued(QueueId id, String client, String sender, long size, int recipients) {
+}

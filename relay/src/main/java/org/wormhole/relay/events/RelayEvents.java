@@ -1,0 +1,80 @@
+package org.wormhole.relay.events;
+
+import java.util.List;
+
+/**
+ * The facts a relay reports as they happen: a message queued or refused, a recipient refused, a
+ * recipient's delivery attempted, a link up or down. The Postfix-style log lines are one listener ({@link LoggedEvents}); metrics
+ * and tests are others, so each can rely on the same facts, not on log wording (OkHttp's
+ * EventListener is the model).
+ *
+ * <p>Every method has an empty default, so a listener implements only what it needs. Methods are
+ * called on the relay's own threads (SMTP sessions, the link's), right after the fact and before
+ * the client is answered where there is a client: they must be quick and must not throw.
+ */
+public interface RelayEvents {
+
+    /** A listener that ignores everything. */
+    RelayEvents NONE = new RelayEvents() {
+    };
+
+    /** A message is in the queue (its file committed); the client gets its 250 next. */
+    default void messageQueued(MessageQueued e) {
+    }
+
+    /** A message's content was refused after DATA (bare CR or LF, NUL, too large...); nothing queued. */
+    default void messageRefused(MessageRefused e) {
+    }
+
+    /** A recipient was refused at RCPT TO by the relay policy (relaying denied, a malformed address). */
+    default void recipientRefused(RecipientRefused e) {
+    }
+
+    /** A recipient's outcome of a delivery attempt is known and recorded in its queue file. */
+    default void recipientAttempted(RecipientAttempted e) {
+    }
+
+    /** The link to a peer is up. */
+    default void linkUp(LinkCameUp e) {
+    }
+
+    /** The link to a peer went down. */
+    default void linkDown(LinkWentDown e) {
+    }
+
+    /** Every event goes to each of {@code listeners}, in order. */
+    static RelayEvents all(List<RelayEvents> listeners) {
+        List<RelayEvents> copy = List.copyOf(listeners);
+        return new RelayEvents() {
+            @Override
+            public void messageQueued(MessageQueued e) {
+                copy.forEach(l -> l.messageQueued(e));
+            }
+
+            @Override
+            public void messageRefused(MessageRefused e) {
+                copy.forEach(l -> l.messageRefused(e));
+            }
+
+            @Override
+            public void recipientRefused(RecipientRefused e) {
+                copy.forEach(l -> l.recipientRefused(e));
+            }
+
+            @Override
+            public void recipientAttempted(RecipientAttempted e) {
+                copy.forEach(l -> l.recipientAttempted(e));
+            }
+
+            @Override
+            public void linkUp(LinkCameUp e) {
+                copy.forEach(l -> l.linkUp(e));
+            }
+
+            @Override
+            public void linkDown(LinkWentDown e) {
+                copy.forEach(l -> l.linkDown(e));
+            }
+        };
+    }
+}
