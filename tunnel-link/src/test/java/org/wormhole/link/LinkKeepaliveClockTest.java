@@ -26,6 +26,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.wormhole.link.wire.Frame;
 import org.wormhole.link.wire.FrameCodec;
+import org.wormhole.testing.Await;
 
 /**
  * The keepalive of a real link (two endpoints, TLS on loopback) on a clock the test moves by hand:
