@@ -105,8 +105,7 @@ public final class LinkSession implements AutoCloseable {
     private volatile long lastReceivedNanos;
     private volatile long pingSentNanos;
     private volatile long pingNonce;
-    private long nextPingNanos; // keepalive thread only (set in begin(), before the keepalive's first task)
-    private java.util.concurrent.ScheduledFuture<?> nextTick; // keepalive thread only
+    private volatile long lastTickNanos; // when the keepalive last ticked, by nanos
     private volatile long rttNanos = -1;
     private final Instant upSince = Instant.now();
     private final AtomicLong bytesRead;    // TLS plaintext octets, frames and all
@@ -225,8 +224,9 @@ public final class LinkSession implements AutoCloseable {
     }
 
     private void begin() {
-        nextPingNanos = nanos.getAsLong() + settings.keepaliveInterval().toNanos();
-        keepalive.execute(this::keepaliveTick);
+        long period = settings.keepaliveInterval().toNanos();
+        lastTickNanos = nanos.getAsLong();
+        keepalive.scheduleAtFixedRate(this::keepaliveTick, period, period, TimeUnit.NANOSECONDS);
         Thread r = new Thread(this::readLoop, "link-reader-" + peerSite);
         r.setDaemon(true);
         reader = r;
@@ -267,40 +267,27 @@ public final class LinkSession implements AutoCloseable {
         }
     }
 
-    /**
-     * The keepalive's one timer, on the keepalive thread: declares a silent peer dead once it has
-     * been silent for keepalive_count intervals, sends a PING every interval, then sleeps until the
-     * next of the two is due by {@link #nanos}. The limit counts from the peer's last frame, not
-     * from a PING, so it falls between two PINGs: it is checked at that very moment, and a dead
-     * peer is noticed after keepalive_count intervals, not up to one interval later.
-     */
+    /** Every keepalive interval, on the keepalive thread: a silent peer declared dead, else a PING. */
     private void keepaliveTick() {
-        if (nextTick != null) {
-            nextTick.cancel(false); // woken early by checkTimers()
-        }
+        lastTickNanos = nanos.getAsLong();
         if (presumedDead()) {
             return;
         }
-        long now = nanos.getAsLong();
-        long interval = settings.keepaliveInterval().toNanos();
-        if (now - nextPingNanos >= 0) {
-            nextPingNanos += interval;
-            if (now - nextPingNanos >= 0) { // more than an interval late (a stalled machine): no burst of PINGs
-                nextPingNanos = now + interval;
-            }
-            // A PING every interval, also while frames come in: a peer busy sending us a large
-            // message hears from us that way, while its own PING waits behind its data on a thin line.
-            if (pinging.compareAndSet(false, true)) {
-                sendControl(this::ping);
+        // The limit falls between two ticks (it counts from the peer's last frame, not from a
+        // tick): check again at that very moment, so a dead peer is noticed after
+        // keepalive_count intervals, not up to one interval later.
+        long untilLimit = silenceLimitNanos() - (nanos.getAsLong() - lastReceivedNanos);
+        if (untilLimit < settings.keepaliveInterval().toNanos()) {
+            try {
+                keepalive.schedule(this::presumedDead, Math.max(0, untilLimit), TimeUnit.NANOSECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException closing) {
+                return; // closed meanwhile
             }
         }
-        long untilDead = lastReceivedNanos + silenceLimitNanos() - now;
-        long untilPing = nextPingNanos - now;
-        try {
-            nextTick = keepalive.schedule(this::keepaliveTick, Math.max(0, Math.min(untilDead, untilPing)),
-                    TimeUnit.NANOSECONDS);
-        } catch (RejectedExecutionException closing) {
-            // closed meanwhile
+        // A PING every interval, also while frames come in: a peer busy sending us a large message
+        // hears from us that way, while its own PING waits behind its data on a thin line.
+        if (pinging.compareAndSet(false, true)) {
+            sendControl(this::ping);
         }
     }
 
@@ -311,7 +298,14 @@ public final class LinkSession implements AutoCloseable {
      */
     void checkTimers() throws InterruptedException {
         try {
-            keepalive.submit(this::keepaliveTick).get();
+            keepalive.submit(() -> {
+                if (presumedDead()) {
+                    return;
+                }
+                if (nanos.getAsLong() - lastTickNanos >= settings.keepaliveInterval().toNanos()) {
+                    keepaliveTick(); // a tick is due by the clock: as the timer's own
+                }
+            }).get();
         } catch (RejectedExecutionException | java.util.concurrent.CancellationException closed) {
             // nothing left to check
         } catch (java.util.concurrent.ExecutionException e) {
