@@ -105,6 +105,7 @@ public final class LinkSession implements AutoCloseable {
     private volatile long lastReceivedNanos;
     private volatile long pingSentNanos;
     private volatile long pingNonce;
+    private volatile long lastTickNanos; // when the keepalive last ticked, by nanos
     private volatile long rttNanos = -1;
     private final Instant upSince = Instant.now();
     private final AtomicLong bytesRead;    // TLS plaintext octets, frames and all
@@ -224,6 +225,7 @@ public final class LinkSession implements AutoCloseable {
 
     private void begin() {
         long period = settings.keepaliveInterval().toNanos();
+        lastTickNanos = nanos.getAsLong();
         keepalive.scheduleAtFixedRate(this::keepaliveTick, period, period, TimeUnit.NANOSECONDS);
         Thread r = new Thread(this::readLoop, "link-reader-" + peerSite);
         r.setDaemon(true);
@@ -265,7 +267,9 @@ public final class LinkSession implements AutoCloseable {
         }
     }
 
+    /** Every keepalive interval, on the keepalive thread: a silent peer declared dead, else a PING. */
     private void keepaliveTick() {
+        lastTickNanos = nanos.getAsLong();
         if (presumedDead()) {
             return;
         }
@@ -284,6 +288,28 @@ public final class LinkSession implements AutoCloseable {
         // hears from us that way, while its own PING waits behind its data on a thin line.
         if (pinging.compareAndSet(false, true)) {
             sendControl(this::ping);
+        }
+    }
+
+    /**
+     * Runs the keepalive's time check now, not only when it is next due, and returns once it has
+     * run: for a time source that is not {@link System#nanoTime} (a test's, moved by hand), whose
+     * due moments the keepalive thread cannot sleep until.
+     */
+    void checkTimers() throws InterruptedException {
+        try {
+            keepalive.submit(() -> {
+                if (presumedDead()) {
+                    return;
+                }
+                if (nanos.getAsLong() - lastTickNanos >= settings.keepaliveInterval().toNanos()) {
+                    keepaliveTick(); // a tick is due by the clock: as the timer's own
+                }
+            }).get();
+        } catch (RejectedExecutionException | java.util.concurrent.CancellationException closed) {
+            // nothing left to check
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
         }
     }
 
@@ -464,7 +490,8 @@ public final class LinkSession implements AutoCloseable {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        keepalive.shutdownNow();
+        // Timer checks still queued never run: cancelled, so a checkTimers() waiting for one returns.
+        keepalive.shutdownNow().forEach(r -> ((java.util.concurrent.Future<?>) r).cancel(false));
         control.shutdownNow();
         if (sayGoodbye) {
             // Best effort, and never blocking on a peer that stopped reading.

@@ -298,7 +298,7 @@ class LinkEndpointTest {
         // turned away at once, and the real peer gets in.
         List<java.net.Socket> crowd = new java.util.ArrayList<>();
         try {
-            for (int i = 0; i < LinkEndpoint.MAX_STARTUPS_PER_SOURCE + 1; i++) {
+            for (int i = 0; i < LinkListener.MAX_STARTUPS_PER_SOURCE + 1; i++) {
                 java.net.Socket s = new java.net.Socket();
                 s.connect(linkAddress);
                 crowd.add(s);
@@ -320,7 +320,7 @@ class LinkEndpointTest {
     }
 
     private static String busyAlert() {
-        return java.util.HexFormat.of().formatHex(LinkEndpoint.BUSY_ALERT);
+        return java.util.HexFormat.of().formatHex(LinkListener.BUSY_ALERT);
     }
 
     /** What the listener sends before it closes, in hex. */
@@ -490,7 +490,7 @@ class LinkEndpointTest {
             s.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.99"), 0));
             s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 2_000);
             s.setSoTimeout(100);
-            return s.getInputStream().read() == (LinkEndpoint.BUSY_ALERT[0] & 0xFF);
+            return s.getInputStream().read() == (LinkListener.BUSY_ALERT[0] & 0xFF);
         } catch (java.net.SocketTimeoutException admitted) {
             return false; // a slot was free: not full yet
         } catch (java.io.IOException e) {
