@@ -13,6 +13,7 @@ import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
@@ -142,7 +143,7 @@ public final class DelayingProxy implements AutoCloseable {
             connections.incrementAndGet();
             open.add(client);
             open.add(server);
-            java.util.concurrent.atomic.AtomicInteger halfClosed = new java.util.concurrent.atomic.AtomicInteger();
+            AtomicInteger halfClosed = new AtomicInteger();
             Runnable closeWhenBothDone = () -> {
                 if (halfClosed.incrementAndGet() == 2) { // both sides said EOF: a graceful close, no reset
                     closeGracefully(client);

@@ -1,8 +1,10 @@
 package org.wormhole.proving;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -151,7 +153,7 @@ final class PostfixRelay implements Relay {
                 if (s.anyMatch(f -> Files.isRegularFile(f) && complete(f))) {
                     return false;
                 }
-            } catch (IOException | java.io.UncheckedIOException e) {
+            } catch (IOException | UncheckedIOException e) {
                 return false; // a file moved meanwhile: not idle
             }
         }
@@ -165,7 +167,7 @@ final class PostfixRelay implements Relay {
      */
     private static boolean complete(Path f) {
         try {
-            return Files.getPosixFilePermissions(f).contains(java.nio.file.attribute.PosixFilePermission.OWNER_EXECUTE);
+            return Files.getPosixFilePermissions(f).contains(PosixFilePermission.OWNER_EXECUTE);
         } catch (IOException e) {
             return false; // gone meanwhile
         }

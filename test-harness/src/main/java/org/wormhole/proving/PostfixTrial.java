@@ -2,6 +2,7 @@ package org.wormhole.proving;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
@@ -43,7 +44,7 @@ final class PostfixTrial {
                     try {
                         relay.start();
                     } catch (IOException e) {
-                        throw new java.io.UncheckedIOException(e);
+                        throw new UncheckedIOException(e);
                     }
                 }
             }), o.killTrials(), o, rnd, log);

@@ -2,12 +2,16 @@ package org.wormhole.proving;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.stream.Stream;
 
@@ -41,7 +45,7 @@ public final class ProvingGround {
             // the sink's library logs every client that went away mid-DATA with a stack trace: kill -9 does that
             System.setProperty("logback.configurationFile", "proving-ground-logback.xml");
         }
-        if (java.util.Arrays.asList(args).contains("--help")) {
+        if (Arrays.asList(args).contains("--help")) {
             System.out.print(Options.USAGE);
             return;
         }
@@ -114,7 +118,7 @@ public final class ProvingGround {
             });
             group(o, "disk", tallies, aborted, log, List.of(), () -> DiskFullTrial.run(s, tallies, skipped, o, log));
             ensure(s);
-            java.time.Duration settle = java.time.Duration.ofSeconds(60);
+            Duration settle = Duration.ofSeconds(60);
             if (!Poll.until(settle, s::queuesEmpty)) {
                 skipped.add("the queues were not empty at the end; what is still queued counts as lost");
             }
@@ -151,15 +155,15 @@ public final class ProvingGround {
     static final String DIRECT_KIND = "kill -9 birlinghoven, SMTP in (final hop, as postfix)";
 
     /** Birlinghoven's and Postfix's final-hop duplicates after kill -9 in the same trial, when both ran. */
-    static java.util.Optional<String> finalHopSideBySide(List<Tally.Row> rows) {
-        java.util.Optional<Tally.Row> ours = rows.stream().filter(r -> r.kind().equals(DIRECT_KIND)).findFirst();
-        java.util.Optional<Tally.Row> postfix = rows.stream().filter(r -> r.kind().startsWith("kill -9 postfix")).findFirst();
+    static Optional<String> finalHopSideBySide(List<Tally.Row> rows) {
+        Optional<Tally.Row> ours = rows.stream().filter(r -> r.kind().equals(DIRECT_KIND)).findFirst();
+        Optional<Tally.Row> postfix = rows.stream().filter(r -> r.kind().startsWith("kill -9 postfix")).findFirst();
         if (ours.isEmpty() || postfix.isEmpty() || ours.get().trials() == 0 || postfix.get().trials() == 0) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         Tally.Row w = ours.get();
         Tally.Row p = postfix.get();
-        return java.util.Optional.of(String.format("final-hop duplicates after kill -9: wormhole %d in %d trials (%.2f a trial),"
+        return Optional.of(String.format("final-hop duplicates after kill -9: wormhole %d in %d trials (%.2f a trial),"
                         + " postfix %d in %d trials (%.2f a trial)", w.dupFinal(), w.trials(), (double) w.dupFinal() / w.trials(),
                 p.dupFinal(), p.trials(), (double) p.dupFinal() / p.trials()));
     }
@@ -195,7 +199,7 @@ public final class ProvingGround {
         try {
             s.ensureRunning();
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

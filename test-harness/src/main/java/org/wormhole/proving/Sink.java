@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -54,7 +55,7 @@ final class Sink implements AutoCloseable {
         this.finalHop = Pattern.compile("(?i)\\bby " + Pattern.quote(finalHopHost) + " \\([^)]*\\) with \\S+ id (\\S+?)[;\\s]");
         this.server = SMTPServer.port(0).bindAddress(InetAddress.getLoopbackAddress()).hostName(name)
                 .softwareName("proving-ground sink").maxMessageSize(200_000_000).insertReceivedHeaders(false)
-                .maxConnections(1000).connectionTimeout(60, java.util.concurrent.TimeUnit.SECONDS)
+                .maxConnections(1000).connectionTimeout(60, TimeUnit.SECONDS)
                 .messageHandlerFactory(ctx -> new Handler()).build();
         server.start();
     }

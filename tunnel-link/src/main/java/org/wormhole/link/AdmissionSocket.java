@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.SocketException;
 import java.net.SocketTimeoutException;
 
 /**
@@ -43,7 +44,7 @@ final class AdmissionSocket extends Socket {
                     }
                     total += n;
                 }
-            } catch (SocketTimeoutException | java.net.SocketException gone) {
+            } catch (SocketTimeoutException | SocketException gone) {
                 // done waiting
             }
         }

@@ -1,5 +1,6 @@
 package org.wormhole.link;
 
+import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -70,7 +71,7 @@ public final class LinkCourier implements LinkSession.Listener {
      * octets at a time; many threads may offer at once, and their messages interleave.
      *
      * <p>The future completes with the peer's RESULT, one reply per recipient in order: 2xx
-     * delivered, 4xx deferred, 5xx bounced. It fails with an {@link java.io.IOException}, and
+     * delivered, 4xx deferred, 5xx bounced. It fails with an {@link IOException}, and
      * custody has not passed, when the link goes down first ({@code "link to PEER down: reason"};
      * at once for offers after that) or the content cannot be read as offered (the stream is
      * cancelled; the link stays up): the relay defers those recipients. It completes on the

@@ -2,12 +2,15 @@ package org.wormhole.link;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.security.GeneralSecurityException;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 import org.wormhole.link.wire.Frame;
 
@@ -99,7 +102,7 @@ public final class LinkEndpoint implements AutoCloseable {
     private final List<Peer> peers;
     private final Settings settings;
     private final Events events;
-    private final java.time.Clock clock;
+    private final Clock clock;
     private final SessionRegistry registry;
     private final LinkListener linkListener;
     private final List<LinkDialer> dialers = new CopyOnWriteArrayList<>();
@@ -110,22 +113,22 @@ public final class LinkEndpoint implements AutoCloseable {
      */
     public LinkEndpoint(SiteIdentity self, String siteName, List<Peer> peers, Settings settings, Custodian custodian,
                         Events events) {
-        this(self, siteName, peers, settings, custodian, events, java.time.Clock.systemUTC());
+        this(self, siteName, peers, settings, custodian, events, Clock.systemUTC());
     }
 
     /** As above, with the clock of refusal times and of the refusal log's intervals. */
     public LinkEndpoint(SiteIdentity self, String siteName, List<Peer> peers, Settings settings, Custodian custodian,
-                        Events events, java.time.Clock clock) {
+                        Events events, Clock clock) {
         this(self, siteName, peers, settings, custodian, events, clock, System::nanoTime);
     }
 
     /**
      * As above, with the monotonic time source (nanoseconds, as {@link System#nanoTime}) of every
-     * link's keepalive, round trip and rekey age ({@link LinkSession#start(java.net.Socket, String,
-     * LinkSession.Settings, java.util.function.Function, LongSupplier)}).
+     * link's keepalive, round trip and rekey age ({@link LinkSession#start(Socket, String,
+     * LinkSession.Settings, Function, LongSupplier)}).
      */
     public LinkEndpoint(SiteIdentity self, String siteName, List<Peer> peers, Settings settings, Custodian custodian,
-                        Events events, java.time.Clock clock, LongSupplier nanos) {
+                        Events events, Clock clock, LongSupplier nanos) {
         this.registry = new SessionRegistry(self, siteName, peers, settings.session(), custodian, events, nanos);
         this.linkListener = new LinkListener(self, peers, settings, registry, events, clock);
         this.self = self;

@@ -5,15 +5,27 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.UnknownHostException;
 import java.security.GeneralSecurityException;
 import java.security.cert.X509Certificate;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
 import javax.net.ssl.SSLSocket;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,7 +57,7 @@ final class LinkListener {
      */
     private static final int MAX_LINGERING = 256;
     private static final int MAX_LINGERING_PER_SOURCE = 8;
-    private final Map<InetAddress, Integer> lingeringBySource = new java.util.HashMap<>();
+    private final Map<InetAddress, Integer> lingeringBySource = new HashMap<>();
     /**
      * The busy signal (PROTOCOL.md, "Transport"): a TLS plaintext record with a fatal
      * {@code user_canceled} alert, in answer to the ClientHello.
@@ -56,13 +68,13 @@ final class LinkListener {
     private final LinkEndpoint.Settings settings;
     private final SessionRegistry registry;
     private final LinkEndpoint.Events events;
-    private final java.time.Clock clock;
+    private final Clock clock;
     private final RefusalLog refusals;
     private volatile StartupSlots startups = new StartupSlots(MAX_STARTUPS, MAX_STARTUPS_PER_SOURCE, Set.of());
     private final Map<InetAddress, List<LinkEndpoint.Peer>> peersByAddress = new ConcurrentHashMap<>();
-    private final java.util.concurrent.atomic.AtomicInteger lingering = new java.util.concurrent.atomic.AtomicInteger();
-    private final java.util.concurrent.ScheduledExecutorService timer =
-            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+    private final AtomicInteger lingering = new AtomicInteger();
+    private final ScheduledExecutorService timer =
+            Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "link-admit-deadline");
                 t.setDaemon(true);
                 return t;
@@ -70,7 +82,7 @@ final class LinkListener {
     private volatile ServerSocket listener;
 
     LinkListener(SiteIdentity self, List<LinkEndpoint.Peer> peers, LinkEndpoint.Settings settings,
-                 SessionRegistry registry, LinkEndpoint.Events events, java.time.Clock clock) {
+                 SessionRegistry registry, LinkEndpoint.Events events, Clock clock) {
         this.self = self;
         this.peers = List.copyOf(peers);
         this.settings = settings;
@@ -91,15 +103,15 @@ final class LinkListener {
             try {
                 for (InetAddress a : InetAddress.getAllByName(p.host())) {
                     peerAddresses.add(a);
-                    peersByAddress.computeIfAbsent(a, x -> new java.util.concurrent.CopyOnWriteArrayList<>()).add(p);
+                    peersByAddress.computeIfAbsent(a, x -> new CopyOnWriteArrayList<>()).add(p);
                 }
-            } catch (java.net.UnknownHostException e) {
+            } catch (UnknownHostException e) {
                 log.info("link: peer {}'s address {} does not resolve; its handshakes share the slots of strangers",
                         p.name(), p.host());
             }
         }
         startups = new StartupSlots(MAX_STARTUPS, MAX_STARTUPS_PER_SOURCE, peerAddresses);
-        timer.scheduleAtFixedRate(refusals::flush, 5, 5, java.util.concurrent.TimeUnit.SECONDS);
+        timer.scheduleAtFixedRate(refusals::flush, 5, 5, TimeUnit.SECONDS);
         ServerSocket s = new AdmissionSocket.Listener();
         s.bind(address, 50);
         listener = s;
@@ -183,8 +195,8 @@ final class LinkListener {
                 } catch (IOException ignored) {
                     // gone
                 }
-            }, 500, java.util.concurrent.TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.RejectedExecutionException closing) {
+            }, 500, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException closing) {
             done.run();
             reset(plain);
         }
@@ -213,14 +225,14 @@ final class LinkListener {
     private void admit(Socket plain, InetSocketAddress from, LinkTls tls) {
         // The whole handshake and greeting within the handshake timeout: a client trickling a byte
         // at a time would otherwise hold its slot forever, each read being within the timeout.
-        java.util.concurrent.ScheduledFuture<?> deadline = null;
-        java.util.concurrent.atomic.AtomicBoolean late = new java.util.concurrent.atomic.AtomicBoolean();
+        ScheduledFuture<?> deadline = null;
+        AtomicBoolean late = new AtomicBoolean();
         long timeout = settings.handshakeTimeout().toMillis();
         try {
             deadline = timer.schedule(() -> {
                 late.set(true);
                 reset(plain);
-            }, timeout, java.util.concurrent.TimeUnit.MILLISECONDS);
+            }, timeout, TimeUnit.MILLISECONDS);
             plain.setSoTimeout((int) timeout);
             plain.setTcpNoDelay(true); // see dialLoop
             SSLSocket s = tls.serverSide(plain);
@@ -276,7 +288,7 @@ final class LinkListener {
         return e.getMessage() == null ? e.toString() : e.getMessage();
     }
 
-    private static final java.util.regex.Pattern CN = java.util.regex.Pattern.compile("(?:^|,)CN=([^,]+)");
+    private static final Pattern CN = Pattern.compile("(?:^|,)CN=([^,]+)");
 
     /** The peer a connection is from: named in its certificate, else the only one at its address. */
     private Optional<LinkEndpoint.Peer> peerAt(InetSocketAddress from, X509Certificate offered) {

@@ -1,5 +1,7 @@
 package org.wormhole.link;
 
+import java.io.IOException;
+import java.net.Socket;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.Certificate;
@@ -27,7 +29,7 @@ public final class LinkTls {
         KeyStore ks = KeyStore.getInstance("PKCS12");
         try {
             ks.load(null, null);
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new GeneralSecurityException(e);
         }
         char[] none = new char[0];
@@ -39,7 +41,7 @@ public final class LinkTls {
     }
 
     /** A listening socket that requires a pinned client certificate. */
-    public SSLServerSocket serverSocket() throws java.io.IOException {
+    public SSLServerSocket serverSocket() throws IOException {
         SSLServerSocket s = (SSLServerSocket) context.getServerSocketFactory().createServerSocket();
         s.setEnabledProtocols(PROTOCOLS);
         s.setNeedClientAuth(true);
@@ -47,7 +49,7 @@ public final class LinkTls {
     }
 
     /** Wraps an accepted plain socket as the server side of a link. */
-    public SSLSocket serverSide(java.net.Socket plain) throws java.io.IOException {
+    public SSLSocket serverSide(Socket plain) throws IOException {
         SSLSocket s = (SSLSocket) context.getSocketFactory().createSocket(plain, null, plain.getPort(), true);
         s.setUseClientMode(false);
         s.setEnabledProtocols(PROTOCOLS);
@@ -56,7 +58,7 @@ public final class LinkTls {
     }
 
     /** Wraps a connected plain socket as the client side of a link to {@code peerHost}. */
-    public SSLSocket clientSide(java.net.Socket plain, String peerHost) throws java.io.IOException {
+    public SSLSocket clientSide(Socket plain, String peerHost) throws IOException {
         SSLSocket s = (SSLSocket) context.getSocketFactory().createSocket(plain, peerHost, plain.getPort(), true);
         s.setUseClientMode(true);
         s.setEnabledProtocols(PROTOCOLS);

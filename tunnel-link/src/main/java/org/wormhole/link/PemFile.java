@@ -3,7 +3,9 @@ package org.wormhole.link;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
@@ -67,8 +69,8 @@ public final class PemFile {
     /**
      * Reads the blocks of {@code file}; text outside them is ignored (as openssl does).
      *
-     * @throws java.nio.file.NoSuchFileException   the file does not exist
-     * @throws java.nio.file.AccessDeniedException the file cannot be read
+     * @throws NoSuchFileException   the file does not exist
+     * @throws AccessDeniedException the file cannot be read
      */
     public static PemFile read(Path file) throws IOException {
         String text = new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1);

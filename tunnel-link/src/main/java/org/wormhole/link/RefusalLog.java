@@ -5,8 +5,10 @@ import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 
@@ -98,7 +100,7 @@ final class RefusalLog {
 
     /** Writes the summary of every interval that is over, and forgets it. */
     void flush() {
-        java.util.List<String> lines = new java.util.ArrayList<>();
+        List<String> lines = new ArrayList<>();
         synchronized (this) {
             Instant now = clock.instant();
             for (Iterator<Map.Entry<Source, Window>> it = windows.entrySet().iterator(); it.hasNext(); ) {

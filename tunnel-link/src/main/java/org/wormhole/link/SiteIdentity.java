@@ -3,9 +3,11 @@ package org.wormhole.link;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.math.BigInteger;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
@@ -107,7 +109,7 @@ public record SiteIdentity(PrivateKey privateKey, X509Certificate certificate) {
     /**
      * Loads the identity in {@code dir}; refuses a private key readable by others.
      *
-     * @throws java.nio.file.NoSuchFileException there is no site key in {@code dir}
+     * @throws NoSuchFileException there is no site key in {@code dir}
      * @throws IOException                       anything else, with a message naming the file
      *                                           and the fix (see {@link #keyWithoutCertificate})
      */
@@ -149,7 +151,7 @@ public record SiteIdentity(PrivateKey privateKey, X509Certificate certificate) {
     private static void writePrivate(Path file, String text) throws IOException {
         try (var ch = Files.newByteChannel(file, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))) {
-            ch.write(java.nio.ByteBuffer.wrap(text.getBytes(StandardCharsets.US_ASCII)));
+            ch.write(ByteBuffer.wrap(text.getBytes(StandardCharsets.US_ASCII)));
         }
     }
 }

@@ -7,6 +7,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -197,7 +198,7 @@ public final class FrameCodec {
                 throw new ProtocolViolation(name(type) + " frame with " + b.remaining() + " octets left over");
             }
             return f;
-        } catch (java.nio.BufferUnderflowException e) {
+        } catch (BufferUnderflowException e) {
             throw new ProtocolViolation(name(type) + " frame too short");
         }
     }
