@@ -11,7 +11,9 @@ public interface DeliveryAgent {
 
     /**
      * Attempts delivery. Never throws for a delivery problem: a failure to connect, a timeout or
-     * an unexpected reply becomes a deferred (4xx) or bounced (5xx) outcome.
+     * an unexpected reply becomes a deferred (4xx) or bounced (5xx) outcome. An agent that talks
+     * to a next hop reports the outcomes to {@link DeliveryRequest#outcomesKnown} as soon as the
+     * next hop has answered, before anything else, and then returns the same result.
      */
     DeliveryResult deliver(DeliveryRequest request);
 }

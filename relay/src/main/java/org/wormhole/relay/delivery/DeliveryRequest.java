@@ -17,14 +17,38 @@ import org.wormhole.relay.queue.RecipientState;
  * @param recipients the recipients sharing this route, in envelope order
  * @param addresses  the address to give the next hop for each recipient (rewritten by a
  *                   {@code mailer:user@host} entry, otherwise the recipient itself)
+ * @param outcomesKnown told the outcomes the moment the next hop has answered for every
+ *                   recipient, before the agent tidies up (connection reuse, QUIT): the queue
+ *                   manager records them in the queue file there and then, so that the window in
+ *                   which a crash would send a message again is as short as it can be
  */
 public record DeliveryRequest(QueuedMessage message, MessageContent content, Route route,
-                              List<RecipientState> recipients, List<String> addresses) {
+                              List<RecipientState> recipients, List<String> addresses, OutcomesKnown outcomesKnown) {
+
+    /**
+     * Where an agent reports its outcomes early. It is called at most once, on the agent's
+     * thread, with the result the agent then returns; an agent that never calls it (or fails
+     * before its outcomes are known) only returns them.
+     */
+    @FunctionalInterface
+    public interface OutcomesKnown {
+        /** Nobody listens: the outcomes count when the agent returns them. */
+        OutcomesKnown NONE = result -> { };
+
+        void known(DeliveryResult result);
+    }
+
     public DeliveryRequest {
         if (recipients.size() != addresses.size()) {
             throw new IllegalArgumentException("one address per recipient");
         }
         recipients = List.copyOf(recipients);
         addresses = List.copyOf(addresses);
+    }
+
+    /** A request whose outcomes count only when the agent returns them. */
+    public DeliveryRequest(QueuedMessage message, MessageContent content, Route route,
+                           List<RecipientState> recipients, List<String> addresses) {
+        this(message, content, route, recipients, addresses, OutcomesKnown.NONE);
     }
 }

@@ -74,7 +74,7 @@ public final class SmtpDeliveryAgent implements DeliveryAgent, AutoCloseable {
             if (cached != null) {
                 // An idle connection the server may have closed meanwhile: if it fails, the
                 // message goes over a fresh connection now rather than waiting for a retry.
-                DeliveryResult r = transact(cached, server, envelope, content, n, t0, true);
+                DeliveryResult r = transact(cached, server, envelope, content, n, t0, true, req.outcomesKnown());
                 if (r != null) {
                     return r;
                 }
@@ -99,7 +99,7 @@ public final class SmtpDeliveryAgent implements DeliveryAgent, AutoCloseable {
                 lastRelay = server;
                 continue;
             }
-            return transact(c, server, envelope, content, n, t0, false);
+            return transact(c, server, envelope, content, n, t0, false, req.outcomesKnown());
         }
         // No server took the transaction (as Postfix, even 5xx greetings only defer: try later).
         RecipientOutcome o = RecipientOutcome.deferred(lastDsn, lastError);
@@ -111,21 +111,23 @@ public final class SmtpDeliveryAgent implements DeliveryAgent, AutoCloseable {
      * caller opens a fresh one); a fresh connection that fails defers every recipient.
      */
     private DeliveryResult transact(SmtpConnection c, String server, OutboundEnvelope envelope, MessageContent content,
-                                    int n, long t0, boolean fromCache) {
+                                    int n, long t0, boolean fromCache, DeliveryRequest.OutcomesKnown known) {
         long t1 = System.nanoTime();
         try {
             TransactionResult result = c.send(envelope, content);
             long t2 = System.nanoTime();
-            if (result.recipientReplies().stream().allMatch(SmtpReply::positive)) {
-                cache.put(server, c); // reuse only after a clean transaction: no server state to doubt
-            } else {
-                cache.retire(c); // QUIT in the background: the outcomes are recorded meanwhile
-            }
             List<RecipientOutcome> outcomes = new ArrayList<>(n);
             for (int i = 0; i < n; i++) {
                 outcomes.add(outcome(result.reply(i), server));
             }
-            return new DeliveryResult(server, millis(t1 - t0), millis(t2 - t1), outcomes);
+            DeliveryResult delivered = new DeliveryResult(server, millis(t1 - t0), millis(t2 - t1), outcomes);
+            known.known(delivered); // recorded now: the connection can wait, a crash would send it again
+            if (result.recipientReplies().stream().allMatch(SmtpReply::positive)) {
+                cache.put(server, c); // reuse only after a clean transaction: no server state to doubt
+            } else {
+                cache.retire(c); // QUIT in the background
+            }
+            return delivered;
         } catch (IOException e) {
             c.close();
             return fromCache ? null : DeliveryResult.all(server, n, RecipientOutcome.deferred("4.4.2",

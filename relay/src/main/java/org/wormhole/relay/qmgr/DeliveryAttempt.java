@@ -82,9 +82,9 @@ final class DeliveryAttempt {
                 Map<Route, Group> groups = byRoute(m, due, unrouted);
                 attempt.record(unrouted, status);
                 for (Map.Entry<Route, Group> g : groups.entrySet()) {
-                    // The next hop has it: on disk now, before the next group (which may take
-                    // minutes) or anything else, so a crash from here on never sends it again.
-                    attempt.record(deliver(m, g.getKey(), g.getValue()), status);
+                    // Each group's outcomes go on disk the moment its next hop has answered, before
+                    // the next group (which may take minutes): a crash from then on never sends it again.
+                    deliver(m, g.getKey(), g.getValue(), attempt, status);
                 }
             }
             end(attempt, status);
@@ -142,10 +142,16 @@ final class DeliveryAttempt {
         return groups;
     }
 
-    /** Hands one route's recipients to its delivery agent, within the destination's concurrency limit. */
-    private List<RecipientResult> deliver(QueuedMessage m, Route route, Group group) {
+    /**
+     * Hands one route's recipients to its delivery agent, within the destination's concurrency
+     * limit, and records their outcomes: the moment the agent reports them (right after the next
+     * hop's reply, before the agent tidies up), or else when it returns.
+     */
+    private void deliver(QueuedMessage m, Route route, Group group, AttemptRecord attempt, StatusLog status)
+            throws IOException {
+        RecordOnce once = new RecordOnce(m, route, group, attempt, status);
         DeliveryRequest req = new DeliveryRequest(m, new SpooledContent(spool, m), route, group.recipients,
-                group.addresses);
+                group.addresses, once::known);
         DeliveryResult result;
         try {
             int limit = agents.pipelines(route) && settings.tsmtpConcurrencyLimit() > 0
@@ -156,12 +162,51 @@ final class DeliveryAttempt {
             result = DeliveryResult.all("none", group.recipients.size(),
                     RecipientOutcome.deferred("4.3.0", "relay shutting down"));
         }
-        List<RecipientResult> outcomes = new ArrayList<>();
-        for (int i = 0; i < group.recipients.size(); i++) {
-            outcomes.add(finish(m, group.recipients.get(i), route.mailer().mailerName(), result.relay(), group.addresses.get(i),
-                    result.outcomes().get(i), result.setupMillis(), result.transmitMillis()));
+        once.known(result); // nothing if the agent reported them already
+        once.rethrow();
+    }
+
+    /** Records one route group's outcomes once: when the agent reports them, or when it returns. */
+    private final class RecordOnce {
+        private final QueuedMessage m;
+        private final Route route;
+        private final Group group;
+        private final AttemptRecord attempt;
+        private final StatusLog status;
+        private boolean recorded;
+        private IOException failure;
+
+        RecordOnce(QueuedMessage m, Route route, Group group, AttemptRecord attempt, StatusLog status) {
+            this.m = m;
+            this.route = route;
+            this.group = group;
+            this.attempt = attempt;
+            this.status = status;
         }
-        return outcomes;
+
+        /** The next hop has it: on disk now, before the next group (which may take minutes) or anything else. */
+        void known(DeliveryResult result) {
+            if (recorded) {
+                return;
+            }
+            recorded = true;
+            List<RecipientResult> outcomes = new ArrayList<>();
+            for (int i = 0; i < group.recipients.size(); i++) {
+                outcomes.add(finish(m, group.recipients.get(i), route.mailer().mailerName(), result.relay(),
+                        group.addresses.get(i), result.outcomes().get(i), result.setupMillis(), result.transmitMillis()));
+            }
+            try {
+                attempt.record(outcomes, status);
+            } catch (IOException e) {
+                failure = e; // the agent's thread is not ours to fail: thrown once the agent returns
+            }
+        }
+
+        void rethrow() throws IOException {
+            if (failure != null) {
+                throw failure;
+            }
+        }
     }
 
     /**

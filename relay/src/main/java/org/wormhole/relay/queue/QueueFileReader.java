@@ -256,7 +256,8 @@ final class QueueFileReader {
         CRC32C c = new CRC32C();
         byte[] b = prefix.getBytes(StandardCharsets.US_ASCII);
         c.update(b, 0, b.length);
-        return String.format("%08x", c.getValue());
+        String hex = Long.toHexString(c.getValue()); // as %08x, without a Formatter on every record
+        return "00000000".substring(hex.length()) + hex;
     }
 
     /** One LF-terminated ASCII line without its LF; null at end of stream or for a line with no LF. */
