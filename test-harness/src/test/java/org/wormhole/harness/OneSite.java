@@ -14,7 +14,7 @@ import org.wormhole.relay.queue.QueueState;
  * One Birlinghoven site for a test, as a JUnit extension: before each test a fresh home directory
  * and the site's internal mail hub (a {@link FakeMx}); the test starts the relay with its own
  * configuration ({@link #start}), whose mailertable routes {@code birlinghoven.example} to the hub;
- * after each test, the relay and the hub are closed and the home is gone. In a test class:
+ * after each test, the relay, the hub and the outside MX if any are closed and the home is gone. In a test class:
  *
  * <pre>
  * &#64;RegisterExtension
@@ -29,6 +29,7 @@ final class OneSite implements BeforeEachCallback, AfterEachCallback {
     FakeMx hub;
     /** The relay, once {@link #start}ed. */
     TestSite site;
+    private FakeMx outside;
 
     @Override
     public void beforeEach(ExtensionContext context) throws IOException {
@@ -68,6 +69,15 @@ final class OneSite implements BeforeEachCallback, AfterEachCallback {
         return n;
     }
 
+    /** The MX of outside.example in the site's fake DNS, started on first use (after {@link #start}). */
+    FakeMx outside() {
+        if (outside == null) {
+            outside = new FakeMx();
+            site.dns.put("outside.example", outside.address());
+        }
+        return outside;
+    }
+
     /** Stops the hub and starts a new one on the same port, as a restarted server. */
     FakeMx restartHub() {
         int port = hub.port();
@@ -84,6 +94,9 @@ final class OneSite implements BeforeEachCallback, AfterEachCallback {
             }
         } finally {
             hub.close();
+            if (outside != null) {
+                outside.close();
+            }
             deleteHome();
         }
     }
