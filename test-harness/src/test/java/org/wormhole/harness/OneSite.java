@@ -14,7 +14,8 @@ import org.wormhole.relay.queue.QueueState;
  * One Birlinghoven site for a test, as a JUnit extension: before each test a fresh home directory
  * and the site's internal mail hub (a {@link FakeMx}); the test starts the relay with its own
  * configuration ({@link #start}), whose mailertable routes {@code birlinghoven.example} to the hub;
- * after each test, the relay, the hub and the outside MX if any are closed and the home is gone. In a test class:
+ * after each test, the relay, the hub and the outside MX if any are closed and the home is gone.
+ * In a test class:
  *
  * <pre>
  * &#64;RegisterExtension
