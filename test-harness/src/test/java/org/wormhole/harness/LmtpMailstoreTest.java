@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -47,7 +46,7 @@ import org.apache.james.protocols.smtp.hook.HookResult;
 import org.apache.james.protocols.smtp.hook.HookReturnCode;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.reactivestreams.Publisher;
 import org.wormhole.relay.queue.QueueId;
 import org.wormhole.relay.queue.QueueState;
@@ -70,23 +69,17 @@ class LmtpMailstoreTest {
 
     private static final String ALICE = "alice@birlinghoven.example";
 
-    @TempDir
-    Path home;
+    @RegisterExtension
+    final OneSite one = new OneSite();
 
     private Mailstore mailstore;
-    private FakeMx hub;
     private TestSite site;
 
+    /** Before the site: a delivery still talking to the mailstore ends at once. */
     @AfterEach
-    void stop() {
-        if (site != null) {
-            site.close();
-        }
+    void stopMailstore() {
         if (mailstore != null) {
             mailstore.close();
-        }
-        if (hub != null) {
-            hub.close();
         }
     }
 
@@ -96,12 +89,9 @@ class LmtpMailstoreTest {
      */
     private TestSite site() throws Exception {
         mailstore = new Mailstore();
-        hub = new FakeMx();
-        site = new TestSite(home,
-                "mailstore.example\tlmtp:[127.0.0.1]:" + mailstore.port() + "\n"
-                        + "birlinghoven.example\tesmtp:[127.0.0.1]:" + hub.port() + "\n",
+        site = one.start("mailstore.example\tlmtp:[127.0.0.1]:" + mailstore.port() + "\n",
                 "minimal_backoff_time = 1h\nmaximal_backoff_time = 2h\n");
-        return site.start();
+        return site;
     }
 
     /** 8-bit text, dots at line starts, a 998-octet line, a header the relay must not touch. */
@@ -126,8 +116,7 @@ class LmtpMailstoreTest {
     void twoMailboxesOnTheMailstoreEachGetTheMessageExactlyOnceByteForByte() throws Exception {
         site();
         String reply;
-        try (SmtpTranscript c = SmtpTranscript.connect(site.port())) {
-            c.expect("220");
+        try (SmtpTranscript c = one.client()) {
             reply = c.sendMail(ALICE, message(), "bob@mailstore.example", "carol@mailstore.example");
             c.send("QUIT").expect("221");
         }
@@ -182,8 +171,7 @@ class LmtpMailstoreTest {
         site();
         mailstore.refuse("full@mailstore.example", "552", "5.2.2 <full@mailstore.example>: mailbox full");
         mailstore.refuse("quota@mailstore.example", "452", "4.2.2 <quota@mailstore.example>: over quota, try later");
-        try (SmtpTranscript c = SmtpTranscript.connect(site.port())) {
-            c.expect("220");
+        try (SmtpTranscript c = one.client()) {
             c.sendMail(ALICE, "From: alice@birlinghoven.example\r\nSubject: three\r\n\r\nhello\r\n",
                     "ok@mailstore.example", "full@mailstore.example", "quota@mailstore.example");
             c.send("QUIT").expect("221");
@@ -191,8 +179,8 @@ class LmtpMailstoreTest {
 
         // ok is delivered; full bounces to alice at her hub with the mailstore's own status.
         Await.until("ok@ to be delivered", () -> mailstore.stored("ok@mailstore.example").size() == 1);
-        Await.until("the bounce to reach alice", () -> hub.received.size() == 1);
-        FakeMx.Received bounce = hub.received.get(0);
+        Await.until("the bounce to reach alice", () -> one.hub.received.size() == 1);
+        FakeMx.Received bounce = one.hub.received.get(0);
         DeliveryReport dsn = DeliveryReport.of(bounce);
         assertEquals("", dsn.envelopeSender(), "bounces come from the null sender");
         assertEquals(List.of(ALICE), dsn.recipients());
@@ -246,7 +234,7 @@ class LmtpMailstoreTest {
         assertArrayEquals(withoutFirstField(mailstore.stored("ok@mailstore.example").get(0)),
                 withoutFirstField(mailstore.stored("quota@mailstore.example").get(0)),
                 "both mailboxes hold the same bytes after James's Received: header");
-        assertEquals(1, hub.received.size(), "one bounce only");
+        assertEquals(1, one.hub.received.size(), "one bounce only");
     }
 
     private boolean queueIsEmpty() {

@@ -16,7 +16,7 @@ import java.util.Set;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.wormhole.relay.queue.QueueId;
 import org.wormhole.relay.queue.QueueState;
 import org.wormhole.relay.queue.QueuedMessage;
@@ -42,39 +42,27 @@ class QueueResilienceTest {
 
     private static final String ALICE = "alice@birlinghoven.example";
 
-    @TempDir
-    Path home;
+    /** The site; its hub is the sender's site mail hub, where bounces and delay warnings for alice arrive. */
+    @RegisterExtension
+    final OneSite one = new OneSite();
 
-    /** The sender's site mail hub: where bounces and delay warnings for alice arrive. */
-    private FakeMx hub;
     /** The MX of outside.example (found through the fake DNS). */
     private FakeMx outside;
     private TestSite site;
     private final List<AutoCloseable> others = new ArrayList<>();
 
+    /** Before the site: a delivery hanging on one of them ends at once. */
     @AfterEach
-    void stop() throws Exception {
-        for (AutoCloseable c : others) { // first: a delivery hanging on one of them ends at once
+    void stopOthers() throws Exception {
+        for (AutoCloseable c : others) {
             c.close();
-        }
-        if (site != null) {
-            site.close();
-        }
-        if (hub != null) {
-            hub.close();
-        }
-        if (outside != null) {
-            outside.close();
         }
     }
 
     private TestSite site(String extraTable, String extraConfig) throws Exception {
-        hub = new FakeMx();
-        outside = new FakeMx();
-        site = new TestSite(home, "birlinghoven.example\tesmtp:[127.0.0.1]:" + hub.port() + "\n" + extraTable,
-                extraConfig);
-        site.dns.put("outside.example", outside.address());
-        return site.start();
+        site = one.start(extraTable, extraConfig);
+        outside = one.outside();
+        return site;
     }
 
     private FakeMx anotherMx() {
@@ -98,7 +86,7 @@ class QueueResilienceTest {
         assertEquals(1, outside.received.size(), "delivered exactly once");
         assertEquals(List.of("carol@outside.example"), outside.received.get(0).recipients());
         assertTrue(outside.received.get(0).text().contains(" id " + id + "\r\n"), outside.received.get(0).text());
-        assertTrue(hub.received.isEmpty(), "no notice to the sender for a retry that worked: " + hub.received);
+        assertTrue(one.hub.received.isEmpty(), "no notice to the sender for a retry that worked: " + one.hub.received);
     }
 
     // --- 2. bounce ---------------------------------------------------------------------------
@@ -110,11 +98,11 @@ class QueueResilienceTest {
 
         QueueId id = send(ALICE, message("one good, one bad"), "carol@outside.example", "nobody@outside.example");
 
-        Await.until("carol's copy and alice's bounce", () -> outside.received.size() == 1 && hub.received.size() == 1);
+        Await.until("carol's copy and alice's bounce", () -> outside.received.size() == 1 && one.hub.received.size() == 1);
         Await.until("the queue to be empty", this::queueIsEmpty);
         assertEquals(List.of("carol@outside.example"), outside.received.get(0).recipients());
 
-        DeliveryReport dsn = DeliveryReport.of(hub.received.get(0));
+        DeliveryReport dsn = DeliveryReport.of(one.hub.received.get(0));
         assertEquals("", dsn.envelopeSender(), "a bounce comes from the null sender <>");
         assertEquals(List.of(ALICE), dsn.recipients());
         assertEquals("Undelivered Mail Returned to Sender", dsn.subject());
@@ -147,7 +135,7 @@ class QueueResilienceTest {
         Await.until("the queue to be empty", this::queueIsEmpty);
         assertEquals("", outside.received.get(0).from());
         assertEquals(List.of("carol@outside.example"), outside.received.get(0).recipients());
-        assertTrue(hub.received.isEmpty(), "no notice for mail from <>: " + hub.received);
+        assertTrue(one.hub.received.isEmpty(), "no notice for mail from <>: " + one.hub.received);
         assertEquals(1, outside.received.size(), "nothing else went out: " + outside.received);
     }
 
@@ -173,7 +161,7 @@ class QueueResilienceTest {
         Await.until("the queue to be empty", this::queueIsEmpty);
         assertEquals(List.of("carol@outside.example"), outside.received.get(0).recipients());
         assertTrue(outside.received.get(0).text().contains("Subject: dropped once\r\n"));
-        assertTrue(hub.received.isEmpty(), "no notice to the sender: " + hub.received);
+        assertTrue(one.hub.received.isEmpty(), "no notice to the sender: " + one.hub.received);
     }
 
     // --- 4. restart --------------------------------------------------------------------------
@@ -185,7 +173,7 @@ class QueueResilienceTest {
         CapturedLog log = CapturedLog.of("qmgr");
         others.add(log);
 
-        Spool spool = Spool.open(home.resolve("spool"));
+        Spool spool = Spool.open(one.home.resolve("spool"));
         long now = System.currentTimeMillis();
         queue(spool, message("in incoming"), "carol@outside.example");
 
@@ -262,9 +250,9 @@ class QueueResilienceTest {
                 () -> deferredError(id).contains("connect to 127.0.0.1[127.0.0.1]:" + deadPort));
 
         long generation = site.relay.mailertable().status().generation();
-        Path table = home.resolve("config/mailertable");
-        Path edit = home.resolve("config/.mailertable.edit");
-        Files.writeString(edit, "birlinghoven.example\tesmtp:[127.0.0.1]:" + hub.port() + "\n"
+        Path table = one.home.resolve("config/mailertable");
+        Path edit = one.home.resolve("config/.mailertable.edit");
+        Files.writeString(edit, one.hubRoute()
                 + "moved.example\tesmtp:[127.0.0.1]:" + newHome.port() + "\n");
         Files.move(edit, table, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         Await.until("the relay to use the edited table",
@@ -276,7 +264,7 @@ class QueueResilienceTest {
         Await.until("the queue to be empty", this::queueIsEmpty);
         assertEquals(List.of("pat@moved.example"), newHome.received.get(0).recipients());
         assertTrue(newHome.received.get(0).text().contains("Subject: find me after the move\r\n"));
-        assertTrue(hub.received.isEmpty(), "no notice to the sender: " + hub.received);
+        assertTrue(one.hub.received.isEmpty(), "no notice to the sender: " + one.hub.received);
     }
 
     // --- 6. mail loop ------------------------------------------------------------------------
@@ -290,14 +278,14 @@ class QueueResilienceTest {
         // 50 + the relay's own = 51 > hopcount_limit 50: a loop.
         QueueId looping = send(ALICE, withReceivedHeaders(50, message("fifty-one hops")), "carol@outside.example");
 
-        Await.until("the bounce to reach alice", () -> hub.received.size() == 1);
+        Await.until("the bounce to reach alice", () -> one.hub.received.size() == 1);
         Await.until("the message at the limit to arrive", () -> outside.received.size() == 1);
         Await.until("the queue to be empty", this::queueIsEmpty);
         assertTrue(outside.received.get(0).text().contains("Subject: fifty hops\r\n"));
         assertTrue(outside.received.stream().noneMatch(r -> r.text().contains("Subject: fifty-one hops")),
                 "the looping message is not delivered");
 
-        DeliveryReport dsn = DeliveryReport.of(hub.received.get(0));
+        DeliveryReport dsn = DeliveryReport.of(one.hub.received.get(0));
         assertEquals("", dsn.envelopeSender());
         assertEquals(List.of(ALICE), dsn.recipients());
         assertTrue(dsn.deliveryStatus().contains("X-Wormhole-Queue-ID: " + looping + "\r\n"), dsn.deliveryStatus());
@@ -319,8 +307,8 @@ class QueueResilienceTest {
         awaitAge(id, Duration.ofSeconds(1));
         retryNow(id, outside, scripted);
 
-        Await.until("the delay notice to reach alice", () -> hub.received.size() == 1);
-        DeliveryReport dsn = DeliveryReport.of(hub.received.get(0));
+        Await.until("the delay notice to reach alice", () -> one.hub.received.size() == 1);
+        DeliveryReport dsn = DeliveryReport.of(one.hub.received.get(0));
         assertEquals("", dsn.envelopeSender());
         assertEquals(List.of(ALICE), dsn.recipients());
         assertEquals("Delayed Mail (still being retried)", dsn.subject());
@@ -339,7 +327,7 @@ class QueueResilienceTest {
         retryNow(id, outside, scripted);
         Await.until("no notice left in the queue", () -> site.relay.queue().all().equals(List.of(id)));
 
-        assertEquals(1, hub.received.size(), "exactly one delay notice: " + hub.received);
+        assertEquals(1, one.hub.received.size(), "exactly one delay notice: " + one.hub.received);
         assertTrue(isQueued(id), "the message is still queued");
         assertTrue(outside.received.isEmpty());
     }
@@ -355,11 +343,11 @@ class QueueResilienceTest {
         awaitAge(id, Duration.ofSeconds(2));
         retryNow(id, outside, scripted);
 
-        Await.until("the bounce to reach alice", () -> hub.received.size() == 1);
+        Await.until("the bounce to reach alice", () -> one.hub.received.size() == 1);
         Await.until("the queue to be empty", this::queueIsEmpty);
         assertTrue(outside.received.isEmpty());
 
-        DeliveryReport dsn = DeliveryReport.of(hub.received.get(0));
+        DeliveryReport dsn = DeliveryReport.of(one.hub.received.get(0));
         assertEquals("", dsn.envelopeSender());
         assertEquals(List.of(ALICE), dsn.recipients());
         assertEquals("Undelivered Mail Returned to Sender", dsn.subject());
@@ -414,7 +402,7 @@ class QueueResilienceTest {
         Await.until("the queue to be empty", this::queueIsEmpty);
         assertEquals(1, elsewhere.received.size(), elsewhere.received.toString());
         assertTrue(elsewhere.received.get(0).text().contains("Subject: after the delete\r\n"));
-        assertTrue(hub.received.isEmpty(), "no notice to the sender: " + hub.received);
+        assertTrue(one.hub.received.isEmpty(), "no notice to the sender: " + one.hub.received);
     }
 
     // --- 10. crash while another route hangs ---------------------------------------------------
@@ -445,12 +433,12 @@ class QueueResilienceTest {
         assertEquals(RecipientStatus.SENT, onDisk.recipients().get(0).status(),
                 "fiona's delivery is recorded while the attempt still hangs on hank's route");
         assertEquals(RecipientStatus.PENDING, onDisk.recipients().get(1).status());
-        Path restarted = home.resolve("restarted");
-        copyQueue(home.resolve("spool"), restarted.resolve("spool"));
+        Path restarted = one.home.resolve("restarted");
+        copyQueue(one.home.resolve("spool"), restarted.resolve("spool"));
 
         // The relay starts again on that spool, with hangs.example repaired.
         FakeMx repaired = anotherMx();
-        TestSite again = new TestSite(restarted, "birlinghoven.example\tesmtp:[127.0.0.1]:" + hub.port() + "\n"
+        TestSite again = new TestSite(restarted, one.hubRoute()
                 + "fast.example\tesmtp:[127.0.0.1]:" + fast.port() + "\n"
                 + "hangs.example\tesmtp:[127.0.0.1]:" + repaired.port() + "\n", "");
         others.add(again);
@@ -505,7 +493,7 @@ class QueueResilienceTest {
         assertEquals(1, errors.size(), log.levelAndText(id.value()).toString());
         assertTrue(errors.get(0).matches("ERROR " + id + ": corrupt queue file moved to corrupt/: content CRC-32C"
                 + " mismatch: expected [0-9a-f]{8}, actual [0-9a-f]{8} \\(damaged on disk\\)"), errors.get(0));
-        assertTrue(hub.received.isEmpty(), "no notice to the sender: " + hub.received);
+        assertTrue(one.hub.received.isEmpty(), "no notice to the sender: " + one.hub.received);
     }
 
     @Test
@@ -525,7 +513,7 @@ class QueueResilienceTest {
                 + "flags\n"
                 + "hops 000001\n"
                 + "content " + String.format("%019d", content.length()) + "\n";
-        Files.writeString(home.resolve("spool/deferred").resolve(id.value()), header + content + "end\n",
+        Files.writeString(one.home.resolve("spool/deferred").resolve(id.value()), header + content + "end\n",
                 StandardCharsets.US_ASCII);
 
         site.start();
@@ -542,8 +530,7 @@ class QueueResilienceTest {
     /** Sends one message over SMTP and returns its queue id from the 250 reply. */
     private QueueId send(String from, String content, String... to) throws Exception {
         String reply;
-        try (SmtpTranscript c = SmtpTranscript.connect(site.port())) {
-            c.expect("220");
+        try (SmtpTranscript c = one.client()) {
             reply = c.sendMail(from, content, to);
             c.send("QUIT").expect("221");
         }
@@ -693,8 +680,7 @@ class QueueResilienceTest {
     void aFlushWhileTheMessagesAttemptIsEndingIsNotLost() throws Exception {
         site("", "minimal_backoff_time = 1h\nmaximal_backoff_time = 2h\n");
         outside.script.add(FakeMx.Answer.TEMPFAIL);
-        try (SmtpTranscript c = SmtpTranscript.connect(site.port())) {
-            c.expect("220");
+        try (SmtpTranscript c = one.client()) {
             c.sendMail("alice@birlinghoven.example", "Subject: race\r\n\r\nx\r\n", "carol@outside.example");
         }
         var qm = site.relay.queue();

@@ -5,12 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.wormhole.link.SiteIdentity;
 import org.wormhole.relay.queue.QueueState;
 import org.wormhole.testing.Await;
@@ -21,42 +19,25 @@ import org.wormhole.testing.Await;
  */
 class RelayEndToEndTest {
 
-    @TempDir
-    Path home;
+    @RegisterExtension
+    final OneSite one = new OneSite();
 
-    private FakeMx hub;
-    private FakeMx internet;
     private TestSite site;
-
-    @AfterEach
-    void stop() {
-        if (site != null) {
-            site.close();
-        }
-        if (hub != null) {
-            hub.close();
-        }
-        if (internet != null) {
-            internet.close();
-        }
-    }
+    /** The MX of outside.example. */
+    private FakeMx internet;
 
     private TestSite site(String extraConfig) throws Exception {
-        hub = new FakeMx();
-        internet = new FakeMx();
         // A peer for the tsmtp route (a route to an unknown peer refuses the table): it dials us,
         // and never does in these tests, so its link stays down.
-        SiteIdentity.generate(home.resolve("keys"), "birlinghoven", java.time.Duration.ofDays(30));
-        SiteIdentity tokyoKey = SiteIdentity.generate(home.resolve("tokyo-keys"), "tokyo", java.time.Duration.ofDays(30));
-        site = new TestSite(home,
-                "birlinghoven.example\tesmtp:[127.0.0.1]:" + hub.port() + "\n"
-                        + "blackhole.example\tdiscard:\n"
-                        + "spam.example\terror:5.7.1:550 Relaying denied\n"
-                        + "tokyo.example\ttsmtp:tokyo\n",
+        SiteIdentity.generate(one.home.resolve("keys"), "birlinghoven", java.time.Duration.ofDays(30));
+        SiteIdentity tokyoKey = SiteIdentity.generate(one.home.resolve("tokyo-keys"), "tokyo", java.time.Duration.ofDays(30));
+        site = one.start("blackhole.example\tdiscard:\n"
+                + "spam.example\terror:5.7.1:550 Relaying denied\n"
+                + "tokyo.example\ttsmtp:tokyo\n",
                 "peers { tokyo { address = \"relay.tokyo.example\", pins = [\"" + tokyoKey.pin() + "\"], dial = false } }\n"
                         + extraConfig);
-        site.dns.put("outside.example", internet.address());
-        return site.start();
+        internet = one.outside();
+        return site;
     }
 
     /** Content a careful relay must pass through untouched: 8-bit, a 998-octet line, dots, binary-looking MIME. */
@@ -87,16 +68,15 @@ class RelayEndToEndTest {
     void mailToTheHubArrivesByteForByteAfterTheRelaysReceivedHeader() throws Exception {
         site("");
         String reply;
-        try (SmtpTranscript c = SmtpTranscript.connect(site.port())) {
-            c.expect("220");
+        try (SmtpTranscript c = one.client()) {
             reply = c.sendMail("alice@birlinghoven.example", trickyMessage(), "bob@birlinghoven.example");
             c.send("QUIT").expect("221 2.0.0");
         }
         assertTrue(reply.matches("250 2\\.0\\.0 Ok: queued as [0-9A-V]{14}"), reply);
         String queueId = reply.substring(reply.lastIndexOf(' ') + 1);
 
-        Await.until("the hub to receive the message", () -> hub.received.size() == 1);
-        FakeMx.Received got = hub.received.get(0);
+        Await.until("the hub to receive the message", () -> one.hub.received.size() == 1);
+        FakeMx.Received got = one.hub.received.get(0);
         assertEquals("alice@birlinghoven.example", got.from());
         assertEquals(List.of("bob@birlinghoven.example"), got.recipients());
         String text = got.text();
@@ -113,27 +93,25 @@ class RelayEndToEndTest {
     @Test
     void outsideDomainsGoToTheirMxAndSeveralRecipientsShareOneTransaction() throws Exception {
         site("");
-        try (SmtpTranscript c = SmtpTranscript.connect(site.port())) {
-            c.expect("220");
+        try (SmtpTranscript c = one.client()) {
             c.sendMail("alice@birlinghoven.example", "Subject: hi\r\n\r\nhello\r\n",
                     "carol@outside.example", "dave@outside.example", "bob@birlinghoven.example");
         }
-        Await.until("both destinations to receive it", () -> internet.received.size() == 1 && hub.received.size() == 1);
+        Await.until("both destinations to receive it", () -> internet.received.size() == 1 && one.hub.received.size() == 1);
         assertEquals(List.of("carol@outside.example", "dave@outside.example"), internet.received.get(0).recipients());
-        assertEquals(List.of("bob@birlinghoven.example"), hub.received.get(0).recipients());
+        assertEquals(List.of("bob@birlinghoven.example"), one.hub.received.get(0).recipients());
     }
 
     @Test
     void errorDiscardAndTsmtpRoutesDoWhatTheTableSays() throws Exception {
         site("");
-        try (SmtpTranscript c = SmtpTranscript.connect(site.port())) {
-            c.expect("220");
+        try (SmtpTranscript c = one.client()) {
             c.sendMail("alice@birlinghoven.example", "Subject: routes\r\n\r\nbody\r\n",
                     "x@blackhole.example", "y@spam.example", "z@tokyo.example");
         }
         // spam.example bounces: the DSN goes back to alice at the hub.
-        Await.until("the bounce to reach the sender", () -> hub.received.size() == 1);
-        FakeMx.Received dsn = hub.received.get(0);
+        Await.until("the bounce to reach the sender", () -> one.hub.received.size() == 1);
+        FakeMx.Received dsn = one.hub.received.get(0);
         assertEquals("", dsn.from(), "bounces come from the null sender");
         assertEquals(List.of("alice@birlinghoven.example"), dsn.recipients());
         assertTrue(dsn.text().contains("Final-Recipient: rfc822; y@spam.example"), dsn.text());
@@ -147,28 +125,23 @@ class RelayEndToEndTest {
     void aServerRestartedBetweenTwoMessagesDoesNotDelayTheSecond() throws Exception {
         // Backoff of an hour: only an immediate retry on a fresh connection delivers the second message.
         site("minimal_backoff_time = 1h\nmaximal_backoff_time = 2h\n");
-        try (SmtpTranscript c = SmtpTranscript.connect(site.port())) {
-            c.expect("220");
+        try (SmtpTranscript c = one.client()) {
             c.sendMail("alice@birlinghoven.example", "Subject: one\r\n\r\n1\r\n", "bob@birlinghoven.example");
         }
-        Await.until("the first message", () -> hub.received.size() == 1);
-        int port = hub.port();
-        hub.close(); // the relay's idle connection to it is now dead
-        hub = new FakeMx(port);
-        try (SmtpTranscript c = SmtpTranscript.connect(site.port())) {
-            c.expect("220");
+        Await.until("the first message", () -> one.hub.received.size() == 1);
+        one.restartHub(); // the relay's idle connection to it is now dead
+        try (SmtpTranscript c = one.client()) {
             c.sendMail("alice@birlinghoven.example", "Subject: two\r\n\r\n2\r\n", "bob@birlinghoven.example");
         }
-        Await.until("the second message, over a fresh connection", () -> hub.received.size() == 1);
-        assertTrue(hub.received.get(0).text().contains("Subject: two"));
+        Await.until("the second message, over a fresh connection", () -> one.hub.received.size() == 1);
+        assertTrue(one.hub.received.get(0).text().contains("Subject: two"));
     }
 
     @Test
     void smtputf8AddressesArePassedThroughUnchanged() throws Exception {
         site("");
         site.dns.put("b\u00fccher.example", internet.address());
-        try (SmtpTranscript c = SmtpTranscript.connect(site.port())) {
-            c.expect("220");
+        try (SmtpTranscript c = one.client()) {
             c.send("EHLO client.example").expect("250");
             c.send("MAIL FROM:<j\u00f6rg@birlinghoven.example> SMTPUTF8").expect("250 2.1.0");
             c.send("RCPT TO:<\u00e5sa@b\u00fccher.example>").expect("250 2.1.5");

@@ -8,8 +8,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.wormhole.relay.delivery.RecipientOutcome;
 import org.wormhole.relay.events.LinkCameUp;
@@ -30,35 +30,18 @@ import org.wormhole.testing.Await;
  */
 class RelayEventsTest {
 
-    @TempDir
-    Path home;
+    @RegisterExtension
+    final OneSite one = new OneSite();
 
-    private FakeMx hub;
-    private TestSite site;
-
-    @AfterEach
-    void stop() {
-        if (site != null) {
-            site.close();
-        }
-        if (hub != null) {
-            hub.close();
-        }
-    }
-
+    /** The relay of most tests: relays for loopback, and for everyone to birlinghoven.example. */
     private TestSite site() throws Exception {
-        hub = new FakeMx();
-        site = new TestSite(home, "birlinghoven.example\tesmtp:[127.0.0.1]:" + hub.port() + "\n",
-                "mynetworks = [\"127.0.0.1/32\"]\nrelay_domains = [\"birlinghoven.example\"]\n");
-        return site.start();
+        return one.start("mynetworks = [\"127.0.0.1/32\"]\nrelay_domains = [\"birlinghoven.example\"]\n");
     }
 
     @Test
     void everySessionOverAClientsConnectionCountIsReportedAsRefusedWithItsReason() throws Exception {
-        hub = new FakeMx();
-        site = new TestSite(home, "birlinghoven.example\tesmtp:[127.0.0.1]:" + hub.port() + "\n",
-                "mynetworks = [\"127.0.0.9/32\"]\nsmtpd_client_connection_count_limit = 2\n"
-                        + "smtpd_client_connection_rate_limit = 0\n").start();
+        TestSite site = one.start("mynetworks = [\"127.0.0.9/32\"]\nsmtpd_client_connection_count_limit = 2\n"
+                + "smtpd_client_connection_rate_limit = 0\n");
         List<SmtpTranscript> open = new ArrayList<>();
         try {
             for (int i = 0; i < 2; i++) {
@@ -85,9 +68,7 @@ class RelayEventsTest {
 
     @Test
     void aClientTalkingBeforeTheGreetingIsReportedAsRefusedForPregreetAndLoggedAsBefore() throws Exception {
-        hub = new FakeMx();
-        site = new TestSite(home, "birlinghoven.example\tesmtp:[127.0.0.1]:" + hub.port() + "\n",
-                "smtpd_pregreet_wait = 300ms\n").start();
+        TestSite site = one.start("smtpd_pregreet_wait = 300ms\n");
         try (CapturedLog log = CapturedLog.of("smtpd");
              SmtpTranscript c = SmtpTranscript.connectFrom("127.0.0.2", site.port())) {
             c.send("EHLO impatient.example");
@@ -102,10 +83,9 @@ class RelayEventsTest {
 
     @Test
     void aQueuedMessageIsReportedWithItsQueueIdSizeAndRecipients() throws Exception {
-        site();
+        TestSite site = site();
         String reply;
-        try (SmtpTranscript c = SmtpTranscript.connect(site.port())) {
-            c.expect("220");
+        try (SmtpTranscript c = one.client()) {
             reply = c.sendMail("alice@tokyo.example", "Subject: hi\r\n\r\nhello\r\n",
                     "bob@birlinghoven.example", "carol@birlinghoven.example");
         }
@@ -122,10 +102,9 @@ class RelayEventsTest {
 
     @Test
     void eachRecipientsDeliveryIsReportedWithItsMailerNextHopAndOutcome() throws Exception {
-        site();
+        TestSite site = site();
         site.dns.clear(); // nowhere.example does not exist: bounced
-        try (SmtpTranscript c = SmtpTranscript.connect(site.port())) {
-            c.expect("220");
+        try (SmtpTranscript c = one.client()) {
             c.sendMail("alice@tokyo.example", "Subject: two ways\r\n\r\nhello\r\n",
                     "bob@birlinghoven.example", "dave@nowhere.example");
         }
@@ -133,7 +112,7 @@ class RelayEventsTest {
                 e -> e.recipient().equals("bob@birlinghoven.example"));
         assertEquals(RecipientOutcome.Status.SENT, sent.outcome().status());
         assertEquals("esmtp", sent.mailer());
-        assertTrue(sent.relay().endsWith("[127.0.0.1]:" + hub.port()), sent.relay());
+        assertTrue(sent.relay().endsWith("[127.0.0.1]:" + one.hub.port()), sent.relay());
         assertTrue(sent.doneMillis() >= sent.startMillis() && sent.startMillis() >= sent.arrivalMillis());
 
         RecipientAttempted bounced = site.events.await(RecipientAttempted.class,
@@ -145,7 +124,7 @@ class RelayEventsTest {
 
     @Test
     void aStrangerTryingToRelayIsReportedAsARefusedRecipientWith571() throws Exception {
-        site();
+        TestSite site = site();
         try (SmtpTranscript c = SmtpTranscript.connectFrom("127.0.0.2", site.port())) {
             c.expect("220");
             c.send("EHLO stranger.example").expect("250");
@@ -163,9 +142,8 @@ class RelayEventsTest {
 
     @Test
     void refusedContentIsReportedWithItsReplyAndNothingIsQueued() throws Exception {
-        site();
-        try (SmtpTranscript c = SmtpTranscript.connect(site.port())) {
-            c.expect("220");
+        TestSite site = site();
+        try (SmtpTranscript c = one.client()) {
             c.send("EHLO client.example").expect("250");
             c.send("MAIL FROM:<alice@tokyo.example>").expect("250");
             c.send("RCPT TO:<bob@birlinghoven.example>").expect("250");
@@ -201,19 +179,19 @@ class RelayEventsTest {
 
     /** Saves the table as an admin's editor does: a whole new file renamed over the old one. */
     private void saveTable(String text) throws Exception {
-        Path table = home.resolve("config/mailertable");
-        Path tmp = Files.writeString(home.resolve("config/.mailertable.tmp"), text);
+        Path table = one.home.resolve("config/mailertable");
+        Path tmp = Files.writeString(one.home.resolve("config/.mailertable.tmp"), text);
         Files.move(tmp, table, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
     @Test
     void theTableAtStartEachEditLoadedAndABrokenEditRejectedAreReported() throws Exception {
-        site();
-        Path table = home.resolve("config/mailertable");
+        TestSite site = site();
+        Path table = one.home.resolve("config/mailertable");
         assertEquals(new TableSwapped(table, 1, 1, 1, 0, 0),
                 site.events.await(TableSwapped.class, e -> e.generation() == 1), "the table at start");
 
-        String hubRoute = "esmtp:[127.0.0.1]:" + hub.port();
+        String hubRoute = "esmtp:[127.0.0.1]:" + one.hub.port();
         saveTable("birlinghoven.example\t" + hubRoute + "\nosaka.example\t" + hubRoute + "\n");
         assertEquals(new TableSwapped(table, 2, 2, 1, 0, 0),
                 site.events.await(TableSwapped.class, e -> e.generation() == 2), "one entry added");
@@ -232,14 +210,14 @@ class RelayEventsTest {
 
     @Test
     void aTableFileThatCannotBeReadIsReported() throws Exception {
-        site();
-        Path table = home.resolve("config/mailertable");
+        TestSite site = site();
+        Path table = one.home.resolve("config/mailertable");
         Files.delete(table);
         TableUnreadable unreadable = site.events.await(TableUnreadable.class, e -> true);
         assertEquals(table, unreadable.file());
         assertTrue(unreadable.reason().startsWith("no such file"), unreadable.reason());
 
-        saveTable("birlinghoven.example\tesmtp:[127.0.0.1]:" + hub.port() + "\n");
+        saveTable(one.hubRoute());
         assertEquals(new TableSwapped(table, 1, 2, 0, 0, 0),
                 site.events.await(TableSwapped.class, e -> e.generation() == 2), "back, the same table");
     }

@@ -5,11 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.nio.file.Path;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.wormhole.relay.queue.QueueState;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.wormhole.testing.Await;
 
 /**
@@ -18,25 +15,12 @@ import org.wormhole.testing.Await;
  */
 class SmtpGracefulStopTest {
 
-    @TempDir
-    Path home;
+    @RegisterExtension
+    final OneSite one = new OneSite();
 
-    private FakeMx hub;
-    private TestSite site;
-
-    @AfterEach
-    void stop() {
-        if (site != null) {
-            site.close();
-        }
-        if (hub != null) {
-            hub.close();
-        }
-    }
-
+    /** A client that has had the greeting and said EHLO. */
     private SmtpTranscript client() throws IOException {
-        SmtpTranscript c = SmtpTranscript.connect(site.port());
-        c.expect("220 relay.test.example ESMTP");
+        SmtpTranscript c = one.client();
         c.send("EHLO client.example").expect("250");
         return c;
     }
@@ -50,18 +34,9 @@ class SmtpGracefulStopTest {
         }
     }
 
-    private int queued() throws IOException {
-        int n = 0;
-        for (QueueState s : QueueState.values()) {
-            n += site.relay.spool().list(s).size();
-        }
-        return n;
-    }
-
     @Test
     void aMessageBeingSentWhenTheRelayStopsGetsIts250AndIsDeliveredOnce() throws Exception {
-        hub = new FakeMx();
-        site = new TestSite(home, "birlinghoven.example\tesmtp:[127.0.0.1]:" + hub.port() + "\n", "").start();
+        TestSite site = one.start("");
         int port = site.port();
         try (SmtpTranscript sending = client(); SmtpTranscript idle = client()) {
             sending.send("MAIL FROM:<a@birlinghoven.example>").expect("250");
@@ -84,11 +59,11 @@ class SmtpGracefulStopTest {
         site.start();
         Await.until("the queue to be empty", () -> {
             try {
-                return queued() == 0;
+                return one.queued() == 0;
             } catch (IOException e) {
                 return false;
             }
         });
-        assertEquals(1, hub.received.size(), "delivered exactly once");
+        assertEquals(1, one.hub.received.size(), "delivered exactly once");
     }
 }

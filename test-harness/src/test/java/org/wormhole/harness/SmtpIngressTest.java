@@ -4,11 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.wormhole.relay.queue.QueueState;
@@ -17,45 +15,12 @@ import org.wormhole.testing.Await;
 /** What an SMTP client sees of the relay's listener: transcripts of good and bad sessions. */
 class SmtpIngressTest {
 
-    @TempDir
-    Path home;
-
-    private FakeMx hub;
-    private TestSite site;
-
-    @AfterEach
-    void stop() {
-        if (site != null) {
-            site.close();
-        }
-        if (hub != null) {
-            hub.close();
-        }
-    }
-
-    private TestSite site(String extraConfig) throws Exception {
-        hub = new FakeMx();
-        site = new TestSite(home, "birlinghoven.example\tesmtp:[127.0.0.1]:" + hub.port() + "\n", extraConfig);
-        return site.start();
-    }
-
-    private SmtpTranscript client() throws Exception {
-        SmtpTranscript c = SmtpTranscript.connect(site.port());
-        c.expect("220 relay.test.example ESMTP");
-        return c;
-    }
-
-    private int queued() throws Exception {
-        int n = 0;
-        for (QueueState s : QueueState.values()) {
-            n += site.relay.spool().list(s).size();
-        }
-        return n;
-    }
+    @RegisterExtension
+    final OneSite one = new OneSite();
 
     private int deferred() {
         try {
-            return site.relay.spool().list(QueueState.DEFERRED).size();
+            return one.site.relay.spool().list(QueueState.DEFERRED).size();
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
@@ -63,8 +28,8 @@ class SmtpIngressTest {
 
     @Test
     void ehloAdvertisesWhatTheRelayReallyDoes() throws Exception {
-        site("message_size_limit = 5M\n");
-        try (SmtpTranscript c = client()) {
+        one.start("message_size_limit = 5M\n");
+        try (SmtpTranscript c = one.client()) {
             String ehlo = c.send("EHLO client.example").expect("250-relay.test.example");
             assertEquals(List.of("250-relay.test.example", "250-PIPELINING", "250-SIZE 5242880", "250-8BITMIME",
                     "250-ENHANCEDSTATUSCODES", "250 SMTPUTF8"), List.of(ehlo.split("\n")));
@@ -79,8 +44,8 @@ class SmtpIngressTest {
 
     @Test
     void aPipelinedTransactionGetsEveryReplyInOrder() throws Exception {
-        site("");
-        try (SmtpTranscript c = client()) {
+        one.start("");
+        try (SmtpTranscript c = one.client()) {
             c.send("EHLO client.example").expect("250");
             c.raw("MAIL FROM:<a@birlinghoven.example>\r\nRCPT TO:<b@birlinghoven.example>\r\n"
                     + "RCPT TO:<c@birlinghoven.example>\r\nDATA\r\n");
@@ -92,15 +57,15 @@ class SmtpIngressTest {
             c.expect("250 2.0.0 Ok: queued as ");
             c.expect("221");
         }
-        Await.until("delivery", () -> hub.received.size() == 1);
-        assertEquals(List.of("b@birlinghoven.example", "c@birlinghoven.example"), hub.received.get(0).recipients());
+        Await.until("delivery", () -> one.hub.received.size() == 1);
+        assertEquals(List.of("b@birlinghoven.example", "c@birlinghoven.example"), one.hub.received.get(0).recipients());
     }
 
     @Test
     void aClientOutsideMynetworksCannotRelayToOtherDomains() throws Exception {
         // Loopback is "outside" here: mynetworks holds only a documentation prefix.
-        site("mynetworks = [\"192.0.2.0/24\"]\nrelay_domains = [\"birlinghoven.example\"]\n");
-        try (SmtpTranscript c = client()) {
+        one.start("mynetworks = [\"192.0.2.0/24\"]\nrelay_domains = [\"birlinghoven.example\"]\n");
+        try (SmtpTranscript c = one.client()) {
             c.send("EHLO spammer.example").expect("250");
             c.send("MAIL FROM:<spam@spammer.example>").expect("250");
             assertEquals("554 5.7.1 <victim@elsewhere.example>: Relay access denied",
@@ -116,8 +81,8 @@ class SmtpIngressTest {
             c.raw("Subject: inbound\r\n\r\nfor a local user\r\n.\r\n");
             c.expect("250 2.0.0");
         }
-        Await.until("delivery of the allowed recipient", () -> hub.received.size() == 1);
-        assertEquals(List.of("bob@birlinghoven.example"), hub.received.get(0).recipients());
+        Await.until("delivery of the allowed recipient", () -> one.hub.received.size() == 1);
+        assertEquals(List.of("bob@birlinghoven.example"), one.hub.received.get(0).recipients());
     }
 
     /**
@@ -128,8 +93,8 @@ class SmtpIngressTest {
     @ParameterizedTest
     @ValueSource(strings = {"\n.\n", "\r.\r", "\n.\r\n", "\r\n.\n", "\r.\r\n"})
     void smugglingProbesAreRefusedAndTheSmuggledMailIsNeverSent(String fakeEnd) throws Exception {
-        site("");
-        try (SmtpTranscript c = client()) {
+        one.start("");
+        try (SmtpTranscript c = one.client()) {
             c.send("EHLO client.example").expect("250");
             c.send("MAIL FROM:<a@birlinghoven.example>").expect("250");
             c.send("RCPT TO:<b@birlinghoven.example>").expect("250");
@@ -140,14 +105,14 @@ class SmtpIngressTest {
             assertEquals("550 5.6.0 Message content rejected: bare CR or LF (lines must end in CRLF)", c.reply());
             c.send("NOOP").expect("250 2.0.0"); // the smuggled commands were content, not commands
         }
-        assertEquals(0, queued()); // the queue is empty: nothing is still on its way to the hub
-        assertTrue(hub.received.isEmpty());
+        assertEquals(0, one.queued()); // the queue is empty: nothing is still on its way to the hub
+        assertTrue(one.hub.received.isEmpty());
     }
 
     @Test
     void overLongLinesAndOversizedMessagesAreRefusedAndNothingIsQueued() throws Exception {
-        site("message_size_limit = 2K\n");
-        try (SmtpTranscript c = client()) {
+        one.start("message_size_limit = 2K\n");
+        try (SmtpTranscript c = one.client()) {
             c.send("EHLO client.example").expect("250");
             c.send("MAIL FROM:<a@birlinghoven.example> SIZE=999999").expect("552 5.3.4");
             c.send("MAIL FROM:<a@birlinghoven.example> SIZE=100").expect("250");
@@ -157,7 +122,7 @@ class SmtpIngressTest {
             c.expect("552 5.3.4");
             c.send("QUIT").expect("221");
         }
-        assertEquals(0, queued());
+        assertEquals(0, one.queued());
     }
 
     // --- NUL bytes (issue 8, point 9) ---------------------------------------------------------
@@ -169,8 +134,8 @@ class SmtpIngressTest {
     @ParameterizedTest
     @ValueSource(strings = {"\r\n\0.\r\n", "\r\n.\0\r\n", "\r\n\0\0.\r\n"})
     void aNulInTheContentIsRefusedAndTheSmuggledMailIsNeverSent(String fakeEnd) throws Exception {
-        site("");
-        try (SmtpTranscript c = client()) {
+        one.start("");
+        try (SmtpTranscript c = one.client()) {
             c.send("EHLO client.example").expect("250");
             c.send("MAIL FROM:<a@birlinghoven.example>").expect("250");
             c.send("RCPT TO:<b@birlinghoven.example>").expect("250");
@@ -181,25 +146,25 @@ class SmtpIngressTest {
             assertEquals("550 5.6.0 Message content rejected: NUL character in content", c.reply());
             c.send("NOOP").expect("250 2.0.0"); // the smuggled commands were content, not commands
         }
-        assertEquals(0, queued());
-        assertEquals(0, hub.dataCommands.get());
+        assertEquals(0, one.queued());
+        assertEquals(0, one.hub.dataCommands.get());
     }
 
     @Test
     void withNulAllowedTheContentIsQueuedAndPassedOnByteForByte() throws Exception {
-        site("smtpd_forbid_nul_in_content = no\n");
+        one.start("smtpd_forbid_nul_in_content = no\n");
         String content = "Subject: binary\r\n\r\na\0b\r\n\0\r\n";
-        try (SmtpTranscript c = client()) {
+        try (SmtpTranscript c = one.client()) {
             c.sendMail("a@birlinghoven.example", content, "b@birlinghoven.example");
         }
-        Await.until("delivery", () -> hub.received.size() == 1);
-        assertTrue(hub.received.get(0).text().endsWith(content), hub.received.get(0).text());
+        Await.until("delivery", () -> one.hub.received.size() == 1);
+        assertTrue(one.hub.received.get(0).text().endsWith(content), one.hub.received.get(0).text());
     }
 
     @Test
     void aNulInACommandOrHeloNameIsRefusedAndNeverReachesTheNextHop() throws Exception {
-        site("");
-        try (SmtpTranscript c = client()) {
+        one.start("");
+        try (SmtpTranscript c = one.client()) {
             c.send("HELO evil\0.example").expect("501 5.5.2 Error: NUL character in command");
             c.send("EHLO evil\0.example").expect("501 5.5.2 Error: NUL character in command");
             c.send("EHLO evil\u0001.example").expect("501 5.5.2 Error: control character in EHLO hostname");
@@ -214,8 +179,8 @@ class SmtpIngressTest {
             c.raw("Subject: clean\r\n\r\nhello\r\n.\r\n");
             c.expect("250 2.0.0");
         }
-        Await.until("delivery", () -> hub.received.size() == 1);
-        FakeMx.Received m = hub.received.get(0);
+        Await.until("delivery", () -> one.hub.received.size() == 1);
+        FakeMx.Received m = one.hub.received.get(0);
         assertEquals(List.of("b@birlinghoven.example"), m.recipients());
         assertTrue(m.text().startsWith("Received: from client.example "), m.text());
         assertTrue(m.text().indexOf('\0') < 0, m.text());
@@ -223,8 +188,8 @@ class SmtpIngressTest {
 
     @Test
     void bdatWithANulIsClosedBeforeTheChunkIsRead() throws Exception {
-        site("");
-        try (SmtpTranscript c = client()) {
+        one.start("");
+        try (SmtpTranscript c = one.client()) {
             c.send("EHLO client.example").expect("250");
             c.send("MAIL FROM:<a@birlinghoven.example>").expect("250");
             c.send("RCPT TO:<b@birlinghoven.example>").expect("250");
@@ -232,13 +197,13 @@ class SmtpIngressTest {
             c.expect("554 5.5.1");
             assertTrue(c.closedByServer());
         }
-        assertEquals(0, queued());
+        assertEquals(0, one.queued());
     }
 
     @Test
     void aRecipientWithATrailingDotIsPassedOnWithoutIt() throws Exception {
-        site("");
-        try (SmtpTranscript c = client()) {
+        one.start("");
+        try (SmtpTranscript c = one.client()) {
             c.send("EHLO client.example").expect("250");
             c.send("MAIL FROM:<a@birlinghoven.example.>").expect("250");
             c.send("RCPT TO:<b@birlinghoven.example.>").expect("250 2.1.5");
@@ -246,9 +211,9 @@ class SmtpIngressTest {
             c.raw("Subject: absolute\r\n\r\nhello\r\n.\r\n");
             c.expect("250 2.0.0");
         }
-        Await.until("delivery", () -> hub.received.size() == 1);
-        assertEquals(List.of("b@birlinghoven.example"), hub.received.get(0).recipients());
-        assertEquals("a@birlinghoven.example", hub.received.get(0).from());
+        Await.until("delivery", () -> one.hub.received.size() == 1);
+        assertEquals(List.of("b@birlinghoven.example"), one.hub.received.get(0).recipients());
+        assertEquals("a@birlinghoven.example", one.hub.received.get(0).from());
     }
 
     // --- Long lines (issue 8, point 10) -------------------------------------------------------
@@ -264,23 +229,23 @@ class SmtpIngressTest {
 
     @Test
     void aLongLineIsAcceptedStoredByteExactAndFoldedOnDelivery() throws Exception {
-        site("minimal_backoff_time = 1h\nmaximal_backoff_time = 1h\n"); // deferred until flushed
-        hub.script.add(FakeMx.Answer.TEMPFAIL); // the first try defers: the queued bytes can be read
+        one.start("minimal_backoff_time = 1h\nmaximal_backoff_time = 1h\n"); // deferred until flushed
+        one.hub.script.add(FakeMx.Answer.TEMPFAIL); // the first try defers: the queued bytes can be read
         String content = longLineMessage();
-        try (SmtpTranscript c = client()) {
+        try (SmtpTranscript c = one.client()) {
             assertTrue(c.sendMail("a@birlinghoven.example", content, "b@birlinghoven.example").startsWith("250 2.0.0"));
         }
         Await.until("the first delivery attempt", () -> deferred() == 1);
-        var spool = site.relay.spool();
+        var spool = one.site.relay.spool();
         String stored;
         try (var in = spool.openContent(spool.read(QueueState.DEFERRED, spool.list(QueueState.DEFERRED).get(0)))) {
             stored = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
         assertTrue(stored.endsWith(content), "stored byte for byte after our Received: header");
 
-        site.relay.queue().flush();
-        Await.until("delivery on retry", () -> hub.received.size() == 1);
-        String delivered = hub.received.get(0).text();
+        one.site.relay.queue().flush();
+        Await.until("delivery on retry", () -> one.hub.received.size() == 1);
+        String delivered = one.hub.received.get(0).text();
         List<Integer> lengths = delivered.lines().map(String::length).toList();
         assertTrue(lengths.stream().allMatch(n -> n <= 998), "line lengths on the wire: " + lengths);
         // Postfix's smtp_line_length_limit: CRLF SP after 998 octets, then after each 997 more.
@@ -290,20 +255,20 @@ class SmtpIngressTest {
 
     @Test
     void withFoldingOffALongLineIsDeliveredByteExact() throws Exception {
-        site("smtp_line_length_limit = 0\n");
+        one.start("smtp_line_length_limit = 0\n");
         String content = longLineMessage();
-        try (SmtpTranscript c = client()) {
+        try (SmtpTranscript c = one.client()) {
             assertTrue(c.sendMail("a@birlinghoven.example", content, "b@birlinghoven.example").startsWith("250 2.0.0"));
         }
-        Await.until("delivery", () -> hub.received.size() == 1);
-        String delivered = hub.received.get(0).text();
+        Await.until("delivery", () -> one.hub.received.size() == 1);
+        String delivered = one.hub.received.get(0).text();
         assertTrue(delivered.endsWith(content), delivered);
     }
 
     @Test
     void aLineOverTheConfiguredLimitIsRefusedAndNothingIsQueued() throws Exception {
-        site("smtpd_line_length_limit = 1000\n");
-        try (SmtpTranscript c = client()) {
+        one.start("smtpd_line_length_limit = 1000\n");
+        try (SmtpTranscript c = one.client()) {
             c.send("EHLO client.example").expect("250");
             c.send("MAIL FROM:<a@birlinghoven.example>").expect("250");
             c.send("RCPT TO:<b@birlinghoven.example>").expect("250");
@@ -314,27 +279,27 @@ class SmtpIngressTest {
             assertTrue(c.sendMail("a@birlinghoven.example", "Subject: at the limit\r\n\r\n" + "z".repeat(1000) + "\r\n",
                     "b@birlinghoven.example").startsWith("250 2.0.0"));
         }
-        Await.until("delivery of the message at the limit", () -> hub.received.size() == 1);
-        assertEquals(1, hub.dataCommands.get());
+        Await.until("delivery of the message at the limit", () -> one.hub.received.size() == 1);
+        assertEquals(1, one.hub.dataCommands.get());
     }
 
     @Test
     void aQueueFileSystemWithoutRoomRefusesNewMailForNowAndQueuesNothing() throws Exception {
         // No disk has an exbibyte free: to this relay its queue's file system is full.
-        site("queue_minfree = 1EiB\n");
-        try (SmtpTranscript c = client()) {
+        one.start("queue_minfree = 1EiB\n");
+        try (SmtpTranscript c = one.client()) {
             c.send("EHLO client.example").expect("250");
             c.send("MAIL FROM:<a@birlinghoven.example>").expect("452 4.3.1 Insufficient system storage");
             c.send("RCPT TO:<b@birlinghoven.example>").expect("503 5.5.1");
             c.send("QUIT").expect("221");
         }
-        assertEquals(0, queued());
+        assertEquals(0, one.queued());
     }
 
     @Test
     void commandsOutOfOrderAndBadSyntaxGetEnhancedCodes() throws Exception {
-        site("smtpd_recipient_limit = 2\n");
-        try (SmtpTranscript c = client()) {
+        one.start("smtpd_recipient_limit = 2\n");
+        try (SmtpTranscript c = one.client()) {
             c.send("EHLO").expect("501 5.5.4");
             c.send("EHLO client.example").expect("250");
             c.send("RCPT TO:<b@birlinghoven.example>").expect("503 5.5.1");
@@ -359,8 +324,8 @@ class SmtpIngressTest {
 
     @Test
     void anOverLongCommandLineIsRefusedAndTheConnectionClosed() throws Exception {
-        site("");
-        try (SmtpTranscript c = client()) {
+        one.start("");
+        try (SmtpTranscript c = one.client()) {
             c.send("EHLO " + "x".repeat(2000)).expect("501");
             assertTrue(c.closedByServer());
         }
@@ -368,8 +333,8 @@ class SmtpIngressTest {
 
     @Test
     void bdatWithoutChunkingClosesTheConnection() throws Exception {
-        site("");
-        try (SmtpTranscript c = client()) {
+        one.start("");
+        try (SmtpTranscript c = one.client()) {
             c.send("EHLO client.example").expect("250");
             c.send("MAIL FROM:<a@birlinghoven.example>").expect("250");
             c.send("RCPT TO:<b@birlinghoven.example>").expect("250");
@@ -377,26 +342,26 @@ class SmtpIngressTest {
             c.expect("554 5.5.1");
             assertTrue(c.closedByServer());
         }
-        assertEquals(0, queued());
+        assertEquals(0, one.queued());
     }
 
     @Test
     void aClientThatTalksBeforeTheGreetingIsDisconnected() throws Exception {
-        site("smtpd_pregreet_wait = 300ms\n");
-        try (SmtpTranscript c = SmtpTranscript.connect(site.port())) {
+        one.start("smtpd_pregreet_wait = 300ms\n");
+        try (SmtpTranscript c = SmtpTranscript.connect(one.site.port())) {
             c.send("EHLO impatient.example");
             c.expect("554 5.5.1 Protocol error: talked before the greeting");
             assertTrue(c.closedByServer());
         }
-        try (SmtpTranscript c = SmtpTranscript.connect(site.port())) {
+        try (SmtpTranscript c = SmtpTranscript.connect(one.site.port())) {
             c.expect("220 relay.test.example");
         }
     }
 
     @Test
     void anIdleClientIsDisconnectedWith421() throws Exception {
-        site("smtpd_timeout = 1s\n");
-        try (SmtpTranscript c = client()) {
+        one.start("smtpd_timeout = 1s\n");
+        try (SmtpTranscript c = one.client()) {
             c.send("EHLO client.example").expect("250");
             c.expect("421");
             assertTrue(c.closedByServer());
