@@ -11,8 +11,8 @@ import java.util.function.Consumer;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.wormhole.mailertable.Lookup;
 import org.wormhole.mailertable.Route;
+import org.wormhole.mailertable.Router;
 import org.wormhole.relay.delivery.DeliveryRequest;
 import org.wormhole.relay.delivery.DeliveryResult;
 import org.wormhole.relay.delivery.RecipientOutcome;
@@ -129,14 +129,12 @@ final class DeliveryAttempt {
     private Map<Route, Group> byRoute(QueuedMessage m, List<RecipientState> due, List<RecipientResult> unrouted) {
         Map<Route, Group> groups = new LinkedHashMap<>();
         for (RecipientState r : due) {
-            Lookup l = routing.lookup(r.address());
-            if (l instanceof Lookup.TempFail t) {
+            Router.Routed routed = routing.route(r.address());
+            if (routed instanceof Router.Routed.TempFail t) {
                 unrouted.add(finish(m, r, "none", "none", r.address(), RecipientOutcome.deferred("4.3.0",
                         "mailertable lookup failure: " + t.reason()), 0, 0));
-            } else if (l instanceof Lookup.Found f) {
-                groups.computeIfAbsent(f.route(), k -> new Group()).add(r, f.rewrittenRecipient().orElse(r.address()));
-            } else {
-                groups.computeIfAbsent(RecipientRouting.mxRoute(r.address()), k -> new Group()).add(r, r.address());
+            } else if (routed instanceof Router.Routed.To to) {
+                groups.computeIfAbsent(to.route(), k -> new Group()).add(r, to.address());
             }
         }
         return groups;

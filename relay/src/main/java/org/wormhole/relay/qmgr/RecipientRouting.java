@@ -1,47 +1,30 @@
 package org.wormhole.relay.qmgr;
 
-import java.util.Locale;
 import java.util.function.Predicate;
-import org.wormhole.mailertable.Lookup;
-import org.wormhole.mailertable.Mailer;
-import org.wormhole.mailertable.Nexthop;
 import org.wormhole.mailertable.Route;
+import org.wormhole.mailertable.Router;
 
 /**
- * How a recipient is routed now: by its mailertable entry, or, without one, by SMTP to the MX
- * hosts of its domain. Asked at every attempt, so an edit of the table reroutes mail already waiting.
+ * How the queue manager asks where a recipient goes: the {@link Router} next to the mailertable
+ * (its entry, or without one the MX hosts of its domain), and which destination a route's
+ * concurrency limit counts.
  */
 final class RecipientRouting {
 
-    private final QueueManager.Routing routing;
+    private final Router router;
 
     RecipientRouting(QueueManager.Routing routing) {
-        this.routing = routing;
+        this.router = new Router(routing::lookup);
     }
 
-    /** The mailertable's answer for {@code recipient}. */
-    Lookup lookup(String recipient) {
-        return routing.lookup(recipient);
+    /** Where {@code recipient} goes now. */
+    Router.Routed route(String recipient) {
+        return router.route(recipient);
     }
 
     /** Whether {@code address} is routed by {@code route} now (a lookup that fails temporarily is not). */
     boolean routed(String address, Predicate<Route> route) {
-        Lookup l = routing.lookup(address);
-        if (l instanceof Lookup.Found f) {
-            return route.test(f.route());
-        }
-        return !(l instanceof Lookup.TempFail) && route.test(mxRoute(address));
-    }
-
-    /** No mailertable entry: SMTP to the MX hosts of the recipient's domain. */
-    static Route mxRoute(String recipient) {
-        int at = recipient.lastIndexOf('@');
-        String domain = at < 0 ? "localhost" : recipient.substring(at + 1).toLowerCase(Locale.ROOT);
-        if (domain.endsWith(".")) {
-            domain = domain.substring(0, domain.length() - 1);
-        }
-        boolean literal = domain.startsWith("[");
-        return new Route.Transport(Mailer.ESMTP, new Nexthop(domain, Nexthop.DEFAULT_PORT, !literal));
+        return router.route(address) instanceof Router.Routed.To to && route.test(to.route());
     }
 
     /** The destination a route's concurrency limit counts deliveries to. */
