@@ -2,22 +2,15 @@ package org.wormhole.mailertable;
 
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
-import java.nio.file.ClosedWatchServiceException;
-import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardWatchEventKinds;
-import java.nio.file.WatchKey;
-import java.nio.file.WatchService;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,17 +19,22 @@ import org.slf4j.LoggerFactory;
  * A mailertable file that the relay keeps using while admins edit it.
  *
  * <p>A background thread notices a saved edit (file watching, plus a stat every
- * {@code pollInterval} as a fallback), waits until the file has stopped changing (same size,
- * modification time and inode for {@code settleTime}, measured on the given {@link Clock}),
- * parses the new text and swaps it in atomically: a lookup sees either the old table or the new
- * one, never a half-loaded one. An empty (0-byte) file is taken as being written: the table in
- * use stays. An edit that removes more than half the entries is loaded, with a warning. An edit that does not
- * parse, or that fails the owner's {@link TableCheck}, is rejected as a whole: the last good
- * table stays in use, the errors are logged and kept for {@link #status()}. A file that can no longer be read makes lookups answer
- * {@link Lookup.TempFail} until it is back. Editors that save by rename and symlinked files
- * are followed. Each of these is logged here and also told to the owner's {@link Listener}.
+ * {@code pollInterval} as a fallback), waits until the file has stopped changing (same size, modification
+ * time and inode for {@code settleTime}, measured on the given {@link Clock}), parses the new text
+ * and swaps it in atomically: a lookup sees either the old table or the new one, never a
+ * half-loaded one. An empty (0-byte) file is taken as being written: the table in use stays. An
+ * edit that removes more than half the entries is loaded, with a warning. An edit that does not
+ * parse, or that fails the owner's {@link TableCheck}, is rejected as a whole: the last good table
+ * stays in use, the errors are logged and kept for {@link #status()}. A file that can no longer be
+ * read makes lookups answer {@link Lookup.TempFail} until it is back. Editors that save by rename
+ * and symlinked files are followed. Each of these is logged here and also told to the owner's
+ * {@link Listener}.
  *
  * <p>Thread safety: every public method may be called from any thread.
+ *
+ * <p>Longer than our classes usually are: it is one state machine (settling, loaded, rejected,
+ * unreadable) under one lock, with the small public records that describe it ({@link Timing},
+ * {@link Status}, {@link Listener}); the thread that notices edits is {@link DirectoryWatcher}.
  */
 public final class WatchedMailertable implements AutoCloseable {
 
@@ -57,9 +55,7 @@ public final class WatchedMailertable implements AutoCloseable {
     private final Clock clock;
     private final TableCheck check;
     private final Listener listener;
-    private final WatchService watchService;
-    private final Set<Path> watchedDirs = new HashSet<>();
-    private final Thread watcher;
+    private final DirectoryWatcher watcher;
     private volatile State state;
     private volatile boolean closed;
     /** A version of the file seen but not loaded yet (it may still be being written); guarded by this. */
@@ -182,10 +178,8 @@ public final class WatchedMailertable implements AutoCloseable {
         this.check = check;
         this.listener = Objects.requireNonNull(listener, "listener");
         this.state = new State(table, clock.instant(), stamp, 1, List.of(), null, null, null);
-        this.watchService = FileSystems.getDefault().newWatchService();
-        registerDirectories(stamp);
-        this.watcher = new Thread(this::watchLoop, "mailertable-watch");
-        this.watcher.setDaemon(true);
+        this.watcher = new DirectoryWatcher(file, pollInterval, this::nextCheckMillis, this::checkNow);
+        watcher.watch(stamp);
     }
 
     /** Loads {@code file} and starts watching it with {@link Timing#DEFAULT}. */
@@ -294,7 +288,7 @@ public final class WatchedMailertable implements AutoCloseable {
         if (now.equals(emptyReported)) {
             return;
         }
-        registerDirectories(now);
+        watcher.watch(now);
         Instant t = clock.instant();
         if (pending == null || !pending.stamp().equals(now)) {
             pending = new Pending(now, t);
@@ -389,25 +383,6 @@ public final class WatchedMailertable implements AutoCloseable {
         listener.unreadable(status());
     }
 
-    private void watchLoop() {
-        while (!closed) {
-            try {
-                WatchKey key = watchService.poll(nextCheckMillis(), TimeUnit.MILLISECONDS);
-                while (key != null) {
-                    key.pollEvents();
-                    key.reset();
-                    key = watchService.poll();
-                }
-                checkNow();
-            } catch (InterruptedException | ClosedWatchServiceException e) {
-                return;
-            } catch (RuntimeException e) {
-                log.error("mailertable {}: watcher error, retrying", file, e);
-                sleep(pollInterval.toMillis());
-            }
-        }
-    }
-
     /** How long the watcher waits for a file event: less than the poll interval while a change settles. */
     private synchronized long nextCheckMillis() {
         long poll = pollInterval.toMillis();
@@ -416,28 +391,6 @@ public final class WatchedMailertable implements AutoCloseable {
         }
         long left = settleTime.minus(Duration.between(pending.since(), clock.instant())).toMillis();
         return Math.max(10, Math.min(poll, left));
-    }
-
-    /** Watches the directory of the path as given and, for a symlink, that of its target. */
-    private void registerDirectories(FileStamp stamp) {
-        register(file.toAbsolutePath().getParent());
-        if (stamp != null) {
-            register(stamp.realPath().getParent());
-        }
-    }
-
-    private void register(Path dir) {
-        if (dir == null || watchedDirs.contains(dir)) {
-            return;
-        }
-        try {
-            dir.register(watchService, StandardWatchEventKinds.ENTRY_CREATE,
-                    StandardWatchEventKinds.ENTRY_MODIFY, StandardWatchEventKinds.ENTRY_DELETE);
-            watchedDirs.add(dir);
-        } catch (IOException | UnsupportedOperationException e) {
-            log.debug("mailertable {}: cannot watch {} ({}); relying on stat every {} ms", file, dir, e,
-                    pollInterval.toMillis());
-        }
     }
 
     private static String describe(IOException e) {
@@ -458,16 +411,6 @@ public final class WatchedMailertable implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        watcher.interrupt();
-        try {
-            watchService.close();
-        } catch (IOException ignored) {
-            // closing: nothing left to do
-        }
-        try {
-            watcher.join(2000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        watcher.close();
     }
 }
