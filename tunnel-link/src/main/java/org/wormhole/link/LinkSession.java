@@ -336,9 +336,10 @@ public final class LinkSession implements AutoCloseable {
 
     private void ping() throws IOException {
         pinging.set(false);
+        long sent = nanos.getAsLong(); // as before: the round trip includes the wait for the write lock
         synchronized (out) { // the nonce in the order the PINGs go out
             pingNonce = nextPingNonce();
-            pingSentNanos = nanos.getAsLong();
+            pingSentNanos = sent;
             send(new Frame.Ping(pingNonce));
         }
     }
