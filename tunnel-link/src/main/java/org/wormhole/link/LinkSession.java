@@ -43,8 +43,9 @@ import org.wormhole.link.wire.ProtocolViolation;
  * from the current one without a lock shared by its reading and writing threads, so a KeyUpdate
  * sent while the reader answers the peer's (both sides rekeying at once) or while it takes in the
  * answer to the previous one could advance a key twice, and the link would fail. So the KeyUpdate
- * is sent under the write lock, never from the reader thread, and followed by a PING whose PONG
- * (which the peer sends after its answering KeyUpdate) ends the rekey.
+ * is sent under the write lock, never from the reader thread, and followed by a PING whose PONG,
+ * or the PONG to any PING sent after it (which the peer sends after its answering KeyUpdate),
+ * ends the rekey.
  *
  * <p>Thread-safe: {@link #send} may be called from any thread.
  */
@@ -117,7 +118,10 @@ public final class LinkSession implements AutoCloseable {
     private volatile int rekeys;
     private volatile Instant lastRekey;
     private volatile long rekeyNonce;
-    private volatile boolean rekeyUnanswered; // a KeyUpdate went out, its PING's PONG has not come back
+    private volatile boolean rekeyUnanswered; // a KeyUpdate went out, no PONG to its PING or a later one has come back
+    // This side's PINGs are numbered in the order they are written (from a random start), so a
+    // PONG tells which PINGs the peer had read when it answered. Written under the write lock.
+    private volatile long lastPingNonce = ThreadLocalRandom.current().nextLong();
 
     private LinkSession(Socket socket, InputStream in, OutputStream out, Settings settings,
                         String peerSite, int version, int peerWindow, AtomicLong bytesRead, AtomicLong bytesWritten,
@@ -248,8 +252,10 @@ public final class LinkSession implements AutoCloseable {
                     if (p.nonce() == pingNonce) {
                         rttNanos = nanos.getAsLong() - pingSentNanos;
                     }
-                    if (rekeyUnanswered && p.nonce() == rekeyNonce) {
-                        rekeyUnanswered = false; // the peer's answering KeyUpdate came before it, and is in effect
+                    if (rekeyUnanswered && answersPingSince(p.nonce(), rekeyNonce)) {
+                        // The peer read the PING behind the KeyUpdate (or a later one) before it
+                        // answered: its own answering KeyUpdate came before this PONG, and is in effect.
+                        rekeyUnanswered = false;
                     }
                 } else if (f instanceof Frame.Goodbye g) {
                     close("the peer said goodbye: " + g.reason(), false);
@@ -330,9 +336,29 @@ public final class LinkSession implements AutoCloseable {
 
     private void ping() throws IOException {
         pinging.set(false);
-        pingNonce = ThreadLocalRandom.current().nextLong();
-        pingSentNanos = nanos.getAsLong();
-        send(new Frame.Ping(pingNonce));
+        long sent = nanos.getAsLong(); // as before: the round trip includes the wait for the write lock
+        synchronized (out) { // the nonce in the order the PINGs go out
+            pingNonce = nextPingNonce();
+            pingSentNanos = sent;
+            send(new Frame.Ping(pingNonce));
+        }
+    }
+
+    /** Under the write lock, for the PING about to be written: one past the last PING's nonce. */
+    private long nextPingNonce() {
+        long n = lastPingNonce + 1;
+        lastPingNonce = n;
+        return n;
+    }
+
+    /**
+     * Whether a PONG's nonce answers the PING with nonce {@code first} or one sent after it. A peer
+     * answers only the latest PING it has read when several came before it got to answer (see
+     * {@link #pong}), e.g. the PING behind a KeyUpdate and the keepalive PING right after it: the
+     * PONG to the later one shows just as well that the peer read the earlier one.
+     */
+    private boolean answersPingSince(long nonce, long first) {
+        return Long.compareUnsigned(nonce - first, lastPingNonce - first) <= 0;
     }
 
     /** Answers the latest PING (a PONG to an older one would not count for the peer's round trip). */
@@ -389,8 +415,8 @@ public final class LinkSession implements AutoCloseable {
             return;
         }
         tls.startHandshake(); // TLS 1.3, established: sends KeyUpdate(update_requested)
+        rekeyNonce = nextPingNonce(); // before the flag: the reader, seeing it set, compares with this one
         rekeyUnanswered = true;
-        rekeyNonce = ThreadLocalRandom.current().nextLong();
         FrameCodec.write(out, new Frame.Ping(rekeyNonce));
         out.flush();
         rekeyedAtNanos = now;
