@@ -3,7 +3,6 @@ package org.wormhole.link;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.Optional;
-import org.wormhole.link.wire.Frame;
 
 /**
  * The receiving relay's side of custody transfer, implemented by the relay: it decides whether
@@ -13,7 +12,7 @@ import org.wormhole.link.wire.Frame;
 public interface Custodian {
 
     /** The stored RESULT of a message already accepted from {@code peer}, if it is one. */
-    Optional<Frame.Result> known(String peer, String messageId);
+    Optional<CustodyResult> known(String peer, String messageId);
 
     /**
      * Starts receiving an offered message.
@@ -24,7 +23,7 @@ public interface Custodian {
      * @throws IOException   it cannot be started (a write failed): answered 452 4.3.1 with the
      *                       error's message, and the sender keeps it
      */
-    Incoming begin(String peer, Frame.Offer offer) throws CustodyRefused, IOException;
+    Incoming begin(String peer, CustodyOffer offer) throws CustodyRefused, IOException;
 
     /** A message being received. */
     interface Incoming {
@@ -35,7 +34,7 @@ public interface Custodian {
          * Makes the message durable in the queue (file and directory fsynced), records its id
          * so a resend is recognised, and returns the RESULT to send. Only then has custody passed.
          */
-        Frame.Result commit() throws IOException;
+        CustodyResult commit() throws IOException;
 
         /** Drops it: the link failed, or the content did not match its size or checksum. */
         void abort();

@@ -106,7 +106,7 @@ final class InboundStream {
             return answer;
         }
         try {
-            return incoming.commit();
+            return WireRecords.frame(incoming.commit());
         } catch (IOException | RuntimeException e) {
             log.warn("message {} offered over the link not stored: {}", offer.messageId(), reason(e));
             abort();

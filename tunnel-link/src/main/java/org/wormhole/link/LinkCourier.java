@@ -84,8 +84,8 @@ public final class LinkCourier implements LinkSession.Listener {
      * @throws IllegalArgumentException the message cannot be offered at all (message id not 1..128
      *                                  printable ASCII, no or more than 1000 recipients, negative size)
      */
-    public CompletableFuture<Frame.Result> offer(OutboundMessage m) {
-        return sender.offer(m);
+    public CompletableFuture<CustodyResult> offer(OutboundMessage m) {
+        return sender.offer(m).thenApply(WireRecords::result);
     }
 
     /** The peer's configured name. */

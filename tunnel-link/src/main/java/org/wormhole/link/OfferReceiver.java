@@ -87,12 +87,12 @@ final class OfferReceiver {
     /** Decides what becomes of an offered message: stored RESULT, a new Incoming, or a refusal. */
     private InboundStream start(Frame.Offer o) {
         try {
-            Optional<Frame.Result> known = custodian.known(peer, o.messageId());
+            Optional<Frame.Result> known = custodian.known(peer, o.messageId()).map(WireRecords::frame);
             if (known.isPresent()) {
                 log.info("link from {}: message {} already accepted, answering its stored RESULT", peer, o.messageId());
                 return InboundStream.draining(o, known.get());
             }
-            return InboundStream.receiving(o, custodian.begin(peer, o));
+            return InboundStream.receiving(o, custodian.begin(peer, WireRecords.offer(o)));
         } catch (CustodyRefused r) {
             log.info("link from {}: message {} refused: {} {} {}", peer, o.messageId(), r.code(), r.enhancedStatus(),
                     r.getMessage());

@@ -31,7 +31,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.wormhole.link.wire.Frame;
 
 /**
  * Custody transfer between two sites over a real link (TLS on loopback): Tokyo dials
@@ -103,9 +102,9 @@ class LinkCourierTest {
         birlinghoven.close();
     }
 
-    private static Frame.Result delivered(String messageId, String queueId, int recipients) {
-        return new Frame.Result(messageId, queueId,
-                Collections.nCopies(recipients, new Frame.RecipientResult(250, "2.0.0", "queued as " + queueId)));
+    private static CustodyResult delivered(String messageId, String queueId, int recipients) {
+        return new CustodyResult(messageId, queueId,
+                Collections.nCopies(recipients, new RecipientReply(250, "2.0.0", "queued as " + queueId)));
     }
 
     private static <T> T await(CompletableFuture<T> f) throws Exception {
@@ -121,7 +120,7 @@ class LinkCourierTest {
         OutboundMessage toBirl = Messages.bytes("1K820IHON00HPP.0", content, "alice@birlinghoven.example",
                 "bob@birlinghoven.example");
 
-        Frame.Result r = await(tokyoToBirlinghoven.offer(toBirl));
+        CustodyResult r = await(tokyoToBirlinghoven.offer(toBirl));
 
         assertEquals(delivered("1K820IHON00HPP.0", "Q1", 2), r);
         MemoryCustodian.Queued queued = birlinghovenQueue.only("1K820IHON00HPP.0");
@@ -129,7 +128,7 @@ class LinkCourierTest {
         assertEquals("tokyo", queued.peer());
 
         String reply = "From: alice@birlinghoven.example\r\nSubject: re: hi\r\n\r\nGot it.\r\n";
-        Frame.Result back = await(birlinghovenToTokyo.offer(Messages.text("1K9A00000000AB.0", reply,
+        CustodyResult back = await(birlinghovenToTokyo.offer(Messages.text("1K9A00000000AB.0", reply,
                 "sender@tokyo.example")));
 
         assertEquals(delivered("1K9A00000000AB.0", "Q1", 1), back);
@@ -139,7 +138,7 @@ class LinkCourierTest {
 
     @Test
     void twoHundredMessagesOfferedFromEightThreadsEachArriveOnce() throws Exception {
-        List<CompletableFuture<Frame.Result>> results = new CopyOnWriteArrayList<>();
+        List<CompletableFuture<CustodyResult>> results = new CopyOnWriteArrayList<>();
         List<CompletableFuture<Void>> threads = new ArrayList<>();
         for (int t = 0; t < 8; t++) {
             int thread = t;
@@ -154,9 +153,9 @@ class LinkCourierTest {
         await(CompletableFuture.allOf(results.toArray(CompletableFuture[]::new)));
 
         Set<String> expected = new HashSet<>();
-        for (CompletableFuture<Frame.Result> f : results) {
-            Frame.Result r = f.join();
-            assertEquals(250, r.results().get(0).code(), r.toString());
+        for (CompletableFuture<CustodyResult> f : results) {
+            CustodyResult r = f.join();
+            assertEquals(250, r.replies().get(0).code(), r.toString());
             expected.add(r.messageId());
         }
         assertEquals(200, expected.size());
@@ -184,12 +183,12 @@ class LinkCourierTest {
         OutboundMessage large = Messages.generated("1KLARGE0000000.0", 20_000_000, halfway, "big@birlinghoven.example");
         List<String> completed = new CopyOnWriteArrayList<>();
 
-        CompletableFuture<Frame.Result> largeResult = CompletableFuture
+        CompletableFuture<CustodyResult> largeResult = CompletableFuture
                 .supplyAsync(() -> tokyoToBirlinghoven.offer(large), deliveryThreads)
                 .thenCompose(f -> f)
                 .whenComplete((r, e) -> completed.add("large"));
         halfway.awaitReached(); // 10 MB sent, the rest not read yet
-        List<CompletableFuture<Frame.Result>> small = new ArrayList<>();
+        List<CompletableFuture<CustodyResult>> small = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
             OutboundMessage m = Messages.text("1KSMALL" + i + ".0", "Subject: small " + i + "\r\n\r\nhi\r\n",
                     "small@birlinghoven.example");
@@ -203,7 +202,7 @@ class LinkCourierTest {
         }
 
         await(CompletableFuture.allOf(small.toArray(CompletableFuture[]::new)));
-        assertEquals(250, await(largeResult).results().get(0).code());
+        assertEquals(250, await(largeResult).replies().get(0).code());
         assertEquals(21, completed.size());
         assertEquals("large", completed.get(20), "every small message completed before the large one: " + completed);
         assertArrayEquals(Messages.sha256(large.content().open()),
@@ -215,17 +214,17 @@ class LinkCourierTest {
     void aResendOfTheSameMessageIsAnsweredWithTheStoredResultAndQueuedOnce() throws Exception {
         OutboundMessage m = Messages.text("1KRESEND000000.0", "Subject: again\r\n\r\nsame\r\n",
                 "a@birlinghoven.example", "b@birlinghoven.example");
-        Frame.Result first = await(tokyoToBirlinghoven.offer(m));
-        Frame.Result again = await(tokyoToBirlinghoven.offer(m)); // as after a link that dropped before the RESULT
+        CustodyResult first = await(tokyoToBirlinghoven.offer(m));
+        CustodyResult again = await(tokyoToBirlinghoven.offer(m)); // as after a link that dropped before the RESULT
 
         assertEquals(first, again);
         assertEquals(List.of("1KRESEND000000.0"), birlinghovenQueue.queuedIds());
 
         // The same message offered by two delivery threads at once.
         OutboundMessage twice = Messages.generated("1KTWICE0000000.0", 300_000, "c@birlinghoven.example");
-        CompletableFuture<Frame.Result> one = CompletableFuture
+        CompletableFuture<CustodyResult> one = CompletableFuture
                 .supplyAsync(() -> tokyoToBirlinghoven.offer(twice), deliveryThreads).thenCompose(f -> f);
-        CompletableFuture<Frame.Result> two = CompletableFuture
+        CompletableFuture<CustodyResult> two = CompletableFuture
                 .supplyAsync(() -> tokyoToBirlinghoven.offer(twice), deliveryThreads).thenCompose(f -> f);
         assertEquals(await(one), await(two));
         assertEquals(List.of("1KRESEND000000.0", "1KTWICE0000000.0"), birlinghovenQueue.queuedIds());
@@ -237,10 +236,10 @@ class LinkCourierTest {
         OutboundMessage m = Messages.generated("1KFULL00000000.0", 200_000, "a@birlinghoven.example",
                 "b@birlinghoven.example");
 
-        Frame.Result r = await(tokyoToBirlinghoven.offer(m));
+        CustodyResult r = await(tokyoToBirlinghoven.offer(m));
 
-        Frame.RecipientResult deferred = new Frame.RecipientResult(452, "4.3.1", "disk full");
-        assertEquals(new Frame.Result("1KFULL00000000.0", "", List.of(deferred, deferred)), r);
+        RecipientReply deferred = new RecipientReply(452, "4.3.1", "disk full");
+        assertEquals(new CustodyResult("1KFULL00000000.0", "", List.of(deferred, deferred)), r);
         assertEquals(List.of(), birlinghovenQueue.queue());
 
         birlinghovenQueue.accept(); // space again: the sender's retry goes through on the same link
@@ -253,12 +252,12 @@ class LinkCourierTest {
         OutboundMessage m = Messages.generated("1KSTORE0000000.0", 10_000, "a@birlinghoven.example",
                 "b@birlinghoven.example");
 
-        Frame.RecipientResult later = new Frame.RecipientResult(452, "4.3.1", "Insufficient system storage");
-        assertEquals(new Frame.Result("1KSTORE0000000.0", "", List.of(later, later)), await(tokyoToBirlinghoven.offer(m)));
+        RecipientReply later = new RecipientReply(452, "4.3.1", "Insufficient system storage");
+        assertEquals(new CustodyResult("1KSTORE0000000.0", "", List.of(later, later)), await(tokyoToBirlinghoven.offer(m)));
 
         birlinghovenQueue.refuse(new CustodyRefused(552, "5.3.4", "message too big for this site's queue"));
-        Frame.RecipientResult never = new Frame.RecipientResult(552, "5.3.4", "message too big for this site's queue");
-        assertEquals(new Frame.Result("1KSTORE0000000.0", "", List.of(never, never)), await(tokyoToBirlinghoven.offer(m)));
+        RecipientReply never = new RecipientReply(552, "5.3.4", "message too big for this site's queue");
+        assertEquals(new CustodyResult("1KSTORE0000000.0", "", List.of(never, never)), await(tokyoToBirlinghoven.offer(m)));
         assertEquals(List.of(), birlinghovenQueue.queue());
     }
 
@@ -266,7 +265,7 @@ class LinkCourierTest {
     void cuttingTheLinkFailsEveryOfferInFlightAndTheReceiverDropsWhatItHalfHas() throws Exception {
         CountDownLatch stalled = new CountDownLatch(1);
         List<Messages.Gate> gates = new ArrayList<>();
-        List<CompletableFuture<Frame.Result>> inFlight = new ArrayList<>();
+        List<CompletableFuture<CustodyResult>> inFlight = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             Messages.Gate gate = new Messages.Gate(100_000, stalled);
             gates.add(gate);
@@ -284,7 +283,7 @@ class LinkCourierTest {
         assertTrue(tokyoHeard.next().startsWith("down birlinghoven: "));
         stalled.countDown();
 
-        for (CompletableFuture<Frame.Result> f : inFlight) {
+        for (CompletableFuture<CustodyResult> f : inFlight) {
             ExecutionException e = assertThrows(ExecutionException.class, () -> await(f));
             assertInstanceOf(IOException.class, e.getCause());
             assertTrue(e.getCause().getMessage().startsWith("link to birlinghoven down: "), e.getCause().getMessage());
@@ -293,7 +292,7 @@ class LinkCourierTest {
                 birlinghovenQueue.nextDropped()), "what had begun to arrive was dropped");
         assertEquals(List.of(), birlinghovenQueue.queue(), "nothing half stored");
 
-        CompletableFuture<Frame.Result> late = tokyoToBirlinghoven.offer(Messages.text("1KLATE00000000.0", "x\r\n",
+        CompletableFuture<CustodyResult> late = tokyoToBirlinghoven.offer(Messages.text("1KLATE00000000.0", "x\r\n",
                 "a@birlinghoven.example"));
         assertTrue(late.isCompletedExceptionally(), "an offer over a link that is down fails at once");
         ExecutionException e = assertThrows(ExecutionException.class, late::get);

@@ -20,7 +20,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.wormhole.link.wire.Frame;
 import org.wormhole.testing.Await;
 
 /**
@@ -72,7 +71,7 @@ class LinkRekeyTest {
         LinkSession link = tokyo.session("birlinghoven").orElseThrow();
         LinkCourier courier = tokyo.courier("birlinghoven").orElseThrow();
         List<byte[]> contents = new ArrayList<>();
-        List<CompletableFuture<Frame.Result>> results = new ArrayList<>();
+        List<CompletableFuture<CustodyResult>> results = new ArrayList<>();
         for (int i = 0; i < 12; i++) {
             byte[] content = new byte[40_000 + i * 1_000];
             for (int j = 0; j < content.length; j++) {
@@ -81,13 +80,13 @@ class LinkRekeyTest {
             contents.add(content);
             OutboundMessage m = Messages.bytes("1KREKEY" + i + ".0", content, "bob@birlinghoven.example");
             // One after the other: a rekey waits for the PONG to its PING, behind the data in flight.
-            CompletableFuture<Frame.Result> r = CompletableFuture.supplyAsync(() -> courier.offer(m), senders)
+            CompletableFuture<CustodyResult> r = CompletableFuture.supplyAsync(() -> courier.offer(m), senders)
                     .thenCompose(f -> f);
             r.get(30, TimeUnit.SECONDS);
             results.add(r);
         }
-        for (CompletableFuture<Frame.Result> r : results) {
-            assertEquals(250, r.get(30, TimeUnit.SECONDS).results().get(0).code());
+        for (CompletableFuture<CustodyResult> r : results) {
+            assertEquals(250, r.get(30, TimeUnit.SECONDS).replies().get(0).code());
         }
 
         long total = 0;
@@ -107,16 +106,16 @@ class LinkRekeyTest {
 
         // And after all those KeyUpdates the link still works both ways.
         byte[] reply = "Subject: thanks\r\n\r\nall there\r\n".getBytes();
-        Frame.Result back = birlinghoven.courier("tokyo").orElseThrow()
+        CustodyResult back = birlinghoven.courier("tokyo").orElseThrow()
                 .offer(Messages.bytes("1KREPLY.0", reply, "alice@tokyo.example")).get(30, TimeUnit.SECONDS);
-        assertEquals(250, back.results().get(0).code());
+        assertEquals(250, back.replies().get(0).code());
     }
 
     @Test
     void aBusyLinkRekeyedWhileMailFlowsBothWaysStaysUp() throws Exception {
         LinkCourier toBirl = tokyo.courier("birlinghoven").orElseThrow();
         LinkCourier toTokyo = birlinghoven.courier("tokyo").orElseThrow();
-        List<CompletableFuture<Frame.Result>> results = new ArrayList<>();
+        List<CompletableFuture<CustodyResult>> results = new ArrayList<>();
         for (int i = 0; i < 60; i++) {
             byte[] content = new byte[20_000 + i * 500];
             java.util.Arrays.fill(content, (byte) ('a' + i % 26));
@@ -124,8 +123,8 @@ class LinkRekeyTest {
             OutboundMessage m = Messages.bytes("1KBUSY" + i + ".0", content, "someone@example.org");
             results.add(CompletableFuture.supplyAsync(() -> via.offer(m), senders).thenCompose(f -> f));
         }
-        for (CompletableFuture<Frame.Result> r : results) {
-            assertEquals(250, r.get(30, TimeUnit.SECONDS).results().get(0).code());
+        for (CompletableFuture<CustodyResult> r : results) {
+            assertEquals(250, r.get(30, TimeUnit.SECONDS).replies().get(0).code());
         }
         LinkSession link = tokyo.session("birlinghoven").orElseThrow();
         assertTrue(link.rekeys() >= 1, "rekeyed " + link.rekeys() + " times");

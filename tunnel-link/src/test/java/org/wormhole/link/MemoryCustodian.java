@@ -17,7 +17,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.wormhole.link.wire.Frame;
 
 /**
  * A receiving relay's queue, in memory: every committed message is appended to {@link #queue()}
@@ -32,7 +31,7 @@ final class MemoryCustodian implements Custodian {
     }
 
     private final List<Queued> queue = new CopyOnWriteArrayList<>();
-    private final Map<String, Frame.Result> records = new ConcurrentHashMap<>();
+    private final Map<String, CustodyResult> records = new ConcurrentHashMap<>();
     private final AtomicInteger queueIds = new AtomicInteger();
     private final BlockingQueue<String> begun = new LinkedBlockingQueue<>();
     private final BlockingQueue<String> dropped = new LinkedBlockingQueue<>();
@@ -88,12 +87,12 @@ final class MemoryCustodian implements Custodian {
     }
 
     @Override
-    public Optional<Frame.Result> known(String peer, String messageId) {
+    public Optional<CustodyResult> known(String peer, String messageId) {
         return Optional.ofNullable(records.get(messageId));
     }
 
     @Override
-    public Incoming begin(String peer, Frame.Offer offer) throws CustodyRefused, IOException {
+    public Incoming begin(String peer, CustodyOffer offer) throws CustodyRefused, IOException {
         String reason = refusal;
         if (reason != null) {
             throw new IOException(reason);
@@ -111,11 +110,11 @@ final class MemoryCustodian implements Custodian {
             }
 
             @Override
-            public Frame.Result commit() {
+            public CustodyResult commit() {
                 String queueId = "Q" + queueIds.incrementAndGet();
                 queue.add(new Queued(peer, offer.messageId(), queueId, content.toByteArray()));
-                Frame.Result result = new Frame.Result(offer.messageId(), queueId, Collections.nCopies(
-                        offer.recipients().size(), new Frame.RecipientResult(250, "2.0.0", "queued as " + queueId)));
+                CustodyResult result = new CustodyResult(offer.messageId(), queueId, Collections.nCopies(
+                        offer.recipients().size(), new RecipientReply(250, "2.0.0", "queued as " + queueId)));
                 records.put(offer.messageId(), result);
                 return result;
             }

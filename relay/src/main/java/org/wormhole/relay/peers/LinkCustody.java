@@ -12,12 +12,14 @@ import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.wormhole.link.Custodian;
+import org.wormhole.link.CustodyOffer;
 import org.wormhole.link.CustodyRefused;
-import org.wormhole.link.wire.Frame;
-import org.wormhole.relay.queue.FreeSpace;
+import org.wormhole.link.CustodyResult;
+import org.wormhole.link.RecipientReply;
 import org.wormhole.relay.queue.BodyFlag;
-import org.wormhole.relay.queue.ReceivedHeader;
+import org.wormhole.relay.queue.FreeSpace;
 import org.wormhole.relay.queue.QueueId;
+import org.wormhole.relay.queue.ReceivedHeader;
 import org.wormhole.relay.queue.Spool;
 
 /**
@@ -47,12 +49,12 @@ public final class LinkCustody implements Custodian {
     }
 
     @Override
-    public Optional<Frame.Result> known(String peer, String messageId) {
+    public Optional<CustodyResult> known(String peer, String messageId) {
         return ledger.get(peer, messageId).map(e -> result(messageId, e));
     }
 
     @Override
-    public Incoming begin(String peer, Frame.Offer offer) throws CustodyRefused, IOException {
+    public Incoming begin(String peer, CustodyOffer offer) throws CustodyRefused, IOException {
         Optional<String> shortage = freeSpace.shortage();
         if (shortage.isPresent()) { // answered 452 4.3.1: the peer keeps the message queued
             log.warn("link from {}: message {} refused for now: {}", peer, offer.messageId(), shortage.get());
@@ -77,7 +79,7 @@ public final class LinkCustody implements Custodian {
             }
 
             @Override
-            public Frame.Result commit() throws IOException {
+            public CustodyResult commit() throws IOException {
                 LinkLedger.Entry e;
                 // One commit per id at a time: a resend that raced its first copy (a link dropped
                 // while the first was being committed) finds it recorded here and is dropped.
@@ -106,11 +108,11 @@ public final class LinkCustody implements Custodian {
         };
     }
 
-    private static Frame.Result result(String messageId, LinkLedger.Entry e) {
-        List<Frame.RecipientResult> r = new ArrayList<>();
+    private static CustodyResult result(String messageId, LinkLedger.Entry e) {
+        List<RecipientReply> r = new ArrayList<>();
         for (int i = 0; i < e.recipients(); i++) {
-            r.add(new Frame.RecipientResult(250, "2.0.0", "queued as " + e.queueId()));
+            r.add(new RecipientReply(250, "2.0.0", "queued as " + e.queueId()));
         }
-        return new Frame.Result(messageId, e.queueId(), r);
+        return new CustodyResult(messageId, e.queueId(), r);
     }
 }

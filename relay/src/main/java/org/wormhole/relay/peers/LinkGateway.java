@@ -2,8 +2,8 @@ package org.wormhole.relay.peers;
 
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import org.wormhole.link.CustodyResult;
 import org.wormhole.link.OutboundMessage;
-import org.wormhole.link.wire.Frame;
 import org.wormhole.mailertable.Nexthop;
 
 /** How the {@code tsmtp} mailer reaches the links: the relay's configured peers and their state. */
@@ -17,7 +17,7 @@ public interface LinkGateway {
      *
      * @throws LinkDown the link is not up now
      */
-    CompletableFuture<Frame.Result> offer(String peer, OutboundMessage message) throws LinkDown;
+    CompletableFuture<CustodyResult> offer(String peer, OutboundMessage message) throws LinkDown;
 
     /** The link to a peer is down; the reason says since when and why. */
     final class LinkDown extends Exception {

@@ -23,13 +23,13 @@ import java.util.function.ToIntFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.wormhole.link.Custodian;
+import org.wormhole.link.CustodyResult;
 import org.wormhole.link.KeyRefusal;
 import org.wormhole.link.LinkEndpoint;
 import org.wormhole.link.LinkSession;
 import org.wormhole.link.OutboundMessage;
 import org.wormhole.link.Pin;
 import org.wormhole.link.SiteIdentity;
-import org.wormhole.link.wire.Frame;
 import org.wormhole.mailertable.Mailer;
 import org.wormhole.mailertable.Nexthop;
 import org.wormhole.mailertable.Route;
@@ -277,7 +277,7 @@ public final class RelayLinks implements LinkGateway, AutoCloseable {
     }
 
     @Override
-    public CompletableFuture<Frame.Result> offer(String peer, OutboundMessage message) throws LinkDown {
+    public CompletableFuture<CustodyResult> offer(String peer, OutboundMessage message) throws LinkDown {
         var courier = endpoint.courier(peer);
         if (courier.isEmpty()) {
             Down d = down.getOrDefault(peer, new Down(clock.instant(), "unknown"));

@@ -13,8 +13,9 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
+import org.wormhole.link.CustodyResult;
 import org.wormhole.link.OutboundMessage;
-import org.wormhole.link.wire.Frame;
+import org.wormhole.link.RecipientReply;
 import org.wormhole.mailertable.Route;
 import org.wormhole.relay.delivery.DeliveryAgent;
 import org.wormhole.relay.delivery.DeliveryRequest;
@@ -58,13 +59,13 @@ public final class TsmtpAgent implements DeliveryAgent {
         OutboundMessage out = new OutboundMessage(messageId(m, req.recipients()), m.sender(), req.addresses(), flags,
                 req.content().size(), m.hops(), req.content()::open);
         long t0 = System.nanoTime();
-        CompletableFuture<Frame.Result> pending;
+        CompletableFuture<CustodyResult> pending;
         try {
             pending = gateway.offer(peer, out);
         } catch (LinkGateway.LinkDown down) {
             return DeliveryResult.all(relay, n, RecipientOutcome.deferred("4.4.1", down.getMessage()));
         }
-        Frame.Result result;
+        CustodyResult result;
         try {
             result = pending.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
@@ -81,8 +82,8 @@ public final class TsmtpAgent implements DeliveryAgent {
         long t1 = System.nanoTime();
         List<RecipientOutcome> outcomes = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            Frame.RecipientResult r = i < result.results().size() ? result.results().get(i)
-                    : new Frame.RecipientResult(451, "4.5.0", "the peer answered fewer recipients than offered");
+            RecipientReply r = i < result.replies().size() ? result.replies().get(i)
+                    : new RecipientReply(451, "4.5.0", "the peer answered fewer recipients than offered");
             String text = r.code() + " " + r.status() + " " + r.text() + " (at " + peer
                     + (result.queueId().isEmpty() ? "" : ", queue id " + result.queueId()) + ")";
             outcomes.add(r.code() < 300 ? RecipientOutcome.sent(r.status(), text)
