@@ -48,6 +48,11 @@ import org.wormhole.link.wire.ProtocolViolation;
  * ends the rekey.
  *
  * <p>Thread-safe: {@link #send} may be called from any thread.
+ *
+ * <p>Longer than our classes usually are, on purpose for now: the reader, the writes under one
+ * lock, the keepalive and the rekey share that lock, the PING numbering and the liveness clock,
+ * and the rekey rule above depends on their order. Splitting them (a keepalive and a rekeying
+ * part) is planned with the channels of the link, when the session becomes a transport.
  */
 public final class LinkSession implements AutoCloseable {
 
