@@ -140,7 +140,10 @@ public final class ConfigLoader {
                 (int) number("keepalive_count", k -> positive(config.getInt(k))),
                 get("link_rekey_interval", k -> notNegative(config.getDuration(k))),
                 number("link_rekey_bytes", k -> rekeyBytes(config.getBytes(k))),
-                get("link_handshake_timeout", k -> positive(config.getDuration(k))));
+                get("link_handshake_timeout", k -> positive(config.getDuration(k))),
+                get("link_minimal_backoff_time", k -> positive(config.getDuration(k))),
+                get("link_maximal_backoff_time", k -> positive(config.getDuration(k))),
+                get("link_connect_timeout", k -> positive(config.getDuration(k))));
         RelayConfig c = new RelayConfig(
                 name,
                 get("myhostname", k -> values.hostname(config.getString(k))),
@@ -153,16 +156,26 @@ public final class ConfigLoader {
             problems.add(where(name, config.getValue(smtpd.tlsCertFile().isPresent() ? "smtpd_tls_cert_file"
                     : "smtpd_tls_key_file").origin()) + "smtpd_tls_cert_file and smtpd_tls_key_file must be set together");
         }
-        if (queue.minimalBackoff() != null && queue.maximalBackoff() != null
-                && queue.minimalBackoff().compareTo(queue.maximalBackoff()) > 0) {
-            String set = user.hasPath("minimal_backoff_time") ? "minimal_backoff_time" : "maximal_backoff_time";
-            problems.add(where(name, config.getValue(set).origin())
-                    + "minimal_backoff_time is longer than maximal_backoff_time");
-        }
+        minimalNotLonger(name, user, "minimal_backoff_time", queue.minimalBackoff(),
+                "maximal_backoff_time", queue.maximalBackoff());
+        minimalNotLonger(name, user, "link_minimal_backoff_time", link.minimalBackoff(),
+                "link_maximal_backoff_time", link.maximalBackoff());
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
         return c;
+    }
+
+    /**
+     * Records a problem when a backoff's start is longer than its cap, at the line of the start
+     * if the file sets it, else at the cap's. Nothing when either is wrong (already recorded).
+     */
+    private void minimalNotLonger(String name, Config user, String minimalKey, Duration minimal,
+                                  String maximalKey, Duration maximal) {
+        if (minimal != null && maximal != null && minimal.compareTo(maximal) > 0) {
+            String set = user.hasPath(minimalKey) ? minimalKey : maximalKey;
+            problems.add(where(name, config.getValue(set).origin()) + minimalKey + " is longer than " + maximalKey);
+        }
     }
 
     /**

@@ -13,5 +13,8 @@ public record LinkConfig(
         int keepaliveCount,                 // keepalive_count
         Duration rekeyInterval,             // link_rekey_interval
         long rekeyBytes,                    // link_rekey_bytes
-        Duration handshakeTimeout) {        // link_handshake_timeout
+        Duration handshakeTimeout,          // link_handshake_timeout
+        Duration minimalBackoff,            // link_minimal_backoff_time
+        Duration maximalBackoff,            // link_maximal_backoff_time
+        Duration connectTimeout) {          // link_connect_timeout
 }

@@ -127,7 +127,7 @@ public final class RelayLinks implements LinkGateway, AutoCloseable {
                 defaults.session().window(), defaults.session().helloTimeout(), link.rekeyInterval(),
                 link.rekeyBytes());
         this.endpoint = new LinkEndpoint(identity, myhostname, linkPeers,
-                new LinkEndpoint.Settings(session, defaults.initialBackoff(), defaults.maxBackoff(), defaults.connectTimeout(),
+                new LinkEndpoint.Settings(session, link.minimalBackoff(), link.maximalBackoff(), link.connectTimeout(),
                         link.handshakeTimeout()),
                 custodian, new LinkEndpoint.Events() {
                     @Override

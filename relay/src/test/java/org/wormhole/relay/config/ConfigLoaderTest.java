@@ -265,4 +265,49 @@ class ConfigLoaderTest {
         assertEquals(List.of(bad + ":1: link_rekey_interval: must not be negative",
                 bad + ":2: link_rekey_bytes: must be 0 (never) or at least 64KiB"), e.problems());
     }
+
+    @Test
+    void aPeerIsRedialedAfterOneSecondDoublingToAMinuteUnlessConfigured() throws Exception {
+        RelayConfig defaults = ConfigLoader.defaults(home);
+        assertEquals(Duration.ofSeconds(1), defaults.link().minimalBackoff());
+        assertEquals(Duration.ofSeconds(60), defaults.link().maximalBackoff());
+        assertEquals(Duration.ofSeconds(10), defaults.link().connectTimeout());
+
+        Path f = Files.writeString(home.resolve("redial.conf"), """
+                link_minimal_backoff_time = 5s
+                link_maximal_backoff_time = 10m
+                link_connect_timeout = 30s
+                """);
+        RelayConfig c = ConfigLoader.load(f, home);
+        assertEquals(Duration.ofSeconds(5), c.link().minimalBackoff());
+        assertEquals(Duration.ofMinutes(10), c.link().maximalBackoff());
+        assertEquals(Duration.ofSeconds(30), c.link().connectTimeout());
+
+        Path bad = Files.writeString(home.resolve("bad-redial.conf"), """
+                link_minimal_backoff_time = 0
+                link_maximal_backoff_time = -1m
+                link_connect_timeout = 0s
+                """);
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(bad, home));
+        assertEquals(List.of(bad + ":1: link_minimal_backoff_time: must be longer than 0s",
+                bad + ":2: link_maximal_backoff_time: must be longer than 0s",
+                bad + ":3: link_connect_timeout: must be longer than 0s"), e.problems());
+    }
+
+    @Test
+    void aLinkBackoffThatStartsAboveItsCapIsReportedAtTheLineThatSetsIt() throws Exception {
+        Path both = Files.writeString(home.resolve("both.conf"), """
+                # redialing
+                link_maximal_backoff_time = 30s
+                link_minimal_backoff_time = 2m
+                """);
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(both, home));
+        assertEquals(List.of(both + ":3: link_minimal_backoff_time is longer than link_maximal_backoff_time"),
+                e.problems());
+
+        Path capOnly = Files.writeString(home.resolve("cap.conf"), "\nlink_maximal_backoff_time = 500ms\n");
+        e = assertThrows(ConfigException.class, () -> ConfigLoader.load(capOnly, home));
+        assertEquals(List.of(capOnly + ":2: link_minimal_backoff_time is longer than link_maximal_backoff_time"),
+                e.problems());
+    }
 }
