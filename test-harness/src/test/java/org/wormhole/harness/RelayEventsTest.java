@@ -1,12 +1,15 @@
 package org.wormhole.harness;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -78,6 +81,65 @@ class RelayEventsTest {
                     site.events.await(SessionRefused.class, e -> true));
             assertEquals(List.of("INFO PREGREET from [127.0.0.2]: client talked before the greeting; disconnected"),
                     log.levelAndText("PREGREET"));
+        }
+    }
+
+    /** The greeting a new client from 127.0.0.2 gets now ("" if none). */
+    private static String greetingOfANewClient(int port) {
+        try (SmtpTranscript c = SmtpTranscript.connectFrom("127.0.0.2", port)) {
+            return c.reply();
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    @Test
+    void aClientConnectingWhileTheRelayStopsIsReportedAsRefusedForShuttingDown() throws Exception {
+        TestSite site = one.start("");
+        int port = site.port();
+        try (SmtpTranscript sending = one.client()) {
+            // A message on its way holds the stop open: the relay waits for it, and refuses new clients meanwhile.
+            sending.send("EHLO client.example").expect("250");
+            sending.send("MAIL FROM:<a@birlinghoven.example>").expect("250");
+            sending.send("RCPT TO:<b@birlinghoven.example>").expect("250");
+            sending.send("DATA").expect("354");
+            sending.raw("Subject: in flight at SIGTERM\r\n\r\nthe content is on its way\r\n");
+
+            Thread stopping = new Thread(site.relay::close, "relay-stop");
+            stopping.start();
+            Await.until("new clients to be refused", () -> greetingOfANewClient(port).startsWith("421 4.3.2"));
+            assertEquals(new SessionRefused("127.0.0.2", SessionRefused.Reason.SHUTTING_DOWN,
+                    "421 4.3.2 Service shutting down, try again later"),
+                    site.events.await(SessionRefused.class, e -> e.reason() == SessionRefused.Reason.SHUTTING_DOWN));
+
+            sending.send(".");
+            sending.expect("250 2.0.0 Ok: queued as ");
+            stopping.join(20_000);
+            assertFalse(stopping.isAlive(), "the relay stopped");
+        }
+    }
+
+    /** Waits until the relay's session for the client at {@code clientPort} is in its pregreet wait. */
+    private static void awaitPregreetWait(int clientPort) throws InterruptedException {
+        Await.until("the session to wait before its greeting", () -> Thread.getAllStackTraces().entrySet().stream()
+                .anyMatch(t -> t.getKey().getName().endsWith(":" + clientPort)
+                        && Arrays.stream(t.getValue()).anyMatch(frame -> frame.getMethodName().equals("pregreet"))));
+    }
+
+    @Test
+    void aClientWaitingForTheGreetingWhenTheRelayStopsIsReportedAsClosedDuringPregreetAndNotLogged()
+            throws Exception {
+        TestSite site = one.start("smtpd_pregreet_wait = 2s\n");
+        try (CapturedLog log = CapturedLog.of("smtpd");
+             SmtpTranscript c = SmtpTranscript.connectFrom("127.0.0.2", site.port())) {
+            awaitPregreetWait(c.localPort());
+            site.relay.close(); // closes the session during its wait; returns once the session has ended
+
+            assertEquals(new SessionRefused("127.0.0.2", SessionRefused.Reason.CLOSED_DURING_PREGREET,
+                    "421 4.3.0 Error: try again later"),
+                    site.events.await(SessionRefused.class, e -> true));
+            assertEquals("", c.reply(), "no greeting: the connection is closed");
+            assertEquals(List.of(), log.levelAndText("127.0.0.2"), "no log line for it, as before");
         }
     }
 

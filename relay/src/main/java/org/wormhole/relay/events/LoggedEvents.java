@@ -20,7 +20,8 @@ public final class LoggedEvents implements RelayEvents {
     /**
      * {@code PREGREET from [ADDRESS]: ...} for a client that talked before the greeting. The
      * refusals by the client limits are logged by {@code smtpd.ClientLimits}, at most once per client
-     * and time unit with a count of those not logged; a refusal while stopping is not logged.
+     * and time unit with a count of those not logged; a refusal while stopping is not logged, nor a
+     * session closed by the stop during its pregreet wait.
      */
     @Override
     public void sessionRefused(SessionRefused e) {

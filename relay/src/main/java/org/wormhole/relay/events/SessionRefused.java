@@ -21,6 +21,14 @@ public record SessionRefused(String address, Reason reason, String reply) {
         /** The client talked before the greeting ({@code smtpd_pregreet_wait}). */
         PREGREET,
         /** The relay is stopping. */
-        SHUTTING_DOWN
+        SHUTTING_DOWN,
+        /**
+         * The client's connection could not be checked during the pregreet wait ({@code smtpd_pregreet_wait}):
+         * the relay closed it meanwhile, as a stop closes every session. The client does not get the
+         * reply ({@code 421 4.3.0}), its connection is closed already. A client that resets its own
+         * connection during the wait is not this: the check sees no error, and the session ends as a
+         * lost connection (or is refused for {@link #PREGREET} if the client talked first).
+         */
+        CLOSED_DURING_PREGREET
     }
 }

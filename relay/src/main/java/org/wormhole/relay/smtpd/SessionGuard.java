@@ -111,7 +111,9 @@ final class SessionGuard implements SessionHandler {
             }
             return Optional.empty();
         } catch (IOException e) {
-            return Optional.of(SessionAcceptance.failure(421, "4.3.0 Error: try again later"));
+            // The session's input was closed during the wait: the relay stopping closes every session.
+            return Optional.of(refused(client, SessionRefused.Reason.CLOSED_DURING_PREGREET, 421,
+                    "4.3.0 Error: try again later"));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return Optional.of(SessionAcceptance.failure(421, SHUTTING_DOWN));
