@@ -65,7 +65,7 @@ final class LinkDialer {
             AdmissionSocket plain = new AdmissionSocket(); // a refused key: read the listener's flight, then close
             try {
                 plain.connect(new InetSocketAddress(InetAddress.getByName(peer.host()), peer.port()),
-                        (int) settings.connectTimeout().toMillis());
+                        (int) Math.min(Integer.MAX_VALUE, settings.connectTimeout().toMillis()));
                 plain.setSoTimeout((int) settings.handshakeTimeout().toMillis());
                 // Every frame is flushed as it is complete; with Nagle's algorithm a small frame
                 // (END, RESULT) waits for the ACK of the previous segment, one more round trip
