@@ -66,7 +66,7 @@ final class LinkDialer {
             try {
                 plain.connect(new InetSocketAddress(InetAddress.getByName(peer.host()), peer.port()),
                         (int) Math.min(Integer.MAX_VALUE, settings.connectTimeout().toMillis()));
-                plain.setSoTimeout((int) settings.handshakeTimeout().toMillis());
+                plain.setSoTimeout((int) Math.min(Integer.MAX_VALUE, settings.handshakeTimeout().toMillis()));
                 // Every frame is flushed as it is complete; with Nagle's algorithm a small frame
                 // (END, RESULT) waits for the ACK of the previous segment, one more round trip
                 // per message on a WAN link.
