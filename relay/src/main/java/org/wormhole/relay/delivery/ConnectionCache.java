@@ -10,6 +10,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
 import org.wormhole.relay.delivery.smtp.SmtpConnection;
 
 /**
@@ -28,13 +29,20 @@ final class ConnectionCache implements AutoCloseable {
 
     private final long maxIdleNanos;
     private final int maxPerServer;
+    private final LongSupplier nanos;
     private final Map<String, Deque<Idle>> idle = new HashMap<>();
     /** Ends retired connections: a few threads, a bounded backlog; beyond it, closed without QUIT. */
     private final ThreadPoolExecutor quitter;
 
     ConnectionCache(long maxIdleMillis, int maxPerServer) {
+        this(maxIdleMillis, maxPerServer, System::nanoTime);
+    }
+
+    /** @param nanos the monotonic clock idle times are measured on */
+    ConnectionCache(long maxIdleMillis, int maxPerServer, LongSupplier nanos) {
         this.maxIdleNanos = maxIdleMillis * 1_000_000;
         this.maxPerServer = maxPerServer;
+        this.nanos = nanos;
         AtomicInteger n = new AtomicInteger();
         this.quitter = new ThreadPoolExecutor(4, 4, 10, TimeUnit.SECONDS, new LinkedBlockingQueue<>(1024), r -> {
             Thread t = new Thread(r, "smtp-quit-" + n.incrementAndGet());
@@ -67,7 +75,7 @@ final class ConnectionCache implements AutoCloseable {
             Deque<Idle> q = idle.get(server);
             while (q != null && !q.isEmpty()) {
                 Idle i = q.pollFirst();
-                if (System.nanoTime() - i.sinceNanos() < maxIdleNanos && i.connection().reusable()) {
+                if (nanos.getAsLong() - i.sinceNanos() < maxIdleNanos && i.connection().reusable()) {
                     return i.connection();
                 }
                 stale = i.connection();
@@ -86,7 +94,7 @@ final class ConnectionCache implements AutoCloseable {
             synchronized (this) {
                 Deque<Idle> q = idle.computeIfAbsent(server, k -> new ArrayDeque<>());
                 if (q.size() < maxPerServer) {
-                    q.addFirst(new Idle(c, System.nanoTime()));
+                    q.addFirst(new Idle(c, nanos.getAsLong()));
                     c = null;
                 }
             }
@@ -103,7 +111,7 @@ final class ConnectionCache implements AutoCloseable {
         synchronized (this) {
             for (Iterator<Deque<Idle>> it = idle.values().iterator(); it.hasNext(); ) {
                 Deque<Idle> q = it.next();
-                while (!q.isEmpty() && System.nanoTime() - q.peekLast().sinceNanos() >= maxIdleNanos) {
+                while (!q.isEmpty() && nanos.getAsLong() - q.peekLast().sinceNanos() >= maxIdleNanos) {
                     old.add(q.pollLast().connection());
                 }
                 if (q.isEmpty()) {
