@@ -9,7 +9,6 @@ import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.Callable;
 import org.wormhole.relay.config.RelayConfig;
 import org.wormhole.relay.control.ControlClient;
 import org.wormhole.relay.queue.CorruptQueueFileException;
@@ -51,21 +50,9 @@ final class QueueCommand implements Runnable {
 
     @Command(name = "list", mixinStandardHelpOptions = true,
             description = "List queued messages: id, state, size, arrival, sender, recipients, last error.")
-    static final class ListQueue implements Callable<Integer> {
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
-        @CommandLine.Mixin
-        ConfigOption config;
-
+    static final class ListQueue extends SpoolCommand {
         @Override
-        public Integer call() throws IOException {
-            PrintWriter out = spec.commandLine().getOut();
-            PrintWriter err = spec.commandLine().getErr();
-            RelayConfig c = config.loadOrReport(err);
-            if (c == null) {
-                return 1;
-            }
-            Spool spool = Spool.open(c.queue().directory());
+        int run(RelayConfig c, Spool spool, PrintWriter out, PrintWriter err) throws IOException {
             int messages = 0;
             long bytes = 0;
             out.printf("%-14s  %-8s  %9s  %-19s  %s%n", "Queue ID", "State", "Size", "Arrival", "Sender/Recipient");
@@ -102,28 +89,15 @@ final class QueueCommand implements Runnable {
     }
 
     /** Sends a request to the running relay, or says that none runs. */
-    abstract static class ControlRequest implements Callable<Integer> {
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
-        @CommandLine.Mixin
-        ConfigOption config;
-
+    abstract static class ControlRequest extends SpoolCommand {
         abstract String request();
 
         /** What to do on the files when no relay runs; empty to say it needs a running relay. */
         abstract Optional<String> offline(Spool spool) throws IOException;
 
         @Override
-        public Integer call() throws IOException {
-            PrintWriter out = spec.commandLine().getOut();
-            PrintWriter err = spec.commandLine().getErr();
-            RelayConfig c = config.loadOrReport(err);
-            if (c == null) {
-                return 1;
-            }
-            Spool spool = Spool.open(c.queue().directory());
-            Optional<ControlClient.Reply> reply = ControlClient.send(spool.controlSocket(),
-                    request());
+        int run(RelayConfig c, Spool spool, PrintWriter out, PrintWriter err) throws IOException {
+            Optional<ControlClient.Reply> reply = ask(spool, request());
             if (reply.isPresent()) {
                 (reply.get().ok() ? out : err).println(reply.get().text());
                 return reply.get().ok() ? 0 : 1;
@@ -143,8 +117,7 @@ final class QueueCommand implements Runnable {
                 return 1;
             }
             if (done.isEmpty()) {
-                err.println("no relay is running on " + c.queue().directory() + "; nothing to " + request());
-                return 1;
+                return noRelayRunning(c, "nothing to " + request(), err);
             }
             out.println(done.get() + " (relay not running: changed the queue files directly)");
             return 0;
