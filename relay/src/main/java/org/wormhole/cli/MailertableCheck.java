@@ -75,17 +75,14 @@ final class MailertableCheck implements Callable<Integer> {
                     int w = found.warnings().size();
                     out.println(file + ": " + table.size() + " entries OK" + (w == 0 ? "" : ", " + w + " warning(s)"));
                 } else {
-                    err.println(file + ": " + found.errors().size() + " error(s), table not usable");
+                    err.println(TableOption.notUsable(file, found.errors().size()));
                     status = 1;
                 }
             } catch (MailertableException e) {
-                for (LineError error : e.errors()) {
-                    err.println(error);
-                }
-                err.println(file + ": " + e.errors().size() + " error(s), table not usable");
+                TableOption.reportBadLines(file, e, err);
                 status = 1;
             } catch (IOException e) {
-                err.println(file + ": cannot read: " + IoErrors.reason(e));
+                TableOption.reportUnreadable(file, e, err);
                 status = 1;
             }
         }
