@@ -2,7 +2,6 @@ package org.wormhole.cli;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -46,10 +45,9 @@ final class MailertableCheck implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         PeerRouteCheck peers = null;
-        if (config.file != null || Files.exists(config.file())) {
-            RelayConfig c = config.loadOrReport(err);
+        if (config.found()) {
+            RelayConfig c = config.loadOrReport(err, "tables not checked");
             if (c == null) {
-                err.println(config.file() + ": configuration not usable; tables not checked");
                 return 1;
             }
             peers = new PeerRouteCheck(c);

@@ -1,7 +1,6 @@
 package org.wormhole.cli;
 
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.concurrent.Callable;
@@ -43,10 +42,9 @@ final class MailertableWatch implements Callable<Integer> {
         TableCheck check = TableCheck.NONE;
         WatchedMailertable.Timing timing = WatchedMailertable.Timing.DEFAULT;
         Path tableFile = tableOption.fileOr(WormholeHome.defaultMailertable());
-        if (config.file != null || Files.exists(config.file())) {
-            RelayConfig c = config.loadOrReport(err);
+        if (config.found()) {
+            RelayConfig c = config.loadOrReport(err, "not watching");
             if (c == null) {
-                err.println(config.file() + ": configuration not usable; not watching");
                 return 1;
             }
             check = new PeerRouteCheck(c).warningsTo(w -> {

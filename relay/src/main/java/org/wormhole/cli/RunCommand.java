@@ -30,9 +30,8 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         PrintWriter err = spec.commandLine().getErr();
-        RelayConfig c = config.loadOrReport(err);
+        RelayConfig c = config.loadOrReport(err, "relay not started");
         if (c == null) {
-            err.println(config.file() + ": configuration not usable; relay not started");
             return 1;
         }
         Relay relay;
