@@ -4,7 +4,6 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import org.wormhole.mailertable.TableCheck;
 import org.wormhole.mailertable.WatchedMailertable;
 import org.wormhole.relay.config.RelayConfig;
@@ -61,11 +60,7 @@ final class MailertableWatch implements Callable<Integer> {
         if (watched == null) {
             return 1;
         }
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            watched.close();
-            stopped.countDown();
-        }, "shutdown"));
+        UntilStopped stopped = UntilStopped.closing(watched::close);
         err.println("watching " + tableFile + "; edit and save it, Ctrl-C to stop");
         err.flush();
         stopped.await();

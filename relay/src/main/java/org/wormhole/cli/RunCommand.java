@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.time.Clock;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import org.wormhole.mailertable.LineError;
 import org.wormhole.mailertable.MailertableException;
 import org.wormhole.relay.PermissionDenied;
@@ -45,11 +44,7 @@ final class RunCommand implements Callable<Integer> {
             err.println("relay not started: " + why(e, c));
             return 1;
         }
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            relay.close();
-            stopped.countDown();
-        }, "shutdown"));
+        UntilStopped stopped = UntilStopped.closing(relay::close);
         String link = c.link().listen().isPresent() && relay.links().isPresent()
                 ? ", link on " + c.link().listen().get().getAddress().getHostAddress() + ":" + relay.links().get().linkPort()
                 : "";
