@@ -26,7 +26,7 @@ final class ConfigOption {
      * configuration is not usable.
      */
     Path linkKeyDirectory(PrintWriter err) {
-        if (file == null && !Files.exists(file())) {
+        if (!found()) {
             return WormholeHome.resolve("keys");
         }
         RelayConfig c = loadOrReport(err);
@@ -35,6 +35,23 @@ final class ConfigOption {
             return null;
         }
         return c.link().keyDirectory();
+    }
+
+    /** Whether there is a configuration: given with --config, or config/wormhole.conf under WORMHOLE_HOME exists. */
+    boolean found() {
+        return file != null || Files.exists(file());
+    }
+
+    /**
+     * Loads it, or prints every problem to {@code err}, then "FILE: configuration not usable;
+     * {@code consequence}", and returns null.
+     */
+    RelayConfig loadOrReport(PrintWriter err, String consequence) {
+        RelayConfig c = loadOrReport(err);
+        if (c == null) {
+            err.println(file() + ": configuration not usable; " + consequence);
+        }
+        return c;
     }
 
     /** Loads it, or prints every problem to {@code err} and returns null. */

@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.concurrent.Callable;
 import org.wormhole.relay.config.RelayConfig;
 import org.wormhole.relay.control.ControlClient;
 import org.wormhole.relay.peers.CertificateExpiry;
@@ -43,29 +42,15 @@ final class LinkCommand implements Runnable {
             description = {"For each configured peer: state (up, connecting, down), since when, round-trip time,"
                     + " mail sent and received over the link, messages waiting for it, reconnects, last error,"
                     + " its key pins, certificate expiry and rekeys. Needs the running relay."})
-    static final class Status implements Callable<Integer> {
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
-        @CommandLine.Mixin
-        ConfigOption config;
+    static final class Status extends SpoolCommand {
         @CommandLine.Option(names = "--json", description = "one JSON object per peer, in a JSON array")
         boolean json;
 
         @Override
-        public Integer call() throws IOException {
-            PrintWriter out = spec.commandLine().getOut();
-            PrintWriter err = spec.commandLine().getErr();
-            RelayConfig c = config.loadOrReport(err);
-            if (c == null) {
-                return 1;
-            }
-            Spool spool = Spool.open(c.queue().directory());
-            Optional<ControlClient.Reply> reply = ControlClient.send(spool.controlSocket(),
-                    "link status");
+        int run(RelayConfig c, Spool spool, PrintWriter out, PrintWriter err) throws IOException {
+            Optional<ControlClient.Reply> reply = ask(spool, "link status");
             if (reply.isEmpty()) {
-                err.println("no relay is running on " + c.queue().directory() + "; link status needs the running relay"
-                        + " (start it with 'wormhole run')");
-                return 1;
+                return noRelayRunning(c, "link status needs the running relay (start it with 'wormhole run')", err);
             }
             if (!reply.get().ok()) {
                 err.println(reply.get().text());

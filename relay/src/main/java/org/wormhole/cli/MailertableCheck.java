@@ -2,7 +2,6 @@ package org.wormhole.cli;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -46,10 +45,9 @@ final class MailertableCheck implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         PeerRouteCheck peers = null;
-        if (config.file != null || Files.exists(config.file())) {
-            RelayConfig c = config.loadOrReport(err);
+        if (config.found()) {
+            RelayConfig c = config.loadOrReport(err, "tables not checked");
             if (c == null) {
-                err.println(config.file() + ": configuration not usable; tables not checked");
                 return 1;
             }
             peers = new PeerRouteCheck(c);
@@ -75,17 +73,14 @@ final class MailertableCheck implements Callable<Integer> {
                     int w = found.warnings().size();
                     out.println(file + ": " + table.size() + " entries OK" + (w == 0 ? "" : ", " + w + " warning(s)"));
                 } else {
-                    err.println(file + ": " + found.errors().size() + " error(s), table not usable");
+                    err.println(TableOption.notUsable(file, found.errors().size()));
                     status = 1;
                 }
             } catch (MailertableException e) {
-                for (LineError error : e.errors()) {
-                    err.println(error);
-                }
-                err.println(file + ": " + e.errors().size() + " error(s), table not usable");
+                TableOption.reportBadLines(file, e, err);
                 status = 1;
             } catch (IOException e) {
-                err.println(file + ": cannot read: " + IoErrors.reason(e));
+                TableOption.reportUnreadable(file, e, err);
                 status = 1;
             }
         }

@@ -1,13 +1,10 @@
 package org.wormhole.cli;
 
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import org.wormhole.mailertable.LineError;
 import org.wormhole.mailertable.Lookup;
 import org.wormhole.mailertable.Mailertable;
-import org.wormhole.mailertable.MailertableException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -28,9 +25,8 @@ final class MailertableLookup implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = {"-f", "--file"}, paramLabel = "FILE",
-            description = "the table (default: the relay's, config/mailertable under WORMHOLE_HOME)")
-    Path file;
+    @CommandLine.Mixin
+    TableOption tableOption;
 
     @Option(names = {"-x", "--explain"}, description = "also print each key tried and which one matched")
     boolean explain;
@@ -42,16 +38,9 @@ final class MailertableLookup implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        Path tableFile = file != null ? file : WormholeHome.defaultMailertable();
-        Mailertable table;
-        try {
-            table = Mailertable.load(tableFile);
-        } catch (MailertableException e) {
-            e.errors().stream().map(LineError::toString).forEach(err::println);
-            err.println(tableFile + ": " + e.errors().size() + " error(s), table not usable");
-            return 1;
-        } catch (IOException e) {
-            err.println(tableFile + ": cannot read: " + IoErrors.reason(e));
+        Path tableFile = tableOption.fileOr(WormholeHome.defaultMailertable());
+        Mailertable table = TableOption.openOrReport(tableFile, Mailertable::load, err);
+        if (table == null) {
             return 1;
         }
         String query = stripAngleBrackets(address.strip());

@@ -1,21 +1,15 @@
 package org.wormhole.cli;
 
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import org.wormhole.mailertable.LineError;
-import org.wormhole.mailertable.MailertableException;
 import org.wormhole.mailertable.TableCheck;
 import org.wormhole.mailertable.WatchedMailertable;
 import org.wormhole.relay.config.RelayConfig;
 import org.wormhole.relay.peers.PeerRouteCheck;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 
 /**
  * {@code wormhole mailertable watch}: hold a table as the relay does and log every reload, so
@@ -35,9 +29,8 @@ final class MailertableWatch implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = {"-f", "--file"}, paramLabel = "FILE",
-            description = "the table (default: the relay's, config/mailertable under WORMHOLE_HOME)")
-    Path file;
+    @CommandLine.Mixin
+    TableOption tableOption;
 
     @CommandLine.Mixin
     ConfigOption config;
@@ -47,36 +40,27 @@ final class MailertableWatch implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         TableCheck check = TableCheck.NONE;
         WatchedMailertable.Timing timing = WatchedMailertable.Timing.DEFAULT;
-        Path tableFile = file != null ? file : WormholeHome.defaultMailertable();
-        if (config.file != null || Files.exists(config.file())) {
-            RelayConfig c = config.loadOrReport(err);
+        Path tableFile = tableOption.fileOr(WormholeHome.defaultMailertable());
+        if (config.found()) {
+            RelayConfig c = config.loadOrReport(err, "not watching");
             if (c == null) {
-                err.println(config.file() + ": configuration not usable; not watching");
                 return 1;
             }
             check = new PeerRouteCheck(c).warningsTo(w -> {
                 err.println(w);
                 err.flush();
             });
-            tableFile = file != null ? file : c.mailertable().file();
+            tableFile = tableOption.fileOr(c.mailertable().file());
             timing = timing.withSettleTime(c.mailertable().settleTime());
         }
-        WatchedMailertable watched;
-        try {
-            watched = WatchedMailertable.open(tableFile, timing, Clock.systemUTC(), check);
-        } catch (MailertableException e) {
-            e.errors().stream().map(LineError::toString).forEach(err::println);
-            err.println(tableFile + ": " + e.errors().size() + " error(s), table not usable");
-            return 1;
-        } catch (IOException e) {
-            err.println(tableFile + ": cannot read: " + IoErrors.reason(e));
+        WatchedMailertable.Timing settled = timing;
+        TableCheck checked = check;
+        WatchedMailertable watched = TableOption.openOrReport(tableFile,
+                f -> WatchedMailertable.open(f, settled, Clock.systemUTC(), checked), err);
+        if (watched == null) {
             return 1;
         }
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            watched.close();
-            stopped.countDown();
-        }, "shutdown"));
+        UntilStopped stopped = UntilStopped.closing(watched::close);
         err.println("watching " + tableFile + "; edit and save it, Ctrl-C to stop");
         err.flush();
         stopped.await();

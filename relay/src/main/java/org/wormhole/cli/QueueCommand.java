@@ -9,7 +9,6 @@ import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.Callable;
 import org.wormhole.relay.config.RelayConfig;
 import org.wormhole.relay.control.ControlClient;
 import org.wormhole.relay.queue.CorruptQueueFileException;
@@ -46,26 +45,18 @@ final class QueueCommand implements Runnable {
                 "missing subcommand: list, flush, hold, release or delete");
     }
 
+    /** The states a message can wait in, in the order hold, release and delete look for it. */
+    private static final List<QueueState> QUEUED = List.of(QueueState.INCOMING, QueueState.ACTIVE, QueueState.DEFERRED,
+            QueueState.HOLD);
+
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss")
             .withZone(ZoneId.systemDefault());
 
     @Command(name = "list", mixinStandardHelpOptions = true,
             description = "List queued messages: id, state, size, arrival, sender, recipients, last error.")
-    static final class ListQueue implements Callable<Integer> {
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
-        @CommandLine.Mixin
-        ConfigOption config;
-
+    static final class ListQueue extends SpoolCommand {
         @Override
-        public Integer call() throws IOException {
-            PrintWriter out = spec.commandLine().getOut();
-            PrintWriter err = spec.commandLine().getErr();
-            RelayConfig c = config.loadOrReport(err);
-            if (c == null) {
-                return 1;
-            }
-            Spool spool = Spool.open(c.queue().directory());
+        int run(RelayConfig c, Spool spool, PrintWriter out, PrintWriter err) throws IOException {
             int messages = 0;
             long bytes = 0;
             out.printf("%-14s  %-8s  %9s  %-19s  %s%n", "Queue ID", "State", "Size", "Arrival", "Sender/Recipient");
@@ -102,28 +93,15 @@ final class QueueCommand implements Runnable {
     }
 
     /** Sends a request to the running relay, or says that none runs. */
-    abstract static class ControlRequest implements Callable<Integer> {
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
-        @CommandLine.Mixin
-        ConfigOption config;
-
+    abstract static class ControlRequest extends SpoolCommand {
         abstract String request();
 
         /** What to do on the files when no relay runs; empty to say it needs a running relay. */
         abstract Optional<String> offline(Spool spool) throws IOException;
 
         @Override
-        public Integer call() throws IOException {
-            PrintWriter out = spec.commandLine().getOut();
-            PrintWriter err = spec.commandLine().getErr();
-            RelayConfig c = config.loadOrReport(err);
-            if (c == null) {
-                return 1;
-            }
-            Spool spool = Spool.open(c.queue().directory());
-            Optional<ControlClient.Reply> reply = ControlClient.send(spool.controlSocket(),
-                    request());
+        int run(RelayConfig c, Spool spool, PrintWriter out, PrintWriter err) throws IOException {
+            Optional<ControlClient.Reply> reply = ask(spool, request());
             if (reply.isPresent()) {
                 (reply.get().ok() ? out : err).println(reply.get().text());
                 return reply.get().ok() ? 0 : 1;
@@ -143,8 +121,7 @@ final class QueueCommand implements Runnable {
                 return 1;
             }
             if (done.isEmpty()) {
-                err.println("no relay is running on " + c.queue().directory() + "; nothing to " + request());
-                return 1;
+                return noRelayRunning(c, "nothing to " + request(), err);
             }
             out.println(done.get() + " (relay not running: changed the queue files directly)");
             return 0;
@@ -158,13 +135,37 @@ final class QueueCommand implements Runnable {
         }
 
         static Optional<QueueState> stateOf(Spool spool, QueueId id) throws IOException {
-            for (QueueState s : List.of(QueueState.INCOMING, QueueState.ACTIVE, QueueState.DEFERRED, QueueState.HOLD)) {
+            for (QueueState s : QUEUED) {
                 if (Files.exists(spool.path(s, id))) {
                     return Optional.of(s);
                 }
             }
             return Optional.empty();
         }
+
+        /** Where the message is queued; "ID: no such message" when it is not. */
+        static QueueState queuedAt(Spool spool, QueueId id) throws IOException {
+            return stateOf(spool, id).orElseThrow(() -> new IllegalArgumentException(id + ": no such message"));
+        }
+    }
+
+    /** A request about one message: the command's name and the message's ID, as in {@code hold ID}. */
+    abstract static class MessageRequest extends ControlRequest {
+        @Parameters(paramLabel = "ID")
+        String id;
+
+        @Override
+        String request() {
+            return spec.name() + " " + id;
+        }
+
+        @Override
+        Optional<String> offline(Spool spool) throws IOException {
+            return Optional.of(offline(spool, id(id)));
+        }
+
+        /** What was done to the message on the files, as "ID: held". */
+        abstract String offline(Spool spool, QueueId q) throws IOException;
     }
 
     @Command(name = "flush", mixinStandardHelpOptions = true,
@@ -182,44 +183,26 @@ final class QueueCommand implements Runnable {
     }
 
     @Command(name = "hold", mixinStandardHelpOptions = true, description = "Keep a message queued, undelivered (postsuper -h).")
-    static final class Hold extends ControlRequest {
-        @Parameters(paramLabel = "ID")
-        String id;
-
+    static final class Hold extends MessageRequest {
         @Override
-        String request() {
-            return "hold " + id;
-        }
-
-        @Override
-        Optional<String> offline(Spool spool) throws IOException {
-            QueueId q = id(id);
-            QueueState at = stateOf(spool, q).orElseThrow(() -> new IllegalArgumentException(q + ": no such message"));
+        String offline(Spool spool, QueueId q) throws IOException {
+            QueueState at = queuedAt(spool, q);
             if (at != QueueState.HOLD) {
                 spool.move(q, at, QueueState.HOLD);
             }
-            return Optional.of(q + ": held");
+            return q + ": held";
         }
     }
 
     @Command(name = "release", mixinStandardHelpOptions = true, description = "Release a held message (postsuper -H).")
-    static final class Release extends ControlRequest {
-        @Parameters(paramLabel = "ID")
-        String id;
-
+    static final class Release extends MessageRequest {
         @Override
-        String request() {
-            return "release " + id;
-        }
-
-        @Override
-        Optional<String> offline(Spool spool) throws IOException {
-            QueueId q = id(id);
+        String offline(Spool spool, QueueId q) throws IOException {
             if (stateOf(spool, q).orElse(null) != QueueState.HOLD) {
                 throw new IllegalArgumentException(q + ": no such message on hold");
             }
             spool.move(q, QueueState.HOLD, QueueState.DEFERRED);
-            return Optional.of(q + ": released");
+            return q + ": released";
         }
     }
 
@@ -238,7 +221,7 @@ final class QueueCommand implements Runnable {
         Optional<String> offline(Spool spool) throws IOException {
             if (id.equals("ALL")) {
                 int n = 0;
-                for (QueueState s : List.of(QueueState.INCOMING, QueueState.ACTIVE, QueueState.DEFERRED, QueueState.HOLD)) {
+                for (QueueState s : QUEUED) {
                     for (QueueId q : spool.list(s)) {
                         spool.delete(q, s);
                         n++;
@@ -247,8 +230,7 @@ final class QueueCommand implements Runnable {
                 return Optional.of(n + " message(s) deleted");
             }
             QueueId q = id(id);
-            QueueState at = stateOf(spool, q).orElseThrow(() -> new IllegalArgumentException(q + ": no such message"));
-            spool.delete(q, at);
+            spool.delete(q, queuedAt(spool, q));
             return Optional.of(q + ": deleted");
         }
     }

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.time.Clock;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import org.wormhole.mailertable.LineError;
 import org.wormhole.mailertable.MailertableException;
 import org.wormhole.relay.PermissionDenied;
@@ -30,9 +29,8 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         PrintWriter err = spec.commandLine().getErr();
-        RelayConfig c = config.loadOrReport(err);
+        RelayConfig c = config.loadOrReport(err, "relay not started");
         if (c == null) {
-            err.println(config.file() + ": configuration not usable; relay not started");
             return 1;
         }
         Relay relay;
@@ -46,11 +44,7 @@ final class RunCommand implements Callable<Integer> {
             err.println("relay not started: " + why(e, c));
             return 1;
         }
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            relay.close();
-            stopped.countDown();
-        }, "shutdown"));
+        UntilStopped stopped = UntilStopped.closing(relay::close);
         String link = c.link().listen().isPresent() && relay.links().isPresent()
                 ? ", link on " + c.link().listen().get().getAddress().getHostAddress() + ":" + relay.links().get().linkPort()
                 : "";

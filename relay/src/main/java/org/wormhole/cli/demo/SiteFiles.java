@@ -26,28 +26,8 @@ final class SiteFiles {
                 tokyo.example\t\ttsmtp:tokyo
                 .tokyo.example\t\ttsmtp:tokyo
                 """.formatted(hubPort, hubPort));
-        return Files.writeString(home.resolve("wormhole.conf"), """
-                # Birlinghoven (samples/branch-office/birlinghoven/wormhole.conf), written by 'wormhole demo':
-                # loopback addresses, ports the system picks, this run's pins.
-                myhostname = "relay.birlinghoven.example"
-                listen = "127.0.0.1:0"
-                relay_domains = ["birlinghoven.example", ".birlinghoven.example"]
-                queue_directory = "%s"
-                mailertable = "%s"
-                link_listen = "127.0.0.1:0"
-                link_key_directory = "%s"
-                # Short retries: a demo waits seconds, not the default minutes.
-                minimal_backoff_time = 2s
-                maximal_backoff_time = 4s
-                shutdown_timeout = 5s
-                peers {
-                  tokyo {
-                    address = "127.0.0.1"
-                    pins = ["%s"]
-                    dial = false
-                  }
-                }
-                """.formatted(home.resolve("spool"), home.resolve("mailertable"), home.resolve("keys"), tokyoPin));
+        return writeConf(home, "Birlinghoven", "birlinghoven", "link_listen = \"127.0.0.1:0\"\n",
+                peer("tokyo", "", tokyoPin, false));
     }
 
     /** Tokyo: the branch that dials Birlinghoven's link port; outside.example goes to the demo's MX. */
@@ -66,28 +46,42 @@ final class SiteFiles {
                 # the relay looks up their MX.
                 outside.example\t\tesmtp:[127.0.0.1]:%d
                 """.formatted(hubPort, hubPort, outsidePort));
+        return writeConf(home, "Tokyo", "tokyo", "",
+                peer("birlinghoven", "    port = " + birlinghovenLinkPort + "\n", birlinghovenPin, true));
+    }
+
+    /**
+     * A site's wormhole.conf: samples/branch-office/SITE/wormhole.conf on loopback, in {@code home},
+     * with short retries and its one peer; {@code linkListen} is its link_listen line, or empty.
+     */
+    private static Path writeConf(Path home, String site, String sample, String linkListen, String peer) throws IOException {
+        String domain = sample + ".example";
         return Files.writeString(home.resolve("wormhole.conf"), """
-                # Tokyo (samples/branch-office/tokyo/wormhole.conf), written by 'wormhole demo':
+                # %s (samples/branch-office/%s/wormhole.conf), written by 'wormhole demo':
                 # loopback addresses, ports the system picks, this run's pins.
-                myhostname = "relay.tokyo.example"
+                myhostname = "relay.%s"
                 listen = "127.0.0.1:0"
-                relay_domains = ["tokyo.example", ".tokyo.example"]
+                relay_domains = ["%s", ".%s"]
                 queue_directory = "%s"
                 mailertable = "%s"
-                link_key_directory = "%s"
+                %slink_key_directory = "%s"
                 # Short retries: a demo waits seconds, not the default minutes.
                 minimal_backoff_time = 2s
                 maximal_backoff_time = 4s
                 shutdown_timeout = 5s
                 peers {
-                  birlinghoven {
-                    address = "127.0.0.1"
-                    port = %d
-                    pins = ["%s"]
-                    dial = true
-                  }
-                }
-                """.formatted(home.resolve("spool"), home.resolve("mailertable"), home.resolve("keys"),
-                birlinghovenLinkPort, birlinghovenPin));
+                %s}
+                """.formatted(site, sample, domain, domain, domain, home.resolve("spool"), home.resolve("mailertable"),
+                linkListen, home.resolve("keys"), peer));
+    }
+
+    /** A peer's block in {@code peers}: on loopback, {@code port} its port line or empty, pinned, dialed or not. */
+    private static String peer(String name, String port, String pin, boolean dial) {
+        return "  " + name + " {\n"
+                + "    address = \"127.0.0.1\"\n"
+                + port
+                + "    pins = [\"" + pin + "\"]\n"
+                + "    dial = " + dial + "\n"
+                + "  }\n";
     }
 }
