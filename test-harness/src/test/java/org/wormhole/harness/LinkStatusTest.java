@@ -47,7 +47,10 @@ class LinkStatusTest {
         SiteIdentity tokyoKey = SiteIdentity.generate(dir.resolve("tokyo/keys"), "tokyo", Duration.ofDays(365));
         // Birlinghoven's certificate runs out in 10 days: Tokyo's operator must be told.
         birlKey = SiteIdentity.generate(dir.resolve("birlinghoven/keys"), "birlinghoven", Duration.ofDays(10));
-        String slow = "minimal_backoff_time = 1h\nmaximal_backoff_time = 2h\nkeepalive_interval = 1s\n";
+        // Mail retries wait an hour; the link redials within 2 s, so a peer that is back is
+        // relinked within the test's wait however many dials failed while it was down.
+        String slow = "minimal_backoff_time = 1h\nmaximal_backoff_time = 2h\nkeepalive_interval = 1s\n"
+                + "link_maximal_backoff_time = 2s\n";
         birl = new TestSite(dir.resolve("birlinghoven"),
                 "birlinghoven.example\tesmtp:[127.0.0.1]:" + birlHub.getSmtp().getPort() + "\n"
                         + "tokyo.example\ttsmtp:[127.0.0.1]\n",

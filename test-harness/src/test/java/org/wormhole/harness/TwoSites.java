@@ -37,8 +37,12 @@ import org.wormhole.testing.Await;
  */
 final class TwoSites implements AutoCloseable {
 
-    /** Both relays: retries wait an hour; keepalive as the test sets it. */
-    private static final String COMMON = "minimal_backoff_time = 1h\nmaximal_backoff_time = 2h\n";
+    /**
+     * Both relays: retries wait an hour; the link redials within 2 s (a peer that is back is
+     * relinked within a test's wait however many dials failed meanwhile); keepalive as the test sets it.
+     */
+    private static final String COMMON = "minimal_backoff_time = 1h\nmaximal_backoff_time = 2h\n"
+            + "link_maximal_backoff_time = 2s\n";
 
     final GreenMail tokyoHub;
     final GreenMail birlHub;
