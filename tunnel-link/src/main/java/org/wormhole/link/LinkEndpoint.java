@@ -180,8 +180,10 @@ public final class LinkEndpoint implements AutoCloseable {
 
     @Override
     public void close() {
-        registry.close();
-        dialers.forEach(LinkDialer::stop);
+        // No new links first: a peer that redials the moment its link drops is refused, not
+        // greeted and then sent away by a registry already closing (which it would count as a link).
         linkListener.close();
+        dialers.forEach(LinkDialer::stop);
+        registry.close();
     }
 }
