@@ -131,6 +131,22 @@ class LinkEndpointTest {
     }
 
     @Test
+    void aStoppingHubRefusesTheBranchsRedialInsteadOfGreetingItAndSendingItAway() throws Exception {
+        Heard hub = new Heard();
+        Heard branch = new Heard();
+        LinkEndpoint birl = site(birlinghoven, "birlinghoven",
+                new LinkEndpoint.Peer("tokyo", "127.0.0.1", 1, Set.of(tokyo.pin()), false), hub, 0);
+        site(tokyo, "tokyo", new LinkEndpoint.Peer("birlinghoven", "127.0.0.1", birl.boundPort(),
+                Set.of(birlinghoven.pin()), true), branch, -1);
+        assertEquals("up birlinghoven", next(branch.log));
+
+        birl.close(); // the hub stops; the branch redials the moment its link drops
+        assertTrue(next(branch.log).startsWith("down birlinghoven: "));
+        Await.until("the branch's redial refused", () -> !branch.dialFailures.isEmpty());
+        assertEquals(List.of(), List.copyOf(branch.log), "no link came up with a hub that is stopping");
+    }
+
+    @Test
     void whenBothSidesDialExactlyOneLinkRemains() throws Exception {
         // Each site must be told the other's port before either listens: Birlinghoven dials a
         // port bound now that leads to Tokyo's, once Tokyo listens.
