@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -84,15 +83,6 @@ class RelayEventsTest {
         }
     }
 
-    /** The greeting a new client from 127.0.0.2 gets now ("" if none). */
-    private static String greetingOfANewClient(int port) {
-        try (SmtpTranscript c = SmtpTranscript.connectFrom("127.0.0.2", port)) {
-            return c.reply();
-        } catch (IOException e) {
-            return "";
-        }
-    }
-
     @Test
     void aClientConnectingWhileTheRelayStopsIsReportedAsRefusedForShuttingDown() throws Exception {
         TestSite site = one.start("");
@@ -107,7 +97,7 @@ class RelayEventsTest {
 
             Thread stopping = new Thread(site.relay::close, "relay-stop");
             stopping.start();
-            Await.until("new clients to be refused", () -> greetingOfANewClient(port).startsWith("421 4.3.2"));
+            Await.until("new clients to be refused", () -> SmtpTranscript.greeting("127.0.0.2", port).startsWith("421 4.3.2"));
             assertEquals(new SessionRefused("127.0.0.2", SessionRefused.Reason.SHUTTING_DOWN,
                     "421 4.3.2 Service shutting down, try again later"),
                     site.events.await(SessionRefused.class, e -> e.reason() == SessionRefused.Reason.SHUTTING_DOWN));

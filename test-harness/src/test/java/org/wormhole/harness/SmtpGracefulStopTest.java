@@ -25,15 +25,6 @@ class SmtpGracefulStopTest {
         return c;
     }
 
-    /** The greeting a new client gets now ("" if none). */
-    private String greetingOfANewClient(int port) {
-        try (SmtpTranscript c = SmtpTranscript.connect(port)) {
-            return c.reply();
-        } catch (IOException e) {
-            return "";
-        }
-    }
-
     @Test
     void aMessageBeingSentWhenTheRelayStopsGetsIts250AndIsDeliveredOnce() throws Exception {
         TestSite site = one.start("");
@@ -46,7 +37,7 @@ class SmtpGracefulStopTest {
 
             Thread stopping = new Thread(site.relay::close, "relay-stop");
             stopping.start();
-            Await.until("new clients to be refused", () -> greetingOfANewClient(port).startsWith("421 4.3.2"));
+            Await.until("new clients to be refused", () -> SmtpTranscript.greeting("127.0.0.1", port).startsWith("421 4.3.2"));
 
             idle.send("MAIL FROM:<a@birlinghoven.example>").expect("421 4.3.2 Service shutting down");
             assertTrue(idle.closedByServer());

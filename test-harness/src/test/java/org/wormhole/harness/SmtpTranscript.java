@@ -139,6 +139,15 @@ final class SmtpTranscript implements AutoCloseable {
         }
     }
 
+    /** The first line a new client from {@code localAddress} is greeted with now; "" if the connection fails. */
+    static String greeting(String localAddress, int port) {
+        try (SmtpTranscript c = connectFrom(localAddress, port)) {
+            return c.reply();
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
     /** A whole transaction: EHLO, MAIL, RCPT..., DATA, content, dot; returns the final reply. */
     String sendMail(String from, String content, String... to) throws IOException {
         send("EHLO client.example").expect("250");

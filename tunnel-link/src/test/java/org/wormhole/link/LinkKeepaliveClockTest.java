@@ -16,7 +16,6 @@ import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
@@ -52,20 +51,6 @@ class LinkKeepaliveClockTest {
         }
     }
 
-    /** What Tokyo's relay hears of its link. */
-    static final class Heard implements LinkEndpoint.Events {
-        final BlockingQueue<String> log = new LinkedBlockingQueue<>();
-
-        @Override
-        public void up(LinkEndpoint.Peer peer, LinkSession session) {
-            log.add("up " + peer.name());
-        }
-
-        @Override
-        public void down(LinkEndpoint.Peer peer, String reason) {
-            log.add("down " + peer.name() + ": " + reason);
-        }
-    }
 
     /** Birlinghoven's relay, which freezes on the first mail frame: its link's reader never reads again. */
     static final class FreezesOnMail implements LinkEndpoint.Events {
@@ -121,7 +106,7 @@ class LinkKeepaliveClockTest {
         endpoints.add(birlinghoven);
         birlinghoven.listen(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
         birlinghoven.start();
-        Heard tokyoHears = new Heard();
+        LinkCourierTest.Heard tokyoHears = new LinkCourierTest.Heard();
         LinkEndpoint tokyo = new LinkEndpoint(tokyoId, "tokyo", List.of(new LinkEndpoint.Peer("birlinghoven",
                 "127.0.0.1", birlinghoven.boundPort(), Set.of(birlinghovenId.pin()), true)),
                 DEFAULT_KEEPALIVE, null, tokyoHears, Clock.systemUTC(), tokyoTime);
