@@ -50,14 +50,14 @@ public final class LinkEndpoint implements AutoCloseable {
      *                         HELLO in all (the peer is a machine: a few seconds); a dialer's reads
      *                         in its handshake wait as long
      */
-    public record Settings(LinkSession.Settings session, Duration initialBackoff, Duration maxBackoff,
+    public record Settings(SessionSettings session, Duration initialBackoff, Duration maxBackoff,
                            Duration connectTimeout, Duration handshakeTimeout) {
 
         /** The default {@code link_handshake_timeout}. */
         public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(5);
 
         /** With the default handshake timeout, or the hello timeout if shorter. */
-        public Settings(LinkSession.Settings session, Duration initialBackoff, Duration maxBackoff,
+        public Settings(SessionSettings session, Duration initialBackoff, Duration maxBackoff,
                         Duration connectTimeout) {
             this(session, initialBackoff, maxBackoff, connectTimeout,
                     session.helloTimeout().compareTo(DEFAULT_HANDSHAKE_TIMEOUT) < 0 ? session.helloTimeout()
@@ -65,7 +65,7 @@ public final class LinkEndpoint implements AutoCloseable {
         }
 
         public static Settings defaults() {
-            return new Settings(LinkSession.Settings.defaults(), Duration.ofSeconds(1), Duration.ofSeconds(60),
+            return new Settings(SessionSettings.defaults(), Duration.ofSeconds(1), Duration.ofSeconds(60),
                     Duration.ofSeconds(10));
         }
 
@@ -91,6 +91,15 @@ public final class LinkEndpoint implements AutoCloseable {
          * (it answered this site's certificate with a TLS alert).
          */
         default void keyRefused(Peer peer, KeyRefusal refusal) {
+        }
+
+        /**
+         * The peer asks for a byte stream to one of this side's services (protocol version 2):
+         * accept or refuse it, now or from another thread. By default no service is offered.
+         * Called on the link's reader thread: return soon.
+         */
+        default void streamRequested(Peer peer, StreamOpening request) {
+            request.refuse("no such service");
         }
 
         /** A mail frame, only on an endpoint without a custodian (with one, the link's courier takes them). */
@@ -125,7 +134,7 @@ public final class LinkEndpoint implements AutoCloseable {
     /**
      * As above, with the monotonic time source (nanoseconds, as {@link System#nanoTime}) of every
      * link's keepalive, round trip and rekey age ({@link LinkSession#start(Socket, String,
-     * LinkSession.Settings, Function, LongSupplier)}).
+     * SessionSettings, Function, LongSupplier)}).
      */
     public LinkEndpoint(SiteIdentity self, String siteName, List<Peer> peers, Settings settings, Custodian custodian,
                         Events events, Clock clock, LongSupplier nanos) {

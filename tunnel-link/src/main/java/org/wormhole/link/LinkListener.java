@@ -38,6 +38,9 @@ import org.wormhole.link.wire.ProtocolViolation;
  * the pin it presents; refusals logged rate-limited per source address. An authenticated peer's
  * connection goes to the {@link SessionRegistry}.
  *
+ * <p>Longer than our classes usually are: most of it is the refusal's wording (which side refused
+ * which key, and why, in one sentence an operator can act on), kept next to the handshake it
+ * describes. *
  * <p>Thread-safe.
  */
 final class LinkListener {

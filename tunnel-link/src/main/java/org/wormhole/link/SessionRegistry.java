@@ -23,7 +23,7 @@ final class SessionRegistry {
 
     private final SiteIdentity self;
     private final String siteName;
-    private final LinkSession.Settings settings;
+    private final SessionSettings settings;
     private final Custodian custodian; // null: no custody transfer, mail frames go to Events.frame
     private final LinkEndpoint.Events events;
     private final LongSupplier nanos;
@@ -34,7 +34,7 @@ final class SessionRegistry {
     private final Set<LinkSession> dialed = ConcurrentHashMap.newKeySet(); // the open sessions this side dialed
     private volatile boolean closed;
 
-    SessionRegistry(SiteIdentity self, String siteName, List<LinkEndpoint.Peer> peers, LinkSession.Settings settings,
+    SessionRegistry(SiteIdentity self, String siteName, List<LinkEndpoint.Peer> peers, SessionSettings settings,
                     Custodian custodian, LinkEndpoint.Events events, LongSupplier nanos) {
         this.self = self;
         this.siteName = siteName;
@@ -105,6 +105,11 @@ final class SessionRegistry {
                     } else {
                         events.frame(peer, s, f);
                     }
+                }
+
+                @Override
+                public void open(LinkSession s, StreamOpening request) {
+                    events.streamRequested(peer, request);
                 }
 
                 @Override

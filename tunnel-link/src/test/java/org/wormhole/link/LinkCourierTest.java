@@ -40,7 +40,7 @@ class LinkCourierTest {
 
     /** Each side accepts 16 messages in flight, so busy tests wait for the window. */
     private static final LinkEndpoint.Settings SETTINGS = new LinkEndpoint.Settings(
-            new LinkSession.Settings(Duration.ofSeconds(2), 5, 16, Duration.ofSeconds(5)),
+            new SessionSettings(Duration.ofSeconds(2), 5, 16, Duration.ofSeconds(5)),
             Duration.ofMillis(50), Duration.ofMillis(400), Duration.ofSeconds(2));
     private static final long TIMEOUT = 30;
 
@@ -58,7 +58,7 @@ class LinkCourierTest {
     private LinkCourier birlinghovenToTokyo;
 
     /** What a site's relay hears of its links. */
-    static final class Heard implements LinkEndpoint.Events {
+    static class Heard implements LinkEndpoint.Events {
         final BlockingQueue<String> log = new LinkedBlockingQueue<>();
 
         @Override

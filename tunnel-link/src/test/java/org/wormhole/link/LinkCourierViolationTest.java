@@ -28,12 +28,13 @@ import org.wormhole.link.wire.FrameCodec;
 
 /**
  * Birlinghoven's courier against a peer whose frames are written by hand: a peer that breaks the
- * custody rules is cut off with GOODBYE saying why, and nothing it sent is stored.
+ * custody rules, or the streams' (version 2), is cut off with GOODBYE saying why, and nothing it
+ * sent is stored.
  */
 class LinkCourierViolationTest {
 
     /** Birlinghoven accepts 2 messages in flight. */
-    private static final LinkSession.Settings SETTINGS = new LinkSession.Settings(Duration.ofSeconds(2), 5, 2,
+    private static final SessionSettings SETTINGS = new SessionSettings(Duration.ofSeconds(2), 5, 2,
             Duration.ofSeconds(5));
 
     @TempDir
@@ -69,8 +70,8 @@ class LinkCourierViolationTest {
         tokyo.setSoTimeout(20_000);
         toBirlinghoven = new BufferedOutputStream(tokyo.getOutputStream());
         fromBirlinghoven = tokyo.getInputStream();
-        send(new Frame.Hello(List.of(1), "tokyo", 64));
-        assertEquals(new Frame.Hello(List.of(1), "birlinghoven", 2), FrameCodec.read(fromBirlinghoven));
+        send(new Frame.Hello(List.of(1, 2), "tokyo", 64));
+        assertEquals(new Frame.Hello(List.of(1, 2), "birlinghoven", 2), FrameCodec.read(fromBirlinghoven));
         birlinghoven = birl.get(10, TimeUnit.SECONDS);
     }
 
@@ -170,5 +171,43 @@ class LinkCourierViolationTest {
         assertEquals(250, r.results().get(0).code());
         assertTrue(birlinghoven.isOpen());
         assertEquals(List.of("1KNEXT00000000.0"), birlinghovenQueue.queuedIds());
+    }
+
+    @Test
+    void aStreamToAServiceNotOfferedIsRefusedAndTheLinkStays() throws Exception {
+        send(new Frame.Open(1, "imap", 65_536));
+
+        assertEquals(new Frame.Close(1, "no such service"), receive());
+        send(new Frame.Close(1, "ok"));
+        send(offer(3, "1KAFTER0000000.0", 5), chunk(3, "hello"), new Frame.End(3, crc("hello")));
+        assertEquals("1KAFTER0000000.0", ((Frame.Result) receive()).messageId());
+        assertTrue(birlinghoven.isOpen());
+    }
+
+    @Test
+    void streamDataBeyondTheCreditGrantedClosesTheLink() throws Exception {
+        birlinghoven.openStream("logs");
+        Frame.Open open = (Frame.Open) receive();
+        assertEquals(new Frame.Open(2, "logs", 256 * 1024), open, "the listening side numbers its streams even");
+        send(new Frame.Opened(2, 1000));
+        byte[] full = new byte[Frame.MAX_CHUNK];
+        send(new Frame.Data(2, full), new Frame.Data(2, full), new Frame.Data(2, full), new Frame.Data(2, full));
+        send(new Frame.Data(2, new byte[1]));
+
+        assertCutOffWith("DATA of 1 octets on stream 2 beyond its credit of 0");
+    }
+
+    @Test
+    void aStreamNumberedAsTheOtherSidesOrNotOpenClosesTheLink() throws Exception {
+        send(new Frame.Open(2, "imap", 65_536));
+
+        assertCutOffWith("OPEN of stream 2, a number of this side's");
+    }
+
+    @Test
+    void streamDataOnAStreamNeverOpenedClosesTheLink() throws Exception {
+        send(new Frame.Data(5, new byte[] {1}));
+
+        assertCutOffWith("DATA on stream 5, which is not open");
     }
 }

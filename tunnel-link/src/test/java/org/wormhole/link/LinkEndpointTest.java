@@ -26,7 +26,7 @@ import org.wormhole.testing.Await;
 class LinkEndpointTest {
 
     private static final LinkEndpoint.Settings FAST = new LinkEndpoint.Settings(
-            new LinkSession.Settings(Duration.ofMillis(200), 3, 64, Duration.ofSeconds(5)),
+            new SessionSettings(Duration.ofMillis(200), 3, 64, Duration.ofSeconds(5)),
             Duration.ofMillis(50), Duration.ofMillis(400), Duration.ofSeconds(2));
 
     @TempDir
@@ -283,7 +283,7 @@ class LinkEndpointTest {
         Heard heardB = new Heard();
         LinkEndpoint.Peer tokyoPeer = new LinkEndpoint.Peer("tokyo", "127.0.0.1", 0, Set.of(tokyo.pin()), false);
         LinkEndpoint.Settings helloWithin1s = new LinkEndpoint.Settings(
-                new LinkSession.Settings(Duration.ofMillis(200), 3, 64, Duration.ofSeconds(1)),
+                new SessionSettings(Duration.ofMillis(200), 3, 64, Duration.ofSeconds(1)),
                 Duration.ofMillis(50), Duration.ofMillis(400), Duration.ofSeconds(2));
         LinkEndpoint b = site(birlinghoven, "birlinghoven", tokyoPeer, heardB, 0, helloWithin1s);
         InetSocketAddress linkAddress = new InetSocketAddress(InetAddress.getLoopbackAddress(), b.boundPort());
@@ -422,7 +422,7 @@ class LinkEndpointTest {
     }
 
     private static LinkEndpoint.Settings helloWithin(Duration hello, Duration initialBackoff) {
-        return new LinkEndpoint.Settings(new LinkSession.Settings(Duration.ofMillis(200), 3, 64, hello),
+        return new LinkEndpoint.Settings(new SessionSettings(Duration.ofMillis(200), 3, 64, hello),
                 initialBackoff, Duration.ofSeconds(30), Duration.ofSeconds(2));
     }
 

@@ -33,9 +33,9 @@ import org.wormhole.testing.Await;
  */
 class LinkKeepaliveClockTest {
 
-    private static final Duration INTERVAL = LinkSession.Settings.defaults().keepaliveInterval();
+    private static final Duration INTERVAL = SessionSettings.defaults().keepaliveInterval();
     private static final LinkEndpoint.Settings DEFAULT_KEEPALIVE = new LinkEndpoint.Settings(
-            LinkSession.Settings.defaults(), Duration.ofMillis(50), Duration.ofMillis(400), Duration.ofSeconds(2));
+            SessionSettings.defaults(), Duration.ofMillis(50), Duration.ofMillis(400), Duration.ofSeconds(2));
 
     /** A monotonic time source (as {@link System#nanoTime}) that moves only when told to. */
     static final class HandClock implements LongSupplier {

@@ -32,7 +32,7 @@ import org.wormhole.link.wire.FrameCodec;
  */
 class LinkRekeyClockTest {
 
-    private static final LinkSession.Settings SETTINGS = LinkSession.Settings.defaults()
+    private static final SessionSettings SETTINGS = SessionSettings.defaults()
             .withRekey(Duration.ofMinutes(1), 0);
     private static final Duration INTERVAL = SETTINGS.keepaliveInterval(); // 10 s: six ticks to a rekey
 
@@ -74,7 +74,7 @@ class LinkRekeyClockTest {
         toTokyo = new BufferedOutputStream(birlinghoven.getOutputStream());
         send(new Frame.Hello(List.of(1), "birlinghoven", 64)); // the listening side greets first
         tokyo = LinkSession.start(dialed, "tokyo", SETTINGS, session -> tokyoHears, tokyoTime);
-        assertEquals(new Frame.Hello(List.of(1), "tokyo", SETTINGS.window()), FrameCodec.read(fromTokyo));
+        assertEquals(new Frame.Hello(List.of(1, 2), "tokyo", SETTINGS.window()), FrameCodec.read(fromTokyo));
         assertTrue(tokyo.rekeysHere(), "Tokyo dialed: Tokyo rekeys");
     }
 

@@ -30,7 +30,7 @@ class LinkRekeyTest {
 
     private static final long REKEY_BYTES = 64 * 1024;
     private static final LinkEndpoint.Settings SETTINGS = new LinkEndpoint.Settings(
-            new LinkSession.Settings(Duration.ofSeconds(2), 5, 16, Duration.ofSeconds(5))
+            new SessionSettings(Duration.ofSeconds(2), 5, 16, Duration.ofSeconds(5))
                     .withRekey(Duration.ZERO, REKEY_BYTES),
             Duration.ofMillis(50), Duration.ofMillis(400), Duration.ofSeconds(2));
 
@@ -134,7 +134,7 @@ class LinkRekeyTest {
     @Test
     void anIdleLinkIsRekeyedByAgeAndStaysUp() throws Exception {
         LinkEndpoint.Settings young = new LinkEndpoint.Settings(
-                new LinkSession.Settings(Duration.ofMillis(100), 50, 16, Duration.ofSeconds(5))
+                new SessionSettings(Duration.ofMillis(100), 50, 16, Duration.ofSeconds(5))
                         .withRekey(Duration.ofMillis(300), 0),
                 Duration.ofMillis(50), Duration.ofMillis(400), Duration.ofSeconds(2));
         SiteIdentity a = SiteIdentity.generate(dir.resolve("a"), "osaka", Duration.ofDays(30));
@@ -160,10 +160,10 @@ class LinkRekeyTest {
 
     @Test
     void aLinkWithoutRekeyLimitsIsNeverRekeyed() throws Exception {
-        LinkSession.Settings plain = new LinkSession.Settings(Duration.ofSeconds(2), 5, 16, Duration.ofSeconds(5));
+        SessionSettings plain = new SessionSettings(Duration.ofSeconds(2), 5, 16, Duration.ofSeconds(5));
         assertEquals(Duration.ZERO, plain.rekeyInterval());
         assertEquals(0, plain.rekeyBytes());
-        LinkSession.Settings defaults = LinkSession.Settings.defaults();
+        SessionSettings defaults = SessionSettings.defaults();
         assertEquals(Duration.ofHours(1), defaults.rekeyInterval());
         assertEquals(1L << 30, defaults.rekeyBytes());
     }

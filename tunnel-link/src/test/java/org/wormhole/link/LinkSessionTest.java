@@ -32,7 +32,7 @@ import org.wormhole.testing.Await;
 /** Two sites' link sessions over real TLS on loopback: greeting, keepalive, a frozen peer, a version mismatch. */
 class LinkSessionTest {
 
-    private static final LinkSession.Settings FAST = new LinkSession.Settings(Duration.ofMillis(100), 3, 64,
+    private static final SessionSettings FAST = new SessionSettings(Duration.ofMillis(100), 3, 64,
             Duration.ofSeconds(5));
 
     @TempDir
@@ -98,7 +98,7 @@ class LinkSessionTest {
     }
 
     @Test
-    void bothSidesGreetAgreeOnVersion1AndMeasureTheRoundTrip() throws Exception {
+    void bothSidesGreetAgreeOnTheHighestVersionAndMeasureTheRoundTrip() throws Exception {
         CompletableFuture<SSLSocket> accepted = birlinghovenAccepts();
         SSLSocket dialed = tokyoDials();
         Events tokyoEvents = new Events();
@@ -116,7 +116,7 @@ class LinkSessionTest {
         toClose.add(birlSide);
         assertEquals("birlinghoven", tokyoSide.peerSite());
         assertEquals("tokyo", birlSide.peerSite());
-        assertEquals(1, tokyoSide.version());
+        assertEquals(2, tokyoSide.version());
         assertEquals(64, tokyoSide.peerWindow());
 
         // Idle: keepalive pings flow both ways and keep the link up; a round trip gets measured.
@@ -169,7 +169,7 @@ class LinkSessionTest {
     void aPeerThatDiesJustAfterAnsweringIsDeclaredDeadAfterKeepaliveCountIntervalsNotOneMore() throws Exception {
         // 500 ms x 2: presumed dead 1 s after its last frame. Its last frame is the PONG to our
         // first PING, just after a tick: the limit falls between two ticks.
-        LinkSession.Settings settings = new LinkSession.Settings(Duration.ofMillis(500), 2, 64, Duration.ofSeconds(5));
+        SessionSettings settings = new SessionSettings(Duration.ofMillis(500), 2, 64, Duration.ofSeconds(5));
         CompletableFuture<SSLSocket> accepted = birlinghovenAccepts();
         SSLSocket dialed = tokyoDials();
         SSLSocket peer = accepted.get(10, TimeUnit.SECONDS);
@@ -218,10 +218,10 @@ class LinkSessionTest {
         out.flush();
         ProtocolViolation v = assertThrows(ProtocolViolation.class,
                 () -> LinkSession.start(dialed, "tokyo", FAST, new Events()));
-        assertEquals("no common version: the peer speaks [7, 8], we [1]", v.getMessage());
+        assertEquals("no common version: the peer speaks [7, 8], we [1, 2]", v.getMessage());
         java.io.InputStream in = future.getInputStream();
-        assertEquals(new Frame.Hello(List.of(1), "tokyo", 64), FrameCodec.read(in));
-        assertEquals(new Frame.Goodbye("no common version (we speak [1], the peer [7, 8])"), FrameCodec.read(in));
+        assertEquals(new Frame.Hello(List.of(1, 2), "tokyo", 64), FrameCodec.read(in));
+        assertEquals(new Frame.Goodbye("no common version (we speak [1, 2], the peer [7, 8])"), FrameCodec.read(in));
     }
 
     /**

@@ -29,6 +29,7 @@ import org.wormhole.link.LinkEndpoint;
 import org.wormhole.link.LinkSession;
 import org.wormhole.link.OutboundMessage;
 import org.wormhole.link.Pin;
+import org.wormhole.link.SessionSettings;
 import org.wormhole.link.SiteIdentity;
 import org.wormhole.mailertable.Mailer;
 import org.wormhole.mailertable.Nexthop;
@@ -123,7 +124,7 @@ public final class RelayLinks implements LinkGateway, AutoCloseable {
                 .map(p -> new LinkEndpoint.Peer(p.name(), p.address(), p.port(), Set.copyOf(p.pins()), p.dial()))
                 .toList();
         LinkEndpoint.Settings defaults = LinkEndpoint.Settings.defaults();
-        LinkSession.Settings session = new LinkSession.Settings(link.keepaliveInterval(), link.keepaliveCount(),
+        SessionSettings session = new SessionSettings(link.keepaliveInterval(), link.keepaliveCount(),
                 defaults.session().window(), defaults.session().helloTimeout(), link.rekeyInterval(),
                 link.rekeyBytes());
         this.endpoint = new LinkEndpoint(identity, myhostname, linkPeers,

@@ -26,6 +26,10 @@ import java.util.stream.Stream;
  * output either collected line by line (stdout and stderr apart) or appended to a log file (both
  * in one, as a service manager's journal keeps them, so that a crash and the next start read as
  * one story). Stopped with SIGTERM, or crashed with SIGKILL.
+ *
+ * <p>Longer than our classes usually are: the one place tests and the proving ground start a real
+ * relay process (the launcher's environment, its ports and files, its output, its death), so that
+ * none of them starts one its own way.
  */
 public final class RelayProcess implements AutoCloseable {
 

@@ -2,7 +2,10 @@ package org.wormhole.link.wire;
 
 import java.util.List;
 
-/** The frames of the link protocol, version 1 (tunnel-link/PROTOCOL.md). Immutable values. */
+/**
+ * The frames of the link protocol (tunnel-link/PROTOCOL.md): version 1's, and the stream
+ * frames of version 2 ({@link Open} .. {@link Close}). Immutable values.
+ */
 public sealed interface Frame {
 
     /** Limits of version 1. */
@@ -11,6 +14,10 @@ public sealed interface Frame {
     int MAX_RECIPIENTS = 1000;
     int MAX_VERSIONS = 16;
     int MAX_ID = 128;
+    /** Version 2: a stream's service name, 1..64 printable ASCII. */
+    int MAX_SERVICE = 64;
+    /** Version 2: the most credit one frame may give (OPEN, OPENED, CREDIT), and a stream's credit in all. */
+    int MAX_CREDIT = 1 << 30;
 
     record Hello(List<Integer> versions, String site, int window) implements Frame {
         public Hello {
@@ -52,5 +59,29 @@ public sealed interface Frame {
     }
 
     record Goodbye(String reason) implements Frame {
+    }
+
+    /** Version 2: the opener asks for a stream to the peer's {@code service}; credit: octets it accepts from the peer. */
+    record Open(int channel, String service, int credit) implements Frame {
+    }
+
+    /** Version 2: the stream is open; credit: octets the peer accepts from the opener. */
+    record Opened(int channel, int credit) implements Frame {
+    }
+
+    /** Version 2: stream octets, 1..{@link #MAX_CHUNK}, within the receiver's credit. */
+    record Data(int channel, byte[] content) implements Frame {
+    }
+
+    /** Version 2: the receiver of a stream's octets accepts {@code octets} more. */
+    record Credit(int channel, int octets) implements Frame {
+    }
+
+    /** Version 2: the sender sends no more DATA on the stream (a half-close). */
+    record Eof(int channel) implements Frame {
+    }
+
+    /** Version 2: the stream ends both ways (or its OPEN is refused), with a reason; answered by a CLOSE. */
+    record Close(int channel, String reason) implements Frame {
     }
 }

@@ -20,6 +20,9 @@ import java.util.List;
  * Writes and reads link frames (PROTOCOL.md). Reading is strict and bounded: a frame is read
  * whole into a buffer of at most {@link Frame#MAX_LENGTH} octets, and its payload must parse
  * exactly; anything else is a {@link ProtocolViolation}.
+ *
+ * <p>Longer than our classes usually are: every frame's layout, both ways, in one place that reads
+ * next to PROTOCOL.md's table.
  */
 public final class FrameCodec {
 
@@ -31,6 +34,12 @@ public final class FrameCodec {
     static final int END = 0x12;
     static final int RESULT = 0x13;
     static final int CANCEL = 0x14;
+    static final int OPEN = 0x20;
+    static final int OPENED = 0x21;
+    static final int DATA = 0x22;
+    static final int CREDIT = 0x23;
+    static final int EOF = 0x24;
+    static final int CLOSE = 0x25;
     static final int GOODBYE = 0x7F;
 
     private FrameCodec() {
@@ -38,6 +47,14 @@ public final class FrameCodec {
 
     /** Writes one frame (not flushed). */
     public static void write(OutputStream out, Frame frame) throws IOException {
+        if (frame instanceof Frame.Chunk c) {
+            content(out, CHUNK, c.stream(), c.content());
+            return;
+        }
+        if (frame instanceof Frame.Data d) {
+            content(out, DATA, d.channel(), d.content());
+            return;
+        }
         ByteArrayOutputStream buf = new ByteArrayOutputStream(64);
         DataOutputStream d = new DataOutputStream(buf);
         if (frame instanceof Frame.Hello h) {
@@ -66,13 +83,6 @@ public final class FrameCodec {
             d.writeByte(o.flags());
             d.writeLong(o.size());
             d.writeShort(o.hops());
-        } else if (frame instanceof Frame.Chunk c) {
-            if (c.content().length == 0 || c.content().length > Frame.MAX_CHUNK) {
-                throw new IllegalArgumentException("chunk of " + c.content().length + " octets");
-            }
-            d.writeByte(CHUNK);
-            d.writeInt(c.stream());
-            d.write(c.content());
         } else if (frame instanceof Frame.End e) {
             d.writeByte(END);
             d.writeInt(e.stream());
@@ -93,6 +103,26 @@ public final class FrameCodec {
         } else if (frame instanceof Frame.Goodbye g) {
             d.writeByte(GOODBYE);
             string(d, g.reason());
+        } else if (frame instanceof Frame.Open o) {
+            d.writeByte(OPEN);
+            d.writeInt(o.channel());
+            string(d, o.service());
+            d.writeInt(o.credit());
+        } else if (frame instanceof Frame.Opened o) {
+            d.writeByte(OPENED);
+            d.writeInt(o.channel());
+            d.writeInt(o.credit());
+        } else if (frame instanceof Frame.Credit c) {
+            d.writeByte(CREDIT);
+            d.writeInt(c.channel());
+            d.writeInt(c.octets());
+        } else if (frame instanceof Frame.Eof e) {
+            d.writeByte(EOF);
+            d.writeInt(e.channel());
+        } else if (frame instanceof Frame.Close c) {
+            d.writeByte(CLOSE);
+            d.writeInt(c.channel());
+            string(d, c.reason());
         }
 
         d.flush();
@@ -102,6 +132,23 @@ public final class FrameCodec {
         DataOutputStream o = new DataOutputStream(out);
         o.writeInt(buf.size());
         buf.writeTo(o);
+    }
+
+    /**
+     * A CHUNK or DATA frame, written straight from its content: no copy into a frame buffer, which
+     * for the largest frames is most of the cost of writing them.
+     */
+    private static void content(OutputStream out, int type, int stream, byte[] content) throws IOException {
+        if (content.length == 0 || content.length > Frame.MAX_CHUNK) {
+            throw new IllegalArgumentException(name(type) + " of " + content.length + " octets");
+        }
+        int length = 1 + 4 + content.length;
+        byte[] head = {
+            (byte) (length >>> 24), (byte) (length >>> 16), (byte) (length >>> 8), (byte) length, (byte) type,
+            (byte) (stream >>> 24), (byte) (stream >>> 16), (byte) (stream >>> 8), (byte) stream,
+        };
+        out.write(head);
+        out.write(content);
     }
 
     /**
@@ -192,6 +239,20 @@ public final class FrameCodec {
                 }
                 case CANCEL -> new Frame.Cancel(b.getInt());
                 case GOODBYE -> new Frame.Goodbye(string(b));
+                case OPEN -> new Frame.Open(channel(b), service(b), credit(b));
+                case OPENED -> new Frame.Opened(channel(b), credit(b));
+                case DATA -> {
+                    int channel = channel(b);
+                    if (!b.hasRemaining()) {
+                        throw new ProtocolViolation("empty DATA");
+                    }
+                    byte[] content = new byte[b.remaining()];
+                    b.get(content);
+                    yield new Frame.Data(channel, content);
+                }
+                case CREDIT -> new Frame.Credit(channel(b), credit(b));
+                case EOF -> new Frame.Eof(channel(b));
+                case CLOSE -> new Frame.Close(channel(b), string(b));
                 default -> throw new ProtocolViolation("unknown frame type 0x" + Integer.toHexString(type));
             };
             if (b.hasRemaining()) {
@@ -214,6 +275,12 @@ public final class FrameCodec {
             case RESULT -> "RESULT";
             case CANCEL -> "CANCEL";
             case GOODBYE -> "GOODBYE";
+            case OPEN -> "OPEN";
+            case OPENED -> "OPENED";
+            case DATA -> "DATA";
+            case CREDIT -> "CREDIT";
+            case EOF -> "EOF";
+            case CLOSE -> "CLOSE";
             default -> "0x" + Integer.toHexString(type);
         };
     }
@@ -250,5 +317,30 @@ public final class FrameCodec {
             throw new ProtocolViolation("bad message id");
         }
         return id;
+    }
+
+    /** A stream's channel number: not 0, which is the mail's. */
+    private static int channel(ByteBuffer b) throws ProtocolViolation {
+        int channel = b.getInt();
+        if (channel == 0) {
+            throw new ProtocolViolation("stream frame on channel 0");
+        }
+        return channel;
+    }
+
+    private static String service(ByteBuffer b) throws ProtocolViolation {
+        String s = string(b);
+        if (s.isEmpty() || s.length() > Frame.MAX_SERVICE || !s.chars().allMatch(c -> c > ' ' && c < 127)) {
+            throw new ProtocolViolation("bad service name");
+        }
+        return s;
+    }
+
+    private static int credit(ByteBuffer b) throws ProtocolViolation {
+        int credit = b.getInt();
+        if (credit < 1 || credit > Frame.MAX_CREDIT) {
+            throw new ProtocolViolation("credit " + Integer.toUnsignedString(credit) + " outside 1.." + Frame.MAX_CREDIT);
+        }
+        return credit;
     }
 }

@@ -41,6 +41,12 @@ class FrameCodecTest {
                         new Frame.RecipientResult(250, "2.0.0", "queued"),
                         new Frame.RecipientResult(552, "5.2.2", "mailbox full"))),
                 new Frame.Cancel(7),
+                new Frame.Open(3, "imap", 262_144),
+                new Frame.Opened(3, 65_536),
+                new Frame.Data(3, content),
+                new Frame.Credit(3, 131_072),
+                new Frame.Eof(3),
+                new Frame.Close(3, "done"),
                 new Frame.Goodbye("shutting down"));
         ByteArrayInputStream in = new ByteArrayInputStream(bytes(frames.toArray(new Frame[0])));
         for (Frame expected : frames) {
@@ -48,6 +54,9 @@ class FrameCodecTest {
             if (expected instanceof Frame.Chunk c) {
                 assertEquals(c.stream(), ((Frame.Chunk) got).stream());
                 assertArrayEquals(c.content(), ((Frame.Chunk) got).content());
+            } else if (expected instanceof Frame.Data d) {
+                assertEquals(d.channel(), ((Frame.Data) got).channel());
+                assertArrayEquals(d.content(), ((Frame.Data) got).content());
             } else {
                 assertEquals(expected, got);
             }
@@ -85,6 +94,10 @@ class FrameCodecTest {
         noRcpt[countAt] = 0;
         noRcpt[countAt + 1] = 0;
         assertEquals("OFFER with 0 recipients", violation(noRcpt));
+        assertEquals("stream frame on channel 0", violation(bytes(new Frame.Eof(0))));
+        assertEquals("bad service name", violation(bytes(new Frame.Open(1, "i map", 10))));
+        assertEquals("credit 0 outside 1..1073741824", violation(bytes(new Frame.Credit(1, 0))));
+        assertEquals("credit 2147483648 outside 1..1073741824", violation(bytes(new Frame.Opened(1, Integer.MIN_VALUE))));
     }
 
     @Test

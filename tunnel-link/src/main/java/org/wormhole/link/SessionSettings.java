@@ -1,0 +1,56 @@
+package org.wormhole.link;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * A link session's settings: keepalive, the message window, rekeying, the byte streams' limits
+ * and the protocol versions offered (PROTOCOL.md).
+ *
+ * @param rekeyInterval rekey after the keys are this old; zero: never by age
+ * @param rekeyBytes    rekey after this many octets read and written with the same keys; 0: never by volume
+ * @param versions      the protocol versions offered in HELLO, a subset of {@link LinkSession#VERSIONS}
+ */
+public record SessionSettings(Duration keepaliveInterval, int keepaliveCount, int window, Duration helloTimeout,
+                              Duration rekeyInterval, long rekeyBytes, StreamLimits streams, List<Integer> versions) {
+    public SessionSettings {
+        versions = List.copyOf(versions);
+        if (versions.isEmpty() || !LinkSession.VERSIONS.containsAll(versions)) {
+            throw new IllegalArgumentException("versions " + versions + " not among " + LinkSession.VERSIONS);
+        }
+    }
+
+    public SessionSettings(Duration keepaliveInterval, int keepaliveCount, int window, Duration helloTimeout,
+                           Duration rekeyInterval, long rekeyBytes) {
+        this(keepaliveInterval, keepaliveCount, window, helloTimeout, rekeyInterval, rekeyBytes,
+                StreamLimits.defaults(), LinkSession.VERSIONS);
+    }
+
+    /** Without rekeying (but the JDK's own KeyUpdate at its key limits). */
+    public SessionSettings(Duration keepaliveInterval, int keepaliveCount, int window, Duration helloTimeout) {
+        this(keepaliveInterval, keepaliveCount, window, helloTimeout, Duration.ZERO, 0);
+    }
+
+    public static SessionSettings defaults() {
+        return new SessionSettings(Duration.ofSeconds(10), 3, 256, Duration.ofSeconds(30), Duration.ofHours(1),
+                1L << 30);
+    }
+
+    /** The same with other rekey limits. */
+    public SessionSettings withRekey(Duration interval, long bytes) {
+        return new SessionSettings(keepaliveInterval, keepaliveCount, window, helloTimeout, interval, bytes, streams,
+                versions);
+    }
+
+    /** The same with other stream limits. */
+    public SessionSettings withStreams(StreamLimits limits) {
+        return new SessionSettings(keepaliveInterval, keepaliveCount, window, helloTimeout, rekeyInterval, rekeyBytes,
+                limits, versions);
+    }
+
+    /** The same, offering only these versions in HELLO (e.g. to be a version-1 peer). */
+    public SessionSettings withVersions(List<Integer> offered) {
+        return new SessionSettings(keepaliveInterval, keepaliveCount, window, helloTimeout, rekeyInterval, rekeyBytes,
+                streams, offered);
+    }
+}
