@@ -84,7 +84,7 @@ final class OfferSender {
     /** What the peer would take for a protocol violation, closing the link for every message. */
     private static void check(OutboundMessage m) {
         String id = m.messageId();
-        if (id.isEmpty() || id.length() > Frame.MAX_ID || !id.chars().allMatch(c -> c > ' ' && c < 127)) {
+        if (!Frame.isName(id, Frame.MAX_ID)) {
             throw new IllegalArgumentException("message id \"" + id + "\" is not 1.." + Frame.MAX_ID + " printable ASCII");
         }
         if (m.recipients().isEmpty() || m.recipients().size() > Frame.MAX_RECIPIENTS) {

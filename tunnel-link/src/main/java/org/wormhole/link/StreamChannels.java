@@ -61,7 +61,7 @@ final class StreamChannels {
 
     /** See {@link LinkSession#openStream}. */
     CompletableFuture<LinkStream> open(String service) {
-        if (service.isEmpty() || service.length() > Frame.MAX_SERVICE || !service.chars().allMatch(c -> c > ' ' && c < 127)) {
+        if (!Frame.isName(service, Frame.MAX_SERVICE)) {
             throw new IllegalArgumentException("service name \"" + service + "\" is not 1.." + Frame.MAX_SERVICE
                     + " printable ASCII");
         }

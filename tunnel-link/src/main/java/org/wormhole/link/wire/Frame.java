@@ -19,6 +19,11 @@ public sealed interface Frame {
     /** Version 2: the most credit one frame may give (OPEN, OPENED, CREDIT), and a stream's credit in all. */
     int MAX_CREDIT = 1 << 30;
 
+    /** Whether {@code s} is a message id or service name: 1..max printable ASCII, no space. */
+    static boolean isName(String s, int max) {
+        return !s.isEmpty() && s.length() <= max && s.chars().allMatch(c -> c > ' ' && c < 127);
+    }
+
     record Hello(List<Integer> versions, String site, int window) implements Frame {
         public Hello {
             versions = List.copyOf(versions);

@@ -312,11 +312,15 @@ public final class FrameCodec {
     }
 
     private static String id(ByteBuffer b) throws ProtocolViolation {
-        String id = string(b);
-        if (id.isEmpty() || id.length() > Frame.MAX_ID || !id.chars().allMatch(c -> c > ' ' && c < 127)) {
-            throw new ProtocolViolation("bad message id");
+        return printable(b, Frame.MAX_ID, "bad message id");
+    }
+
+    private static String printable(ByteBuffer b, int max, String otherwise) throws ProtocolViolation {
+        String s = string(b);
+        if (!Frame.isName(s, max)) {
+            throw new ProtocolViolation(otherwise);
         }
-        return id;
+        return s;
     }
 
     /** A stream's channel number: not 0, which is the mail's. */
@@ -329,11 +333,7 @@ public final class FrameCodec {
     }
 
     private static String service(ByteBuffer b) throws ProtocolViolation {
-        String s = string(b);
-        if (s.isEmpty() || s.length() > Frame.MAX_SERVICE || !s.chars().allMatch(c -> c > ' ' && c < 127)) {
-            throw new ProtocolViolation("bad service name");
-        }
-        return s;
+        return printable(b, Frame.MAX_SERVICE, "bad service name");
     }
 
     private static int credit(ByteBuffer b) throws ProtocolViolation {
