@@ -5,10 +5,14 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.security.GeneralSecurityException;
 import java.time.Clock;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import javax.net.ssl.SSLSocket;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.wormhole.link.wire.Frame;
 import org.wormhole.link.wire.ProtocolViolation;
 
 /**
@@ -51,6 +55,64 @@ final class LinkDialer {
         thread.interrupt();
     }
 
+    /** Dials the peer: TCP, then TLS with its pins; the socket once its handshake is done. */
+    private SSLSocket connect(AdmissionSocket plain) throws IOException {
+        plain.connect(new InetSocketAddress(InetAddress.getByName(peer.host()), peer.port()),
+                (int) Math.min(Integer.MAX_VALUE, settings.connectTimeout().toMillis()));
+        plain.setSoTimeout((int) Math.min(Integer.MAX_VALUE, settings.handshakeTimeout().toMillis()));
+        // Every frame is flushed as it is complete; with Nagle's algorithm a small frame
+        // (END, RESULT) waits for the ACK of the previous segment, one more round trip
+        // per message on a WAN link.
+        plain.setTcpNoDelay(true);
+        SSLSocket s = tls.clientSide(plain, peer.host());
+        s.startHandshake();
+        plain.handshakeDone();
+        s.setSoTimeout(0);
+        return s;
+    }
+
+    /**
+     * Once a link this side dialed is up: joins as many more connections to it as both sides
+     * allow (PROTOCOL.md "Lanes"), one after the other. A lane that cannot join is logged and the
+     * link carries on with those it has; the link going down stops the joining.
+     */
+    private void joinLanes(LinkSession link) {
+        int wanted = settings.session().lanes() - 1;
+        if (wanted < 1 || link.version() < LinkSession.LANES_VERSION) {
+            return;
+        }
+        Frame.Lanes offer;
+        try {
+            offer = link.lanesOffered().get(settings.handshakeTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            return; // the listener takes no lanes (one that does offers them right after HELLO)
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
+        for (int i = 1; i <= Math.min(wanted, offer.lanes()) && link.isOpen() && !registry.isClosed(); i++) {
+            AdmissionSocket plain = new AdmissionSocket();
+            try {
+                Lane lane = Lane.over(connect(plain), i);
+                Frame.Join join = new Frame.Join(offer.token(), i);
+                Greeting.join(lane, settings.session(), join);
+                if (!link.join(lane, join)) {
+                    lane.close(); // the link went down meanwhile
+                }
+            } catch (IOException | ProtocolViolation e) {
+                try {
+                    plain.close();
+                } catch (IOException ignored) {
+                    // gone
+                }
+                log.info("link to {}: lane {} not joined: {}; carrying on with {} connection(s)", peer.name(), i,
+                        HandshakeFailure.of(e) instanceof HandshakeFailure.Other o ? o.message() : e.getMessage(),
+                        link.lanes());
+                return;
+            }
+        }
+    }
+
     private void dialLoop() {
         long backoff = settings.initialBackoff().toMillis();
         while (!registry.isClosed()) {
@@ -64,19 +126,11 @@ final class LinkDialer {
             }
             AdmissionSocket plain = new AdmissionSocket(); // a refused key: read the listener's flight, then close
             try {
-                plain.connect(new InetSocketAddress(InetAddress.getByName(peer.host()), peer.port()),
-                        (int) Math.min(Integer.MAX_VALUE, settings.connectTimeout().toMillis()));
-                plain.setSoTimeout((int) Math.min(Integer.MAX_VALUE, settings.handshakeTimeout().toMillis()));
-                // Every frame is flushed as it is complete; with Nagle's algorithm a small frame
-                // (END, RESULT) waits for the ACK of the previous segment, one more round trip
-                // per message on a WAN link.
-                plain.setTcpNoDelay(true);
-                SSLSocket s = tls.clientSide(plain, peer.host());
-                s.startHandshake();
-                plain.handshakeDone();
-                s.setSoTimeout(0);
-                registry.register(peer, s, true);
+                LinkSession link = registry.register(peer, connect(plain), true);
                 backoff = settings.initialBackoff().toMillis();
+                if (link != null) {
+                    joinLanes(link);
+                }
             } catch (IOException | ProtocolViolation e) {
                 try {
                     plain.close(); // not a link (a session that started closes itself)

@@ -1,19 +1,19 @@
 package org.wormhole.link;
 
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.Socket;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 import javax.net.ssl.SSLPeerUnverifiedException;
@@ -48,6 +48,14 @@ public final class LinkSession implements AutoCloseable {
     /** The first version with byte streams. */
     public static final int STREAMS_VERSION = 2;
 
+    /** The first version with lanes. */
+    public static final int LANES_VERSION = 2;
+
+    /** Messages of this size or more go on the lanes beyond lane 0, when the link has some. */
+    static final long BULK_SIZE = 256 * 1024;
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+
     /**
      * Hears the session's channels and its end: the mail's frames, the peer's requests for
      * streams, and the end of the link. Called on the session's reader thread: return soon.
@@ -63,44 +71,36 @@ public final class LinkSession implements AutoCloseable {
         }
     }
 
-    private final Socket socket;
-    private final InputStream in;
-    private final FrameWriter writer;
+    private final Lane primary; // lane 0: the connection the link started on
+    private final List<Lane> lanes = new CopyOnWriteArrayList<>(); // in the order they joined, lane 0 first
     private final SessionSettings settings;
+    private final LongSupplier nanos;
+    private final boolean dialer;
     private Listener listener; // set once in start(), before the reader and the keepalive start
     private final String peerSite;
     private volatile String label; // how log lines name the peer: its configured name once known
     private final int version;
     private final int peerWindow;
-    private final Keepalive keepalive;
-    private final Rekeying rekeying;
     private final StreamChannels streams;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Instant upSince = Instant.now();
-    private final AtomicLong bytesRead;    // TLS plaintext octets, frames and all
-    private final AtomicLong bytesWritten;
-    private volatile Thread reader;
+    private final AtomicInteger nextBulkLane = new AtomicInteger();
+    private final CompletableFuture<Frame.Lanes> lanesOffered = new CompletableFuture<>(); // the dialer's, from LANES
+    private volatile byte[] token; // the listener's: names this link to the lanes that join it
+    private volatile int lanesAccepted; // the listener's: how many more lanes it takes
 
-    private LinkSession(Socket socket, InputStream in, FrameWriter writer, SessionSettings settings,
-                        String peerSite, int version, int peerWindow, AtomicLong bytesRead, AtomicLong bytesWritten,
-                        LongSupplier nanos) {
-        this.socket = socket;
-        this.bytesRead = bytesRead;
-        this.bytesWritten = bytesWritten;
-        this.in = in;
-        this.writer = writer;
+    private LinkSession(Lane primary, SessionSettings settings, Greeting.Agreed agreed, LongSupplier nanos) {
+        this.primary = primary;
         this.settings = settings;
-        this.peerSite = peerSite;
+        this.nanos = nanos;
+        this.dialer = primary.socket instanceof SSLSocket tls && tls.getUseClientMode();
+        this.peerSite = agreed.peerSite();
         this.label = peerSite;
-        this.version = version;
-        this.peerWindow = peerWindow;
-        this.keepalive = new Keepalive(peerSite, settings.keepaliveInterval(), settings.keepaliveCount(), nanos, writer,
-                this::close);
-        boolean dialer = socket instanceof SSLSocket tls && tls.getUseClientMode();
-        this.rekeying = new Rekeying(dialer ? (SSLSocket) socket : null, settings.rekeyInterval(), settings.rekeyBytes(),
-                nanos, () -> bytesRead.get() + bytesWritten.get(), keepalive);
-        this.streams = new StreamChannels(this, writer, dialer, settings.streams().window(), settings.streams().maxOpen());
-        writer.afterFlush(this::rekeyIfDue);
+        this.version = agreed.version();
+        this.peerWindow = agreed.peerWindow();
+        this.streams = new StreamChannels(this, primary.writer, dialer, settings.streams().window(),
+                settings.streams().maxOpen());
+        equip(primary);
     }
 
     /**
@@ -132,43 +132,119 @@ public final class LinkSession implements AutoCloseable {
     public static LinkSession start(Socket tls, String localSite, SessionSettings settings,
                                     Function<LinkSession, Listener> listenerFor, LongSupplier nanos)
             throws IOException, ProtocolViolation {
-        AtomicLong read = new AtomicLong();
-        AtomicLong written = new AtomicLong();
-        InputStream in = new BufferedInputStream(new Counting.In(tls.getInputStream(), read), 65_536);
-        OutputStream out = new BufferedOutputStream(new Counting.Out(tls.getOutputStream(), written), 65_536);
-        FrameWriter writer = new FrameWriter(out);
-        Greeting.Agreed hello = Greeting.exchange(tls, in, writer, localSite, settings);
-        LinkSession s = new LinkSession(tls, in, writer, settings, hello.peerSite(), hello.version(), hello.peerWindow(),
-                read, written, nanos);
+        Lane lane = Lane.over(tls, 0);
+        Greeting.Greeted greeted = Greeting.exchange(tls, lane.in, lane.writer, localSite, settings);
+        if (!(greeted instanceof Greeting.Agreed agreed)) {
+            lane.writer.writeNow(goodbye("no such link to join"));
+            throw new ProtocolViolation("a JOIN for a link this side does not know");
+        }
+        return start(lane, agreed, settings, listenerFor, nanos);
+    }
+
+    /** Starts the link on its first lane, greeted already. */
+    static LinkSession start(Lane lane, Greeting.Agreed agreed, SessionSettings settings,
+                             Function<LinkSession, Listener> listenerFor, LongSupplier nanos) throws IOException {
+        LinkSession s = new LinkSession(lane, settings, agreed, nanos);
         s.listener = listenerFor.apply(s);
         s.begin();
         return s;
     }
 
-    private void begin() {
-        keepalive.start();
-        Thread r = new Thread(this::readLoop, "link-reader-" + peerSite);
-        r.setDaemon(true);
-        reader = r;
-        r.start();
+    private void begin() throws IOException {
+        if (!dialer && version >= LANES_VERSION) { // always, so the dialer never waits for it
+            byte[] t = new byte[Frame.TOKEN];
+            RANDOM.nextBytes(t);
+            token = t;
+            lanesAccepted = settings.lanes() - 1;
+            primary.writer.write(new Frame.Lanes(t, lanesAccepted));
+        }
+        run(primary);
         log.info("link to {} up: protocol version {}, peer window {}", label, version, peerWindow);
     }
 
-    private void readLoop() {
+    /** Gives a lane its keepalive and its rekey. */
+    private void equip(Lane lane) {
+        lane.keepalive = new Keepalive(peerSite, settings.keepaliveInterval(), settings.keepaliveCount(), nanos,
+                lane.writer, this::close);
+        lane.rekeying = new Rekeying(dialer ? (SSLSocket) lane.socket : null, settings.rekeyInterval(),
+                settings.rekeyBytes(), nanos, () -> lane.read.get() + lane.written.get(), lane.keepalive);
+        // After each flush, under the write lock: the rekey, never from the lane's reader thread.
+        lane.writer.afterFlush(out -> {
+            if (Thread.currentThread() != lane.reader && !closed.get()) {
+                lane.rekeying.rekeyIfDue(out, label + (lane.index == 0 ? "" : " lane " + lane.index));
+            }
+        });
+    }
+
+    /** Starts a lane's reader and keepalive. */
+    private void run(Lane lane) {
+        lanes.add(lane);
+        lane.keepalive.start();
+        Thread r = new Thread(() -> readLoop(lane), "link-reader-" + peerSite + (lane.index == 0 ? "" : "-" + lane.index));
+        r.setDaemon(true);
+        lane.reader = r;
+        r.start();
+    }
+
+    /**
+     * The dialing side: the LANES offer of the listening side, which it sends right after HELLO
+     * on a version-2 link; fails when the link goes down first.
+     */
+    CompletableFuture<Frame.Lanes> lanesOffered() {
+        return lanesOffered;
+    }
+
+    /**
+     * Adds a connection to this link as lane {@code join.lane()}: on the listening side once the
+     * JOIN names this link's token and a lane it offered and does not have (then it answers with
+     * the same JOIN), on the dialing side once the listener answered its JOIN.
+     *
+     * @return false, and the connection is not taken, if this side takes no such lane
+     */
+    boolean join(Lane lane, Frame.Join join) throws IOException {
+        if (!dialer) {
+            byte[] t = token;
+            synchronized (lanes) {
+                boolean known = t != null && MessageDigest.isEqual(t, join.token()) && join.lane() <= lanesAccepted
+                        && lanes.stream().noneMatch(l -> l.index == join.lane());
+                if (!known || closed.get()) {
+                    return false;
+                }
+                lane.writer.writeNow(join);
+            }
+        }
+        equip(lane);
+        synchronized (lanes) {
+            if (closed.get()) {
+                lane.close();
+                return false;
+            }
+            run(lane);
+        }
+        log.info("link to {}: lane {} joined ({} connections)", label, lane.index, lanes.size());
+        return true;
+    }
+
+    private void readLoop(Lane lane) {
         try {
             while (!closed.get()) {
-                Frame f = FrameCodec.read(in);
-                keepalive.heard();
+                Frame f = FrameCodec.read(lane.in);
+                lane.keepalive.heard();
                 if (f instanceof Frame.Ping p) {
-                    keepalive.ping(p);
+                    lane.keepalive.ping(p);
                 } else if (f instanceof Frame.Pong p) {
-                    keepalive.pong(p);
-                    rekeying.pong(p);
+                    lane.keepalive.pong(p);
+                    lane.rekeying.pong(p);
                 } else if (f instanceof Frame.Goodbye g) {
                     close("the peer said goodbye: " + g.reason(), false);
                     return;
-                } else if (f instanceof Frame.Hello) {
-                    throw new ProtocolViolation("a second HELLO");
+                } else if (f instanceof Frame.Hello || f instanceof Frame.Join) {
+                    throw new ProtocolViolation("a " + (f instanceof Frame.Hello ? "HELLO" : "JOIN") + " on a link that is up");
+                } else if (f instanceof Frame.Lanes l) {
+                    if (!dialer || lane != primary || version < LANES_VERSION || lanesOffered.isDone()) {
+                        throw new ProtocolViolation("LANES from the dialing side, on a lane, or twice");
+                    }
+                    lanesOffered.complete(l);
                 } else if (isStreamFrame(f)) {
                     if (version < STREAMS_VERSION) {
                         throw new ProtocolViolation("a stream frame in protocol version " + version);
@@ -181,7 +257,7 @@ public final class LinkSession implements AutoCloseable {
         } catch (ProtocolViolation e) {
             close("protocol violation by the peer: " + e.getMessage(), true);
         } catch (IOException e) { // a cut: reset, closed without GOODBYE (between frames or inside one)
-            close(ConnectionLoss.describe(e), false);
+            close(ConnectionLoss.describe(e) + (lane.index == 0 ? "" : " on lane " + lane.index), false);
         }
     }
 
@@ -195,19 +271,39 @@ public final class LinkSession implements AutoCloseable {
      * run: for a time source that is not {@link System#nanoTime} (a test's, moved by hand).
      */
     void checkTimers() throws InterruptedException {
-        keepalive.checkTimers();
-    }
-
-    /** Sends a mail frame; rekeys after it when the keys are due for renewal (not on the reader thread). */
-    public void send(Frame f) throws IOException {
-        writer.write(f);
-    }
-
-    /** After each flush, under the write lock: the rekey, never from the reader thread. */
-    private void rekeyIfDue(OutputStream out) throws IOException {
-        if (Thread.currentThread() != reader && !closed.get()) {
-            rekeying.rekeyIfDue(out, label);
+        for (Lane lane : lanes) {
+            lane.keepalive.checkTimers();
         }
+    }
+
+    /** Sends a frame on lane 0; rekeys after it when the keys are due for renewal (not on the reader thread). */
+    public void send(Frame f) throws IOException {
+        primary.writer.write(f);
+    }
+
+    /**
+     * Where a message of {@code size} octets goes (all its frames, in order): a large one on the
+     * next of the lanes beyond lane 0 in turn, so several large messages fill several connections'
+     * windows at once; a small one, and every one on a link of one lane, on lane 0, where it never
+     * waits behind a large one's CHUNKs in a TCP send buffer.
+     */
+    FrameWriter laneFor(long size) {
+        int n = lanes.size();
+        if (size < BULK_SIZE || n < 2) {
+            return primary.writer;
+        }
+        Lane l = lanes.get(1 + Math.floorMod(nextBulkLane.getAndIncrement(), n - 1));
+        return l.writer;
+    }
+
+    /** How many connections carry this link now. */
+    public int lanes() {
+        return lanes.size();
+    }
+
+    /** Octets written to the peer over each lane (TLS plaintext), lane 0 first. */
+    public List<Long> laneOctetsWritten() {
+        return lanes.stream().map(l -> l.written.get()).toList();
     }
 
     /**
@@ -234,8 +330,14 @@ public final class LinkSession implements AutoCloseable {
         return listener;
     }
 
-    Thread readerThread() {
-        return reader;
+    /** Whether {@code t} reads one of this link's lanes: it must never wait on a write lock. */
+    boolean isReader(Thread t) {
+        for (Lane lane : lanes) {
+            if (lane.reader == t) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -266,7 +368,7 @@ public final class LinkSession implements AutoCloseable {
 
     /** The last measured round-trip time, or null before the first PONG. */
     public Duration rtt() {
-        return keepalive.rtt();
+        return primary.keepalive.rtt();
     }
 
     /** When this link came up. */
@@ -276,32 +378,32 @@ public final class LinkSession implements AutoCloseable {
 
     /** How often this side rekeyed this link. */
     public int rekeys() {
-        return rekeying.count();
+        return lanes.stream().mapToInt(l -> l.rekeying.count()).sum();
     }
 
     /** Whether this side rekeys this link: it dialed it (the peer rekeys the links it dialed). */
     public boolean rekeysHere() {
-        return rekeying.here();
+        return primary.rekeying.here();
     }
 
     /** When this side last rekeyed it, or null if never. */
     public Instant lastRekey() {
-        return rekeying.last();
+        return lanes.stream().map(l -> l.rekeying.last()).filter(Objects::nonNull).max(Instant::compareTo).orElse(null);
     }
 
     /** Octets read from the peer over this link (TLS plaintext: frames and all). */
     public long bytesRead() {
-        return bytesRead.get();
+        return lanes.stream().mapToLong(l -> l.read.get()).sum();
     }
 
     /** Octets written to the peer over this link (TLS plaintext: frames and all). */
     public long bytesWritten() {
-        return bytesWritten.get();
+        return lanes.stream().mapToLong(l -> l.written.get()).sum();
     }
 
     /** The certificate the peer presented in the TLS handshake, or null on a socket without TLS. */
     public X509Certificate peerCertificate() {
-        if (!(socket instanceof SSLSocket tls)) {
+        if (!(primary.socket instanceof SSLSocket tls)) {
             return null;
         }
         try {
@@ -321,17 +423,22 @@ public final class LinkSession implements AutoCloseable {
         close("closed by this side", true);
     }
 
-    /** Ends the session once: GOODBYE if {@code sayGoodbye} and possible, then the socket. */
+    /** Ends the session once: GOODBYE (on lane 0) if {@code sayGoodbye} and possible, then every lane. */
     public void close(String reason, boolean sayGoodbye) {
-        if (!closed.compareAndSet(false, true)) {
-            return;
+        List<Lane> all;
+        synchronized (lanes) { // no lane joins once this is set
+            if (!closed.compareAndSet(false, true)) {
+                return;
+            }
+            all = List.copyOf(lanes);
         }
-        keepalive.stop();
+        all.forEach(l -> l.keepalive.stop());
+        lanesOffered.completeExceptionally(new IOException("link down: " + reason));
         if (sayGoodbye) {
             // Best effort, and never blocking on a peer that stopped reading.
             Thread bye = new Thread(() -> {
                 try {
-                    writer.writeNow(goodbye(reason));
+                    primary.writer.writeNow(goodbye(reason));
                 } catch (IOException ignored) {
                     // the peer is gone anyway
                 }
@@ -344,16 +451,8 @@ public final class LinkSession implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
-        try {
-            socket.setSoTimeout(200); // TLS close waits for the peer's close_notify at most this long
-            // ... and for the lock of a writer blocked on a peer that stopped reading at most 1 s
-            // (SO_LINGER): then the connection is dropped, which fails that write. Without it,
-            // close would wait as long as the write, forever if the peer's host hangs.
-            socket.setSoLinger(true, 1);
-            socket.close();
-        } catch (IOException ignored) {
-            // closing
-        }
+        primary.close(); // also before it carries the link (a greeting that failed)
+        all.forEach(Lane::close);
         log.warn("link to {} down: {}", label, reason);
         streams.down(reason);
         listener.down(this, reason);

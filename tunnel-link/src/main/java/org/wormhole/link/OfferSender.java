@@ -99,16 +99,17 @@ final class OfferSender {
     /** Sends the message on a new stream; a failed read of its content cancels the stream. */
     private void stream(OutboundMessage m, Pending p) {
         int stream = streams.incrementAndGet();
+        FrameWriter lane = session.laneFor(m.size()); // every frame of the message on one lane, in order
         InputStream in;
         try {
             in = m.content().open();
         } catch (IOException e) {
-            giveUp(m, p, "cannot read message " + m.messageId() + ": " + InboundStream.reason(e), stream, false);
+            giveUp(m, p, "cannot read message " + m.messageId() + ": " + InboundStream.reason(e), lane, stream, false);
             return;
         }
         boolean offered = false;
         try {
-            session.send(new Frame.Offer(stream, m.messageId(), m.sender(), m.recipients(), m.flags(), m.size(), m.hops()));
+            lane.write(new Frame.Offer(stream, m.messageId(), m.sender(), m.recipients(), m.flags(), m.size(), m.hops()));
             offered = true;
             CRC32C crc = new CRC32C();
             byte[] buf = new byte[Frame.MAX_CHUNK];
@@ -120,22 +121,22 @@ final class OfferSender {
                             + m.size());
                 }
                 crc.update(buf, 0, n);
-                session.send(new Frame.Chunk(stream, n == buf.length ? buf : Arrays.copyOf(buf, n)));
+                lane.write(new Frame.Chunk(stream, n == buf.length ? buf : Arrays.copyOf(buf, n)));
                 traffic.sentContent(n);
                 left -= n;
             }
             if (read(m, in, buf, 1) > 0) {
                 throw new ContentFailure("message " + m.messageId() + " is longer than its size " + m.size());
             }
-            session.send(new Frame.End(stream, (int) crc.getValue()));
+            lane.write(new Frame.End(stream, (int) crc.getValue()));
             traffic.sentMessage();
         } catch (ContentFailure e) {
-            giveUp(m, p, e.getMessage(), stream, offered);
+            giveUp(m, p, e.getMessage(), lane, stream, offered);
         } catch (IOException e) {
             // A frame may be half written: the link is unusable. Closing it fails this offer too.
             session.close(ConnectionLoss.describe(e), false);
         } catch (RuntimeException e) { // e.g. an envelope string too long for a frame: nothing was written
-            giveUp(m, p, "cannot send message " + m.messageId() + ": " + e.getMessage(), stream, offered);
+            giveUp(m, p, "cannot send message " + m.messageId() + ": " + e.getMessage(), lane, stream, offered);
         } finally {
             try {
                 in.close();
@@ -154,11 +155,11 @@ final class OfferSender {
     }
 
     /** Cancels the stream (if it was offered), frees its window slot and fails the offer. */
-    private void giveUp(OutboundMessage m, Pending p, String reason, int stream, boolean offered) {
+    private void giveUp(OutboundMessage m, Pending p, String reason, FrameWriter lane, int stream, boolean offered) {
         log.warn("link to {}: {}; message not sent", peer, reason);
         if (offered) {
             try {
-                session.send(new Frame.Cancel(stream));
+                lane.write(new Frame.Cancel(stream)); // on the message's lane: after its OFFER
             } catch (IOException e) {
                 session.close(ConnectionLoss.describe(e), false);
             }

@@ -86,8 +86,15 @@ final class SessionRegistry {
      * Greets over an authenticated socket and makes it the peer's link, unless a link already
      * exists and this one loses the tie-break (the connection dialed by the lower pin wins).
      */
-    void register(LinkEndpoint.Peer peer, SSLSocket socket, boolean dialedByUs) throws IOException, ProtocolViolation {
-        LinkSession session = LinkSession.start(socket, siteName, settings, link -> {
+    LinkSession register(LinkEndpoint.Peer peer, SSLSocket socket, boolean dialedByUs)
+            throws IOException, ProtocolViolation {
+        Lane first = Lane.over(socket, 0);
+        Greeting.Greeted greeted = Greeting.exchange(socket, first.in, first.writer, siteName, settings);
+        if (greeted instanceof Greeting.Joining joining) {
+            joinLane(peer, first, joining.join(), dialedByUs);
+            return null;
+        }
+        LinkSession session = LinkSession.start(first, (Greeting.Agreed) greeted, settings, link -> {
             link.nameInLogs(peer.name());
             if (dialedByUs) {
                 dialed.add(link);
@@ -166,6 +173,23 @@ final class SessionRegistry {
         }
         if (loser != session) {
             events.up(peer, session);
+            return session;
+        }
+        return null;
+    }
+
+    /**
+     * A connection from the peer joins its link as a lane: only a link this side accepted (the
+     * peer dialed it), only with its token, only a lane it offered and does not have yet.
+     *
+     * @throws ProtocolViolation it names no such link or lane (the peer is told; the connection is not taken)
+     */
+    private void joinLane(LinkEndpoint.Peer peer, Lane lane, Frame.Join join, boolean dialedByUs)
+            throws IOException, ProtocolViolation {
+        LinkSession link = sessions.get(peer.name());
+        if (dialedByUs || link == null || dialed.contains(link) || !link.join(lane, join)) {
+            lane.writer.writeNow(LinkSession.goodbye("no such link or lane to join"));
+            throw new ProtocolViolation("a JOIN as lane " + join.lane() + " of no link or lane this side offered");
         }
     }
 

@@ -178,7 +178,7 @@ final class StreamChannels {
 
     /** Writes now, unless on the session's reader thread: then on the streams' thread. */
     private void run(Write w) {
-        if (Thread.currentThread() == session.readerThread()) {
+        if (session.isReader(Thread.currentThread())) {
             reply(w::run);
             return;
         }

@@ -72,6 +72,8 @@ class LinkCourierViolationTest {
         fromBirlinghoven = tokyo.getInputStream();
         send(new Frame.Hello(List.of(1, 2), "tokyo", 64));
         assertEquals(new Frame.Hello(List.of(1, 2), "birlinghoven", 2), FrameCodec.read(fromBirlinghoven));
+        // Version 2: the listening side offers lanes (three more connections by default) at once.
+        assertEquals(3, ((Frame.Lanes) FrameCodec.read(fromBirlinghoven)).lanes());
         birlinghoven = birl.get(10, TimeUnit.SECONDS);
     }
 

@@ -3,6 +3,7 @@ package org.wormhole.relay.config;
 import static org.wormhole.relay.config.ConfigProblems.describe;
 import static org.wormhole.relay.config.ConfigProblems.suggestion;
 import static org.wormhole.relay.config.ConfigProblems.where;
+import static org.wormhole.relay.config.ConfigValues.lanes;
 import static org.wormhole.relay.config.ConfigValues.lineLengthLimit;
 import static org.wormhole.relay.config.ConfigValues.listen;
 import static org.wormhole.relay.config.ConfigValues.notNegative;
@@ -143,7 +144,8 @@ public final class ConfigLoader {
                 get("link_handshake_timeout", k -> positive(config.getDuration(k))),
                 get("link_minimal_backoff_time", k -> positive(config.getDuration(k))),
                 get("link_maximal_backoff_time", k -> positive(config.getDuration(k))),
-                get("link_connect_timeout", k -> positive(config.getDuration(k))));
+                get("link_connect_timeout", k -> positive(config.getDuration(k))),
+                (int) number("link_lanes", k -> lanes(config.getInt(k))));
         RelayConfig c = new RelayConfig(
                 name,
                 get("myhostname", k -> values.hostname(config.getString(k))),

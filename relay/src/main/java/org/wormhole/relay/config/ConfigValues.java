@@ -104,6 +104,14 @@ final class ConfigValues {
 
     private static final long MIN_REKEY_BYTES = 64 * 1024;
 
+    /** link_lanes: the TCP connections of one link, 1..16. */
+    static long lanes(int v) {
+        if (v < 1 || v > 16) {
+            throw new IllegalArgumentException("must be 1..16: " + v);
+        }
+        return v;
+    }
+
     /** smtp_line_length_limit: 0 (no folding), else room for content after the space of a fold. */
     static long lineLengthLimit(int v) {
         int min = SmtpClientOptions.MIN_LINE_LENGTH_LIMIT;

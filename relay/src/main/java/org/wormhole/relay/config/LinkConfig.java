@@ -16,5 +16,6 @@ public record LinkConfig(
         Duration handshakeTimeout,          // link_handshake_timeout
         Duration minimalBackoff,            // link_minimal_backoff_time
         Duration maximalBackoff,            // link_maximal_backoff_time
-        Duration connectTimeout) {          // link_connect_timeout
+        Duration connectTimeout,            // link_connect_timeout
+        int lanes) {                        // link_lanes
 }

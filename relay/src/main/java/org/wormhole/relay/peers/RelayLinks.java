@@ -126,7 +126,7 @@ public final class RelayLinks implements LinkGateway, AutoCloseable {
         LinkEndpoint.Settings defaults = LinkEndpoint.Settings.defaults();
         SessionSettings session = new SessionSettings(link.keepaliveInterval(), link.keepaliveCount(),
                 defaults.session().window(), defaults.session().helloTimeout(), link.rekeyInterval(),
-                link.rekeyBytes());
+                link.rekeyBytes()).withLanes(link.lanes());
         this.endpoint = new LinkEndpoint(identity, myhostname, linkPeers,
                 new LinkEndpoint.Settings(session, link.minimalBackoff(), link.maximalBackoff(), link.connectTimeout(),
                         link.handshakeTimeout()),

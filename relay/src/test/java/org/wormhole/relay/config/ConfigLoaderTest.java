@@ -267,6 +267,17 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aLinkUsesFourConnectionsUnlessConfiguredAndAtMostSixteen() throws Exception {
+        assertEquals(4, ConfigLoader.defaults(home).link().lanes());
+        Path one = Files.writeString(home.resolve("one-lane.conf"), "link_lanes = 1\n");
+        assertEquals(1, ConfigLoader.load(one, home).link().lanes());
+
+        Path bad = Files.writeString(home.resolve("bad-lanes.conf"), "link_lanes = 17\n");
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(bad, home));
+        assertEquals(List.of(bad + ":1: link_lanes: must be 1..16: 17"), e.problems());
+    }
+
+    @Test
     void aPeerIsRedialedAfterOneSecondDoublingToAMinuteUnlessConfigured() throws Exception {
         RelayConfig defaults = ConfigLoader.defaults(home);
         assertEquals(Duration.ofSeconds(1), defaults.link().minimalBackoff());

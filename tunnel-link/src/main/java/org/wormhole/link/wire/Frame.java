@@ -1,5 +1,6 @@
 package org.wormhole.link.wire;
 
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -18,6 +19,10 @@ public sealed interface Frame {
     int MAX_SERVICE = 64;
     /** Version 2: the most credit one frame may give (OPEN, OPENED, CREDIT), and a stream's credit in all. */
     int MAX_CREDIT = 1 << 30;
+    /** Version 2: a link's connections in all, lane 0 (the first) included. */
+    int MAX_LANES = 16;
+    /** Version 2: octets of the token that names a link to the connections joining it. */
+    int TOKEN = 16;
 
     /** Whether {@code s} is a message id or service name: 1..max printable ASCII, no space. */
     static boolean isName(String s, int max) {
@@ -88,5 +93,47 @@ public sealed interface Frame {
 
     /** Version 2: the stream ends both ways (or its OPEN is refused), with a reason; answered by a CLOSE. */
     record Close(int channel, String reason) implements Frame {
+    }
+
+    /**
+     * Version 2, from the listening side on a new link: the dialer may join up to {@code lanes}
+     * more connections to this link, each naming it by {@code token}.
+     */
+    record Lanes(byte[] token, int lanes) implements Frame {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Lanes l && Arrays.equals(token, l.token) && lanes == l.lanes;
+        }
+
+        @Override
+        public int hashCode() {
+            return Arrays.hashCode(token) * 31 + lanes;
+        }
+
+        @Override
+        public String toString() {
+            return "Lanes[lanes=" + lanes + "]"; // the token is a secret of the link
+        }
+    }
+
+    /**
+     * Version 2, the dialing side's first frame on a connection that joins a link as lane
+     * {@code lane} (1..15) instead of starting one; the listening side answers with the same JOIN.
+     */
+    record Join(byte[] token, int lane) implements Frame {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Join j && Arrays.equals(token, j.token) && lane == j.lane;
+        }
+
+        @Override
+        public int hashCode() {
+            return Arrays.hashCode(token) * 31 + lane;
+        }
+
+        @Override
+        public String toString() {
+            return "Join[lane=" + lane + "]";
+        }
     }
 }

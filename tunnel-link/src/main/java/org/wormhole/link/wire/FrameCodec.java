@@ -40,6 +40,8 @@ public final class FrameCodec {
     static final int CREDIT = 0x23;
     static final int EOF = 0x24;
     static final int CLOSE = 0x25;
+    static final int LANES = 0x30;
+    static final int JOIN = 0x31;
     static final int GOODBYE = 0x7F;
 
     private FrameCodec() {
@@ -123,6 +125,14 @@ public final class FrameCodec {
             d.writeByte(CLOSE);
             d.writeInt(c.channel());
             string(d, c.reason());
+        } else if (frame instanceof Frame.Lanes l) {
+            d.writeByte(LANES);
+            token(d, l.token());
+            d.writeByte(l.lanes());
+        } else if (frame instanceof Frame.Join j) {
+            d.writeByte(JOIN);
+            token(d, j.token());
+            d.writeByte(j.lane());
         }
 
         d.flush();
@@ -253,6 +263,22 @@ public final class FrameCodec {
                 case CREDIT -> new Frame.Credit(channel(b), credit(b));
                 case EOF -> new Frame.Eof(channel(b));
                 case CLOSE -> new Frame.Close(channel(b), string(b));
+                case LANES -> {
+                    byte[] token = token(b);
+                    int lanes = b.get() & 0xFF;
+                    if (lanes >= Frame.MAX_LANES) {
+                        throw new ProtocolViolation("LANES offers " + lanes + " lanes");
+                    }
+                    yield new Frame.Lanes(token, lanes);
+                }
+                case JOIN -> {
+                    byte[] token = token(b);
+                    int lane = b.get() & 0xFF;
+                    if (lane < 1 || lane >= Frame.MAX_LANES) {
+                        throw new ProtocolViolation("JOIN as lane " + lane);
+                    }
+                    yield new Frame.Join(token, lane);
+                }
                 default -> throw new ProtocolViolation("unknown frame type 0x" + Integer.toHexString(type));
             };
             if (b.hasRemaining()) {
@@ -281,6 +307,8 @@ public final class FrameCodec {
             case CREDIT -> "CREDIT";
             case EOF -> "EOF";
             case CLOSE -> "CLOSE";
+            case LANES -> "LANES";
+            case JOIN -> "JOIN";
             default -> "0x" + Integer.toHexString(type);
         };
     }
@@ -342,5 +370,18 @@ public final class FrameCodec {
             throw new ProtocolViolation("credit " + Integer.toUnsignedString(credit) + " outside 1.." + Frame.MAX_CREDIT);
         }
         return credit;
+    }
+
+    private static void token(DataOutputStream d, byte[] token) throws IOException {
+        if (token.length != Frame.TOKEN) {
+            throw new IllegalArgumentException("token of " + token.length + " octets");
+        }
+        d.write(token);
+    }
+
+    private static byte[] token(ByteBuffer b) {
+        byte[] token = new byte[Frame.TOKEN];
+        b.get(token);
+        return token;
     }
 }
