@@ -87,6 +87,10 @@ final class LinkCommand implements Runnable {
             sb.append("    address ").append(l.address()).append(l.state() == LinkStatus.State.CLASSIC
                     ? " (a classic MTA: SMTP over TLS per delivery, no link; sent mail is in the log)"
                     : l.dial() ? " (this site dials it)" : " (it dials this site)").append('\n');
+            if (l.lanes() > 0) {
+                sb.append("    lanes   ").append(l.lanes()).append(l.lanes() == 1 ? " TCP connection" : " TCP connections")
+                        .append('\n');
+            }
             sb.append("    pins    configured ").append(String.join(", ", l.configuredPins())).append('\n');
             if (l.presentedPin() != null) {
                 sb.append("            presented  ").append(l.presentedPin()).append('\n');
@@ -170,6 +174,7 @@ final class LinkCommand implements Runnable {
             field(sb, "peer_certificate_not_after", l.peerNotAfter(), false);
             field(sb, "own_certificate_not_after", l.ownNotAfter(), false);
             raw(sb, "rekeys", Integer.toString(l.rekeys()));
+            raw(sb, "lanes", Integer.toString(l.lanes()));
             field(sb, "last_rekey", l.lastRekey(), false);
             if (l.lastRefusal() == null) {
                 raw(sb, "last_refusal", "null");

@@ -53,7 +53,7 @@ public final class LinkStatus {
     private record Values(String peer, String address, boolean dial, State state, Instant since, Duration rtt,
                           LinkTraffic.Counts traffic, int waiting, int reconnects, String lastError,
                           Instant lastErrorAt, String presentedPin, List<String> configuredPins, Instant peerNotAfter,
-                          Instant ownNotAfter, int rekeys, Instant lastRekey, Refusal lastRefusal) {
+                          Instant ownNotAfter, int rekeys, Instant lastRekey, Refusal lastRefusal, int lanes) {
         Values {
             configuredPins = List.copyOf(configuredPins);
         }
@@ -89,6 +89,7 @@ public final class LinkStatus {
         b.peerNotAfter = v.peerNotAfter();
         b.ownNotAfter = v.ownNotAfter();
         b.rekeys = v.rekeys();
+        b.lanes = v.lanes();
         b.lastRekey = v.lastRekey();
         b.lastRefusal = v.lastRefusal();
         return b;
@@ -158,6 +159,11 @@ public final class LinkStatus {
         return v.rekeys();
     }
 
+    /** The TCP connections the link is carried by now (PROTOCOL.md "Lanes"); 0 while it is not up. */
+    public int lanes() {
+        return v.lanes();
+    }
+
     public Instant lastRekey() {
         return v.lastRekey();
     }
@@ -199,6 +205,7 @@ public final class LinkStatus {
         private Instant peerNotAfter;
         private Instant ownNotAfter;
         private int rekeys;
+        private int lanes;
         private Instant lastRekey;
         private Refusal lastRefusal;
 
@@ -280,6 +287,11 @@ public final class LinkStatus {
             return this;
         }
 
+        public Builder lanes(int lanes) {
+            this.lanes = lanes;
+            return this;
+        }
+
         public Builder rekeys(int rekeys) {
             this.rekeys = rekeys;
             return this;
@@ -298,7 +310,7 @@ public final class LinkStatus {
         public LinkStatus build() {
             return new LinkStatus(new Values(peer, address, dial, state, since, rtt, traffic, waiting, reconnects,
                     lastError, lastErrorAt, presentedPin, configuredPins, peerNotAfter, ownNotAfter, rekeys, lastRekey,
-                    lastRefusal));
+                    lastRefusal, lanes));
         }
     }
 
@@ -351,6 +363,7 @@ public final class LinkStatus {
         put(j, "peer_not_after", v.peerNotAfter());
         put(j, "own_not_after", v.ownNotAfter());
         put(j, "rekeys", Integer.toString(v.rekeys()));
+        put(j, "lanes", Integer.toString(v.lanes()));
         put(j, "last_rekey", v.lastRekey());
         put(j, "refused_by", v.lastRefusal() == null ? null : v.lastRefusal().byPeer() ? "peer" : "self");
         put(j, "refused_pin", v.lastRefusal() == null ? null : v.lastRefusal().pin());
@@ -387,6 +400,7 @@ public final class LinkStatus {
                     .configuredPins(pins == null ? List.of() : Arrays.asList(pins.split(",")))
                     .peerNotAfter(instant(f.get("peer_not_after"))).ownNotAfter(instant(f.get("own_not_after")))
                     .rekeys(Integer.parseInt(f.get("rekeys"))).lastRekey(instant(f.get("last_rekey")))
+                    .lanes(f.get("lanes") == null ? 0 : Integer.parseInt(f.get("lanes")))
                     .lastRefusal(f.get("refused_by") == null ? null : new Refusal("peer".equals(f.get("refused_by")),
                             f.get("refused_pin"), instant(f.get("refused_at")), f.get("refused_from")))
                     .build();

@@ -261,6 +261,7 @@ public final class RelayLinks implements LinkGateway, AutoCloseable {
                     .configuredPins(p.pins().stream().map(Pin::value).toList())
                     .peerNotAfter(cert == null ? null : cert.getNotAfter().toInstant()).ownNotAfter(identity.notAfter())
                     .rekeys(s.map(l -> l.rekeysHere() ? l.rekeys() : -1).orElse(0))
+                    .lanes(s.map(LinkSession::lanes).orElse(0))
                     .lastRekey(s.map(LinkSession::lastRekey).orElse(null)).lastRefusal(refusal(h.lastRefusal))
                     .build());
         }
