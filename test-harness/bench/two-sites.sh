@@ -46,7 +46,7 @@
 #                          run-classic.sh does, and configures them for this path)
 #   BULK=1 BULK_N=20 BULK_SIZE=10000000 BULK_CONC=20   the bulk run (0: none)
 #   LAT=1 LAT_N=20 LAT_GAP_S=0.5   the latency of lone messages (0: none), rest before each
-#   bulk only, quickly:    CONCS="" LAT=0 WARM_N=0 (WARM_N=0: no warm-up)
+#   bulk only, quickly:    CONCS="" LAT=0 WARM_N=200 (WARM_N=0: no warm-up, cold JVMs: 10x slower bulk)
 #   WARM_N=1000            warm-up messages (s=50) per RTT through the wormhole path, not measured
 #   TSMTP_CONC=            Tokyo's tsmtp_destination_concurrency_limit (empty: the relay's
 #                          default, 256): messages in flight over the link at once

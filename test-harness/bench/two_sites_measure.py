@@ -461,7 +461,8 @@ def cmd_table(a):
         line = f"  {what}  wormhole/classic {med(rs, k) / med(other, k):5.2f}" if other else f"  {what}  wormhole/classic     -"
         if base:
             line += f"   wormhole at RTT {rtt} / at RTT 0 {med(rs, k) / med(base, k):5.2f}"
-        ratios.append(line)
+        if other or base:
+            ratios.append(line)
     for (rtt, mode, path), rs in sorted(lat_groups.items()):
         other = lat_groups.get((rtt, mode, "classic"))
         if path == "wormhole" and other:
