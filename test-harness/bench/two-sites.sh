@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # two-sites.sh -- the two-site path, measured: mail from Tokyo's ingress over the link to
 # Birlinghoven's hub, at loopback latency and with a WAN round-trip time added, side by side with
-# the classic set-up (Postfix + stunnel, as in /work/shared/bench/classic/run-classic.sh).
+# the classic set-up (Postfix + stunnel, as in ../shared/bench/classic/run-classic.sh from the project
+# root, i.e. beside the main checkout).
 #
 #   wormhole: smtp-source -> Tokyo relay (wormhole run) == link (TLS 1.3) ==> Birlinghoven relay
 #             (wormhole run) -> smtp-sink
@@ -13,6 +14,10 @@
 # sessions, into the near site; counted by smtp-sink behind the far site. End-to-end msg/s is
 # counted as run-classic.sh's measure.py counts it: N / (time from starting smtp-source until the
 # sink has counted all N). Then the bulk run: BULK_N messages of BULK_SIZE bytes, MB/s end to end.
+# Latency (first, after the warm-up): LAT_N lone messages of SIZE bytes, one at a time, each sent
+# by two_sites_measure.py's own SMTP client once the previous one arrived and both queues are
+# empty; latency = its arrival at the sink (smtp-sink's counter, timestamped as the sink writes it)
+# minus the end of its DATA at the near site; median, p90 and max against the target RTT + 20 ms.
 # Each RTT starts fresh relays; the JVMs are warmed first by WARM_N unmeasured messages through
 # the whole path (the classic path, which has no JIT to warm, gets a sanity run of 100).
 #
@@ -24,13 +29,14 @@
 #   MODE=netns  (root) as run-classic.sh: Tokyo (and Postfix A, stunnel A, smtp-source) in network
 #               namespace siteA, Birlinghoven (Postfix B, stunnel B, the sink) in siteB, joined by
 #               a veth pair 10.77.0.1 <-> 10.77.0.2, every packet entering a namespace held for
-#               RTT/2 by nfq-delay (NFQUEUE), compiled from /work/shared/bench/classic/nfq-delay.c
-#               (NFQ_DELAY_SRC) into the work directory. Real TCP over a real delay.
+#               RTT/2 by nfq-delay (NFQUEUE), compiled from ../shared/bench/classic/nfq-delay.c of
+#               the project root (NFQ_DELAY_SRC) into the work directory. Real TCP over a real delay.
+#               Needs iproute2, iptables (iptables-legacy), iputils-ping, gcc, libnetfilter-queue-dev.
 #   RTT 0 runs on 127.0.0.1 in the root namespace, without proxy, in both modes (as run-classic.sh).
 #
 # Usage: test-harness/bench/two-sites.sh          (results: $WORK/results/<stamp>/table.txt)
 # Knobs (environment):
-#   MODE=proxy|netns       RTTS="0 100 250" (ms)    CONCS="10 50" (smtp-source -s)
+#   MODE=proxy|netns       RTTS="0 100 250" (ms)    CONCS="10 50" (smtp-source -s; "": no msg/s runs)
 #   N=                     messages per run (default: N0=10000 at RTT 0, NRTT_MS/RTT otherwise,
 #   N0=10000 NRTT_MS=200000   i.e. 2000 at 100 ms and 800 at 250 ms, as run-classic.sh)
 #   SIZE=10240             payload bytes per message (smtp-source -l)
@@ -39,6 +45,8 @@
 #                          creates Postfix instances postfix-tsa/postfix-tsb with postmulti, as
 #                          run-classic.sh does, and configures them for this path)
 #   BULK=1 BULK_N=20 BULK_SIZE=10000000 BULK_CONC=20   the bulk run (0: none)
+#   LAT=1 LAT_N=20 LAT_GAP_S=0.5   the latency of lone messages (0: none), rest before each
+#   bulk only, quickly:    CONCS="" LAT=0 WARM_N=200 (WARM_N=0: no warm-up, cold JVMs: 10x slower bulk)
 #   WARM_N=1000            warm-up messages (s=50) per RTT through the wormhole path, not measured
 #   TSMTP_CONC=            Tokyo's tsmtp_destination_concurrency_limit (empty: the relay's
 #                          default, 256): messages in flight over the link at once
@@ -54,7 +62,7 @@ BENCH=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$BENCH/../.." && pwd)
 MODE=${MODE:-proxy}
 RTTS=${RTTS:-"0 100 250"}
-CONCS=${CONCS:-"10 50"}
+CONCS=${CONCS-"10 50"}   # set but empty: no msg/s runs
 N=${N:-}
 N0=${N0:-10000}
 NRTT_MS=${NRTT_MS:-200000}
@@ -66,12 +74,17 @@ BULK_N=${BULK_N:-20}
 BULK_SIZE=${BULK_SIZE:-10000000}
 BULK_CONC=${BULK_CONC:-20}
 WARM_N=${WARM_N:-1000}
+LAT=${LAT:-1}
+LAT_N=${LAT_N:-20}
+LAT_GAP_S=${LAT_GAP_S:-0.5}
 TSMTP_CONC=${TSMTP_CONC:-}
 JAVA_OPTS=${JAVA_OPTS:-}
 WORK=${WORK:-/tmp/two-sites-bench}
 MAX_RUN_S=${MAX_RUN_S:-600}
 STALL_S=${STALL_S:-60}
-NFQ_DELAY_SRC=${NFQ_DELAY_SRC:-/work/shared/bench/classic/nfq-delay.c}
+# ../shared/bench/classic from the project root: the main checkout's parent (also from a git worktree)
+PROJECT_ROOT=$(cd "$REPO" && cd "$(git rev-parse --git-common-dir 2>/dev/null || echo .git)/.." 2>/dev/null && pwd || echo "$REPO")
+NFQ_DELAY_SRC=${NFQ_DELAY_SRC:-$PROJECT_ROOT/../shared/bench/classic/nfq-delay.c}
 NS_TCP_WMEM=${NS_TCP_WMEM:-}
 
 RUN=$WORK/run
@@ -90,6 +103,15 @@ case $MODE in proxy|netns) ;; *) die "MODE must be proxy or netns, not $MODE" ;;
 [[ $MODE == netns && $(id -u) != 0 ]] && die "MODE=netns needs root (ip netns, iptables)"
 [[ " $PATHS " == *" classic "* && $(id -u) != 0 ]] && die "PATHS with classic needs root (Postfix instances)"
 for tool in smtp-source smtp-sink; do command -v $tool >/dev/null || die "$tool missing (Debian package postfix)"; done
+if [[ $MODE == netns ]]; then   # before anything is built or started: what a fresh machine lacks
+    for t in "ip:iproute2" "iptables-legacy:iptables" "ping:iputils-ping" "gcc:gcc" "chrt:util-linux"; do
+        command -v "${t%%:*}" >/dev/null || die "${t%%:*} missing (Debian package ${t#*:})"
+    done
+    [[ -f /usr/include/libnetfilter_queue/libnetfilter_queue.h ]] || die "libnetfilter_queue.h missing (Debian package libnetfilter-queue-dev)"
+    [[ -f $NFQ_DELAY_SRC ]] || die "$NFQ_DELAY_SRC missing (NFQ_DELAY_SRC)"
+fi
+[[ " $PATHS " == *" classic "* ]] && { command -v stunnel >/dev/null && command -v postmulti >/dev/null \
+    || die "stunnel or postmulti missing (Debian packages stunnel4, postfix)"; }
 
 # ---------------------------------------------------------------- build, keys, tools
 prepare() {
@@ -236,6 +258,12 @@ wait_port() {   # $1 = ns prefix (may be empty), $2 = address, $3 = port
     log "nothing listens on $2:$3"; return 1
 }
 
+wait_file() {   # $1 = file
+    local i
+    for i in $(seq 1 300); do [[ -e $1 ]] && return 0; sleep 0.1; done
+    log "no $1 within 30 s"; return 1
+}
+
 wait_log() {    # $1 = file, $2 = text, $3 = seconds
     local i
     for i in $(seq 1 $(($3 * 10))); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done
@@ -320,9 +348,14 @@ services_up() {   # $1 = RTT
     read -r T_SMTP B_SMTP B_LINK SINK PX_W PX_C PF_A PF_B ST_A ST_B < <($PY "$MEASURE" ports 10)
     LINK_HOST=$B_ADDR; LINK_PORT=$B_LINK
     if [[ $MODE == proxy && $rtt != 0 ]]; then LINK_HOST=127.0.0.1; LINK_PORT=$PX_W; fi
-    $NSB smtp-sink $([[ $(id -u) == 0 ]] && echo "-u nobody") -c "127.0.0.1:$SINK" 1024 > "$RUN/sink.count" 2>"$RES/sink-$rtt.err" &
+    # smtp-sink's counter goes through `stamp` to sink.count, and each new message's arrival time to
+    # sink.arrivals (the latency runs read it)
+    rm -f "$RUN/sink.fifo" "$RUN/sink.count" "$RUN/sink.arrivals"; mkfifo "$RUN/sink.fifo" || return 1
+    $PY "$MEASURE" stamp "$RUN/sink.count" "$RUN/sink.arrivals" < "$RUN/sink.fifo" &
+    SVC_PIDS+=($!); echo $! > "$RUN/stamp.pid"
+    $NSB smtp-sink $([[ $(id -u) == 0 ]] && echo "-u nobody") -c "127.0.0.1:$SINK" 1024 > "$RUN/sink.fifo" 2>"$RES/sink-$rtt.err" &
     SVC_PIDS+=($!); echo $! > "$RUN/sink.pid"
-    wait_port "$NSB" 127.0.0.1 "$SINK" || return 1
+    wait_port "$NSB" 127.0.0.1 "$SINK" && wait_file "$RUN/sink.arrivals" || return 1
     if [[ " $PATHS " == *" wormhole "* ]]; then
         relay_conf birlinghoven; relay_conf tokyo
         cp "$RUN/tokyo/wormhole.conf" "$RES/tokyo-$rtt.conf"; cp "$RUN/birlinghoven/wormhole.conf" "$RES/birlinghoven-$rtt.conf"
@@ -354,6 +387,10 @@ services_down() {
     if [[ $POSTFIX_UP == 1 ]]; then
         postfix -c /etc/postfix-tsa stop >/dev/null 2>&1
         postfix -c /etc/postfix-tsb stop >/dev/null 2>&1
+        for i in $(seq 1 100); do   # the masters are gone before their namespaces are (next RTT: fresh start)
+            postfix -c /etc/postfix-tsa status >/dev/null 2>&1 || postfix -c /etc/postfix-tsb status >/dev/null 2>&1 || break
+            sleep 0.1
+        done
         POSTFIX_UP=0
     fi
     for p in "${SVC_PIDS[@]:-}"; do [[ -n $p ]] && kill "$p" 2>/dev/null; done
@@ -391,7 +428,7 @@ measure() {   # $1 = path, $2 = kind (msg|bulk|warm), $3 = conc, $4 = n, $5 = si
         [[ -f $RUN/proxy-classic.pid && $MODE == proxy && $RTT != 0 ]] && args+=(--cpu "proxy=$(cat "$RUN/proxy-classic.pid")")
     fi
     [[ ${#DELAY_PIDS[@]} -gt 0 ]] && args+=(--cpu "delay=$(IFS=+; echo "${DELAY_PIDS[*]}")")
-    args+=(--cpu "sink=$(cat "$RUN/sink.pid")")
+    args+=(--cpu "sink=$(cat "$RUN/sink.pid")+$(cat "$RUN/stamp.pid")")
     [[ $kind != warm ]] && args+=(--out "$RES/runs.csv")
     if [[ $kind == bulk && -n $NSA ]]; then   # the far end's TCP state, once a second: cwnd, rtt, buffers
         local port=$B_LINK; [[ $path == classic ]] && port=$ST_B
@@ -408,13 +445,30 @@ measure() {   # $1 = path, $2 = kind (msg|bulk|warm), $3 = conc, $4 = n, $5 = si
     return $rc
 }
 
+latency() {   # $1 = path: LAT_N lone messages, from smtp-source's place (the near site's namespace)
+    local path=$1 target queues
+    if [[ $path == wormhole ]]; then
+        target=127.0.0.1:$T_SMTP; queues=$(printf '%s,' "$RUN"/{tokyo,birlinghoven}/spool/{incoming,active,deferred,hold})
+    else
+        target=127.0.0.1:$PF_A; queues=$(printf '%s,' /var/spool/postfix-ts{a,b}/{incoming,active,deferred,hold,maildrop})
+    fi
+    $NSA $PY "$MEASURE" latency --rtt "$RTT" --mode "$MODE" --path "$path" --n "$LAT_N" --size "$SIZE" \
+        --target "$target" --queues "$queues" --arrivals "$RUN/sink.arrivals" --gap-s "$LAT_GAP_S" \
+        --timeout-s "$STALL_S" --max-run-s "$MAX_RUN_S" --out "$RES/latency.csv" &
+    MEASURE_PID=$!
+    local rc=0
+    wait "$MEASURE_PID" || rc=$?
+    MEASURE_PID=""
+    return $rc
+}
+
 # ---------------------------------------------------------------- main
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 prepare
 {
     echo "date_utc=$STAMP mode=$MODE rtts=$RTTS concs=$CONCS size=$SIZE reps=$REPS paths=$PATHS"
-    echo "bulk=$BULK ${BULK_N}x$BULK_SIZE s=$BULK_CONC warm=$WARM_N tsmtp_conc=${TSMTP_CONC:-default} java_opts=$JAVA_OPTS"
+    echo "bulk=$BULK ${BULK_N}x$BULK_SIZE s=$BULK_CONC warm=$WARM_N lat=$LAT n=$LAT_N gap=${LAT_GAP_S}s tsmtp_conc=${TSMTP_CONC:-default} java_opts=$JAVA_OPTS"
     echo "tcp_wmem=$(sysctl -n net.ipv4.tcp_wmem | tr '\t' ' ') tcp_rmem=$(sysctl -n net.ipv4.tcp_rmem | tr '\t' ' ') ns_tcp_wmem=${NS_TCP_WMEM:-same} cc=$(sysctl -n net.ipv4.tcp_congestion_control)"
     echo "commit=$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null)$(git -C "$REPO" diff --quiet 2>/dev/null || echo +dirty)"
     echo "java=$(java -version 2>&1 | head -1)"
@@ -430,9 +484,16 @@ for RTT in $RTTS; do
     if [[ -n $N ]]; then n=$N; elif [[ $RTT == 0 ]]; then n=$N0; else n=$((NRTT_MS / RTT)); fi
     for path in $PATHS; do   # Postfix has no JIT to warm: a short sanity run of its path
         w=$WARM_N; [[ $path == classic && $w -gt 100 ]] && w=100
+        [[ $w -gt 0 ]] || continue
         log "RTT $RTT: warming $path up with $w messages (s=50, not measured)"
         measure "$path" warm 50 "$w" "$SIZE" 0 || log "warm-up of $path at RTT $RTT did not complete"
     done
+    if [[ $LAT == 1 ]]; then
+        for path in $PATHS; do
+            log "RTT $RTT: latency of $path, $LAT_N lone messages"
+            latency "$path" || log "latency of $path at RTT $RTT: not every message arrived"
+        done
+    fi
     for rep in $(seq 1 "$REPS"); do
         for path in $PATHS; do
             for conc in $CONCS; do measure "$path" msg "$conc" "$n" "$SIZE" "$rep"; done
@@ -449,5 +510,8 @@ for RTT in $RTTS; do
 done
 trap - EXIT
 cleanup
-[[ -f $RES/runs.csv ]] && $PY "$MEASURE" table "$RES/runs.csv" | tee "$RES/table.txt"
+if [[ -f $RES/runs.csv || -f $RES/latency.csv ]]; then
+    $PY "$MEASURE" table $([[ -f $RES/runs.csv ]] && echo "$RES/runs.csv") \
+        $([[ -f $RES/latency.csv ]] && echo "--latency $RES/latency.csv") | tee "$RES/table.txt"
+fi
 log "results in $RES"
