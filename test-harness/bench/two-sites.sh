@@ -48,6 +48,8 @@
 #   LAT=1 LAT_N=20 LAT_GAP_S=0.5   the latency of lone messages (0: none), rest before each
 #   bulk only, quickly:    CONCS="" LAT=0 WARM_N=200 (WARM_N=0: no warm-up, cold JVMs: 10x slower bulk)
 #   WARM_N=1000            warm-up messages (s=50) per RTT through the wormhole path, not measured
+#   LANES=                 link_lanes of both relays (empty: the relay's default, 4): TCP
+#                          connections of the link (PROTOCOL.md "Lanes")
 #   TSMTP_CONC=            Tokyo's tsmtp_destination_concurrency_limit (empty: the relay's
 #                          default, 256): messages in flight over the link at once
 #   NS_TCP_WMEM=           MODE=netns: net.ipv4.tcp_wmem inside both namespaces, e.g.
@@ -78,6 +80,7 @@ LAT=${LAT:-1}
 LAT_N=${LAT_N:-20}
 LAT_GAP_S=${LAT_GAP_S:-0.5}
 TSMTP_CONC=${TSMTP_CONC:-}
+LANES=${LANES:-}
 JAVA_OPTS=${JAVA_OPTS:-}
 WORK=${WORK:-/tmp/two-sites-bench}
 MAX_RUN_S=${MAX_RUN_S:-600}
@@ -288,6 +291,7 @@ relay_conf() {   # $1 = site; writes $RUN/$1/wormhole.conf and mailertable
         echo "mailertable = \"$d/mailertable\""
         echo "link_key_directory = \"$d/keys\""
         echo "shutdown_timeout = 5s"
+        [[ -n $LANES ]] && echo "link_lanes = $LANES"
         if [[ $site == tokyo ]]; then
             [[ -n $TSMTP_CONC ]] && echo "tsmtp_destination_concurrency_limit = $TSMTP_CONC"
             echo "peers { birlinghoven { address = \"$LINK_HOST\", port = $LINK_PORT, pins = [\"$BIRL_PIN\"], dial = true } }"
@@ -468,7 +472,7 @@ trap 'exit 130' INT TERM
 prepare
 {
     echo "date_utc=$STAMP mode=$MODE rtts=$RTTS concs=$CONCS size=$SIZE reps=$REPS paths=$PATHS"
-    echo "bulk=$BULK ${BULK_N}x$BULK_SIZE s=$BULK_CONC warm=$WARM_N lat=$LAT n=$LAT_N gap=${LAT_GAP_S}s tsmtp_conc=${TSMTP_CONC:-default} java_opts=$JAVA_OPTS"
+    echo "bulk=$BULK ${BULK_N}x$BULK_SIZE s=$BULK_CONC warm=$WARM_N lat=$LAT n=$LAT_N gap=${LAT_GAP_S}s tsmtp_conc=${TSMTP_CONC:-default} lanes=${LANES:-default} java_opts=$JAVA_OPTS"
     echo "tcp_wmem=$(sysctl -n net.ipv4.tcp_wmem | tr '\t' ' ') tcp_rmem=$(sysctl -n net.ipv4.tcp_rmem | tr '\t' ' ') ns_tcp_wmem=${NS_TCP_WMEM:-same} cc=$(sysctl -n net.ipv4.tcp_congestion_control)"
     echo "commit=$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null)$(git -C "$REPO" diff --quiet 2>/dev/null || echo +dirty)"
     echo "java=$(java -version 2>&1 | head -1)"
