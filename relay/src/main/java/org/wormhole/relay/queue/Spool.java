@@ -169,6 +169,16 @@ public final class Spool {
     }
 
     /**
+     * Deletes the file of a message whose every recipient has its final status on disk (its
+     * status records fsynced), without an fsync of the directory: should a crash undo the
+     * deletion, the file is found at the next start with nothing left to deliver and removed
+     * then; nothing is sent twice. (An operator's delete, which no record backs, is {@link #delete}.)
+     */
+    public void deleteFinished(QueueId id, QueueState state) throws IOException {
+        Files.deleteIfExists(path(state, id));
+    }
+
+    /**
      * Appends status records (QUEUE-FORMAT.md) to a message's file and fsyncs it. A torn tail
      * left by an earlier crash is cut off first.
      *
