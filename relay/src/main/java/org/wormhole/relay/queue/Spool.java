@@ -25,7 +25,8 @@ import java.util.Set;
 /**
  * The queue directory: one file per message, its state the directory it is in (QUEUE-FORMAT.md).
  * All file operations of the queue go through here; every change is fsynced before it is
- * reported done (directories with group commit).
+ * reported done (directories with group commit), but the deletion of a finished message, which
+ * its fsynced status records make redundant ({@link #deleteFinished}).
  *
  * <p>Thread-safe as far as the file system is: callers must not move the same message from two
  * threads at once (the queue manager is the only one that does). Appends to one message's file
