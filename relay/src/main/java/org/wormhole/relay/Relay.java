@@ -60,6 +60,7 @@ public final class Relay implements AutoCloseable {
     private final SmtpDeliveryAgent lmtp;
     private final SmtpIngress ingress;
     private final ControlServer control;
+    private final LinkLedger ledger; // null without peers
     private final RelayLinks links; // null without peers
     private final ClassicPeers classicPeers; // null without classic peers
     private final FreeSpace freeSpace;
@@ -96,7 +97,9 @@ public final class Relay implements AutoCloseable {
             this.lmtp = new SmtpDeliveryAgent(resolver, client.withLmtp(true), d.lmtpPort(),
                     d.destinationConcurrencyLimit());
             SiteIdentity identity = config.peers().isEmpty() ? null : siteIdentity(config);
-            this.links = identity == null ? null : links(config, identity, spool, clock);
+            this.ledger = identity == null ? null : LinkLedger.open(spool,
+                    config.queue().maximalQueueLifetime().plus(Duration.ofDays(2)), clock.millis());
+            this.links = identity == null ? null : links(config, identity, spool, ledger, clock);
             this.classicPeers = identity == null || config.peers().stream().noneMatch(RelayConfig.PeerConfig::classic)
                     ? null : classicPeers(config, identity, client);
             if (classicPeers != null) {
@@ -159,9 +162,7 @@ public final class Relay implements AutoCloseable {
 
     /** The links to the configured peers: this site's key, the ledger of received mail, custody. */
     private RelayLinks links(RelayConfig config, SiteIdentity identity,
-            Spool spool, Clock clock) throws IOException {
-        var ledger = LinkLedger.open(spool,
-                config.queue().maximalQueueLifetime().plus(Duration.ofDays(2)), clock.millis());
+            Spool spool, LinkLedger ledger, Clock clock) throws IOException {
         var custody = new LinkCustody(spool, freeSpace, ledger, id -> queue.enqueued(id),
                 config.myhostname(), clock);
         // Only the mail for the link that came up: mail deferred for other reasons keeps its backoff.
@@ -248,6 +249,13 @@ public final class Relay implements AutoCloseable {
             links.close(); // mail in flight on a link stays queued here until its RESULT: nothing is lost
         }
         queue.stop(config.shutdownTimeout());
+        if (ledger != null) {
+            try {
+                ledger.close(); // after the links: no custody commit is running any more
+            } catch (IOException e) {
+                log.warn("closing the link ledger: {}", e.toString());
+            }
+        }
         smtp.close();
         lmtp.close();
         if (classicPeers != null) {

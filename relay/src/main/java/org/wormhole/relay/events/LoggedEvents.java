@@ -1,5 +1,6 @@
 package org.wormhole.relay.events;
 
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,6 +17,9 @@ public final class LoggedEvents implements RelayEvents {
     private static final Logger smtpd = LoggerFactory.getLogger("smtpd");
     private static final Logger link = LoggerFactory.getLogger("link");
     private static final Logger qmgr = LoggerFactory.getLogger("qmgr");
+    private static final Pattern TRAILING_ZEROS = Pattern.compile("\\.?0+$");
+    /** {@link #twoDigits} of 0.000 to 9.999 s, filled as they are met: a log line costs no Formatter. */
+    private static final String[] SECONDS_TEXT = new String[10_000];
 
     /**
      * {@code PREGREET from [ADDRESS]: ...} for a client that talked before the greeting. The
@@ -65,7 +69,24 @@ public final class LoggedEvents implements RelayEvents {
 
     /** Seconds as Postfix writes them: two significant digits below ten, whole seconds above. */
     private static String seconds(double s) {
-        return s < 10 ? String.format("%.2g", s).replaceAll("\\.?0+$", "") : Long.toString(Math.round(s));
+        if (s >= 10) {
+            return Long.toString(Math.round(s));
+        }
+        double millis = Math.rint(s * 1000);
+        if (Math.copySign(1.0, s) > 0 && millis < SECONDS_TEXT.length && millis / 1000 == s) { // whole milliseconds
+            int i = (int) millis;
+            String text = SECONDS_TEXT[i];
+            if (text == null) {
+                text = twoDigits(s);
+                SECONDS_TEXT[i] = text; // a benign race: every thread computes the same string
+            }
+            return text;
+        }
+        return twoDigits(s);
+    }
+
+    private static String twoDigits(double s) {
+        return TRAILING_ZEROS.matcher(String.format("%.2g", s)).replaceAll("");
     }
 
     @Override

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import org.wormhole.relay.queue.GroupCommit;
 import org.wormhole.relay.queue.QueueState;
 import org.wormhole.relay.queue.QueuedMessage;
 import org.wormhole.relay.queue.Spool;
@@ -24,9 +25,10 @@ import org.wormhole.relay.queue.Spool;
  * {@code SPOOL/private/link-received} (one line an entry, fsynced before the link acknowledges),
  * and rebuilt at start from the {@code origin} lines of queued files too, so a crash between
  * queueing and recording cannot cause a duplicate. Entries older than {@code keep} are dropped at
- * start. Thread-safe.
+ * start. The file stays open while the relay runs; appends that arrive while an fsync is running
+ * share the next one ({@link GroupCommit}). Thread-safe.
  */
-public final class LinkLedger {
+public final class LinkLedger implements AutoCloseable {
 
     /** One accepted message: its queue id here and how many recipients it had. */
     public record Entry(String queueId, int recipients) {
@@ -35,6 +37,9 @@ public final class LinkLedger {
     private final Path file;
     private final Map<String, Entry> entries = new ConcurrentHashMap<>();
     private final Object[] stripes = new Object[64];
+    /** The file, open for appending once it is rewritten at start; appends are serialized on it. */
+    private FileChannel channel;
+    private GroupCommit commit;
 
     private LinkLedger(Path file) {
         this.file = file;
@@ -85,6 +90,9 @@ public final class LinkLedger {
         Path tmp = l.file.resolveSibling("link-received.tmp");
         Files.write(tmp, kept.isEmpty() ? List.of() : kept, StandardCharsets.US_ASCII);
         Files.move(tmp, l.file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        FileChannel ch = FileChannel.open(l.file, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+        l.channel = ch;
+        l.commit = new GroupCommit(l.file.toString(), () -> ch.force(false));
         return l;
     }
 
@@ -92,15 +100,28 @@ public final class LinkLedger {
         return Optional.ofNullable(entries.get(key(peer, messageId)));
     }
 
-    /** Records an accepted message durably (appended and fsynced). */
-    public synchronized void record(String peer, String messageId, Entry e, long nowMillis) throws IOException {
+    /**
+     * Records an accepted message durably: returns once the line is appended and an fsync that
+     * started after it was written has finished.
+     */
+    public void record(String peer, String messageId, Entry e, long nowMillis) throws IOException {
         String line = nowMillis + " " + peer + " " + messageId + " " + e.queueId() + " " + e.recipients() + "\n";
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.APPEND)) {
-            ch.write(ByteBuffer.wrap(line.getBytes(StandardCharsets.US_ASCII)));
-            ch.force(false);
+        ByteBuffer b = ByteBuffer.wrap(line.getBytes(StandardCharsets.US_ASCII));
+        long ticket;
+        synchronized (this) {
+            while (b.hasRemaining()) {
+                channel.write(b);
+            }
+            ticket = commit.ticket();
         }
+        commit.await(ticket);
         entries.put(key(peer, messageId), e);
+    }
+
+    /** Closes the file (at the relay's stop). */
+    @Override
+    public synchronized void close() throws IOException {
+        channel.close();
     }
 
     private static String key(String peer, String id) {

@@ -90,7 +90,7 @@ final class DeliveryAttempt {
             end(attempt, status);
         }
         if (attempt.stillPending.isEmpty()) {
-            spool.delete(m.id(), QueueState.ACTIVE);
+            spool.deleteFinished(m.id(), QueueState.ACTIVE); // every outcome is in its status records
             index.forget(m.id());
             log.info("{}: removed", m.id());
         } else {

@@ -9,11 +9,11 @@ import java.io.IOException;
  *
  * <p>Thread-safe.
  */
-final class GroupCommit {
+public final class GroupCommit {
 
     /** The fsync itself. */
     @FunctionalInterface
-    interface Force {
+    public interface Force {
         void force() throws IOException;
     }
 
@@ -31,20 +31,20 @@ final class GroupCommit {
      * @param what  what is fsynced, for error messages ("status records of ID", a directory)
      * @param force the fsync
      */
-    GroupCommit(String what, Force force) {
+    public GroupCommit(String what, Force force) {
         this.what = what;
         this.force = force;
     }
 
     /** A ticket for everything written before this call. */
-    long ticket() {
+    public long ticket() {
         synchronized (lock) {
             return ++issued;
         }
     }
 
     /** Returns once an fsync that started after {@code ticket} was taken has finished. */
-    void await(long ticket) throws IOException {
+    public void await(long ticket) throws IOException {
         long covers;
         synchronized (lock) {
             while (true) {

@@ -15,16 +15,29 @@ public final class MailDates {
     private static final DateTimeFormatter RFC_5322 =
             DateTimeFormatter.ofPattern("EEE, d MMM yyyy HH:mm:ss Z", Locale.US);
 
+    /** The last date formatted: every message queued in the same second gets the same text. */
+    private record Formatted(long epochSecond, ZoneId zone, String text) {
+    }
+
+    private static volatile Formatted last;
+
     private MailDates() {
     }
 
     /** {@code instant} as an RFC 5322 date-time in {@code zone}, to the second. */
     public static String format(Instant instant, ZoneId zone) {
-        return RFC_5322.format(instant.atZone(zone));
+        return format(instant.atZone(zone));
     }
 
     /** {@code time} as an RFC 5322 date-time in its own zone, to the second. */
     public static String format(ZonedDateTime time) {
-        return RFC_5322.format(time);
+        Formatted f = last;
+        long second = time.toEpochSecond();
+        if (f != null && f.epochSecond() == second && f.zone().equals(time.getZone())) {
+            return f.text();
+        }
+        String text = RFC_5322.format(time);
+        last = new Formatted(second, time.getZone(), text);
+        return text;
     }
 }

@@ -11,6 +11,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Set;
@@ -38,21 +40,23 @@ final class QueueFileWriter implements AutoCloseable {
     private static final int LENGTH_WIDTH = LENGTH_PLACEHOLDER.length();
     private static final int CRC_WIDTH = 8;
 
+    private static final Set<StandardOpenOption> CREATE_NEW =
+            Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+    private static final FileAttribute<Set<PosixFilePermission>> OWNER_ONLY =
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
+
     private final Path file;
     private final FileChannel channel;
+    /** Where the hops field starts; the crc32c and content fields follow it, on the next two lines. */
     private final long hopsAt;
-    private final long crcAt;
-    private final long lengthAt;
     private final long contentAt;
     private final CountingOutputStream content;
     private boolean done;
 
-    private QueueFileWriter(Path file, FileChannel channel, long hopsAt, long crcAt, long lengthAt, long contentAt) {
+    private QueueFileWriter(Path file, FileChannel channel, long hopsAt, long contentAt) {
         this.file = file;
         this.channel = channel;
         this.hopsAt = hopsAt;
-        this.crcAt = crcAt;
-        this.lengthAt = lengthAt;
         this.contentAt = contentAt;
         this.content = new CountingOutputStream(new BufferedOutputStream(Channels.newOutputStream(channel), 65536));
     }
@@ -61,8 +65,7 @@ final class QueueFileWriter implements AutoCloseable {
     static QueueFileWriter create(Path dir, QueueId id, long arrivalMillis, String client, String sender,
                                   List<String> recipients, Set<BodyFlag> flags, String origin) throws IOException {
         Path file = dir.resolve(id.value());
-        FileChannel ch = FileChannel.open(file, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        FileChannel ch = FileChannel.open(file, CREATE_NEW, OWNER_ONLY);
         try {
             StringBuilder h = new StringBuilder(256 + recipients.size() * 40);
             h.append(MAGIC).append('\n');
@@ -84,19 +87,15 @@ final class QueueFileWriter implements AutoCloseable {
             h.append("hops ");
             long hopsAt = h.length();
             h.append("0".repeat(HOPS_WIDTH)).append('\n');
-            h.append("crc32c ");
-            long crcAt = h.length();
-            h.append("0".repeat(CRC_WIDTH)).append('\n');
-            h.append("content ");
-            long lengthAt = h.length();
-            h.append(LENGTH_PLACEHOLDER).append('\n');
+            h.append("crc32c ").append("0".repeat(CRC_WIDTH)).append('\n');
+            h.append("content ").append(LENGTH_PLACEHOLDER).append('\n');
             byte[] header = h.toString().getBytes(StandardCharsets.US_ASCII);
             if (header.length > QueueFileReader.MAX_HEADER) {
                 throw new IOException("envelope too large for a queue file header");
             }
             writeFully(ch, ByteBuffer.wrap(header), 0);
             ch.position(header.length);
-            return new QueueFileWriter(file, ch, hopsAt, crcAt, lengthAt, header.length);
+            return new QueueFileWriter(file, ch, hopsAt, header.length);
         } catch (IOException | RuntimeException e) {
             ch.close();
             Files.deleteIfExists(file);
@@ -119,21 +118,36 @@ final class QueueFileWriter implements AutoCloseable {
 
     /**
      * Completes the file and fsyncs it; the message is durable once its directory is fsynced too.
-     * The content length goes in last: a crash before it leaves a file that reads as a partial
-     * reception (placeholder length), never as a complete one with a wrong field.
+     * The end marker goes out with the last of the content, then the hops, checksum and length
+     * fields in one write (they are adjacent), then the fsync: three system calls. The content
+     * length goes in last: a crash before it leaves a file that reads as a partial reception
+     * (placeholder length), never as a complete one with a wrong field.
      */
     void commit(int hops) throws IOException {
+        long length = content.count;
+        long crc = content.crc.getValue();
+        // the end marker goes out with the last of the content, in the same write
+        content.writeUncounted(END_MARKER);
         content.flush();
-        writeFully(channel, ByteBuffer.wrap(END_MARKER), contentAt + content.count);
-        String crcText = String.format("%0" + CRC_WIDTH + "x", content.crc.getValue());
-        writeFully(channel, ByteBuffer.wrap(crcText.getBytes(StandardCharsets.US_ASCII)), crcAt);
-        String hopsText = String.format("%0" + HOPS_WIDTH + "d", Math.min(hops, 999_999));
-        writeFully(channel, ByteBuffer.wrap(hopsText.getBytes(StandardCharsets.US_ASCII)), hopsAt);
-        String len = String.format("%0" + LENGTH_WIDTH + "d", content.count);
-        writeFully(channel, ByteBuffer.wrap(len.getBytes(StandardCharsets.US_ASCII)), lengthAt);
+        // hops, crc32c and content are adjacent header lines: one write, the length its last field
+        String fields = fixed(Math.min(hops, 999_999), HOPS_WIDTH) + "\ncrc32c " + hex(crc)
+                + "\ncontent " + fixed(length, LENGTH_WIDTH);
+        writeFully(channel, ByteBuffer.wrap(fields.getBytes(StandardCharsets.US_ASCII)), hopsAt);
         channel.force(true);
         channel.close();
         done = true;
+    }
+
+    /** {@code n} in decimal, zero-padded to {@code width} digits (as {@code %0WIDTHd}, without a Formatter). */
+    private static String fixed(long n, int width) {
+        String digits = Long.toString(n);
+        return digits.length() >= width ? digits : "0".repeat(width - digits.length()) + digits;
+    }
+
+    /** {@code crc} as 8 lower-case hex digits (as {@code %08x}). */
+    private static String hex(long crc) {
+        String h = Long.toHexString(crc);
+        return "0".repeat(CRC_WIDTH - h.length()) + h;
     }
 
     /** Gives up: closes and deletes the file. Safe to call after a failure. */
@@ -186,6 +200,11 @@ final class QueueFileWriter implements AutoCloseable {
             out.write(b, off, len);
             crc.update(b, off, len);
             count += len;
+        }
+
+        /** Writes {@code b} after the content, neither counted nor in the checksum. */
+        void writeUncounted(byte[] b) throws IOException {
+            out.write(b, 0, b.length);
         }
     }
 }

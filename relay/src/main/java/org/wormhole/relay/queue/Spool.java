@@ -25,7 +25,8 @@ import java.util.Set;
 /**
  * The queue directory: one file per message, its state the directory it is in (QUEUE-FORMAT.md).
  * All file operations of the queue go through here; every change is fsynced before it is
- * reported done (directories with group commit).
+ * reported done (directories with group commit), but the deletion of a finished message, which
+ * its fsynced status records make redundant ({@link #deleteFinished}).
  *
  * <p>Thread-safe as far as the file system is: callers must not move the same message from two
  * threads at once (the queue manager is the only one that does). Appends to one message's file
@@ -166,6 +167,16 @@ public final class Spool {
     public void delete(QueueId id, QueueState state) throws IOException {
         Files.deleteIfExists(path(state, id));
         dirs.get(state).sync();
+    }
+
+    /**
+     * Deletes the file of a message whose every recipient has its final status on disk (its
+     * status records fsynced), without an fsync of the directory: should a crash undo the
+     * deletion, the file is found at the next start with nothing left to deliver and removed
+     * then; nothing is sent twice. (An operator's delete, which no record backs, is {@link #delete}.)
+     */
+    public void deleteFinished(QueueId id, QueueState state) throws IOException {
+        Files.deleteIfExists(path(state, id));
     }
 
     /**

@@ -141,6 +141,9 @@ final class SmtpWire {
 
     /** Closes the TCP socket (and so any TLS over it) without a goodbye. Any thread; idempotent. */
     void close() {
+        if (deadline != null) {
+            deadline.stopWatching();
+        }
         try {
             tcp.close();
         } catch (IOException e) {
@@ -149,6 +152,9 @@ final class SmtpWire {
     }
 
     private void use(Socket s) throws IOException {
+        if (deadline != null) {
+            deadline.stopWatching();
+        }
         socket = s;
         in = new ReplyReader(new BufferedInputStream(s.getInputStream(), 8192));
         deadline = new WriteDeadlineOutputStream(s.getOutputStream(), tcp, commandTimeout);

@@ -16,8 +16,12 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>The TCP socket is closed, not a TLS socket layered over it: closing a TLS socket tries to
  * send close_notify and would block behind the stuck write. One shared daemon thread watches all
- * connections; arming costs one scheduled task per write, and the buffered stream above this one
- * writes in 64 KB chunks. Not thread-safe: one writer at a time.
+ * connections. A write costs no scheduled task of its own: it notes its deadline, and the
+ * connection's one alarm, set for the earliest deadline noted while none was set, looks at the
+ * write in progress when it rings: past its deadline, the socket is closed; still within it, the
+ * alarm is set again for that deadline; no write in progress, the alarm ends (the next write sets
+ * one). So a connection that sends many short commands wakes the watchdog about once per
+ * timeout, not once per write. Not thread-safe: one writer at a time.
  */
 final class WriteDeadlineOutputStream extends OutputStream {
 
@@ -27,6 +31,14 @@ final class WriteDeadlineOutputStream extends OutputStream {
     private final Socket tcpSocket;
     private volatile long timeoutMillis;
     private volatile boolean expired;
+    private final Object alarmLock = new Object();
+    /** The deadline (System.nanoTime) of the write in progress; guarded by alarmLock. */
+    private long writeDeadline;
+    private boolean writing;                  // guarded by alarmLock
+    /** When the alarm set rings (System.nanoTime), if one is set; guarded by alarmLock. */
+    private long alarmAt;
+    private boolean alarmSet;                 // guarded by alarmLock
+    private ScheduledFuture<?> alarm;         // the one set last; guarded by alarmLock
 
     WriteDeadlineOutputStream(OutputStream out, Socket tcpSocket, Duration timeout) {
         this.out = out;
@@ -46,26 +58,26 @@ final class WriteDeadlineOutputStream extends OutputStream {
 
     @Override
     public void write(byte[] b, int off, int len) throws IOException {
-        ScheduledFuture<?> alarm = arm();
+        arm();
         try {
             out.write(b, off, len);
         } catch (IOException e) {
             throw expired ? timedOut(e) : e;
         } finally {
-            alarm.cancel(false);
+            disarm();
         }
         checkNotExpired();
     }
 
     @Override
     public void flush() throws IOException {
-        ScheduledFuture<?> alarm = arm();
+        arm();
         try {
             out.flush();
         } catch (IOException e) {
             throw expired ? timedOut(e) : e;
         } finally {
-            alarm.cancel(false);
+            disarm();
         }
         checkNotExpired();
     }
@@ -75,17 +87,63 @@ final class WriteDeadlineOutputStream extends OutputStream {
         out.close();
     }
 
-    private ScheduledFuture<?> arm() throws IOException {
+    /** A write begins: notes its deadline, and sets the alarm unless one rings by then. */
+    private void arm() throws IOException {
         checkNotExpired();
-        long millis = timeoutMillis;
-        return WATCHDOG.schedule(() -> {
-            expired = true;
-            try {
-                tcpSocket.close();
-            } catch (IOException ignored) {
-                // closing is all we can do
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        synchronized (alarmLock) {
+            writing = true;
+            writeDeadline = deadline;
+            if (!alarmSet || deadline - alarmAt < 0) {
+                setAlarm(deadline);
             }
-        }, millis, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void disarm() {
+        synchronized (alarmLock) {
+            writing = false;
+        }
+    }
+
+    /** Guarded by alarmLock. An earlier alarm still set rings too, and finds nothing due or sets itself again. */
+    private void setAlarm(long at) {
+        alarmSet = true;
+        alarmAt = at;
+        alarm = WATCHDOG.schedule(this::ring, Math.max(0, at - System.nanoTime()), TimeUnit.NANOSECONDS);
+    }
+
+    /** The connection is done with this stream (closed, or layered with TLS): its alarm is dropped. Any thread. */
+    void stopWatching() {
+        synchronized (alarmLock) {
+            if (alarm != null && !writing) {
+                alarm.cancel(false);
+                alarmSet = false;
+            }
+        }
+    }
+
+    /** On the watchdog's thread. */
+    private void ring() {
+        synchronized (alarmLock) {
+            if (alarmSet && System.nanoTime() - alarmAt < 0) {
+                return; // an alarm set earlier than the one now set: that one follows
+            }
+            alarmSet = false;
+            if (!writing) {
+                return; // the next write sets the alarm again
+            }
+            if (System.nanoTime() - writeDeadline < 0) {
+                setAlarm(writeDeadline);
+                return;
+            }
+            expired = true;
+        }
+        try {
+            tcpSocket.close();
+        } catch (IOException ignored) {
+            // closing is all we can do
+        }
     }
 
     private void checkNotExpired() throws IOException {
