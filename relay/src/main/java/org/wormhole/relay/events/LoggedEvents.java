@@ -86,7 +86,9 @@ public final class LoggedEvents implements RelayEvents {
     }
 
     private static String twoDigits(double s) {
-        return TRAILING_ZEROS.matcher(String.format("%.2g", s)).replaceAll("");
+        String f = String.format("%.2g", s);
+        // Only a fraction's zeros: 9.996 s rounds to "10", which must not become "1".
+        return f.indexOf('.') < 0 ? f : TRAILING_ZEROS.matcher(f).replaceAll("");
     }
 
     @Override
