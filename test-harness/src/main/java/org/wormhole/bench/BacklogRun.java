@@ -132,11 +132,13 @@ public final class BacklogRun {
         HeapSampler heap = new HeapSampler(tokyo);
         heap.start();
         long first250 = firstAccepted(tSmtp, started, 120_000);
-        long resumed = tokyo.awaitLog("queue resumed", 600_000);
-        long running = tokyo.awaitLog("running: SMTP on", 1000);
-        say("restart: first 250 for a new message %.2f s after the process started; 'running' logged at %.2f s;"
-                        + " 'queue resumed' logged at %.2f s", secs(started, first250), secs(started, running),
-                secs(started, resumed));
+        tokyo.awaitLog("queue resumed", 600_000);
+        long t = tokyo.startMillis();
+        say("restart: first 250 for a new message %.2f s after the process started; logged (s after start):"
+                        + " mailertable loaded %.2f, smtpd listening %.2f, relay started %.2f, queue resumed %.2f",
+                secs(started, first250), (tokyo.loggedAt("mailertable") - t) / 1e3,
+                (tokyo.loggedAt("smtpd: listening on") - t) / 1e3, (tokyo.loggedAt("relay: relay " + TOKYO + " started") - t) / 1e3,
+                (tokyo.loggedAt("queue resumed") - t) / 1e3);
         long liveResumed = tokyo.liveKb();
         say("heap: live after full GC, backlog resumed: %d MB (-Xmx%s)", liveResumed / 1024, xmx);
         // 3. The link comes up: drain, while new mail is submitted.
@@ -179,9 +181,12 @@ public final class BacklogRun {
                 fresh.accepted.get(), during.size(), percentiles(latency));
         heap.stop();
         long liveEnd = tokyo.liveKb();
-        say("heap: most used %d MB (of %d MB committed at most), live after full GC after the drain %d MB; full GCs"
-                        + " in gc log: %d", heap.maxUsedKb.get() / 1024, heap.maxCommittedKb.get() / 1024, liveEnd / 1024,
-                fullGcs());
+        say("heap: most used %d MB (of %d MB committed at most), live after full GC after the drain %d MB;"
+                        + " full GCs in the gc log besides jcmd's: %d", heap.maxUsedKb.get() / 1024,
+                heap.maxCommittedKb.get() / 1024, liveEnd / 1024, fullGcs());
+        List<String> histogram = tokyo.histogram(30);
+        Files.write(work.resolve("tokyo-histogram.txt"), histogram, StandardCharsets.UTF_8);
+        histogram.stream().skip(3).limit(6).forEach(l -> say("  live: %s", l.trim()));
         say("tokyo alive at the end: %s", tokyo.alive());
         // 4. Baseline: fresh mail over the link that is up.
         int baseN = Math.min(n, 10_000);
@@ -393,7 +398,7 @@ public final class BacklogRun {
             return -1;
         }
         try (Stream<String> lines = Files.lines(gc)) {
-            return lines.filter(l -> l.contains("Pause Full")).count();
+            return lines.filter(l -> l.contains("Pause Full") && !l.contains("System.gc()")).count();
         }
     }
 

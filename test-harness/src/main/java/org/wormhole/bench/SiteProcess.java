@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -25,6 +26,7 @@ final class SiteProcess implements AutoCloseable {
     private final Path log;
     private Process process;
     private long startNanos;
+    private long startMillis;
     /** The log's length when the relay was last started: {@link #awaitLog} reads from there. */
     private long logStart;
 
@@ -42,6 +44,7 @@ final class SiteProcess implements AutoCloseable {
         pb.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         logStart = Files.exists(log) ? Files.size(log) : 0;
         startNanos = System.nanoTime();
+        startMillis = System.currentTimeMillis();
         process = pb.start();
         return startNanos;
     }
@@ -85,6 +88,28 @@ final class SiteProcess implements AutoCloseable {
         return -1;
     }
 
+    /**
+     * When the first line since the last start that contains {@code text} was logged (its
+     * timestamp, epoch ms), or -1 if none is (yet).
+     */
+    long loggedAt(String text) throws IOException {
+        try (FileChannel ch = FileChannel.open(log, StandardOpenOption.READ)) {
+            ByteBuffer buf = ByteBuffer.allocate((int) Math.min(ch.size() - logStart, 64 << 20));
+            ch.read(buf, logStart);
+            for (String line : new String(buf.array(), 0, buf.position(), StandardCharsets.ISO_8859_1).split("\n")) {
+                if (line.contains(text) && line.length() > 24 && line.charAt(10) == 'T') {
+                    return Instant.parse(line.substring(0, 24)).toEpochMilli();
+                }
+            }
+        }
+        return -1;
+    }
+
+    /** When the relay was last started, epoch ms. */
+    long startMillis() {
+        return startMillis;
+    }
+
     /** Heap used and committed in KB now ({@code jcmd GC.heap_info}), or null if jcmd failed. */
     long[] heapKb() {
         String out = jcmd("GC.heap_info");
@@ -97,6 +122,11 @@ final class SiteProcess implements AutoCloseable {
         jcmd("GC.run");
         long[] h = heapKb();
         return h == null ? -1 : h[0];
+    }
+
+    /** The live objects by class, largest first ({@code jcmd GC.class_histogram}, a full GC first): its first lines. */
+    List<String> histogram(int lines) {
+        return jcmd("GC.class_histogram").lines().limit(lines).toList();
     }
 
     private String jcmd(String command) {
