@@ -398,7 +398,8 @@ public final class BacklogRun {
             return -1;
         }
         try (Stream<String> lines = Files.lines(gc)) {
-            return lines.filter(l -> l.contains("Pause Full") && !l.contains("System.gc()")).count();
+            return lines.filter(l -> l.contains("Pause Full") && !l.contains("Diagnostic Command")
+                    && !l.contains("Heap Inspection")).count();
         }
     }
 
