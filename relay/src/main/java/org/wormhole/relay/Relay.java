@@ -60,16 +60,20 @@ public final class Relay implements AutoCloseable {
     private final SmtpDeliveryAgent lmtp;
     private final SmtpIngress ingress;
     private final ControlServer control;
-    private final LinkLedger ledger; // null without peers
+    private volatile LinkLedger ledger; // null without peers, and until the ledger is read
     private final RelayLinks links; // null without peers
     private final ClassicPeers classicPeers; // null without classic peers
     private final FreeSpace freeSpace;
     private final SpoolLock spoolLock;
     private final RelayEvents events;
+    private final Clock clock;
+    /** What the links hand offers to: the relay's custody once the ledger is read. */
+    private final LedgerFirstCustodian custodian = new LedgerFirstCustodian();
 
     private Relay(RelayConfig config, NexthopResolver resolver, Clock clock, RelayEvents listener)
             throws IOException, MailertableException {
         this.config = config;
+        this.clock = clock;
         this.events = RelayEvents.all(List.of(new LoggedEvents(), listener));
         // One relay per spool: the lock comes before anything else touches the spool.
         this.spoolLock = SpoolLock.acquire(config.queue().directory());
@@ -97,9 +101,7 @@ public final class Relay implements AutoCloseable {
             this.lmtp = new SmtpDeliveryAgent(resolver, client.withLmtp(true), d.lmtpPort(),
                     d.destinationConcurrencyLimit());
             SiteIdentity identity = config.peers().isEmpty() ? null : siteIdentity(config);
-            this.ledger = identity == null ? null : LinkLedger.open(spool,
-                    config.queue().maximalQueueLifetime().plus(Duration.ofDays(2)), clock.millis());
-            this.links = identity == null ? null : links(config, identity, spool, ledger, clock);
+            this.links = identity == null ? null : links(config, identity, clock);
             this.classicPeers = identity == null || config.peers().stream().noneMatch(RelayConfig.PeerConfig::classic)
                     ? null : classicPeers(config, identity, client);
             if (classicPeers != null) {
@@ -160,21 +162,30 @@ public final class Relay implements AutoCloseable {
         }
     }
 
-    /** The links to the configured peers: this site's key, the ledger of received mail, custody. */
-    private RelayLinks links(RelayConfig config, SiteIdentity identity,
-            Spool spool, LinkLedger ledger, Clock clock) throws IOException {
-        var custody = new LinkCustody(spool, freeSpace, ledger, id -> queue.enqueued(id),
-                config.myhostname(), clock);
+    /** The links to the configured peers: this site's key, custody (once {@link #openLedger}). */
+    private RelayLinks links(RelayConfig config, SiteIdentity identity, Clock clock) {
         // Only the mail for the link that came up: mail deferred for other reasons keeps its backoff.
-        return new RelayLinks(config.myhostname(), config.link(), config.peers(), identity, custody,
+        return new RelayLinks(config.myhostname(), config.link(), config.peers(), identity, custodian,
                 (peer, routes) -> queue.flush("the link to " + peer, routes), clock, events);
+    }
+
+    /**
+     * The ledger of mail received over the links, rebuilt from every queued file too (so it takes
+     * a while on a large backlog), and custody with it: before the links start, after SMTP has.
+     */
+    private void openLedger() throws IOException {
+        ledger = LinkLedger.open(spool,
+                config.queue().maximalQueueLifetime().plus(Duration.ofDays(2)), clock.millis());
+        custodian.open(new LinkCustody(spool, freeSpace, ledger, id -> queue.enqueued(id),
+                config.myhostname(), clock));
     }
 
     /**
      * Starts a relay: takes the spool's lock (another relay on the spool refuses the start),
      * loads the mailertable (a bad table, or one with a {@code tsmtp} route to a
-     * peer that is not configured, refuses the start), resumes the queue,
-     * opens the control socket, then accepts SMTP.
+     * peer that is not configured, refuses the start), accepts SMTP, reads the link ledger,
+     * resumes the queue (its files are read in the background), starts the links and opens the
+     * control socket.
      *
      * @throws SpoolLockedException another relay runs on the spool
      * @throws MailertableException the mailertable has errors
@@ -195,13 +206,18 @@ public final class Relay implements AutoCloseable {
             throws IOException, MailertableException {
         Relay r = new Relay(config, resolver, clock, listener);
         try {
+            // SMTP first: what it receives waits in the queue while the rest starts. Nothing on
+            // the way reads every queued file: the queue manager lists them, reads them behind.
+            BindFailure.naming("listen " + BindFailure.address(config.smtpd().listen()), r.ingress::start);
+            if (r.links != null) {
+                r.openLedger(); // before the queue manager moves any file, and before the links take offers
+            }
             r.queue.start();
             if (r.links != null) {
                 BindFailure.naming("link_listen " + config.link().listen().map(BindFailure::address).orElse("(none)"),
                         r.links::start);
             }
             BindFailure.naming("control socket " + r.spool.controlSocket(), r.control::start);
-            BindFailure.naming("listen " + BindFailure.address(config.smtpd().listen()), r.ingress::start);
         } catch (IOException | RuntimeException e) {
             r.close();
             throw e;

@@ -167,6 +167,38 @@ class QueueResilienceTest {
     // --- 4. restart --------------------------------------------------------------------------
 
     @Test
+    void aRelayRestartedOnABacklogReceivesAndDeliversNewMailBeforeTheBacklogIsRead() throws Exception {
+        site("", "");
+        site.relay.close();
+        Spool spool = Spool.open(one.home.resolve("spool"));
+        long now = System.currentTimeMillis();
+        for (int i = 0; i < 200; i++) {
+            QueueId id = queue(spool, message("waiting " + i), "carol@outside.example");
+            spool.move(id, QueueState.INCOMING, QueueState.DEFERRED);
+            QueuedMessage m = spool.read(QueueState.DEFERRED, id);
+            spool.appendStatus(m, List.of(m.recipients().get(0).deferred(now, now + Duration.ofHours(1).toMillis(),
+                    "host mx.outside.example said: 451 4.3.0 try again later")), false, now);
+        }
+        // The oldest file of the backlog is a pipe nobody writes to yet: reading it waits, so the
+        // relay cannot have read the backlog to its end before this test says so.
+        QueueId stuck = new QueueId("00000000000000");
+        Path pipe = spool.path(QueueState.DEFERRED, stuck);
+        assertEquals(0, new ProcessBuilder("mkfifo", pipe.toString()).start().waitFor());
+
+        site.start();
+        send(ALICE, message("new mail"), "dave@outside.example");
+        Await.until("the new mail to arrive", () -> outside.received.size() == 1);
+        assertEquals(List.of("dave@outside.example"), outside.received.get(0).recipients());
+        assertEquals(201L, site.relay.queue().counts().get(QueueState.DEFERRED), "the backlog is known, and waits");
+
+        try (var w = Files.newOutputStream(pipe)) {
+            w.write("not a queue file\n".getBytes(StandardCharsets.US_ASCII));
+        }
+        Await.until("the unreadable file to be set aside, the rest to wait", () -> inState(QueueState.CORRUPT).equals(List.of(stuck))
+                && site.relay.queue().counts().get(QueueState.DEFERRED) == 200);
+    }
+
+    @Test
     void aRestartResumesIncomingActiveAndDeferredMailKeepsHeldMailAndSetsADamagedFileAside() throws Exception {
         site("", "");
         site.relay.close();

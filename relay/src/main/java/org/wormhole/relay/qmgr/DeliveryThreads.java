@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -35,6 +36,8 @@ final class DeliveryThreads {
     private final RetryPolicy retry;
     private final Clock clock;
     private final ExecutorService threads;
+    /** The threads not running an attempt: the scheduler hands out a message only when one is free. */
+    private final Semaphore free;
 
     DeliveryThreads(int threads, Spool spool, QueueIndex index, Scheduler scheduler, OperatorRequests operator,
                     Quarantine quarantine, DeliveryAttempt attempt, RetryPolicy retry, Clock clock) {
@@ -46,6 +49,7 @@ final class DeliveryThreads {
         this.attempt = attempt;
         this.retry = retry;
         this.clock = clock;
+        this.free = new Semaphore(threads);
         AtomicInteger n = new AtomicInteger();
         this.threads = Executors.newFixedThreadPool(threads, r -> {
             Thread t = new Thread(r, "delivery-" + n.incrementAndGet());
@@ -54,25 +58,42 @@ final class DeliveryThreads {
         });
     }
 
+    /** Waits until a thread is free and keeps it for the next {@link #dispatch}. */
+    void awaitFreeThread() throws InterruptedException {
+        free.acquire();
+    }
+
     /**
-     * Takes up a message that has fallen due: starts its attempt, or leaves it for the end of the
-     * one in flight. False once the threads are stopping.
+     * Takes up a message that has fallen due on the thread {@link #awaitFreeThread} kept: starts
+     * its attempt, or leaves it for the end of the one in flight (the thread is free again). False
+     * once the threads are stopping.
      */
     boolean dispatch(Scheduler.Due d) {
         if (!operator.attemptBegins(d)) {
+            free.release();
             return true;
         }
         try {
             threads.execute(() -> attempt(d.id(), d.force()));
         } catch (RejectedExecutionException stopped) {
             operator.attemptNotStarted(d.id());
+            free.release();
             return false;
         }
         return true;
     }
 
-    /** One delivery attempt of one message: the heart of the queue manager. */
+    /** One delivery attempt of one message, then its thread is free again. */
     private void attempt(QueueId id, boolean force) {
+        try {
+            attemptOn(id, force);
+        } finally {
+            free.release();
+        }
+    }
+
+    /** One delivery attempt of one message: the heart of the queue manager. */
+    private void attemptOn(QueueId id, boolean force) {
         try {
             QueueState at = operator.stateAsAttemptBegins(id);
             if (at == null || at == QueueState.HOLD || at == QueueState.CORRUPT) {

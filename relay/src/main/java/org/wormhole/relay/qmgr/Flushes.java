@@ -1,6 +1,8 @@
 package org.wormhole.relay.qmgr;
 
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
@@ -35,44 +37,52 @@ final class Flushes {
 
     /** Makes every deferred message due now, ignoring backoff (postqueue -f). Returns how many. */
     int flush() {
-        int n = 0;
-        for (Map.Entry<QueueId, QueueState> e : index.entries()) {
-            // ACTIVE too: a message whose attempt is running now (it may be failing because of
-            // what this flush is about, e.g. a link that just came back) is tried again right after.
-            if (e.getValue() == QueueState.DEFERRED || e.getValue() == QueueState.INCOMING
-                    || e.getValue() == QueueState.ACTIVE) {
-                scheduler.plan(e.getKey(), clock.millis(), true);
-                n++;
-            }
-        }
-        log.info("flush: {} message(s) due now", n);
-        return n;
+        // ACTIVE too: a message whose attempt is running now (it may be failing because of
+        // what this flush is about, e.g. a link that just came back) is tried again right after.
+        List<QueueId> due = oldestFirst(id -> true);
+        long now = clock.millis();
+        due.forEach(id -> scheduler.plan(id, now, true));
+        log.info("flush: {} message(s) due now", due.size());
+        return due.size();
     }
 
     /** See {@link QueueManager#flush(String, Predicate)}. */
     int flush(String what, Predicate<Route> route) {
-        int n = 0;
-        for (Map.Entry<QueueId, QueueState> e : index.entries()) {
-            QueueId id = e.getKey();
-            if (deliverable(e.getValue()) && waitsFor(id, route)) {
-                flushedRoutes.merge(id, route, Predicate::or);
-                scheduler.plan(id, clock.millis(), false);
-                n++;
-            }
+        List<QueueId> due = oldestFirst(id -> waitsFor(id, route));
+        long now = clock.millis();
+        for (QueueId id : due) {
+            flushedRoutes.merge(id, route, Predicate::or);
+            scheduler.plan(id, now, false);
         }
-        log.info("flush of {}: {} message(s) due now", what, n);
-        return n;
+        log.info("flush of {}: {} message(s) due now", what, due.size());
+        return due.size();
+    }
+
+    /**
+     * The deliverable messages that {@code wanted} accepts, oldest first: planned in that order at
+     * one time, a backlog goes out in the order it came in (and the first ones can go while the
+     * last are planned).
+     */
+    private List<QueueId> oldestFirst(Predicate<QueueId> wanted) {
+        List<QueueId> due = new ArrayList<>();
+        index.forEach((id, state) -> {
+            if (deliverable(state) && wanted.test(id)) {
+                due.add(id);
+            }
+        });
+        due.sort(null);
+        return due;
     }
 
     /** How many messages (not on hold) have a pending recipient that {@code route} matches. */
     int waiting(Predicate<Route> route) {
-        int n = 0;
-        for (Map.Entry<QueueId, QueueState> e : index.entries()) {
-            if (deliverable(e.getValue()) && waitsFor(e.getKey(), route)) {
-                n++;
+        int[] n = {0};
+        index.forEach((id, state) -> {
+            if (deliverable(state) && waitsFor(id, route)) {
+                n[0]++;
             }
-        }
-        return n;
+        });
+        return n[0];
     }
 
     /** The routes flushed for {@code id} since its last attempt, or null: its next attempt takes them. */

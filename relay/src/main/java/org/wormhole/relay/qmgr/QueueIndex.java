@@ -3,12 +3,11 @@ package org.wormhole.relay.qmgr;
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiConsumer;
 import org.wormhole.relay.queue.CorruptQueueFileException;
 import org.wormhole.relay.queue.QueueId;
 import org.wormhole.relay.queue.QueueState;
@@ -16,16 +15,24 @@ import org.wormhole.relay.queue.RecipientState;
 import org.wormhole.relay.queue.Spool;
 
 /**
- * The queue in memory: where each known message's file is, and the addresses of its pending
- * recipients as of its last attempt (or its file). Thread-safe.
+ * The queue in memory: one small record per message, where its file is and the addresses of its
+ * pending recipients as of its last attempt (or its file), nothing of its content or envelope
+ * besides. Thread-safe.
  */
 final class QueueIndex {
 
+    /**
+     * One known message.
+     *
+     * @param state   where its file is
+     * @param pending its pending recipients' addresses as of its last attempt or its file; null
+     *                until either has been read
+     */
+    record Entry(QueueState state, List<String> pending) {
+    }
+
     private final Spool spool;
-    /** Where each known message's file is. */
-    private final Map<QueueId, QueueState> location = new ConcurrentHashMap<>();
-    /** The pending recipients' addresses of each message as of its last attempt (or its file). */
-    private final Map<QueueId, List<String>> pendingTo = new ConcurrentHashMap<>();
+    private final Map<QueueId, Entry> entries = new ConcurrentHashMap<>();
 
     QueueIndex(Spool spool) {
         this.spool = spool;
@@ -33,65 +40,70 @@ final class QueueIndex {
 
     /** Where {@code id}'s file is, or null for a message not (or no longer) in the queue. */
     QueueState stateOf(QueueId id) {
-        return location.get(id);
+        Entry e = entries.get(id);
+        return e == null ? null : e.state();
     }
 
     /** {@code id}'s file is in {@code state} now. */
     void place(QueueId id, QueueState state) {
-        location.put(id, state);
+        entries.merge(id, new Entry(state, null), (old, neu) -> new Entry(state, old.pending()));
     }
 
-    /** {@code id}'s recipients still pending now. */
+    /** {@code id}'s recipients still pending now, for a message in the queue (one that has left stays gone). */
     void pending(QueueId id, List<RecipientState> pending) {
-        pendingTo.put(id, addresses(pending));
+        List<String> to = addresses(pending);
+        entries.computeIfPresent(id, (k, old) -> new Entry(old.state(), to));
     }
 
     /** {@code id} has left the queue (delivered, deleted or quarantined). */
     void forget(QueueId id) {
-        location.remove(id);
-        pendingTo.remove(id);
+        entries.remove(id);
     }
 
-    /** Every known message and where it is (a live, weakly consistent view). */
-    Set<Map.Entry<QueueId, QueueState>> entries() {
-        return Collections.unmodifiableMap(location).entrySet();
+    /** Every known message and where it is now (weakly consistent: those that come and go meanwhile may be missed). */
+    void forEach(BiConsumer<QueueId, QueueState> action) {
+        entries.forEach((id, e) -> action.accept(id, e.state()));
     }
 
     /** The ids of all messages in the queue. */
     List<QueueId> all() {
-        return new ArrayList<>(location.keySet());
+        return new ArrayList<>(entries.keySet());
     }
 
     /** How many messages are in {@code state}. */
     long count(QueueState state) {
-        return location.values().stream().filter(v -> v == state).count();
+        return entries.values().stream().filter(v -> v.state() == state).count();
     }
 
     /** Counts of messages by state, every state included. */
     Map<QueueState, Long> counts() {
         Map<QueueState, Long> c = new LinkedHashMap<>();
         for (QueueState s : QueueState.values()) {
-            c.put(s, count(s));
+            c.put(s, 0L);
         }
+        entries.values().forEach(e -> c.merge(e.state(), 1L, Long::sum));
         return c;
     }
 
     /** The pending addresses of {@code id}: as of its last attempt, or from its file if it has none yet. */
     List<String> pendingAddresses(QueueId id) {
-        List<String> to = pendingTo.get(id);
-        return to != null ? to : readPending(id);
+        Entry e = entries.get(id);
+        if (e == null) {
+            return List.of();
+        }
+        return e.pending() != null ? e.pending() : readPending(id);
     }
 
     /** The pending addresses of a message not attempted yet, from its file (which may move meanwhile). */
     private List<String> readPending(QueueId id) {
         for (int tries = 0; tries < 3; tries++) {
-            QueueState at = location.get(id);
+            QueueState at = stateOf(id);
             if (at == null) {
                 return List.of();
             }
             try {
                 List<String> to = addresses(spool.read(at, id).pending());
-                pendingTo.putIfAbsent(id, to);
+                entries.computeIfPresent(id, (k, old) -> old.pending() != null ? old : new Entry(old.state(), to));
                 return to;
             } catch (NoSuchFileException moved) {
                 // moved to another state while we looked: look again
@@ -103,6 +115,6 @@ final class QueueIndex {
     }
 
     private static List<String> addresses(List<RecipientState> recipients) {
-        return recipients.stream().map(RecipientState::address).toList();
+        return List.copyOf(recipients.stream().map(RecipientState::address).toList());
     }
 }

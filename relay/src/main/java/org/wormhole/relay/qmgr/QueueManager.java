@@ -12,11 +12,8 @@ import org.wormhole.mailertable.Lookup;
 import org.wormhole.mailertable.Route;
 import org.wormhole.relay.events.LoggedEvents;
 import org.wormhole.relay.events.RelayEvents;
-import org.wormhole.relay.queue.CorruptQueueFileException;
-import org.wormhole.relay.queue.PartialReceptionException;
 import org.wormhole.relay.queue.QueueId;
 import org.wormhole.relay.queue.QueueState;
-import org.wormhole.relay.queue.QueuedMessage;
 import org.wormhole.relay.queue.Spool;
 
 /**
@@ -29,9 +26,10 @@ import org.wormhole.relay.queue.Spool;
  * operator methods, delivery threads run the attempts.
  *
  * <p>The facade of the package's parts: {@link QueueIndex} (where each message is),
- * {@link Scheduler} (when it is tried next), {@link DeliveryThreads} and {@link DeliveryAttempt}
- * (one message's attempt), {@link OperatorRequests} (hold, release, delete while an attempt may
- * be in flight), {@link Flushes}, {@link Quarantine}.
+ * {@link QueueResume} (the queue found at start), {@link Scheduler} (when it is tried next),
+ * {@link DeliveryThreads} and {@link DeliveryAttempt} (one message's attempt),
+ * {@link OperatorRequests} (hold, release, delete while an attempt may be in flight),
+ * {@link Flushes}, {@link Quarantine}.
  */
 public final class QueueManager implements AutoCloseable {
 
@@ -70,6 +68,7 @@ public final class QueueManager implements AutoCloseable {
     private final OperatorRequests operator;
     private final Quarantine quarantine;
     private final DeliveryThreads deliveries;
+    private final QueueResume resume;
 
     public QueueManager(Spool spool, Routing routing, Agents agents, Notifier notifier, Settings settings,
                         Clock clock) {
@@ -85,11 +84,22 @@ public final class QueueManager implements AutoCloseable {
         this.spool = spool;
         this.clock = clock;
         this.index = new QueueIndex(spool);
-        this.scheduler = new Scheduler(clock, this::dispatch);
+        this.scheduler = new Scheduler(clock, new Scheduler.Dispatch() {
+            @Override
+            public void awaitFreeThread() throws InterruptedException {
+                deliveries.awaitFreeThread();
+            }
+
+            @Override
+            public boolean due(Scheduler.Due d) {
+                return deliveries.dispatch(d);
+            }
+        });
         RecipientRouting recipientRouting = new RecipientRouting(routing);
         this.flushes = new Flushes(index, recipientRouting, scheduler, clock);
         this.operator = new OperatorRequests(spool, index, scheduler, flushes, clock);
         this.quarantine = new Quarantine(spool, index, scheduler);
+        this.resume = new QueueResume(spool, index, scheduler, quarantine, clock);
         DeliveryAttempt attempt = new DeliveryAttempt(spool, recipientRouting, agents, notifier, settings, clock, index,
                 scheduler, flushes, this::enqueued, events);
         this.deliveries = new DeliveryThreads(settings.processLimit() + settings.tsmtpConcurrencyLimit(), spool, index,
@@ -97,45 +107,22 @@ public final class QueueManager implements AutoCloseable {
     }
 
     /**
-     * Resumes the queue as found on disk and starts delivering: incoming and active messages are
-     * due now, deferred ones at their next attempt, held ones wait. A partial reception in
-     * {@code incoming/} (the relay stopped mid-DATA: never acknowledged) is removed; any other
-     * file that cannot be read goes to {@code corrupt/}.
+     * Resumes the queue as found on disk and starts delivering: lists the queue at once and reads
+     * the files in the background, oldest first ({@link QueueResume}), so that mail can be received
+     * while a large backlog is planned. Incoming and active messages are due now, deferred ones at
+     * their next attempt, held ones wait. A partial reception in {@code incoming/} (the relay
+     * stopped mid-DATA: never acknowledged) is removed; any other file that cannot be read goes to
+     * {@code corrupt/}.
      */
     public void start() throws IOException {
-        long now = clock.millis();
-        int resumed = 0;
-        for (QueueState state : List.of(QueueState.INCOMING, QueueState.ACTIVE, QueueState.DEFERRED, QueueState.HOLD)) {
-            for (QueueId id : spool.list(state)) {
-                try {
-                    QueuedMessage m = spool.read(state, id);
-                    index.place(id, state);
-                    index.pending(id, m.pending());
-                    if (state != QueueState.HOLD) {
-                        scheduler.plan(id, state == QueueState.DEFERRED ? m.nextAttemptMillis() : now, false);
-                        resumed++;
-                    }
-                } catch (PartialReceptionException e) {
-                    if (state == QueueState.INCOMING) {
-                        spool.delete(id, state);
-                        log.info("removed partial reception {} (never acknowledged)", id);
-                    } else {
-                        quarantine.move(id, state, e.getMessage());
-                    }
-                } catch (CorruptQueueFileException e) {
-                    quarantine.move(id, state, e.getMessage());
-                }
-            }
-        }
-        log.info("queue resumed: {} message(s) to deliver, {} held", resumed,
-                index.count(QueueState.HOLD));
+        resume.start(); // listed before any attempt can move a file
         scheduler.start();
     }
 
     /** A message the ingress has just committed to {@code incoming/}: deliver it now. */
     public void enqueued(QueueId id) {
         index.place(id, QueueState.INCOMING);
-        scheduler.plan(id, clock.millis(), false);
+        scheduler.planNew(id, clock.millis());
     }
 
     /** Makes every deferred message due now, ignoring backoff (postqueue -f). Returns how many. */
@@ -189,11 +176,6 @@ public final class QueueManager implements AutoCloseable {
         scheduler.clockAdvanced();
     }
 
-    /** Hands a message that has fallen due to the delivery threads (false once they stop). */
-    private boolean dispatch(Scheduler.Due d) {
-        return deliveries.dispatch(d);
-    }
-
     /** Counts of messages by state, for status displays. */
     public Map<QueueState, Long> counts() {
         return index.counts();
@@ -204,6 +186,7 @@ public final class QueueManager implements AutoCloseable {
      * on them (their messages stay in {@code active/} and are resumed at the next start).
      */
     public void stop(Duration grace) {
+        resume.stop();
         scheduler.stop();
         deliveries.stop(grace);
     }
