@@ -37,6 +37,9 @@ import java.util.stream.Stream;
  * java -cp test-harness/target/benchmarks.jar org.wormhole.bench.BacklogRun REPO WORK N S SIZE XMX NEW_RATE
  * </pre>
  * The work directory (two spools of N x SIZE each at most) is deleted at the end unless KEEP=1.
+ *
+ * <p>Longer than our classes usually are: a load run read top to bottom as the steps above, each
+ * step's measurement next to it; its helpers (SiteProcess, OrderedSink, SmtpSession) are apart.
  */
 public final class BacklogRun {
 

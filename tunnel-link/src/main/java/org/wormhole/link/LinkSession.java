@@ -35,8 +35,10 @@ import org.wormhole.link.wire.ProtocolViolation;
  *
  * <p>Thread-safe: {@link #send} and {@link #openStream} may be called from any thread.
  *
- * <p>A little longer than our classes usually are: a third of it is the one-line accessors that
- * {@code wormhole link status} reads (round trip, octets, rekeys, certificate, streams).
+ * <p>Longer than our classes usually are: the lanes (a reader per connection, the join, which lane
+ * a message takes) share the session's one close, listener and stream channels, so they are here;
+ * and a third of it is the one-line accessors that {@code wormhole link status} reads (round trip,
+ * octets, rekeys, certificate, streams, lanes).
  */
 public final class LinkSession implements AutoCloseable {
 

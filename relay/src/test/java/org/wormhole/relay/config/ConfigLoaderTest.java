@@ -267,8 +267,8 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void aLinkUsesFourConnectionsUnlessConfiguredAndAtMostSixteen() throws Exception {
-        assertEquals(4, ConfigLoader.defaults(home).link().lanes());
+    void aLinkUsesEightConnectionsUnlessConfiguredAndAtMostSixteen() throws Exception {
+        assertEquals(8, ConfigLoader.defaults(home).link().lanes());
         Path one = Files.writeString(home.resolve("one-lane.conf"), "link_lanes = 1\n");
         assertEquals(1, ConfigLoader.load(one, home).link().lanes());
 
