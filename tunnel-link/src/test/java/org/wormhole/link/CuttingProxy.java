@@ -6,6 +6,7 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.SocketException;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -40,7 +41,11 @@ final class CuttingProxy implements AutoCloseable {
     /** Resets connection {@code k} (0: the first that came) on both sides. */
     void cut(int k) throws IOException {
         for (Socket s : connections.get(k)) {
-            s.setSoLinger(true, 0);
+            try {
+                s.setSoLinger(true, 0);
+            } catch (SocketException closed) {
+                // the pump closed it already, having seen the other one go: closed either way
+            }
             s.close();
         }
     }
