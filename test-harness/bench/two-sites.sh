@@ -50,6 +50,7 @@
 #   WARM_N=1000            warm-up messages (s=50) per RTT through the wormhole path, not measured
 #   LANES=                 link_lanes of both relays (empty: the relay's default, 4): TCP
 #                          connections of the link (PROTOCOL.md "Lanes")
+#   EXTRA_CONF=            more wormhole.conf lines for both relays, e.g. "message_size_limit = 2G"
 #   TSMTP_CONC=            Tokyo's tsmtp_destination_concurrency_limit (empty: the relay's
 #                          default, 256): messages in flight over the link at once
 #   NS_TCP_WMEM=           MODE=netns: net.ipv4.tcp_wmem inside both namespaces, e.g.
@@ -81,6 +82,7 @@ LAT_N=${LAT_N:-20}
 LAT_GAP_S=${LAT_GAP_S:-0.5}
 TSMTP_CONC=${TSMTP_CONC:-}
 LANES=${LANES:-}
+EXTRA_CONF=${EXTRA_CONF:-}
 JAVA_OPTS=${JAVA_OPTS:-}
 WORK=${WORK:-/tmp/two-sites-bench}
 MAX_RUN_S=${MAX_RUN_S:-600}
@@ -292,6 +294,7 @@ relay_conf() {   # $1 = site; writes $RUN/$1/wormhole.conf and mailertable
         echo "link_key_directory = \"$d/keys\""
         echo "shutdown_timeout = 5s"
         [[ -n $LANES ]] && echo "link_lanes = $LANES"
+        [[ -n $EXTRA_CONF ]] && printf '%b\n' "$EXTRA_CONF"
         if [[ $site == tokyo ]]; then
             [[ -n $TSMTP_CONC ]] && echo "tsmtp_destination_concurrency_limit = $TSMTP_CONC"
             echo "peers { birlinghoven { address = \"$LINK_HOST\", port = $LINK_PORT, pins = [\"$BIRL_PIN\"], dial = true } }"

@@ -1,6 +1,5 @@
 package org.wormhole.bench;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -156,24 +155,8 @@ public final class RelayLoadRun {
         }
     }
 
-    /** Reads one reply; true if it starts with {@code digit}. */
     private static boolean expect(InputStream in, char digit) throws IOException {
-        ByteArrayOutputStream line = new ByteArrayOutputStream();
-        while (true) {
-            int b = in.read();
-            if (b < 0) {
-                throw new IOException("server closed");
-            }
-            line.write(b);
-            if (b == '\n') {
-                byte[] l = line.toByteArray();
-                if (l.length >= 4 && l[3] == '-') {
-                    line.reset();
-                    continue;
-                }
-                return l[0] == digit;
-            }
-        }
+        return SmtpSession.expect(in, digit);
     }
 
     private static byte[] message(int size) {

@@ -68,6 +68,11 @@ final class SmtpSession implements AutoCloseable {
 
     /** Reads one reply; true if it starts with {@code digit}. */
     private boolean expect(char digit) throws IOException {
+        return expect(in, digit);
+    }
+
+    /** Reads one reply (its continuation lines too) from {@code in}; true if it starts with {@code digit}. */
+    static boolean expect(InputStream in, char digit) throws IOException {
         ByteArrayOutputStream line = new ByteArrayOutputStream();
         while (true) {
             int b = in.read();

@@ -134,7 +134,7 @@ final class LinkListener {
             try {
                 plain = s.accept();
             } catch (IOException e) {
-                if (!registry.isClosed()) {
+                if (!registry.isClosed() && !s.isClosed()) { // closed: the endpoint is stopping, listener first
                     log.warn("link accept failed: {}", e.toString());
                 }
                 return;
