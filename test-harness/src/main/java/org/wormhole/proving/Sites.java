@@ -7,6 +7,7 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Random;
 import org.wormhole.bench.DelayingProxy;
 import org.wormhole.link.SiteIdentity;
 
@@ -124,9 +125,41 @@ final class Sites implements AutoCloseable {
                 """.formatted(host, smtpPort, home.resolve("spool"), home.resolve("mailertable"), home.resolve("keys"), extra);
     }
 
+    /**
+     * A port free now, drawn at random below the kernel's ephemeral range. The proving ground
+     * restarts a relay on the ports it started with, and a port of the ephemeral range can be the
+     * local port of an outgoing connection by then (a link has lanes: many connections, redialed
+     * at every kill), which fails the restart with "address already in use". Ports below the
+     * range are never given to outgoing connections.
+     */
     static int freePort() throws IOException {
+        int below = ephemeralLow();
+        int from = 10_000;
+        int to = Math.max(from + 1_000, below) - 1;
+        for (int i = 0; i < 200; i++) {
+            int port = from + RANDOM.nextInt(to - from + 1);
+            try (ServerSocket s = new ServerSocket()) {
+                s.setReuseAddress(true);
+                s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1);
+                return port;
+            } catch (IOException taken) {
+                // another listener has it: draw again
+            }
+        }
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
+        }
+    }
+
+    private static final Random RANDOM = new Random();
+
+    /** The first port of the kernel's ephemeral range (Linux's default 32768 if unreadable). */
+    private static int ephemeralLow() {
+        try {
+            String range = Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim();
+            return Integer.parseInt(range.split("\\s+")[0]);
+        } catch (IOException | RuntimeException e) {
+            return 32_768;
         }
     }
 
