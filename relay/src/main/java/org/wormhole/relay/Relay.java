@@ -208,6 +208,9 @@ public final class Relay implements AutoCloseable {
         try {
             // SMTP first: what it receives waits in the queue while the rest starts. Nothing on
             // the way reads every queued file: the queue manager lists them, reads them behind.
+            // The queue as it was before any mail comes in: a reception in progress must never be
+            // taken for a partial one of the relay before (and removed, after its 250).
+            r.queue.listQueue();
             BindFailure.naming("listen " + BindFailure.address(config.smtpd().listen()), r.ingress::start);
             if (r.links != null) {
                 r.openLedger(); // before the queue manager moves any file, and before the links take offers

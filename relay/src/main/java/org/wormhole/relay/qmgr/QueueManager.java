@@ -107,6 +107,15 @@ public final class QueueManager implements AutoCloseable {
     }
 
     /**
+     * Lists the queue as it is before this relay takes any mail: call it before SMTP and the
+     * links accept, then {@link #start}, which reads what was listed in the background. (A file
+     * listed later could be a reception in progress, taken for a partial one and removed.)
+     */
+    public void listQueue() throws IOException {
+        resume.list();
+    }
+
+    /**
      * Resumes the queue as found on disk and starts delivering: lists the queue at once and reads
      * the files in the background, oldest first ({@link QueueResume}), so that mail can be received
      * while a large backlog is planned. Incoming and active messages are due now, deferred ones at

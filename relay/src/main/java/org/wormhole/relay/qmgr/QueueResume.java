@@ -58,6 +58,26 @@ final class QueueResume {
      * @throws AccessDeniedException a file this relay may not read (another user's)
      */
     void start() throws IOException {
+        if (listed == null) {
+            list();
+        }
+        List<Found> found = listed;
+        Thread t = new Thread(() -> resume(found), "qmgr-resume");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private List<Found> listed; // what list() found, for start() to read
+
+    /**
+     * Lists the queue into the index: the files that are there before this relay takes any mail.
+     * Must run before SMTP (or the link) accepts: a file listed here that is still incomplete when
+     * read is a partial reception of the relay before and is removed, which would be wrong for one
+     * this relay is receiving now.
+     *
+     * @throws AccessDeniedException a file this relay may not read (another user's)
+     */
+    void list() throws IOException {
         List<Found> found = new ArrayList<>();
         for (QueueState state : RESUMED) {
             for (QueueId id : spool.list(state)) {
@@ -73,9 +93,7 @@ final class QueueResume {
         }
         found.sort(Comparator.comparing(Found::id));
         log.info("queue found: {} message(s) to resume, {} held", found.size(), index.count(QueueState.HOLD));
-        Thread t = new Thread(() -> resume(found), "qmgr-resume");
-        t.setDaemon(true);
-        t.start();
+        listed = found;
     }
 
     /** Stops reading files (those not read yet are resumed at the next start, or by a flush). */
