@@ -59,8 +59,14 @@ class BacklogTest {
         }
     }
 
-    /** A queue manager with one delivery thread (so its order is the order of delivery). */
+    /** A queue manager with one delivery thread (so its order is the order of delivery), started. */
     private void start() throws Exception {
+        create();
+        queue.start();
+    }
+
+    /** The same, not started yet. */
+    private void create() throws Exception {
         Mailertable table = Mailertable.parse("mailertable", """
                 tokyo.example   tsmtp:tokyo
                 example.net     esmtp:[127.0.0.1]:9
@@ -87,7 +93,6 @@ class BacklogTest {
                 new QueueManager.Settings(50, new RetryPolicy(Duration.ofHours(1), Duration.ofHours(2)),
                         Duration.ofDays(5), Duration.ZERO, 1, 1),
                 clock);
-        queue.start();
     }
 
     /** {@code count} messages deferred for the link (retry in an hour), as a relay leaves them when it stops. */
@@ -166,5 +171,29 @@ class BacklogTest {
         Await.until("all of it to go", () -> delivered.size() == 21);
         assertEquals(List.of("user0@tokyo.example", "carol@example.net", "user1@tokyo.example"), delivered.subList(0, 3),
                 "the new mail went next, not after the twenty");
+    }
+
+    @Test
+    void aReceptionBegunAfterTheQueueWasListedIsNeverTakenForAPartialOneOfTheRelayBefore() throws Exception {
+        spool = Spool.open(dir.resolve("spool"));
+        backlog(5);
+        create();
+        queue.listQueue(); // as the relay does before SMTP accepts
+        // A client's DATA begins: its file is in incoming/, incomplete, while the backlog is read.
+        Spool.Incoming in = spool.create(System.currentTimeMillis(), "client [127.0.0.1] ESMTP", "alice@example.org",
+                List.of("dave@example.net"), Set.of());
+        in.content().write("Subject: half".getBytes(StandardCharsets.US_ASCII));
+        queue.start();
+        // Read to its end: the backlog planned, and nothing left in incoming/ as the queue knows it
+        // (a relay that listed the reception in progress would have read it as partial and removed it).
+        Await.until("the backlog to be read", () -> queue.waiting(OVER_THE_LINK_TO_TOKYO) == 5
+                && queue.counts().getOrDefault(QueueState.INCOMING, 0L) == 0);
+
+        in.content().write(" way\r\n\r\nthere\r\n".getBytes(StandardCharsets.US_ASCII));
+        in.commit(0); // the client gets its 250 now
+        in.close();
+        queue.enqueued(in.id());
+
+        Await.until("the message the client was told is queued to go out", () -> delivered.contains("dave@example.net"));
     }
 }
