@@ -217,7 +217,9 @@ public final class Spool {
         FileChannel ch = FileChannel.open(msg.file(), StandardOpenOption.READ);
         ch.position(msg.contentOffset());
         InputStream raw = Channels.newInputStream(ch);
-        return new BufferedInputStream(new BoundedInputStream(raw, msg.contentLength()), 65536);
+        // a buffer the content's size up to 64 KB: most mail is small, and each delivery opens its own
+        int buffer = (int) Math.max(1, Math.min(65536, msg.contentLength()));
+        return new BufferedInputStream(new BoundedInputStream(raw, msg.contentLength()), buffer);
     }
 
     /** Stops after {@code limit} bytes. */
