@@ -12,7 +12,7 @@ import picocli.CommandLine.Option;
 final class ConfigOption {
 
     @Option(names = {"-c", "--config"}, paramLabel = "FILE",
-            description = "the relay configuration (default: config/wormhole.conf under WORMHOLE_HOME)")
+            description = "the relay configuration (default: $WORMHOLE_CONFIG, else config/wormhole.conf under WORMHOLE_HOME)")
     Path file;
 
     Path file() {
