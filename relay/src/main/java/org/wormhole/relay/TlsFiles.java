@@ -4,9 +4,11 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
+import java.security.MessageDigest;
 import java.security.PrivateKey;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
+import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import javax.net.ssl.KeyManagerFactory;
@@ -44,6 +46,23 @@ final class TlsFiles {
             return Optional.of(ctx);
         } catch (GeneralSecurityException e) {
             throw new IOException("smtpd TLS key or certificate unusable: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The SHA-256 of the first certificate in {@code certFile} ({@code sha256/BASE64}, as the
+     * pins are written): what a reload compares to see whether the served certificate changed.
+     */
+    static String certificateFingerprint(Path certFile) throws IOException {
+        List<X509Certificate> chain = PemFile.read(certFile).certificates();
+        if (chain.isEmpty()) {
+            throw new IOException(certFile + ": no certificate in it");
+        }
+        try {
+            return "sha256/" + Base64.getEncoder().encodeToString(
+                    MessageDigest.getInstance("SHA-256").digest(chain.get(0).getEncoded()));
+        } catch (GeneralSecurityException e) {
+            throw new IOException(certFile + ": " + e.getMessage(), e);
         }
     }
 }
