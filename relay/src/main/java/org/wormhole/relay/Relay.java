@@ -326,6 +326,17 @@ public final class Relay implements AutoCloseable {
             return LiveKeys.isLive(key);
         }
 
+        /**
+         * The table in use checked against the file's peers: a {@code tsmtp} route to a peer the
+         * file no longer has would refuse the next start, and its mail could only wait and bounce.
+         */
+        @Override
+        public List<String> refusals(RelayConfig next) {
+            return new PeerRouteCheck(next).errors(mailertable.current()).stream()
+                    .map(e -> e + " (" + next.source() + " no longer has that peer: change the table first)")
+                    .toList();
+        }
+
         @Override
         public List<ConfigChange> apply(RelayConfig next) throws IOException {
             SmtpdConfig smtpd = next.smtpd();

@@ -7,9 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.wormhole.harness.process.RelayProcess;
+import org.wormhole.link.Pin;
+import org.wormhole.link.SiteIdentity;
 import org.wormhole.relay.queue.QueueId;
 import org.wormhole.relay.queue.QueueState;
 import org.wormhole.relay.reload.ReloadReport;
@@ -169,6 +173,61 @@ class ReloadTest {
             c.startTls(renewed.clientTrustingOnlyThis());
             assertEquals(renewed.certificate(), c.serverCertificate());
         }
+    }
+
+    @Test
+    void sighupToTheRelayProcessReloadsAsWormholeReloadDoes() throws Exception {
+        TestSite site = new TestSite(one.home, one.hubRoute(), STRANGERS_ONLY);
+        conf = site.configFile();
+        try (RelayProcess relay = RelayProcess.start(one.home, "run", "--config", conf.toString())) {
+            relay.awaitErr("running: SMTP on");
+            int port = RelayProcess.smtpPort(relay.err());
+            try (SmtpTranscript c = SmtpTranscript.connect(port)) {
+                c.expect("220");
+                c.send("EHLO client.example").expect("250");
+                c.send("MAIL FROM:<alice@birlinghoven.example>").expect("250");
+                c.send("RCPT TO:<dave@tokyo.example>").expect("554 5.7.1");
+            }
+            edit("mynetworks = []\n", "mynetworks = []\nrelay_domains = [\"tokyo.example\"]\nlisten = \"127.0.0.1:2526\"\n");
+            Process kill = new ProcessBuilder("kill", "-HUP", Long.toString(relay.pid())).start();
+            assertEquals(0, kill.waitFor());
+            relay.awaitErr(conf + ": reloaded, 1 change(s) applied, 1 need(s) a restart");
+            assertTrue(relay.err().contains("reload: applied: relay_domains [] -> [\"tokyo.example\"]"), relay.err());
+            assertTrue(relay.err().contains("reload: changed, needs a restart: listen 127.0.0.1:0 -> 127.0.0.1:2526"),
+                    relay.err());
+            try (SmtpTranscript c = SmtpTranscript.connect(port)) {
+                c.expect("220");
+                c.send("EHLO client.example").expect("250");
+                c.send("MAIL FROM:<alice@birlinghoven.example>").expect("250");
+                c.send("RCPT TO:<dave@tokyo.example>").expect("250");
+            }
+            assertTrue(relay.alive(), "SIGHUP does not stop the relay");
+        }
+    }
+
+    @Test
+    void aPeerTheTableStillRoutesToCannotBeRemovedAndAnAddedPeerNeedsARestart() throws Exception {
+        SiteIdentity.generate(one.home.resolve("keys"), "birlinghoven", Duration.ofDays(30));
+        Pin tokyo = SiteIdentity.generate(one.home.resolve("tokyo-keys"), "tokyo", Duration.ofDays(30)).pin();
+        Pin osaka = SiteIdentity.generate(one.home.resolve("osaka-keys"), "osaka", Duration.ofDays(30)).pin();
+        String tokyoPeer = "tokyo { address = \"127.0.0.1\", pins = [\"" + tokyo + "\"], dial = false }";
+        start("tokyo.example\ttsmtp:tokyo\n", "link_key_directory = \"" + one.home.resolve("keys") + "\"\n"
+                + "peers { " + tokyoPeer + " }\n");
+
+        edit("peers { " + tokyoPeer + " }", "peers { }");
+        QueueCliTest.Run r = reload();
+        assertEquals(1, r.exit());
+        Path table = one.home.resolve("config/mailertable");
+        assertTrue(r.err().startsWith(table + ":2: tsmtp route to unknown peer"), r.err());
+        assertTrue(r.err().contains("(" + conf + " no longer has that peer: change the table first)\n"), r.err());
+        assertTrue(r.err().endsWith(conf + ": 1 error(s); nothing applied, the running configuration stays\n"), r.err());
+
+        edit("peers { }", "peers { " + tokyoPeer + "\n osaka { address = \"127.0.0.1\", pins = [\"" + osaka
+                + "\"], dial = false } }");
+        r = reload();
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().startsWith("changed, needs a restart: peers {"), r.out());
+        assertTrue(r.out().endsWith(conf + ": reloaded, 0 change(s) applied, 1 need(s) a restart\n"), r.out());
     }
 
     private List<QueueId> deferred() {

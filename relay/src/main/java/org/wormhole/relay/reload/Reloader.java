@@ -27,6 +27,13 @@ public final class Reloader {
         boolean live(String key, RelayConfig next);
 
         /**
+         * Why {@code next} must not be taken even in part (a usable file the running relay
+         * could not restart with, e.g. its table routes to a peer the file removes), each as
+         * {@code FILE:LINE: what is wrong}; empty when it may.
+         */
+        List<String> refusals(RelayConfig next);
+
+        /**
          * Puts the live keys of {@code next} in force, or, if one cannot be (its files do not
          * load), throws before anything is changed.
          *
@@ -67,6 +74,10 @@ public final class Reloader {
         List<ConfigChange> applied = new ArrayList<>();
         List<ConfigChange> needsRestart = new ArrayList<>();
         Map<String, String> nowInForce = new HashMap<>(inForce);
+        List<String> refusals = parts.refusals(next.config());
+        if (!refusals.isEmpty()) {
+            return ReloadReport.refused(name, refusals);
+        }
         for (ConfigChange c : ConfigChange.between(inForce, next.values())) {
             if (parts.live(c.key(), next.config())) {
                 applied.add(c);
