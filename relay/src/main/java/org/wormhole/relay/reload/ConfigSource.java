@@ -1,6 +1,7 @@
 package org.wormhole.relay.reload;
 
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.wormhole.relay.config.ConfigException;
@@ -22,7 +23,7 @@ public record ConfigSource(Path file, Path home) {
      */
     public record Loaded(RelayConfig config, Map<String, String> values) {
         public Loaded {
-            values = Map.copyOf(values);
+            values = Collections.unmodifiableMap(new LinkedHashMap<>(values)); // in the reference's order
         }
     }
 

@@ -2,7 +2,8 @@ package org.wormhole.relay.reload;
 
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -73,7 +74,7 @@ public final class Reloader {
         String name = source.file().toString();
         List<ConfigChange> applied = new ArrayList<>();
         List<ConfigChange> needsRestart = new ArrayList<>();
-        Map<String, String> nowInForce = new HashMap<>(inForce);
+        Map<String, String> nowInForce = new LinkedHashMap<>(inForce);
         List<String> refusals = parts.refusals(next.config());
         if (!refusals.isEmpty()) {
             return ReloadReport.refused(name, refusals);
@@ -91,7 +92,7 @@ public final class Reloader {
         } catch (IOException e) {
             return ReloadReport.refused(name, List.of(e.getMessage() == null ? e.toString() : e.getMessage()));
         }
-        inForce = Map.copyOf(nowInForce);
+        inForce = Collections.unmodifiableMap(nowInForce);
         return new ReloadReport(name, List.of(), applied, needsRestart);
     }
 }
