@@ -346,6 +346,7 @@ public final class Relay implements AutoCloseable {
                     : Optional.empty();
             String certificate = tls ? TlsFiles.certificateFingerprint(smtpd.tlsCertFile().get()) : tlsCertificate;
             ingress.apply(ingressSettings(next), policy(next), context);
+            freeSpace.use(next.queue().minfree(), smtpd.messageSizeLimit());
             queue.apply(queueSettings(next, config));
             dsn.times(next.queue().maximalQueueLifetime(), next.queue().delayWarningTime());
             live = next;

@@ -173,6 +173,19 @@ class ReloadTest {
             c.startTls(renewed.clientTrustingOnlyThis());
             assertEquals(renewed.certificate(), c.serverCertificate());
         }
+
+        // A renewal caught half way: the new certificate is in place, its key not yet.
+        TestCertificate third = TestCertificate.forHost("relay.test.example");
+        Files.move(third.writePem(staging).certFile(), pem.certFile(), StandardCopyOption.REPLACE_EXISTING);
+        report = one.site.relay.reload();
+        assertEquals(List.of(pem.keyFile() + ": this key does not belong to the certificate in " + pem.certFile()
+                + " (a renewal half written? put the key and the certificate in place together)"), report.errors());
+        try (SmtpTranscript c = one.client()) {
+            c.send("EHLO client.example").expect("250");
+            c.send("STARTTLS").expect("220");
+            c.startTls(renewed.clientTrustingOnlyThis());
+            assertEquals(renewed.certificate(), c.serverCertificate(), "the certificate in force stays");
+        }
     }
 
     @Test

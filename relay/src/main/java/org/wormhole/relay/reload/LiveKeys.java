@@ -20,7 +20,7 @@ public final class LiveKeys {
             "smtpd_client_connection_count_limit", "smtpd_client_connection_rate_limit", "anvil_rate_time_unit",
             "smtpd_pregreet_wait", "smtpd_line_length_limit", "smtpd_forbid_nul_in_content",
             "smtpd_tls_cert_file", "smtpd_tls_key_file",
-            "hopcount_limit", "minimal_backoff_time", "maximal_backoff_time", "maximal_queue_lifetime",
+            "queue_minfree", "hopcount_limit", "minimal_backoff_time", "maximal_backoff_time", "maximal_queue_lifetime",
             "delay_warning_time", "default_destination_concurrency_limit", "shutdown_timeout");
 
     private LiveKeys() {

@@ -2,11 +2,14 @@ package org.wormhole.relay.reload;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.wormhole.relay.config.ConfigLoader;
 
 /** What a reload reports, as {@code wormhole reload} prints it and the relay logs it. */
 class ReloadReportTest {
@@ -48,6 +51,15 @@ class ReloadReportTest {
         assertEquals("/etc/wormhole/wormhole.conf: reloaded, 1 change(s) applied, 1 need(s) a restart", r.summary());
         assertEquals("/etc/wormhole/wormhole.conf: reloaded, no changes",
                 new ReloadReport("/etc/wormhole/wormhole.conf", List.of(), List.of(), List.of()).summary());
+    }
+
+    @Test
+    void everyLiveKeyIsAKeyOfTheReference() throws Exception {
+        Map<String, String> reference = ConfigSource.values(ConfigLoader.render("defaults", null, Path.of("/")));
+        for (String key : LiveKeys.LIVE) {
+            assertTrue(reference.containsKey(key), key + " is not in config/wormhole.conf");
+        }
+        assertTrue(reference.containsKey("listen") && !LiveKeys.isLive("listen"));
     }
 
     @Test
