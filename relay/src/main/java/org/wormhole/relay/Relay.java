@@ -11,6 +11,7 @@ import java.util.Optional;
 import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.wormhole.link.Pin;
 import org.wormhole.link.SiteIdentity;
 import org.wormhole.mailertable.MailertableException;
 import org.wormhole.mailertable.TableCheck;
@@ -63,6 +64,7 @@ public final class Relay implements AutoCloseable {
     private volatile RelayConfig live; // as last reloaded: what the live keys are at
     private volatile Reloader reloader; // null: not started from a file, nothing to reload
     private volatile String tlsCertificate; // the served certificate's fingerprint; null without TLS
+    private final Pin sitePin; // this site's key on the links; null without peers
     private final DsnNotifier dsn;
     private final WatchedMailertable mailertable;
     private final Spool spool;
@@ -113,6 +115,7 @@ public final class Relay implements AutoCloseable {
             this.lmtp = new SmtpDeliveryAgent(resolver, client.withLmtp(true), d.lmtpPort(),
                     d.destinationConcurrencyLimit());
             SiteIdentity identity = config.peers().isEmpty() ? null : siteIdentity(config);
+            this.sitePin = identity == null ? null : identity.pin();
             this.links = identity == null ? null : links(config, identity, clock);
             this.classicPeers = identity == null || config.peers().stream().noneMatch(RelayConfig.PeerConfig::classic)
                     ? null : classicPeers(config, identity, client);
@@ -335,6 +338,21 @@ public final class Relay implements AutoCloseable {
             return new PeerRouteCheck(next).errors(mailertable.current()).stream()
                     .map(e -> e + " (" + next.source() + " no longer has that peer: change the table first)")
                     .toList();
+        }
+
+        /**
+         * The site key in the file's key directory, when the relay runs links: one replaced there
+         * (a rollover) is used from the next start; one that no longer loads would refuse that start.
+         */
+        @Override
+        public List<ConfigChange> restartFound(RelayConfig next) throws IOException {
+            if (sitePin == null || next.peers().isEmpty()) {
+                return List.of();
+            }
+            Pin now = siteIdentity(next).pin();
+            return now.equals(sitePin) ? List.of()
+                    : List.of(new ConfigChange("site key " + next.link().keyDirectory().resolve(SiteIdentity.KEY_FILE),
+                            sitePin.value(), now.value()));
         }
 
         @Override

@@ -241,6 +241,17 @@ class ReloadTest {
         assertEquals(0, r.exit(), r.err());
         assertTrue(r.out().startsWith("changed, needs a restart: peers {"), r.out());
         assertTrue(r.out().endsWith(conf + ": reloaded, 0 change(s) applied, 1 need(s) a restart\n"), r.out());
+
+        // A new site key (a rollover in progress) is used from the next start, and said so.
+        Path keys = one.home.resolve("keys");
+        Pin old = SiteIdentity.load(keys).pin();
+        Files.move(keys, one.home.resolve("keys.old"));
+        Pin rolled = SiteIdentity.generate(keys, "birlinghoven", Duration.ofDays(30)).pin();
+        r = reload();
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("changed, needs a restart: site key " + keys.resolve("site.key") + " " + old + " -> "
+                + rolled + "\n"), r.out());
+        assertTrue(r.out().endsWith(conf + ": reloaded, 0 change(s) applied, 2 need(s) a restart\n"), r.out());
     }
 
     private List<QueueId> deferred() {

@@ -35,6 +35,15 @@ public final class Reloader {
         List<String> refusals(RelayConfig next);
 
         /**
+         * Changes found beyond the keys' values that need a restart (the site key was replaced
+         * in its directory), or, when such a file no longer loads, why the relay could not
+         * restart with {@code next}.
+         *
+         * @throws IOException the reload is refused; the message names the file
+         */
+        List<ConfigChange> restartFound(RelayConfig next) throws IOException;
+
+        /**
          * Puts the live keys of {@code next} in force, or, if one cannot be (its files do not
          * load), throws before anything is changed.
          *
@@ -88,6 +97,7 @@ public final class Reloader {
             }
         }
         try {
+            needsRestart.addAll(parts.restartFound(next.config()));
             applied.addAll(parts.apply(next.config()));
         } catch (IOException e) {
             return ReloadReport.refused(name, List.of(e.getMessage() == null ? e.toString() : e.getMessage()));
