@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import org.wormhole.relay.config.ConfigException;
 import org.wormhole.relay.config.ConfigLoader;
 import org.wormhole.relay.config.RelayConfig;
+import org.wormhole.relay.reload.ConfigSource;
 import picocli.CommandLine.Option;
 
 /** {@code --config FILE}, shared by the commands that need the relay's configuration. */
@@ -52,6 +53,20 @@ final class ConfigOption {
             err.println(file() + ": configuration not usable; " + consequence);
         }
         return c;
+    }
+
+    /**
+     * Loads it as {@code source} reads it (what a relay that reloads keeps), or prints every
+     * problem, then "FILE: configuration not usable; {@code consequence}", and returns null.
+     */
+    ConfigSource.Loaded loadOrReport(ConfigSource source, PrintWriter err, String consequence) {
+        try {
+            return source.load();
+        } catch (ConfigException e) {
+            e.problems().forEach(err::println);
+            err.println(source.file() + ": configuration not usable; " + consequence);
+            return null;
+        }
     }
 
     /** Loads it, or prints every problem to {@code err} and returns null. */

@@ -75,6 +75,11 @@ public final class Spool {
         return privateDirectory().resolve("control");
     }
 
+    /** The control socket of the spool at {@code root}, without opening it (a command that only asks the relay). */
+    public static Path controlSocketOf(Path root) {
+        return root.resolve("private").resolve("control");
+    }
+
     /** Starts a new message in {@code incoming/}. */
     public Incoming create(long arrivalMillis, String client, String sender, List<String> recipients,
                            Set<BodyFlag> flags) throws IOException {
