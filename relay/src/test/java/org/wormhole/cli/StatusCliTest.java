@@ -61,7 +61,7 @@ class StatusCliTest {
         assertEquals("ready", lines[0]);
         assertTrue(lines[1].matches("  spool +ok +" + home.resolve("spool") + " writable, \\d+ MiB free \\(queue_minfree 15 MiB\\)"),
                 lines[1]);
-        assertEquals("  mailertable  ok      " + home.resolve("mailertable") + " loaded, 1 entries", lines[2]);
+        assertEquals("  mailertable  ok      " + home.resolve("mailertable") + " loaded, 1 entry", lines[2]);
         assertEquals("  listeners    ok      smtp 127.0.0.1:" + relay.smtpPort() + ", control socket "
                 + home.resolve("spool/private/control"), lines[3]);
         assertEquals(4, lines.length, r.out());

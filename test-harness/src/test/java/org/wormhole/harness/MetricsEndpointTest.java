@@ -103,7 +103,7 @@ class MetricsEndpointTest {
         String[] lines = health.body().split("\n");
         assertEquals("ready", lines[0]);
         assertTrue(lines[1].matches("  spool +ok +" + one.home.resolve("spool") + " writable, \\d+ MiB free.*"), lines[1]);
-        assertTrue(lines[2].matches("  mailertable +ok +.*mailertable loaded, 1 entries"), lines[2]);
+        assertTrue(lines[2].matches("  mailertable +ok +.*mailertable loaded, 1 entry"), lines[2]);
         assertTrue(lines[3].matches("  listeners +ok +smtp 127\\.0\\.0\\.1:" + site.port() + ", metrics 127\\.0\\.0\\.1:\\d+,"
                 + " control socket .*"), lines[3]);
 
@@ -113,6 +113,16 @@ class MetricsEndpointTest {
                 .POST(HttpRequest.BodyPublishers.ofString("x")).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(405, post.statusCode());
         assertEquals("GET, HEAD", post.headers().firstValue("Allow").orElse(""));
+    }
+
+    @Test
+    void aSpoolBelowQueueMinfreeIsNotReady() throws Exception {
+        TestSite site = one.start("metrics_listen = \"127.0.0.1:0\"\nqueue_minfree = 1000000G\n"); // more than any disk
+        HttpResponse<String> health = Exposition.get(url(site, "/healthz"));
+        assertEquals(503, health.statusCode());
+        assertTrue(health.body().startsWith("not ready\n  spool        FAILED  Insufficient system storage"), health.body());
+        assertEquals(0, scrape(site).value("wormhole_ready"));
+        assertTrue(scrape(site).value("wormhole_queue_disk_free_bytes") < scrape(site).value("wormhole_queue_minfree_bytes"));
     }
 
     @Test

@@ -68,11 +68,11 @@ public final class ReadinessProbe {
     private Readiness.Check mailertable() {
         WatchedMailertable.Status s = mailertable.status();
         if (s.unavailable().isPresent()) {
-            return new Readiness.Check("mailertable", false, s.file() + " unreadable (" + s.unavailable().get()
-                    + "): routing defers all mail");
+            return new Readiness.Check("mailertable", false, s.unavailable().get() + ": routing defers all mail");
         }
         String edit = s.rejectedErrors().isEmpty() ? ""
                 : "; its newest edit was rejected with " + s.rejectedErrors().size() + " error(s), the version before is in use";
-        return new Readiness.Check("mailertable", true, s.file() + " loaded, " + s.entries() + " entries" + edit);
+        return new Readiness.Check("mailertable", true, s.file() + " loaded, " + s.entries()
+                + (s.entries() == 1 ? " entry" : " entries") + edit);
     }
 }
