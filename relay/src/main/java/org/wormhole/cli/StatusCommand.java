@@ -8,6 +8,7 @@ import org.wormhole.relay.config.RelayConfig;
 import org.wormhole.relay.control.ControlClient;
 import org.wormhole.relay.metrics.Readiness;
 import org.wormhole.relay.queue.Spool;
+import org.wormhole.relay.queue.SpoolLock;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -40,7 +41,16 @@ final class StatusCommand extends SpoolCommand {
             return 1;
         }
         if (reply.isEmpty()) {
-            return quiet ? 1 : noRelayRunning(c, "not ready", err);
+            Optional<Long> starting = SpoolLock.holder(spool.root());
+            if (quiet) {
+                return 1;
+            }
+            if (starting.isPresent()) { // the control socket opens last at start, and closes first at stop
+                err.println("not ready: the relay (pid " + starting.get() + ") holds " + c.queue().directory()
+                        + " but does not answer on its control socket: starting or stopping");
+                return 1;
+            }
+            return noRelayRunning(c, "not ready", err);
         }
         if (!reply.get().ok()) { // a relay from before 'status' existed
             if (!quiet) {

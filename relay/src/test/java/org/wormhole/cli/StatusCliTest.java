@@ -15,6 +15,7 @@ import org.wormhole.relay.Relay;
 import org.wormhole.relay.config.ConfigLoader;
 import org.wormhole.relay.delivery.NexthopResolver;
 import org.wormhole.relay.metrics.Readiness;
+import org.wormhole.relay.queue.SpoolLock;
 
 /**
  * {@code wormhole status} as a script or systemd uses it: exit 0 when the running relay is ready
@@ -88,6 +89,17 @@ class StatusCliTest {
         assertEquals("", r.out());
         assertEquals("no relay is running on " + home.resolve("spool") + "; not ready\n", r.err());
         assertEquals(new CliRun(1, "", ""), wormhole("status", "--quiet", "--config", conf.toString()));
+    }
+
+    @Test
+    void aRelayThatHoldsTheSpoolButHasNoControlSocketYetIsStarting() throws Exception {
+        Path conf = config("");
+        try (SpoolLock held = SpoolLock.acquire(home.resolve("spool"))) { // as a relay does first at start
+            CliRun r = wormhole("status", "--config", conf.toString());
+            assertEquals(1, r.exit());
+            assertEquals("not ready: the relay (pid " + ProcessHandle.current().pid() + ") holds " + held.root()
+                    + " but does not answer on its control socket: starting or stopping\n", r.err());
+        }
     }
 
     @Test
