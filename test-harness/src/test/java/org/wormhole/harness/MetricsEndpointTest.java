@@ -96,6 +96,30 @@ class MetricsEndpointTest {
     }
 
     @Test
+    void rejectionsAreCountedByReason() throws Exception {
+        TestSite site = one.start("metrics_listen = \"127.0.0.1:0\"\nmynetworks = [\"192.0.2.0/24\"]\n"
+                + "relay_domains = [\"birlinghoven.example\"]\nmessage_size_limit = 1K\n"
+                + "smtpd_client_connection_rate_limit = 1\nsmtpd_client_connection_count_limit = 0\n");
+        try (SmtpTranscript c = one.client()) {
+            c.send("EHLO client.example").expect("250");
+            c.send("MAIL FROM:<alice@client.example>").expect("250");
+            c.send("RCPT TO:<bob@birlinghoven.example>").expect("250");
+            c.send("DATA").expect("354");
+            c.raw("Subject: too big\r\n\r\n" + ("x".repeat(70) + "\r\n").repeat(20));
+            c.send(".").expect("552 5.3.4");
+        }
+        try (SmtpTranscript second = SmtpTranscript.connect(site.port())) {
+            second.expect("421 4.7.0 Error: too many connections from 127.0.0.1, slow down");
+        }
+        Await.until("the rate refusal counted", () -> scrapeQuietly(site)
+                .value("wormhole_smtpd_rejections_total", "reason", "rate") == 1);
+        Exposition e = scrape(site);
+        assertEquals(1, e.value("wormhole_smtpd_rejections_total", "reason", "size"));
+        assertEquals(1, e.value("wormhole_smtpd_sessions_total"), "the refused session was not greeted");
+        assertEquals(0, e.value("wormhole_smtpd_messages_accepted_total"));
+    }
+
+    @Test
     void healthzSaysReadyWithItsChecksAndTheListenerServesNothingElse() throws Exception {
         TestSite site = one.start("metrics_listen = \"127.0.0.1:0\"\n");
         HttpResponse<String> health = Exposition.get(url(site, "/healthz"));
