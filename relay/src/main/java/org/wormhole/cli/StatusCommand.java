@@ -18,9 +18,9 @@ import picocli.CommandLine.Command;
  * for scripts and systemd.
  */
 @Command(name = "status", mixinStandardHelpOptions = true,
-        description = {"Whether the running relay is ready for mail: the spool writable (and above queue_minfree),"
-                + " the mailertable loaded, every listener bound. Exit code 0: ready; 1: not ready, or no relay"
-                + " running on the spool."})
+        description = {"Whether the running relay is ready for mail (exit code 0: ready, 1: not).",
+            "Ready: the spool writable and above queue_minfree, the mailertable loaded, every listener bound."
+                + " Asks over the control socket (no metrics_listen needed); no relay running is not ready."})
 final class StatusCommand extends SpoolCommand {
 
     /** A relay that does not answer this soon is not ready, whatever it is doing. */
