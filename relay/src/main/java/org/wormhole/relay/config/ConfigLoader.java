@@ -146,11 +146,14 @@ public final class ConfigLoader {
                 get("link_maximal_backoff_time", k -> positive(config.getDuration(k))),
                 get("link_connect_timeout", k -> positive(config.getDuration(k))),
                 (int) number("link_lanes", k -> lanes(config.getInt(k))));
+        MetricsConfig metrics = new MetricsConfig(
+                get("metrics_listen", k -> config.getString(k).isBlank() ? Optional.<InetSocketAddress>empty()
+                        : Optional.of(listen(config.getString(k)))));
         RelayConfig c = new RelayConfig(
                 name,
                 get("myhostname", k -> values.hostname(config.getString(k))),
                 get("shutdown_timeout", k -> positive(config.getDuration(k))),
-                smtpd, queue, mailertable, delivery, link,
+                smtpd, queue, mailertable, delivery, link, metrics,
                 new PeersBlock(config, problems).read(name));
         // Checks across keys, also when other keys are wrong: every problem in one run.
         if (smtpd.tlsCertFile() != null && smtpd.tlsKeyFile() != null
