@@ -1,9 +1,13 @@
 package org.wormhole.relay.control;
 
 import java.io.BufferedReader;
+import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.io.Writer;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.Channels;
@@ -34,9 +38,11 @@ import org.wormhole.relay.queue.QueueId;
  * mode-0700 directory, so only the relay's own user can use it): how {@code wormhole queue
  * flush|hold|release|delete} reach the queue manager (Postfix's postqueue/postsuper), and
  * {@code wormhole link status} the links. Protocol: one request line ({@code flush},
- * {@code hold ID}, {@code release ID}, {@code delete ID|ALL}, {@code link status}), one reply line,
- * {@code OK text} or {@code ERROR text}; {@code link status} adds one {@link LinkStatus} line per
- * peer after its {@code OK} line. The server closes the connection after the reply. Clients are
+ * {@code hold ID}, {@code release ID}, {@code delete ID|ALL}, {@code link status}, {@code queue list}),
+ * one reply line, {@code OK text} or {@code ERROR text}; {@code link status} adds one {@link LinkStatus}
+ * line per peer after its {@code OK} line; {@code queue list} adds one {@link ListedMessage} JSON
+ * line per queued message, oldest first, then {@code END N} (N: how many lines came before it;
+ * without it the listing was cut short). The server closes the connection after the reply. Clients are
  * served in parallel (at most 8); one that sends no request line within 10 s is hung up on, and a
  * request line is at most 512 characters.
  */
@@ -150,11 +156,38 @@ public final class ControlServer implements AutoCloseable {
             return;
         }
         String[] w = line.strip().split(" +");
+        if (w.length == 2 && w[0].equalsIgnoreCase("queue") && w[1].equalsIgnoreCase("list")) {
+            listQueue(c);
+            return;
+        }
         try {
             out.println(execute(w));
         } catch (IllegalArgumentException e) {
             out.println("ERROR " + e.getMessage());
         }
+    }
+
+    /** {@code queue list}: OK, one JSON line per queued message, END and their count; streamed, never held whole. */
+    private void listQueue(SocketChannel c) throws IOException {
+        Writer out = new BufferedWriter(new OutputStreamWriter(Channels.newOutputStream(c), StandardCharsets.UTF_8),
+                1 << 16);
+        out.write("OK queue listing follows\n");
+        int[] lines = {0};
+        try {
+            queue.forEachQueued(m -> {
+                try {
+                    out.write(ListedMessage.of(m).toJson());
+                    out.write('\n');
+                    lines[0]++;
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        } catch (UncheckedIOException e) {
+            throw e.getCause(); // the client went away
+        }
+        out.write("END " + lines[0] + "\n");
+        out.flush();
     }
 
     /** One request line, read no further than one character past {@link #MAX_LINE}; null at EOF. */
