@@ -10,6 +10,7 @@ import org.wormhole.relay.PermissionDenied;
 import org.wormhole.relay.Relay;
 import org.wormhole.relay.config.RelayConfig;
 import org.wormhole.relay.delivery.Dns;
+import org.wormhole.relay.events.LogSetup;
 import org.wormhole.relay.queue.SpoolLockedException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -33,6 +34,7 @@ final class RunCommand implements Callable<Integer> {
         if (c == null) {
             return 1;
         }
+        LogSetup.apply(c.log(), c.myhostname());
         Relay relay;
         try {
             relay = Relay.start(c, Dns.systemResolver(), Clock.systemUTC());

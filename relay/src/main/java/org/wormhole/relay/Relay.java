@@ -14,6 +14,7 @@ import org.wormhole.mailertable.MailertableException;
 import org.wormhole.mailertable.TableCheck;
 import org.wormhole.mailertable.WatchedMailertable;
 import org.wormhole.relay.config.DeliveryConfig;
+import org.wormhole.relay.config.LogConfig;
 import org.wormhole.relay.config.QueueConfig;
 import org.wormhole.relay.config.RelayConfig;
 import org.wormhole.relay.config.SmtpdConfig;
@@ -74,7 +75,8 @@ public final class Relay implements AutoCloseable {
             throws IOException, MailertableException {
         this.config = config;
         this.clock = clock;
-        this.events = RelayEvents.all(List.of(new LoggedEvents(), listener));
+        this.events = RelayEvents.all(List.of(config.log().format() == LogConfig.Format.SYSLOG ? LoggedEvents.postfix()
+                : new LoggedEvents(), listener));
         // One relay per spool: the lock comes before anything else touches the spool.
         this.spoolLock = SpoolLock.acquire(config.queue().directory());
         try {
