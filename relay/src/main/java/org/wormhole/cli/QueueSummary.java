@@ -18,9 +18,9 @@ import picocli.CommandLine.Parameters;
 
 /** {@code wormhole queue summary}: the queue by domain and age, as Postfix's qshape. */
 @Command(name = "summary", mixinStandardHelpOptions = true,
-        description = {"The queue by destination domain and age, as Postfix's qshape: per domain the total (T)",
-                "and the recipients waiting, by minutes since arrival, under 5, 10, 20, ... 1280, and longer (1280+).",
-                "QUEUE: incoming, active, deferred, hold (default: incoming active, as qshape's)."})
+        description = {"The queue by destination domain and age, as Postfix's qshape: per domain the",
+                "recipients waiting (T), by minutes since arrival: under 5, 10, 20, ... 1280, more.",
+                "QUEUE: incoming, active, deferred, hold (default: incoming active, as qshape)."})
 final class QueueSummary extends SpoolCommand {
 
     @Option(names = {"-s", "--senders"}, description = "by sender domain, each message once (qshape -s)")

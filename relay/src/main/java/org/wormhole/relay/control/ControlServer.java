@@ -167,13 +167,17 @@ public final class ControlServer implements AutoCloseable {
         }
     }
 
-    /** {@code queue list}: OK, one JSON line per queued message, END and their count; streamed, never held whole. */
+    /**
+     * {@code queue list}: OK, one JSON line per queued message, END and their count; streamed,
+     * never held whole. A client that goes away before the end (a script that has read enough)
+     * is no failure of the relay's: nothing is logged.
+     */
     private void listQueue(SocketChannel c) throws IOException {
         Writer out = new BufferedWriter(new OutputStreamWriter(Channels.newOutputStream(c), StandardCharsets.UTF_8),
                 1 << 16);
-        out.write("OK queue listing follows\n");
         int[] lines = {0};
         try {
+            out.write("OK queue listing follows\n");
             queue.forEachQueued(m -> {
                 try {
                     out.write(ListedMessage.of(m).toJson());
@@ -183,11 +187,21 @@ public final class ControlServer implements AutoCloseable {
                     throw new UncheckedIOException(e);
                 }
             });
+            out.write("END " + lines[0] + "\n");
+            out.flush();
         } catch (UncheckedIOException e) {
-            throw e.getCause(); // the client went away
+            // a write failed: the client went away while it was listed to
+        } catch (IOException e) {
+            if (!isClientGone(e)) {
+                throw e; // a queue file that could not be read, say
+            }
         }
-        out.write("END " + lines[0] + "\n");
-        out.flush();
+    }
+
+    /** A write to a client that has closed its end. */
+    private static boolean isClientGone(IOException e) {
+        String m = String.valueOf(e.getMessage());
+        return m.contains("Broken pipe") || m.contains("Connection reset");
     }
 
     /** One request line, read no further than one character past {@link #MAX_LINE}; null at EOF. */
