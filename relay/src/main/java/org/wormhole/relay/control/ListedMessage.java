@@ -125,32 +125,36 @@ public record ListedMessage(QueueState queue, QueueId id, long arrivalTime, long
         } catch (ConfigException e) {
             throw new IllegalArgumentException("not a JSON object: " + e.getMessage());
         }
-        try {
-            List<Recipient> recipients = new ArrayList<>();
-            for (Object r : (List<?>) o.get("recipients")) {
-                Map<?, ?> m = (Map<?, ?>) r;
-                Object reason = m.get("delay_reason");
-                Object last = m.get("last_attempt_time");
-                recipients.add(new Recipient((String) m.get("address"), reason == null ? "" : (String) reason,
-                        number(m.get("attempts")).intValue(), last == null ? 0 : number(last).longValue(),
-                        number(m.get("next_attempt_time")).longValue()));
+        List<Recipient> recipients = new ArrayList<>();
+        for (Object r : required(o, "recipients", List.class)) {
+            if (!(r instanceof Map<?, ?> m)) {
+                throw new IllegalArgumentException("'recipients' holds a " + r + ", not an object");
             }
-            Object origin = o.get("origin");
-            return new ListedMessage(queue((String) o.get("queue_name")), new QueueId((String) o.get("queue_id")),
-                    number(o.get("arrival_time")).longValue(), number(o.get("message_size")).longValue(),
-                    (String) o.get("sender"), recipients, number(o.get("finished_recipients")).intValue(),
-                    (String) o.get("client"), origin == null ? "" : (String) origin,
-                    (Boolean) o.get("delay_warning_sent"));
-        } catch (ClassCastException | NullPointerException e) {
-            throw new IllegalArgumentException("not a queue listing line: " + line);
+            recipients.add(new Recipient(required(m, "address", String.class), optional(m, "delay_reason", String.class, ""),
+                    required(m, "attempts", Number.class).intValue(),
+                    optional(m, "last_attempt_time", Number.class, 0).longValue(),
+                    required(m, "next_attempt_time", Number.class).longValue()));
         }
+        return new ListedMessage(queue(required(o, "queue_name", String.class)),
+                new QueueId(required(o, "queue_id", String.class)), required(o, "arrival_time", Number.class).longValue(),
+                required(o, "message_size", Number.class).longValue(), required(o, "sender", String.class), recipients,
+                required(o, "finished_recipients", Number.class).intValue(), required(o, "client", String.class),
+                optional(o, "origin", String.class, ""), required(o, "delay_warning_sent", Boolean.class));
     }
 
-    private static Number number(Object o) {
-        if (o == null) {
-            throw new NullPointerException();
+    /** The field {@code key} of {@code o}, of {@code type}; IllegalArgumentException when it is missing or not one. */
+    private static <T> T required(Map<?, ?> o, String key, Class<T> type) {
+        Object v = o.get(key);
+        if (!type.isInstance(v)) {
+            throw new IllegalArgumentException("'" + key + "' is " + (v == null ? "missing" : "not a " + type.getSimpleName()
+                    + ": " + v));
         }
-        return (Number) o;
+        return type.cast(v);
+    }
+
+    /** As {@link #required}, with {@code absent} for a field that is missing or null. */
+    private static <T> T optional(Map<?, ?> o, String key, Class<T> type, T absent) {
+        return o.get(key) == null ? absent : required(o, key, type);
     }
 
     private static QueueState queue(String name) {

@@ -1,6 +1,7 @@
 package org.wormhole.relay.control;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
@@ -64,6 +65,18 @@ class ListedMessageTest {
                 "", "tokyo 1K8275SGJ00KBB.0", true);
         assertTrue(m.toJson().endsWith("\"origin\": \"tokyo 1K8275SGJ00KBB.0\", \"delay_warning_sent\": true}"));
         assertEquals(m, ListedMessage.fromJson(m.toJson()));
+    }
+
+    @Test
+    void aLineThatIsNotAListingSaysWhatIsWrong() {
+        assertEquals("not a JSON object: String: 1: Expecting close brace } or a comma, got end of file",
+                assertThrows(IllegalArgumentException.class, () -> ListedMessage.fromJson("{\"queue_name\": 1")).getMessage());
+        String noId = message("").toJson().replace("\"queue_id\": \"1K820IHON00HPP\", ", "");
+        assertEquals("'queue_id' is missing",
+                assertThrows(IllegalArgumentException.class, () -> ListedMessage.fromJson(noId)).getMessage());
+        String textSize = message("").toJson().replace("\"message_size\": 1234", "\"message_size\": \"big\"");
+        assertEquals("'message_size' is not a Number: big",
+                assertThrows(IllegalArgumentException.class, () -> ListedMessage.fromJson(textSize)).getMessage());
     }
 
     private static Map<String, Object> parse(String json) {
