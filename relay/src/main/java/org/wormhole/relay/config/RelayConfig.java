@@ -22,7 +22,8 @@ public record RelayConfig(
         DeliveryConfig delivery,            // smtp_*, lmtp_port, concurrency and process limits
         LinkConfig link,                    // link_*, keepalive_*
         MetricsConfig metrics,              // metrics_listen
-        List<PeerConfig> peers) {           // peers
+        List<PeerConfig> peers,             // peers
+        LogConfig log) {                    // log_format, syslog_name
 
     /** The default TCP port of the link. */
     public static final int DEFAULT_LINK_PORT = 4650;

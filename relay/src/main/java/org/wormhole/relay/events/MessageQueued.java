@@ -10,6 +10,7 @@ import org.wormhole.relay.queue.QueueId;
  * @param sender     the envelope sender, empty for the null sender
  * @param size       its content's size in octets, as queued (with our Received: header)
  * @param recipients how many recipients it has
+ * @param messageId  its Message-ID header's value ({@code <...>}), empty if it has none
  */
-public record MessageQueued(QueueId id, String client, String sender, long size, int recipients) {
+public record MessageQueued(QueueId id, String client, String sender, long size, int recipients, String messageId) {
 }
