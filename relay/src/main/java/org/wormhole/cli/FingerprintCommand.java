@@ -13,8 +13,8 @@ import picocli.CommandLine.Parameters;
 
 /** {@code wormhole fingerprint [FILE]}: the pin of a site certificate. */
 @Command(name = "fingerprint", mixinStandardHelpOptions = true,
-        description = {"Print the pin (sha256/...) of a site certificate (default: this site's, site.crt in",
-                "the configured link_key_directory, keys/ under WORMHOLE_HOME by default)."})
+        description = {"Print the pin (sha256/...) of a site certificate.",
+                "Default: this site's, site.crt in the configured link_key_directory (keys/ under WORMHOLE_HOME by default)."})
 final class FingerprintCommand implements Callable<Integer> {
 
     @CommandLine.Spec
