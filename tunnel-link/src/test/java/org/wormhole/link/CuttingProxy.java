@@ -75,21 +75,28 @@ final class CuttingProxy implements AutoCloseable {
         }
     }
 
+    /** Carries {@code in} to {@code out}; while {@code held}, nothing gets through, not even the end. */
     private static void pump(Socket in, Socket out, BooleanSupplier held) {
         Thread t = new Thread(() -> {
-            try (InputStream i = in.getInputStream(); OutputStream o = out.getOutputStream()) {
+            boolean stalled = false;
+            try {
+                InputStream i = in.getInputStream();
+                OutputStream o = out.getOutputStream();
                 byte[] buf = new byte[16384];
                 for (int n; (n = i.read(buf)) >= 0; ) {
                     if (!held.getAsBoolean()) {
                         o.write(buf, 0, n);
                     }
                 }
+                stalled = held.getAsBoolean(); // a stalled path passes no FIN either: the far side hears nothing
             } catch (IOException cut) {
                 // one side went away: so does the other
             } finally {
                 try {
                     in.close();
-                    out.close();
+                    if (!stalled) {
+                        out.close();
+                    }
                 } catch (IOException ignored) {
                     // closing
                 }
