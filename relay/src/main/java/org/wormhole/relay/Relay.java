@@ -1,12 +1,15 @@
 package org.wormhole.relay;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.file.NoSuchFileException;
 import java.security.GeneralSecurityException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.wormhole.link.SiteIdentity;
@@ -17,6 +20,7 @@ import org.wormhole.relay.config.DeliveryConfig;
 import org.wormhole.relay.config.QueueConfig;
 import org.wormhole.relay.config.RelayConfig;
 import org.wormhole.relay.config.SmtpdConfig;
+import org.wormhole.relay.config.SubmissionConfig;
 import org.wormhole.relay.control.ControlServer;
 import org.wormhole.relay.delivery.DeliveryAgent;
 import org.wormhole.relay.delivery.NexthopResolver;
@@ -42,6 +46,10 @@ import org.wormhole.relay.queue.SpoolLockedException;
 import org.wormhole.relay.smtpd.ClientNames;
 import org.wormhole.relay.smtpd.ContentChecks;
 import org.wormhole.relay.smtpd.SmtpIngress;
+import org.wormhole.relay.smtpd.Submission;
+import org.wormhole.relay.smtpd.auth.AuthFailures;
+import org.wormhole.relay.smtpd.auth.LiveUsers;
+import org.wormhole.relay.smtpd.auth.UsersFileException;
 import org.wormhole.relay.smtpd.policy.RelayPolicy;
 
 /**
@@ -59,6 +67,7 @@ public final class Relay implements AutoCloseable {
     private final SmtpDeliveryAgent smtp;
     private final SmtpDeliveryAgent lmtp;
     private final SmtpIngress ingress;
+    private final SmtpIngress submission; // null without submission_listen
     private final ControlServer control;
     private volatile LinkLedger ledger; // null without peers, and until the ledger is read
     private final RelayLinks links; // null without peers
@@ -117,20 +126,43 @@ public final class Relay implements AutoCloseable {
                             q.maximalQueueLifetime(), q.delayWarningTime(), d.processLimit(),
                             d.destinationConcurrencyLimit(), links == null ? 0 : d.tsmtpConcurrencyLimit()),
                     clock, events);
-            this.ingress = new SmtpIngress(new SmtpIngress.Settings(smtpd.listen(), config.myhostname(),
-                    smtpd.messageSizeLimit(), smtpd.recipientLimit(), smtpd.timeout(), smtpd.connectionLimit(),
-                    smtpd.pregreetWait(), smtpd.clientLimits(), smtpd.minDataRate(),
-                    new ContentChecks(smtpd.lineLengthLimit() == 0
-                            ? smtpd.messageSizeLimit() : smtpd.lineLengthLimit(),
-                            smtpd.forbidNulInContent())),
-                    new RelayPolicy(smtpd.mynetworks(), smtpd.relayDomains()), spool, freeSpace, queue::enqueued,
-                    TlsFiles.serverContext(smtpd.tlsCertFile(), smtpd.tlsKeyFile()), clock,
-                    ClientNames.SYSTEM, events);
+            Optional<SSLContext> tls = TlsFiles.serverContext(smtpd.tlsCertFile(), smtpd.tlsKeyFile());
+            RelayPolicy policy = new RelayPolicy(smtpd.mynetworks(), smtpd.relayDomains());
+            this.ingress = new SmtpIngress(ingressSettings(config, smtpd.listen()), policy, spool, freeSpace,
+                    queue::enqueued, tls, clock, ClientNames.SYSTEM, events);
+            this.submission = config.submission().listen().isEmpty() ? null
+                    : new SmtpIngress(ingressSettings(config, config.submission().listen().get()), policy, spool,
+                            freeSpace, queue::enqueued, tls, clock, ClientNames.SYSTEM, events,
+                            Optional.of(submission(config.submission(), clock)));
             this.control = new ControlServer(spool.controlSocket(), queue, links);
         } catch (IOException | RuntimeException e) {
             mailertable.close();
             spoolLock.close();
             throw e;
+        }
+    }
+
+    /** The settings of an SMTP listener on {@code listen}: everything else is smtpd's. */
+    private static SmtpIngress.Settings ingressSettings(RelayConfig config, InetSocketAddress listen) {
+        SmtpdConfig smtpd = config.smtpd();
+        return new SmtpIngress.Settings(listen, config.myhostname(),
+                smtpd.messageSizeLimit(), smtpd.recipientLimit(), smtpd.timeout(), smtpd.connectionLimit(),
+                smtpd.pregreetWait(), smtpd.clientLimits(), smtpd.minDataRate(),
+                new ContentChecks(smtpd.lineLengthLimit() == 0
+                        ? smtpd.messageSizeLimit() : smtpd.lineLengthLimit(),
+                        smtpd.forbidNulInContent()));
+    }
+
+    /** The submission listener's AUTH: the users file must be there and usable. */
+    private static Submission submission(SubmissionConfig c, Clock clock) throws IOException {
+        try {
+            return new Submission(LiveUsers.open(c.usersFile()), new AuthFailures(c.authFailures(), clock),
+                    c.senderLogin());
+        } catch (NoSuchFileException e) {
+            throw new IOException("submission_listen is set but there is no users file " + c.usersFile()
+                    + " (add a user with 'wormhole user add NAME')");
+        } catch (UsersFileException e) {
+            throw new IOException(String.join("\n", e.problems()));
         }
     }
 
@@ -212,6 +244,10 @@ public final class Relay implements AutoCloseable {
             // taken for a partial one of the relay before (and removed, after its 250).
             r.queue.listQueue();
             BindFailure.naming("listen " + BindFailure.address(config.smtpd().listen()), r.ingress::start);
+            if (r.submission != null) {
+                BindFailure.naming("submission_listen " + BindFailure.address(config.submission().listen().get()),
+                        r.submission::start);
+            }
             if (r.links != null) {
                 r.openLedger(); // before the queue manager moves any file, and before the links take offers
             }
@@ -232,6 +268,11 @@ public final class Relay implements AutoCloseable {
 
     public int smtpPort() {
         return ingress.port();
+    }
+
+    /** The submission listener's port (useful with port 0). */
+    public Optional<Integer> submissionPort() {
+        return Optional.ofNullable(submission).map(SmtpIngress::port);
     }
 
     public QueueManager queue() {
@@ -263,7 +304,13 @@ public final class Relay implements AutoCloseable {
     @Override
     public void close() {
         log.info("relay stopping");
-        ingress.shutdown(config.shutdownTimeout());
+        if (submission != null) { // both listeners stop together: a transaction on either may finish
+            CompletableFuture<Void> stopped = CompletableFuture.runAsync(() -> submission.shutdown(config.shutdownTimeout()));
+            ingress.shutdown(config.shutdownTimeout());
+            stopped.join();
+        } else {
+            ingress.shutdown(config.shutdownTimeout());
+        }
         if (links != null) {
             links.close(); // mail in flight on a link stays queued here until its RESULT: nothing is lost
         }

@@ -21,7 +21,8 @@ public record RelayConfig(
         MailertableConfig mailertable,      // mailertable, mailertable_settle_time
         DeliveryConfig delivery,            // smtp_*, lmtp_port, concurrency and process limits
         LinkConfig link,                    // link_*, keepalive_*
-        List<PeerConfig> peers) {           // peers
+        List<PeerConfig> peers,             // peers
+        SubmissionConfig submission) {      // submission_*
 
     /** The default TCP port of the link. */
     public static final int DEFAULT_LINK_PORT = 4650;

@@ -1,6 +1,7 @@
 package org.wormhole.relay.smtpd;
 
 import java.time.Clock;
+import java.util.Optional;
 import java.util.function.Consumer;
 import org.wormhole.relay.events.RelayEvents;
 import org.wormhole.relay.queue.FreeSpace;
@@ -20,9 +21,10 @@ import org.wormhole.relay.smtpd.policy.RelayPolicy;
  * @param dataDeadlines  the time limit of each DATA phase as a whole
  * @param contentChecks  what DATA refuses in the content besides bare CR/LF and excess size
  * @param events         whom to tell what happened (the log lines among them)
+ * @param submission     present on the submission listener: TLS and AUTH required, authenticated clients relay
  */
 record IngressContext(String myhostname, long sizeLimit, int recipientLimit, boolean tlsOffered,
                       RelayPolicy policy, Spool spool, FreeSpace freeSpace, Consumer<QueueId> onQueued, Clock clock,
                       SessionInfo sessions, DataDeadline.Watchdog dataDeadlines, ContentChecks contentChecks,
-                      RelayEvents events) {
+                      RelayEvents events, Optional<Submission> submission) {
 }

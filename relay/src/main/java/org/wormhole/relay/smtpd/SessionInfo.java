@@ -3,6 +3,7 @@ package org.wormhole.relay.smtpd;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -11,7 +12,7 @@ import org.subethamail.smtp.server.Session;
 
 /**
  * Per-session facts SubEthaSMTP does not keep: whether the client said EHLO (ESMTP) or HELO, the
- * client's verified name, and the last command it sent (for {@code lost connection after CMD}).
+ * client's verified name, its login (AUTH), and the last command it sent (for {@code lost connection after CMD}).
  * Entries are dropped at the end of the session. Thread-safe.
  */
 final class SessionInfo {
@@ -28,6 +29,7 @@ final class SessionInfo {
     private final Set<String> lost = ConcurrentHashMap.newKeySet();
     private volatile boolean closingAll;
     private final Map<String, String> names = new ConcurrentHashMap<>();
+    private final Map<String, Login> logins = new ConcurrentHashMap<>();
     private final ClientNames clientNames;
 
     SessionInfo(ClientNames clientNames) {
@@ -92,8 +94,19 @@ final class SessionInfo {
         closingAll = true;
     }
 
+    /** The session's AUTH succeeded (it lasts to the end of the session). */
+    void loggedIn(Session s, Login login) {
+        logins.put(s.getSessionId(), login);
+    }
+
+    /** The session's login, if it authenticated. */
+    Optional<Login> login(Session s) {
+        return Optional.ofNullable(logins.get(s.getSessionId()));
+    }
+
     void ended(Session s) {
         esmtp.remove(s.getSessionId());
+        logins.remove(s.getSessionId());
         phase.remove(s.getSessionId());
         lost.remove(s.getSessionId());
         names.remove(s.getSessionId());

@@ -27,7 +27,8 @@ import org.wormhole.relay.smtpd.policy.RelayPolicy;
  * command dispatch and STARTTLS, with our own MAIL, RCPT and DATA (strict end of data, streaming
  * into the queue, enhanced status codes) and an honest EHLO. Around them: per-client limits
  * ({@link ClientLimits}), a deadline for each DATA phase ({@link DataDeadline}), a graceful
- * {@link #shutdown}, and one log line for a client that goes away ({@link ClientSocket}).
+ * {@link #shutdown}, and one log line for a client that goes away ({@link ClientSocket}). The
+ * submission listener is another instance, with AUTH ({@link Submission}).
  */
 public final class SmtpIngress implements AutoCloseable {
 
@@ -50,6 +51,7 @@ public final class SmtpIngress implements AutoCloseable {
     private final SessionGuard guard;
     private final DataDeadline.Watchdog dataDeadlines;
     private final SessionInfo sessions;
+    private final boolean submission;
 
     public SmtpIngress(Settings settings, RelayPolicy policy, Spool spool, FreeSpace freeSpace, Consumer<QueueId> onQueued,
                        Optional<SSLContext> tls, Clock clock) {
@@ -68,6 +70,20 @@ public final class SmtpIngress implements AutoCloseable {
      */
     public SmtpIngress(Settings settings, RelayPolicy policy, Spool spool, FreeSpace freeSpace, Consumer<QueueId> onQueued,
                        Optional<SSLContext> tls, Clock clock, ClientNames clientNames, RelayEvents events) {
+        this(settings, policy, spool, freeSpace, onQueued, tls, clock, clientNames, events, Optional.empty());
+    }
+
+    /**
+     * As above; with {@code submission}, a submission listener (port 587): STARTTLS, then AUTH,
+     * before any mail ({@link Submission}). {@code tls} must then be present.
+     */
+    public SmtpIngress(Settings settings, RelayPolicy policy, Spool spool, FreeSpace freeSpace, Consumer<QueueId> onQueued,
+                       Optional<SSLContext> tls, Clock clock, ClientNames clientNames, RelayEvents events,
+                       Optional<Submission> submission) {
+        if (submission.isPresent() && tls.isEmpty()) {
+            throw new IllegalArgumentException("a submission listener needs TLS: AUTH is only offered inside it");
+        }
+        this.submission = submission.isPresent();
         SessionInfo sessions = new SessionInfo(clientNames);
         this.sessions = sessions;
         this.dataDeadlines = new DataDeadline.Watchdog(
@@ -76,7 +92,7 @@ public final class SmtpIngress implements AutoCloseable {
                 new ClientLimits(settings.clientLimits(), policy::inMynetworks, clock), events);
         IngressContext ctx = new IngressContext(settings.myhostname(), settings.sizeLimit(), settings.recipientLimit(),
                 tls.isPresent(), policy, spool, freeSpace, onQueued, clock, sessions,
-                dataDeadlines, settings.contentChecks(), events);
+                dataDeadlines, settings.contentChecks(), events, submission);
         SMTPServer.Builder b = SMTPServer.port(settings.listen().getPort())
                 .bindAddress(settings.listen().getAddress())
                 .hostName(settings.myhostname())
@@ -105,6 +121,7 @@ public final class SmtpIngress implements AutoCloseable {
         commands.addCommand(new RcptCommand(ctx));
         commands.addCommand(new DataCommand(ctx));
         commands.addCommand(new StartTlsCommand(ctx));
+        commands.addCommand(new AuthCommand(ctx));
         commands.addCommand(new BdatCommand());
         commands.addCommand(new RsetCommand());
         commands.addCommand(new QuitCommand());
@@ -120,7 +137,8 @@ public final class SmtpIngress implements AutoCloseable {
     /** Binds the listener and starts accepting. */
     public void start() {
         server.start();
-        log.info("listening on {}:{}", server.getBindAddress().map(a -> a.getHostAddress()).orElse("*"), port());
+        log.info("{}listening on {}:{}", submission ? "submission: " : "",
+                server.getBindAddress().map(a -> a.getHostAddress()).orElse("*"), port());
     }
 
     /** The bound port (useful with port 0). */

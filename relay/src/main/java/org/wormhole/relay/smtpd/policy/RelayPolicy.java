@@ -57,13 +57,22 @@ public final class RelayPolicy {
      * @return {@link RcptVerdict.Accept}, or a {@link RcptVerdict.Reject} carrying the reply to send
      */
     public RcptVerdict check(InetAddress client, String recipient) {
+        return check(client, false, recipient);
+    }
+
+    /**
+     * As {@link #check(InetAddress, String)}, for a client that may have authenticated (AUTH on the
+     * submission listener): an authenticated client is trusted as mynetworks is (Postfix's
+     * {@code permit_sasl_authenticated}), the address checks still apply.
+     */
+    public RcptVerdict check(InetAddress client, boolean authenticated, String recipient) {
         Objects.requireNonNull(client, "client");
         Objects.requireNonNull(recipient, "recipient");
         String address = recipient.length() >= 2 && recipient.startsWith("<") && recipient.endsWith(">")
                 ? recipient.substring(1, recipient.length() - 1)
                 : recipient;
         String shown = shown(address);
-        boolean trusted = inMynetworks(client);
+        boolean trusted = authenticated || inMynetworks(client);
         RecipientAddress parsed = RecipientParser.parse(address);
         if (parsed instanceof RecipientAddress.Malformed malformed) {
             return new RcptVerdict.Reject(553, "5.1.3", shown + ": " + malformed.reason());
