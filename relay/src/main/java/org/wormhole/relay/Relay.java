@@ -6,12 +6,15 @@ import java.nio.file.NoSuchFileException;
 import java.security.GeneralSecurityException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.wormhole.link.Pin;
 import org.wormhole.link.SiteIdentity;
 import org.wormhole.mailertable.MailertableException;
 import org.wormhole.mailertable.TableCheck;
@@ -50,6 +53,7 @@ import org.wormhole.relay.smtpd.Submission;
 import org.wormhole.relay.smtpd.auth.AuthFailures;
 import org.wormhole.relay.smtpd.auth.LiveUsers;
 import org.wormhole.relay.smtpd.auth.UsersFileException;
+import org.wormhole.relay.smtpd.policy.ClientCertificates;
 import org.wormhole.relay.smtpd.policy.RelayPolicy;
 
 /**
@@ -126,8 +130,9 @@ public final class Relay implements AutoCloseable {
                             q.maximalQueueLifetime(), q.delayWarningTime(), d.processLimit(),
                             d.destinationConcurrencyLimit(), links == null ? 0 : d.tsmtpConcurrencyLimit()),
                     clock, events);
-            Optional<SSLContext> tls = TlsFiles.serverContext(smtpd.tlsCertFile(), smtpd.tlsKeyFile());
-            RelayPolicy policy = new RelayPolicy(smtpd.mynetworks(), smtpd.relayDomains());
+            ClientCertificates classicClients = classicClients(config);
+            Optional<SSLContext> tls = TlsFiles.serverContext(smtpd.tlsCertFile(), smtpd.tlsKeyFile(), classicClients.asked());
+            RelayPolicy policy = new RelayPolicy(smtpd.mynetworks(), smtpd.relayDomains(), classicClients);
             this.ingress = new SmtpIngress(ingressSettings(config, smtpd.listen()), policy, spool, freeSpace,
                     queue::enqueued, tls, clock, ClientNames.SYSTEM, events);
             this.submission = config.submission().listen().isEmpty() ? null
@@ -140,6 +145,17 @@ public final class Relay implements AutoCloseable {
             spoolLock.close();
             throw e;
         }
+    }
+
+    /** The classic peers' pins: such a peer's MTA relays through this one by its TLS client certificate. */
+    private static ClientCertificates classicClients(RelayConfig config) {
+        Map<Pin, String> pins = new LinkedHashMap<>();
+        for (RelayConfig.PeerConfig p : config.peers()) {
+            if (p.classic()) {
+                p.pins().forEach(pin -> pins.putIfAbsent(pin, p.name()));
+            }
+        }
+        return new ClientCertificates(pins);
     }
 
     /** The settings of an SMTP listener on {@code listen}: everything else is smtpd's. */

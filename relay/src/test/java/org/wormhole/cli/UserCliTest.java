@@ -9,6 +9,7 @@ import static org.wormhole.cli.CliRun.wormholeWithInput;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.wormhole.relay.smtpd.auth.PasswordHash;
@@ -82,12 +83,33 @@ class UserCliTest {
     }
 
     @Test
-    void aFileWrittenByHtpasswdIsReadAsItIs() throws Exception {
-        // htpasswd -B -C 5 -b -c users dave hunter2 (Apache 2.4) wrote this line
-        Files.writeString(users(), "dave:$2y$05$Ymz1Mtvo5y0r2Gv8Nn8DCeN1VzrDl2wqhTRp3lKMc0Bq7o2VAGoha\n");
+    void aLineWrittenByHtpasswdIsReadAsItIs() throws Exception {
+        // htpasswd -nbB -C 5 dave hunter2 (Apache 2.4.57) wrote this line
+        Files.writeString(users(), "dave:$2y$05$InGjyyOABb8gUjaCR/JcDuxVk6eeC6pYBMCP.ErrkJVeJYcEThVLG\n");
         CliRun list = wormhole("user", "list", "--file", users().toString());
         assertEquals(0, list.exit(), list.err());
         assertTrue(list.out().contains("dave  -"), list.out());
+        String hash = UsersFile.read(users()).user("dave").orElseThrow().hash();
+        assertTrue(PasswordHash.matches(hash, "hunter2"));
+        assertFalse(PasswordHash.matches(hash, "hunter3"));
+    }
+
+    @Test
+    void htpasswdAndWormholeUserShareTheFileBothWays() throws Exception {
+        Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/htpasswd")),
+                "htpasswd is not installed (apt-get install apache2-utils): skipped");
+        wormholeWithInput("pw of alice\n", "user", "add", "--file", users().toString(), "--cost", "4", "alice");
+        Process verify = new ProcessBuilder("htpasswd", "-vb", users().toString(), "alice", "pw of alice")
+                .redirectErrorStream(true).start();
+        String said = new String(verify.getInputStream().readAllBytes());
+        assertEquals(0, verify.waitFor(), said);
+        Process add = new ProcessBuilder("htpasswd", "-bB", "-C", "4", users().toString(), "bob", "pw of bob")
+                .redirectErrorStream(true).start();
+        said = new String(add.getInputStream().readAllBytes());
+        assertEquals(0, add.waitFor(), said);
+        UsersFile f = UsersFile.read(users());
+        assertTrue(PasswordHash.matches(f.user("bob").orElseThrow().hash(), "pw of bob"));
+        assertTrue(PasswordHash.matches(f.user("alice").orElseThrow().hash(), "pw of alice"));
     }
 
     @Test

@@ -52,8 +52,8 @@ public final class LoggedEvents implements RelayEvents {
         smtpd.warn("{}: SASL {} authentication failed: authentication failure, sasl_username={}", e.client(),
                 e.mechanism(), printable(e.username()));
         if (e.limitReached()) {
-            smtpd.warn("{}: AUTH failure limit reached: {} in {}s; its AUTH gets 421 4.7.0 until then", e.client(),
-                    e.failures(), e.window().toSeconds());
+            smtpd.warn("{}: AUTH failure limit reached: {} in {}s; AUTH from it gets 421 4.7.0 for the rest of the window",
+                    e.client(), e.failures(), e.window().toSeconds());
         }
     }
 

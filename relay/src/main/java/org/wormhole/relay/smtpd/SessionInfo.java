@@ -30,6 +30,7 @@ final class SessionInfo {
     private volatile boolean closingAll;
     private final Map<String, String> names = new ConcurrentHashMap<>();
     private final Map<String, Login> logins = new ConcurrentHashMap<>();
+    private final Map<String, String> certifiedPeers = new ConcurrentHashMap<>();
     private final ClientNames clientNames;
 
     SessionInfo(ClientNames clientNames) {
@@ -104,9 +105,20 @@ final class SessionInfo {
         return Optional.ofNullable(logins.get(s.getSessionId()));
     }
 
+    /** The client's STARTTLS certificate has the pinned key of classic peer {@code peer}. */
+    void certifiedPeer(Session s, String peer) {
+        certifiedPeers.put(s.getSessionId(), peer);
+    }
+
+    /** True if the session may relay as mynetworks may: logged in, or a classic peer by its certificate. */
+    boolean authenticated(Session s) {
+        return logins.containsKey(s.getSessionId()) || certifiedPeers.containsKey(s.getSessionId());
+    }
+
     void ended(Session s) {
         esmtp.remove(s.getSessionId());
         logins.remove(s.getSessionId());
+        certifiedPeers.remove(s.getSessionId());
         phase.remove(s.getSessionId());
         lost.remove(s.getSessionId());
         names.remove(s.getSessionId());

@@ -110,6 +110,9 @@ public final class SmtpIngress implements AutoCloseable {
             SSLSocket s = (SSLSocket) ctxTls.getSocketFactory().createSocket(socket, remote.getHostString(),
                     socket.getPort(), true);
             s.setUseClientMode(false);
+            if (policy.clientCertificates().asked() && submission.isEmpty()) {
+                s.setWantClientAuth(true); // a classic peer is known by its certificate's pinned key
+            }
             s.setEnabledProtocols(new String[] {"TLSv1.3", "TLSv1.2"});
             return s;
         }));
