@@ -75,11 +75,13 @@ final class SessionInfo {
     /**
      * The client dropped the connection (end of stream or reset while we read): one INFO line,
      * as Postfix's {@code lost connection after DATA from host[addr]}, and the session ends
-     * without a stack trace. Called on the session's thread; logs once per session, however
-     * many layers (socket, TLS, DATA) notice.
+     * without a stack trace; nothing after QUIT. Called on the session's thread; logs once per
+     * session, however many layers (socket, TLS, DATA) notice.
      */
     void lost(Session s) {
-        if (!closingAll && lost.add(s.getSessionId())) {
+        // After QUIT the client may go as it likes: one that drops TCP without TLS's close_notify
+        // (swaks does) while we close our side was not lost.
+        if (!closingAll && !"QUIT".equals(phase.get(s.getSessionId())) && lost.add(s.getSessionId())) {
             log.info("lost connection after {} from {}", phase.getOrDefault(s.getSessionId(), CONNECT), client(s));
         }
         s.quit(); // ends the session quietly: SubEthaSMTP logs nothing for a session that is quitting
