@@ -66,7 +66,8 @@ class SubmissionTest {
         site.start("");
         FakeMx outside = one.outside();
         try (SmtpTranscript port25 = one.client()) {
-            port25.send("EHLO laptop.example").expect("250");
+            assertFalse(port25.send("EHLO laptop.example").expect("250").contains("AUTH"));
+            port25.send("AUTH PLAIN " + plain("alice", ALICE_PASSWORD)).expect("503 5.5.1 Error: authentication not enabled");
             port25.send("MAIL FROM:<alice@birlinghoven.example>").expect("250");
             port25.send("RCPT TO:<bob@outside.example>").expect("554 5.7.1 <bob@outside.example>: Relay access denied");
         }
