@@ -111,15 +111,17 @@ public final class LiveUsers implements UsernamePasswordValidator {
 
     /**
      * SubEthaSMTP's check of a name and password (AUTH PLAIN and LOGIN): an unknown name costs
-     * as long as a wrong password.
+     * as long as a wrong password (of a hash with the cost of the file's first user).
      *
      * @throws Unavailable the users file cannot be used now
      */
     @Override
     public void login(String username, String password, MessageContext context) throws LoginFailedException {
-        Optional<SubmissionUser> u = user(username);
-        if (u.isEmpty()) {
-            PasswordHash.burn();
+        UsersFile users = current();
+        Optional<SubmissionUser> u = users.user(username);
+        if (u.isEmpty()) { // as long as a wrong password of the first user, the usual cost in a file
+            PasswordHash.burn(users.users().stream().findFirst().map(f -> PasswordHash.cost(f.hash()))
+                    .orElse(PasswordHash.DEFAULT_COST));
             throw new LoginFailedException();
         }
         if (!PasswordHash.matches(u.get().hash(), password)) {

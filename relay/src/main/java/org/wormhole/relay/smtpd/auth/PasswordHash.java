@@ -2,6 +2,8 @@ package org.wormhole.relay.smtpd.auth;
 
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 import org.bouncycastle.crypto.generators.OpenBSDBCrypt;
 
@@ -21,8 +23,8 @@ public final class PasswordHash {
 
     private static final Pattern BCRYPT = Pattern.compile("\\$2[aby]\\$(0[4-9]|[12][0-9]|3[01])\\$[./A-Za-z0-9]{53}");
     private static final SecureRandom RANDOM = new SecureRandom();
-    /** What an unknown user's password is checked against, so that a wrong name costs as long as a wrong password. */
-    private static final String DUMMY = hash("not a password".toCharArray(), DEFAULT_COST);
+    /** By cost: what an unknown user's password is checked against, so that a wrong name costs as long as a wrong password. */
+    private static final Map<Integer, String> DUMMIES = new ConcurrentHashMap<>();
 
     private PasswordHash() {
     }
@@ -69,7 +71,7 @@ public final class PasswordHash {
     /** True if {@code password} matches {@code hash} (a hash {@link #isBcrypt} accepts). */
     public static boolean matches(String hash, String password) {
         if (password.getBytes(StandardCharsets.UTF_8).length > MAX_PASSWORD_BYTES) {
-            burn();
+            burn(cost(hash));
             return false; // bcrypt would compare only the first 72 octets: such a password never matches
         }
         try {
@@ -79,8 +81,18 @@ public final class PasswordHash {
         }
     }
 
-    /** As long as one check: for an unknown user, so that the reply's delay does not tell names apart. */
-    public static void burn() {
-        OpenBSDBCrypt.checkPassword(DUMMY, "x".toCharArray());
+    /** The cost of a hash {@link #isBcrypt} accepts: each step doubles the time of a check. */
+    public static int cost(String hash) {
+        return Integer.parseInt(hash.substring(4, 6));
+    }
+
+    /**
+     * As long as one check of a hash of {@code cost}: for an unknown user (with the cost of the
+     * users' hashes), so that the reply's delay does not tell names apart.
+     */
+    public static void burn(int cost) {
+        String dummy = DUMMIES.computeIfAbsent(Math.max(MIN_COST, Math.min(31, cost)),
+                c -> OpenBSDBCrypt.generate("2y", "not a password".toCharArray(), new byte[16], c));
+        OpenBSDBCrypt.checkPassword(dummy, "x".toCharArray());
     }
 }

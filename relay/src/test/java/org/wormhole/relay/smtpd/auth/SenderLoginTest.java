@@ -70,5 +70,7 @@ class SenderLoginTest {
         assertFalse(PasswordHash.matches(hash, "x".repeat(73)));
         assertThrows(IllegalArgumentException.class, () -> PasswordHash.hash("x".repeat(73).toCharArray(), 4));
         assertFalse(PasswordHash.matches(hash, "y"));
+        assertEquals(4, PasswordHash.cost(hash));
+        assertEquals(5, PasswordHash.cost("$2y$05$InGjyyOABb8gUjaCR/JcDuxVk6eeC6pYBMCP.ErrkJVeJYcEThVLG")); // htpasswd -B
     }
 }
