@@ -56,6 +56,8 @@
 #   NS_TCP_WMEM=           MODE=netns: net.ipv4.tcp_wmem inside both namespaces, e.g.
 #                          "4096 16384 16777216" (one TCP connection's send buffer bounds its
 #                          bytes in flight, so its throughput is at most that max / RTT)
+#   NS_SYSCTL=             MODE=netns: more sysctls inside both namespaces, space-separated KEY=VALUE,
+#                          e.g. "net.ipv4.tcp_slow_start_after_idle=0"
 #   JAVA_OPTS=             WORMHOLE_JAVA_OPTS for both relays
 #   WORK=/tmp/two-sites-bench   MAX_RUN_S=600 STALL_S=60 (bounds of every run)
 # Cleans up (processes, namespaces, Postfix instances stopped) on exit, error or Ctrl-C.
@@ -91,6 +93,7 @@ STALL_S=${STALL_S:-60}
 PROJECT_ROOT=$(cd "$REPO" && cd "$(git rev-parse --git-common-dir 2>/dev/null || echo .git)/.." 2>/dev/null && pwd || echo "$REPO")
 NFQ_DELAY_SRC=${NFQ_DELAY_SRC:-$PROJECT_ROOT/../shared/bench/classic/nfq-delay.c}
 NS_TCP_WMEM=${NS_TCP_WMEM:-}
+NS_SYSCTL=${NS_SYSCTL:-}
 
 RUN=$WORK/run
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
@@ -226,6 +229,10 @@ topo_up() {   # $1 = RTT ms
     if [[ -n $NS_TCP_WMEM ]]; then   # per namespace: the host's own setting is untouched
         for n in siteA siteB; do ip netns exec $n sysctl -q -w net.ipv4.tcp_wmem="$NS_TCP_WMEM" || return 1; done
     fi
+    local kv
+    for kv in $NS_SYSCTL; do
+        for n in siteA siteB; do ip netns exec $n sysctl -q -w "$kv" || return 1; done
+    done
     ip -n siteA link set vA up; ip -n siteB link set vB up
     local half; half=$($PY -c "print($rtt/2)")
     # SCHED_FIFO as in run-classic.sh: the delay stands in for netem, which runs in the kernel
@@ -476,7 +483,7 @@ prepare
 {
     echo "date_utc=$STAMP mode=$MODE rtts=$RTTS concs=$CONCS size=$SIZE reps=$REPS paths=$PATHS"
     echo "bulk=$BULK ${BULK_N}x$BULK_SIZE s=$BULK_CONC warm=$WARM_N lat=$LAT n=$LAT_N gap=${LAT_GAP_S}s tsmtp_conc=${TSMTP_CONC:-default} lanes=${LANES:-default} java_opts=$JAVA_OPTS"
-    echo "tcp_wmem=$(sysctl -n net.ipv4.tcp_wmem | tr '\t' ' ') tcp_rmem=$(sysctl -n net.ipv4.tcp_rmem | tr '\t' ' ') ns_tcp_wmem=${NS_TCP_WMEM:-same} cc=$(sysctl -n net.ipv4.tcp_congestion_control)"
+    echo "tcp_wmem=$(sysctl -n net.ipv4.tcp_wmem | tr '\t' ' ') tcp_rmem=$(sysctl -n net.ipv4.tcp_rmem | tr '\t' ' ') ns_tcp_wmem=${NS_TCP_WMEM:-same} ns_sysctl=${NS_SYSCTL:-none} cc=$(sysctl -n net.ipv4.tcp_congestion_control)"
     echo "commit=$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null)$(git -C "$REPO" diff --quiet 2>/dev/null || echo +dirty)"
     echo "java=$(java -version 2>&1 | head -1)"
     echo "postfix=$(postconf -h mail_version 2>/dev/null) stunnel=$(stunnel -version 2>&1 | grep -m1 '^stunnel')"

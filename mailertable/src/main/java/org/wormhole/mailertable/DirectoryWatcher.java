@@ -5,20 +5,25 @@ import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.FileSystems;
 import java.nio.file.Path;
 import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchEvent;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The thread that notices edits of a table file: it waits for an event in the file's directory
- * (and, for a symlink, its target's) or for the next check, whichever comes first, then runs the
- * check. Where the directory cannot be watched, the check still runs every poll interval.
+ * The thread that notices edits of a table file: it waits for an event about the file in its
+ * directory (and, for a symlink, about its target in the target's directory) or for the next
+ * check, whichever comes first, then runs the check. Events about other files of those
+ * directories (a log written next to the table, a spool below it) are drained and ignored, so a
+ * busy directory costs no stat per event. Where the directory cannot be watched, the check still
+ * runs every poll interval.
  */
 final class DirectoryWatcher implements AutoCloseable {
 
@@ -30,6 +35,8 @@ final class DirectoryWatcher implements AutoCloseable {
     private final Runnable check;
     private final WatchService watchService;
     private final Set<Path> watchedDirs = new HashSet<>();
+    /** The names an event must be about to matter: the file's own and its symlink target's. */
+    private final Set<Path> names = ConcurrentHashMap.newKeySet();
     private final Thread thread;
     private volatile boolean closed;
 
@@ -55,8 +62,10 @@ final class DirectoryWatcher implements AutoCloseable {
     /** Watches the directory of the path as given and, for a symlink, that of its target. */
     synchronized void watch(FileStamp stamp) {
         register(file.toAbsolutePath().getParent());
+        names.add(file.getFileName());
         if (stamp != null) {
             register(stamp.realPath().getParent());
+            names.add(stamp.realPath().getFileName());
         }
     }
 
@@ -75,22 +84,36 @@ final class DirectoryWatcher implements AutoCloseable {
     }
 
     private void loop() {
+        long due = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(nextCheckMillis.getAsLong());
         while (!closed) {
             try {
-                WatchKey key = watchService.poll(nextCheckMillis.getAsLong(), TimeUnit.MILLISECONDS);
+                long wait = Math.max(0, TimeUnit.NANOSECONDS.toMillis(due - System.nanoTime()));
+                WatchKey key = watchService.poll(wait, TimeUnit.MILLISECONDS);
+                boolean run = key == null || System.nanoTime() - due >= 0;
                 while (key != null) {
-                    key.pollEvents();
+                    for (WatchEvent<?> e : key.pollEvents()) {
+                        run |= concernsTheFile(e);
+                    }
                     key.reset();
                     key = watchService.poll();
                 }
-                check.run();
+                if (run) {
+                    check.run();
+                    due = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(nextCheckMillis.getAsLong());
+                }
             } catch (InterruptedException | ClosedWatchServiceException e) {
                 return;
             } catch (RuntimeException e) {
                 log.error("mailertable {}: watcher error, retrying", file, e);
                 pause(pollInterval.toMillis());
+                due = System.nanoTime();
             }
         }
+    }
+
+    /** An event about the table's name (or its target's), or lost events: then the file may have changed. */
+    private boolean concernsTheFile(WatchEvent<?> e) {
+        return e.kind() == StandardWatchEventKinds.OVERFLOW || !(e.context() instanceof Path p) || names.contains(p);
     }
 
     private static void pause(long millis) {

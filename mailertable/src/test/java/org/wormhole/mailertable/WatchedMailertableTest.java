@@ -6,24 +6,26 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
-
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.AppenderBase;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.time.Clock;
 import java.nio.file.StandardOpenOption;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
@@ -235,6 +237,33 @@ class WatchedMailertableTest {
         assertEquals("esmtp:[mx.new.example]", value(w, "user@new.example"));
         assertTrue(w.status().healthy());
         assertEquals(2, w.status().entries());
+    }
+
+    @Test
+    void anEditIsFollowedWhileALogNextToTheTableIsWrittenAllTheTime() throws Exception {
+        Path table = write(dir.resolve("mailertable"), "a.example esmtp:[one.example]\n");
+        WatchedMailertable w = open(table);
+        AtomicBoolean stop = new AtomicBoolean();
+        Thread logger = new Thread(() -> { // a relay logging next to its table: an event per line
+            long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            try {
+                for (int i = 0; !stop.get() && System.nanoTime() < end; i++) {
+                    Files.writeString(dir.resolve("relay.log"), "line " + i + "\n",
+                            StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+        logger.start();
+        try {
+            Files.writeString(table, "a.example esmtp:[two.example]\n");
+            awaitGeneration(w, 2);
+            assertEquals("esmtp:[two.example]", value(w, "x@a.example"));
+        } finally {
+            stop.set(true);
+            logger.join();
+        }
     }
 
     @Test

@@ -40,7 +40,7 @@ final class ConfigCommand implements Runnable {
         CommandLine.Model.CommandSpec spec;
 
         @Parameters(arity = "0..1", paramLabel = "FILE",
-                description = "the file (default: config/wormhole.conf under WORMHOLE_HOME)")
+                description = "the file (default: $WORMHOLE_CONFIG, else config/wormhole.conf under WORMHOLE_HOME)")
         Path file;
 
         @Override

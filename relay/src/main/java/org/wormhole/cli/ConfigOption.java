@@ -6,13 +6,14 @@ import java.nio.file.Path;
 import org.wormhole.relay.config.ConfigException;
 import org.wormhole.relay.config.ConfigLoader;
 import org.wormhole.relay.config.RelayConfig;
+import org.wormhole.relay.reload.ConfigSource;
 import picocli.CommandLine.Option;
 
 /** {@code --config FILE}, shared by the commands that need the relay's configuration. */
 final class ConfigOption {
 
     @Option(names = {"-c", "--config"}, paramLabel = "FILE",
-            description = "the relay configuration (default: config/wormhole.conf under WORMHOLE_HOME)")
+            description = "the relay configuration (default: $WORMHOLE_CONFIG, else config/wormhole.conf under WORMHOLE_HOME)")
     Path file;
 
     Path file() {
@@ -52,6 +53,20 @@ final class ConfigOption {
             err.println(file() + ": configuration not usable; " + consequence);
         }
         return c;
+    }
+
+    /**
+     * Loads it as {@code source} reads it (what a relay that reloads keeps), or prints every
+     * problem, then "FILE: configuration not usable; {@code consequence}", and returns null.
+     */
+    ConfigSource.Loaded loadOrReport(ConfigSource source, PrintWriter err, String consequence) {
+        try {
+            return source.load();
+        } catch (ConfigException e) {
+            e.problems().forEach(err::println);
+            err.println(source.file() + ": configuration not usable; " + consequence);
+            return null;
+        }
     }
 
     /** Loads it, or prints every problem to {@code err} and returns null. */

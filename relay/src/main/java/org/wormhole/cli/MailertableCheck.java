@@ -25,8 +25,8 @@ import picocli.CommandLine.Parameters;
         mixinStandardHelpOptions = true,
         description = {"Check mailertable files.",
                 "Prints 'FILE: N entries OK', or every bad line as 'FILE:LINE: what is",
-                "wrong' and exits 1. With the relay's configuration (--config, or",
-                "config/wormhole.conf under WORMHOLE_HOME when it exists), a tsmtp route",
+                "wrong' and exits 1. With the relay's configuration (--config, $WORMHOLE_CONFIG,",
+                "or config/wormhole.conf under WORMHOLE_HOME when it exists), a tsmtp route",
                 "to a peer not in its peers block is an error too, and a tsmtp route to",
                 "this site itself a warning (printed; the exit code stays 0)."})
 final class MailertableCheck implements Callable<Integer> {

@@ -11,13 +11,15 @@ import org.wormhole.relay.Relay;
 import org.wormhole.relay.config.RelayConfig;
 import org.wormhole.relay.delivery.Dns;
 import org.wormhole.relay.queue.SpoolLockedException;
+import org.wormhole.relay.reload.ConfigSource;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code wormhole run}: the relay, until SIGTERM or Ctrl-C. */
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = {"Run the relay: accept SMTP, queue, route by the mailertable, deliver.",
-                "Stops gracefully on SIGTERM or Ctrl-C (shutdown_timeout for deliveries in progress)."})
+                "Stops gracefully on SIGTERM or Ctrl-C (shutdown_timeout for deliveries in progress).",
+                "SIGHUP (or 'wormhole reload') re-reads the configuration file and applies what can change live."})
 final class RunCommand implements Callable<Integer> {
 
     @CommandLine.Spec
@@ -29,10 +31,12 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         PrintWriter err = spec.commandLine().getErr();
-        RelayConfig c = config.loadOrReport(err, "relay not started");
-        if (c == null) {
+        ConfigSource source = new ConfigSource(config.file(), WormholeHome.home());
+        ConfigSource.Loaded loaded = config.loadOrReport(source, err, "relay not started");
+        if (loaded == null) {
             return 1;
         }
+        RelayConfig c = loaded.config();
         Relay relay;
         try {
             relay = Relay.start(c, Dns.systemResolver(), Clock.systemUTC());
@@ -44,6 +48,8 @@ final class RunCommand implements Callable<Integer> {
             err.println("relay not started: " + why(e, c));
             return 1;
         }
+        relay.reloadingFrom(source, loaded);
+        ReloadOnHangup.install(relay);
         UntilStopped stopped = UntilStopped.closing(relay::close);
         String link = c.link().listen().isPresent() && relay.links().isPresent()
                 ? ", link on " + c.link().listen().get().getAddress().getHostAddress() + ":" + relay.links().get().linkPort()

@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = WormholeVersion.class,
         description = "Site-to-site mail relay over encrypted links.",
-        subcommands = {RunCommand.class, ConfigCommand.class, QueueCommand.class, LinkCommand.class,
+        subcommands = {RunCommand.class, ReloadCommand.class, ConfigCommand.class, QueueCommand.class, LinkCommand.class,
                 MailertableCommand.class, KeygenCommand.class, FingerprintCommand.class, UserCommand.class,
                 DemoCommand.class,
                 CommandLine.HelpCommand.class})

@@ -7,7 +7,10 @@ import org.wormhole.relay.config.ConfigLoader;
 
 /**
  * Where the relay's files are by default. The launcher sets {@code WORMHOLE_HOME} to the
- * installation directory; without it, paths are relative to the current directory.
+ * installation directory (a clone, an unpacked release archive; {@code /etc/wormhole} when
+ * installed from the Debian package); without it, paths are relative to the current directory.
+ * The configuration is {@code config/wormhole.conf} under it, unless {@code WORMHOLE_CONFIG}
+ * names the file (the Debian package's launcher sets it to {@code /etc/wormhole/wormhole.conf}).
  */
 final class WormholeHome {
 
@@ -25,9 +28,10 @@ final class WormholeHome {
         return home == null || home.isEmpty() ? Path.of("").toAbsolutePath() : Path.of(home).toAbsolutePath();
     }
 
-    /** The relay's configuration file: {@code config/wormhole.conf}. */
+    /** The relay's configuration file: {@code $WORMHOLE_CONFIG}, else {@code config/wormhole.conf}. */
     static Path defaultConfig() {
-        return resolve("config/wormhole.conf");
+        String config = System.getenv("WORMHOLE_CONFIG");
+        return config == null || config.isEmpty() ? resolve("config/wormhole.conf") : Path.of(config);
     }
 
     /**

@@ -6,6 +6,7 @@ import java.nio.file.NoSuchFileException;
 import java.security.GeneralSecurityException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -46,6 +47,11 @@ import org.wormhole.relay.queue.FreeSpace;
 import org.wormhole.relay.queue.Spool;
 import org.wormhole.relay.queue.SpoolLock;
 import org.wormhole.relay.queue.SpoolLockedException;
+import org.wormhole.relay.reload.ConfigChange;
+import org.wormhole.relay.reload.ConfigSource;
+import org.wormhole.relay.reload.LiveKeys;
+import org.wormhole.relay.reload.ReloadReport;
+import org.wormhole.relay.reload.Reloader;
 import org.wormhole.relay.smtpd.ClientNames;
 import org.wormhole.relay.smtpd.ContentChecks;
 import org.wormhole.relay.smtpd.SmtpIngress;
@@ -64,7 +70,12 @@ public final class Relay implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger("relay");
 
-    private final RelayConfig config;
+    private final RelayConfig config; // as started: what the keys that need a restart stay at
+    private volatile RelayConfig live; // as last reloaded: what the live keys are at
+    private volatile Reloader reloader; // null: not started from a file, nothing to reload
+    private volatile String tlsCertificate; // the served certificate's fingerprint; null without TLS
+    private final Pin sitePin; // this site's key on the links; null without peers
+    private final DsnNotifier dsn;
     private final WatchedMailertable mailertable;
     private final Spool spool;
     private final QueueManager queue;
@@ -86,6 +97,7 @@ public final class Relay implements AutoCloseable {
     private Relay(RelayConfig config, NexthopResolver resolver, Clock clock, RelayEvents listener)
             throws IOException, MailertableException {
         this.config = config;
+        this.live = config;
         this.clock = clock;
         this.events = RelayEvents.all(List.of(new LoggedEvents(), listener));
         // One relay per spool: the lock comes before anything else touches the spool.
@@ -114,6 +126,7 @@ public final class Relay implements AutoCloseable {
             this.lmtp = new SmtpDeliveryAgent(resolver, client.withLmtp(true), d.lmtpPort(),
                     d.destinationConcurrencyLimit());
             SiteIdentity identity = config.peers().isEmpty() ? null : siteIdentity(config);
+            this.sitePin = identity == null ? null : identity.pin();
             this.links = identity == null ? null : links(config, identity, clock);
             this.classicPeers = identity == null || config.peers().stream().noneMatch(RelayConfig.PeerConfig::classic)
                     ? null : classicPeers(config, identity, client);
@@ -122,24 +135,21 @@ public final class Relay implements AutoCloseable {
             }
             DeliveryAgent tsmtp = links == null ? null
                     : new TsmtpAgent(links, d.dataDoneTimeout());
+            this.dsn = new DsnNotifier(spool, config.myhostname(), q.maximalQueueLifetime(), q.delayWarningTime(), clock);
             this.queue = new QueueManager(spool, mailertable::lookup, new RelayAgents(smtp, lmtp, tsmtp, classicPeers,
                     links == null ? route -> false : links::carries),
-                    new DsnNotifier(spool, config.myhostname(), q.maximalQueueLifetime(), q.delayWarningTime(), clock),
-                    new QueueManager.Settings(q.hopcountLimit(),
-                            new RetryPolicy(q.minimalBackoff(), q.maximalBackoff()),
-                            q.maximalQueueLifetime(), q.delayWarningTime(), d.processLimit(),
-                            d.destinationConcurrencyLimit(), links == null ? 0 : d.tsmtpConcurrencyLimit()),
-                    clock, events);
+                    dsn, queueSettings(config, config), clock, events);
             ClientCertificates classicClients = classicClients(config);
             Optional<SSLContext> tls = TlsFiles.serverContext(smtpd.tlsCertFile(), smtpd.tlsKeyFile(), classicClients.asked());
-            RelayPolicy policy = new RelayPolicy(smtpd.mynetworks(), smtpd.relayDomains(), classicClients);
-            this.ingress = new SmtpIngress(ingressSettings(config, smtpd.listen()), policy, spool, freeSpace,
+            this.ingress = new SmtpIngress(ingressSettings(config, smtpd.listen()), policy(config, config), spool, freeSpace,
                     queue::enqueued, tls, clock, ClientNames.SYSTEM, events);
             this.submission = config.submission().listen().isEmpty() ? null
-                    : new SmtpIngress(ingressSettings(config, config.submission().listen().get()), policy, spool,
-                            freeSpace, queue::enqueued, tls, clock, ClientNames.SYSTEM, events,
+                    : new SmtpIngress(ingressSettings(config, config.submission().listen().get()), policy(config, config),
+                            spool, freeSpace, queue::enqueued, tls, clock, ClientNames.SYSTEM, events,
                             Optional.of(submission(config.submission(), clock)));
-            this.control = new ControlServer(spool.controlSocket(), queue, links);
+            this.tlsCertificate = smtpd.tlsCertFile().isPresent()
+                    ? TlsFiles.certificateFingerprint(smtpd.tlsCertFile().get()) : null;
+            this.control = new ControlServer(spool.controlSocket(), queue, links, this::reload);
         } catch (IOException | RuntimeException e) {
             mailertable.close();
             spoolLock.close();
@@ -158,7 +168,10 @@ public final class Relay implements AutoCloseable {
         return new ClientCertificates(pins);
     }
 
-    /** The settings of an SMTP listener on {@code listen}: everything else is smtpd's. */
+    /**
+     * What an SMTP listener on {@code listen} is built with; {@link SmtpIngress#apply} takes the
+     * live part of it on a reload.
+     */
     private static SmtpIngress.Settings ingressSettings(RelayConfig config, InetSocketAddress listen) {
         SmtpdConfig smtpd = config.smtpd();
         return new SmtpIngress.Settings(listen, config.myhostname(),
@@ -180,6 +193,27 @@ public final class Relay implements AutoCloseable {
         } catch (UsersFileException e) {
             throw new IOException(String.join("\n", e.problems()));
         }
+    }
+
+    /**
+     * The relay policy of {@code config}; the classic peers' pins are those of {@code started},
+     * the configuration the relay started with (peers need a restart).
+     */
+    private static RelayPolicy policy(RelayConfig config, RelayConfig started) {
+        return new RelayPolicy(config.smtpd().mynetworks(), config.smtpd().relayDomains(), classicClients(started));
+    }
+
+    /**
+     * The queue manager's settings from {@code config}, with the number of delivery threads of
+     * {@code started} (fixed at start).
+     */
+    private static QueueManager.Settings queueSettings(RelayConfig config, RelayConfig started) {
+        QueueConfig q = config.queue();
+        DeliveryConfig d = config.delivery();
+        return new QueueManager.Settings(q.hopcountLimit(),
+                new RetryPolicy(q.minimalBackoff(), q.maximalBackoff()),
+                q.maximalQueueLifetime(), q.delayWarningTime(), started.delivery().processLimit(),
+                d.destinationConcurrencyLimit(), started.peers().isEmpty() ? 0 : started.delivery().tsmtpConcurrencyLimit());
     }
 
     /**
@@ -313,6 +347,97 @@ public final class Relay implements AutoCloseable {
     }
 
     /**
+     * From now on {@link #reload} reads {@code source} again, the relay having started from
+     * {@code running} (its reading of that file); without it a reload reports that there is
+     * nothing to reload. {@code wormhole run} calls it; so can a test.
+     */
+    public Relay reloadingFrom(ConfigSource source, ConfigSource.Loaded running) {
+        this.reloader = new Reloader(source, running);
+        return this;
+    }
+
+    /**
+     * Reads the configuration file again ({@code wormhole reload}, SIGHUP) and applies what can
+     * change live ({@link LiveKeys}): SMTP sessions accepted from now on get the new relay policy,
+     * limits and TLS certificate, delivery attempts begun from now on the new queue settings;
+     * sessions, attempts and links in progress are not touched, nor is the queue. The other
+     * changed keys are reported as needing a restart and keep their values. A file with errors,
+     * or TLS files that do not load, change nothing. Logged line by line; thread-safe.
+     */
+    public ReloadReport reload() {
+        Reloader r = reloader;
+        if (r == null) {
+            return ReloadReport.refused(config.source(), List.of(config.source()
+                    + ": this relay was not started from a configuration file: nothing to reload"));
+        }
+        return r.reload(new LiveParts());
+    }
+
+    /** The running relay's parts, as a reload changes them. */
+    private final class LiveParts implements Reloader.Parts {
+
+        @Override
+        public boolean live(String key, RelayConfig next) {
+            if (key.equals("smtpd_tls_cert_file") || key.equals("smtpd_tls_key_file")) {
+                // STARTTLS offered or not is fixed at start; its certificate is not
+                return tlsCertificate != null && next.smtpd().tlsCertFile().isPresent();
+            }
+            return LiveKeys.isLive(key);
+        }
+
+        /**
+         * The table in use checked against the file's peers: a {@code tsmtp} route to a peer the
+         * file no longer has would refuse the next start, and its mail could only wait and bounce.
+         */
+        @Override
+        public List<String> refusals(RelayConfig next) {
+            return new PeerRouteCheck(next).errors(mailertable.current()).stream()
+                    .map(e -> e + " (" + next.source() + " no longer has that peer: change the table first)")
+                    .toList();
+        }
+
+        /**
+         * The site key in the file's key directory, when the relay runs links: one replaced there
+         * (a rollover) is used from the next start; one that no longer loads would refuse that start.
+         */
+        @Override
+        public List<ConfigChange> restartFound(RelayConfig next) throws IOException {
+            if (sitePin == null || next.peers().isEmpty()) {
+                return List.of();
+            }
+            Pin now = siteIdentity(next).pin();
+            return now.equals(sitePin) ? List.of()
+                    : List.of(new ConfigChange("site key " + next.link().keyDirectory().resolve(SiteIdentity.KEY_FILE),
+                            sitePin.value(), now.value()));
+        }
+
+        @Override
+        public List<ConfigChange> apply(RelayConfig next) throws IOException {
+            SmtpdConfig smtpd = next.smtpd();
+            boolean tls = tlsCertificate != null && smtpd.tlsCertFile().isPresent();
+            // Everything that can fail first: nothing is applied unless all of it loads.
+            Optional<SSLContext> context = tls ? TlsFiles.serverContext(smtpd.tlsCertFile(), smtpd.tlsKeyFile(),
+                    classicClients(config).asked()) : Optional.empty();
+            String certificate = tls ? TlsFiles.certificateFingerprint(smtpd.tlsCertFile().get()) : tlsCertificate;
+            RelayPolicy policy = policy(next, config);
+            ingress.apply(ingressSettings(next, config.smtpd().listen()), policy, context);
+            if (submission != null) {
+                submission.apply(ingressSettings(next, config.submission().listen().get()), policy, context);
+            }
+            freeSpace.use(next.queue().minfree(), smtpd.messageSizeLimit());
+            queue.apply(queueSettings(next, config));
+            dsn.times(next.queue().maximalQueueLifetime(), next.queue().delayWarningTime());
+            live = next;
+            List<ConfigChange> found = new ArrayList<>();
+            if (tls && !certificate.equals(tlsCertificate)) {
+                found.add(new ConfigChange("smtpd TLS certificate", tlsCertificate, certificate));
+            }
+            tlsCertificate = certificate;
+            return found;
+        }
+    }
+
+    /**
      * Stops gracefully: no new SMTP sessions ({@code 421 4.3.2}); SMTP transactions in progress,
      * then deliveries in progress, each get {@code shutdown_timeout} to finish; everything else
      * stays queued for the next start.
@@ -320,17 +445,18 @@ public final class Relay implements AutoCloseable {
     @Override
     public void close() {
         log.info("relay stopping");
+        RelayConfig now = live;
         if (submission != null) { // both listeners stop together: a transaction on either may finish
-            CompletableFuture<Void> stopped = CompletableFuture.runAsync(() -> submission.shutdown(config.shutdownTimeout()));
-            ingress.shutdown(config.shutdownTimeout());
+            CompletableFuture<Void> stopped = CompletableFuture.runAsync(() -> submission.shutdown(now.shutdownTimeout()));
+            ingress.shutdown(now.shutdownTimeout());
             stopped.join();
         } else {
-            ingress.shutdown(config.shutdownTimeout());
+            ingress.shutdown(now.shutdownTimeout());
         }
         if (links != null) {
             links.close(); // mail in flight on a link stays queued here until its RESULT: nothing is lost
         }
-        queue.stop(config.shutdownTimeout());
+        queue.stop(now.shutdownTimeout());
         if (ledger != null) {
             try {
                 ledger.close(); // after the links: no custody commit is running any more

@@ -1,13 +1,11 @@
 package org.wormhole.bench;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -74,27 +72,24 @@ public final class BacklogRun {
     }
 
     private int run() throws Exception {
-        Path launcher = repo.resolve("relay/bin/wormhole");
-        deleteTree(work);
+        BenchSites sites = new BenchSites(repo, work);
+        BenchSites.deleteTree(work);
         Files.createDirectories(work);
-        int tSmtp = freePort();
-        int bSmtp = freePort();
-        int bLink = freePort();
-        for (String site : List.of("tokyo", "birlinghoven")) {
-            exec(launcher.toString(), "keygen", "--dir", work.resolve(site + "/keys").toString(), "--name", site);
-        }
-        String tokyoPin = exec(launcher.toString(), "fingerprint", work.resolve("tokyo/keys/site.crt").toString()).trim();
-        String birlPin = exec(launcher.toString(), "fingerprint", work.resolve("birlinghoven/keys/site.crt").toString()).trim();
+        int tSmtp = BenchSites.freePort();
+        int bSmtp = BenchSites.freePort();
+        int bLink = BenchSites.freePort();
+        String tokyoPin = sites.keygen("tokyo");
+        String birlPin = sites.keygen("birlinghoven");
         try (OrderedSink sink = new OrderedSink(TOKYO)) {
-            writeSite("tokyo", tSmtp, "birlinghoven.example tsmtp:birlinghoven\n",
+            sites.write("tokyo", tSmtp, "birlinghoven.example tsmtp:birlinghoven\n",
                     "minimal_backoff_time = 30m\nmaximal_backoff_time = 1h\nlink_maximal_backoff_time = 1s\n"
                             + "peers { birlinghoven { address = \"127.0.0.1\", port = " + bLink + ", pins = [\"" + birlPin
                             + "\"], dial = true } }\n");
-            writeSite("birlinghoven", bSmtp, "birlinghoven.example esmtp:[127.0.0.1]:" + sink.port() + "\n",
+            sites.write("birlinghoven", bSmtp, "birlinghoven.example esmtp:[127.0.0.1]:" + sink.port() + "\n",
                     "link_listen = \"127.0.0.1:" + bLink + "\"\n"
                             + "peers { tokyo { address = \"127.0.0.1\", pins = [\"" + tokyoPin + "\"], dial = false } }\n");
-            SiteProcess tokyo = site(launcher, "tokyo");
-            SiteProcess birl = site(launcher, "birlinghoven");
+            SiteProcess tokyo = sites.process("tokyo");
+            SiteProcess birl = sites.process("birlinghoven");
             try {
                 return measure(tokyo, birl, sink, tSmtp);
             } finally {
@@ -102,8 +97,8 @@ public final class BacklogRun {
                 birl.close();
                 Files.write(work.resolve("result.txt"), report, StandardCharsets.UTF_8);
                 if (!"1".equals(System.getenv("KEEP"))) {
-                    deleteTree(work.resolve("tokyo/spool"));
-                    deleteTree(work.resolve("birlinghoven/spool"));
+                    BenchSites.deleteTree(work.resolve("tokyo/spool"));
+                    BenchSites.deleteTree(work.resolve("birlinghoven/spool"));
                 }
             }
         }
@@ -406,20 +401,6 @@ public final class BacklogRun {
         }
     }
 
-    private SiteProcess site(Path launcher, String site) {
-        return new SiteProcess(launcher, work.resolve(site + "/wormhole.conf"), work.resolve(site + ".log"));
-    }
-
-    private void writeSite(String site, int smtpPort, String mailertable, String extra) throws IOException {
-        Path d = work.resolve(site);
-        Files.createDirectories(d);
-        Files.writeString(d.resolve("mailertable"), mailertable);
-        Files.writeString(d.resolve("wormhole.conf"), "myhostname = relay." + site + ".example\n"
-                + "listen = \"127.0.0.1:" + smtpPort + "\"\nsmtpd_pregreet_wait = 0s\n"
-                + "queue_directory = \"" + d.resolve("spool") + "\"\nmailertable = \"" + d.resolve("mailertable") + "\"\n"
-                + "link_key_directory = \"" + d.resolve("keys") + "\"\nshutdown_timeout = 10s\n" + extra);
-    }
-
     private static long files(Path dir) throws IOException {
         if (!Files.isDirectory(dir)) {
             return 0;
@@ -433,21 +414,6 @@ public final class BacklogRun {
         return to < 0 ? -1 : (to - from) / 1e9;
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
-
-    private static String exec(String... command) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (p.waitFor() != 0) {
-            throw new IOException(String.join(" ", command) + " failed");
-        }
-        return out;
-    }
-
     private void say(String format, Object... args) {
         String line = String.format(format, args);
         report.add(line);
@@ -455,12 +421,4 @@ public final class BacklogRun {
         System.out.flush();
     }
 
-    private static void deleteTree(Path root) throws IOException {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> files = Files.walk(root)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
-    }
 }

@@ -15,7 +15,7 @@ record Options(int killTrials, int burst, int sessions, int cutTrials, int large
 
     static final String USAGE = """
             usage: ProvingGround [--quick] [--postfix] [--kill-trials N] [--burst N] [--sessions N] [--rate N] [--cut-trials N]
-                                 [--large-cut-trials N] [--flood-seconds S] [--smtp-flood N] [--no-disk-full]
+                                 [--large-cut-trials N] [--large-size BYTES] [--flood-seconds S] [--smtp-flood N] [--no-disk-full]
                                  [--only GROUP,...] [--work DIR] [--jar relay/target/wormhole.jar] [--seed N]
               --quick              the short variant (mvn verify's): 2 kill -9 trials per relay, bursts of 100,
                                    one cut of each kind, the probes, 8 s floods, no disk-full trial
@@ -29,6 +29,7 @@ record Options(int killTrials, int burst, int sessions, int cutTrials, int large
                                    as fast as the relay takes them)
               --cut-trials N       link cuts mid-burst (default 5)
               --large-cut-trials N link cuts mid-15 MB message (default 2)
+              --large-size BYTES   the size of that message (default 15000000)
               --flood-seconds S    length of each flood (default 20)
               --smtp-flood N       connections of the SMTP flood from one address (default 300)
               --no-disk-full       skip the disk-full trial (it needs root for its tmpfs; skipped without)
@@ -61,6 +62,7 @@ record Options(int killTrials, int burst, int sessions, int cutTrials, int large
         int sessions = d.sessions;
         int cutTrials = d.cutTrials;
         int largeCutTrials = d.largeCutTrials;
+        int largeSize = d.largeSize;
         int floodSeconds = d.floodSeconds;
         int smtpFlood = d.smtpFloodConnections;
         boolean postfix = d.postfix;
@@ -82,6 +84,7 @@ record Options(int killTrials, int burst, int sessions, int cutTrials, int large
                     case "--sessions" -> sessions = Integer.parseInt(args[++i]);
                     case "--cut-trials" -> cutTrials = Integer.parseInt(args[++i]);
                     case "--large-cut-trials" -> largeCutTrials = Integer.parseInt(args[++i]);
+                    case "--large-size" -> largeSize = Integer.parseInt(args[++i]);
                     case "--flood-seconds" -> floodSeconds = Integer.parseInt(args[++i]);
                     case "--smtp-flood" -> smtpFlood = Integer.parseInt(args[++i]);
                     case "--only" -> only = Set.of(args[++i].split(","));
@@ -98,11 +101,11 @@ record Options(int killTrials, int burst, int sessions, int cutTrials, int large
             throw new IllegalArgumentException(e.getMessage() + "\n" + USAGE);
         }
         if (killTrials < 0 || burst < 10 || sessions < 1 || cutTrials < 0 || largeCutTrials < 0 || floodSeconds < 1
-                || smtpFlood < 0 || rate < 0 || !GROUPS.containsAll(only)) {
+                || smtpFlood < 0 || rate < 0 || largeSize < 1_000_000 || !GROUPS.containsAll(only)) {
             throw new IllegalArgumentException("--burst must be at least 10, --flood-seconds at least 1, the counts not"
-                    + " negative, --only one or more of " + GROUPS + "\n" + USAGE);
+                    + " negative, --large-size at least 1000000, --only one or more of " + GROUPS + "\n" + USAGE);
         }
-        return new Options(killTrials, burst, sessions, cutTrials, largeCutTrials, d.largeSize, floodSeconds, smtpFlood,
+        return new Options(killTrials, burst, sessions, cutTrials, largeCutTrials, largeSize, floodSeconds, smtpFlood,
                 d.linkFloodHolders, postfix, diskFull, only, work, jar, seed, rate);
     }
 

@@ -70,6 +70,11 @@ final class SmtpTranscript implements AutoCloseable {
         return this;
     }
 
+    /** The certificate the server presented in the TLS handshake. */
+    java.security.cert.Certificate serverCertificate() throws IOException {
+        return ((javax.net.ssl.SSLSocket) socket).getSession().getPeerCertificates()[0];
+    }
+
     /** The negotiated TLS protocol, or "none". */
     String tlsProtocol() {
         return socket instanceof javax.net.ssl.SSLSocket s ? s.getSession().getProtocol() : "none";

@@ -13,6 +13,7 @@ import org.wormhole.relay.Relay;
 import org.wormhole.relay.config.ConfigLoader;
 import org.wormhole.relay.config.RelayConfig;
 import org.wormhole.relay.delivery.NexthopResolver;
+import org.wormhole.relay.reload.ConfigSource;
 
 /**
  * One Wormhole site for tests: a home directory with its config and mailertable, a relay started
@@ -77,6 +78,17 @@ final class TestSite implements AutoCloseable {
 
     TestSite start() throws Exception {
         relay = Relay.start(config(), resolver(), clock, events);
+        return this;
+    }
+
+    /**
+     * Starts the relay from its configuration file ({@link #configFile}), as {@code wormhole run
+     * --config} does: a reload ({@code wormhole reload}) reads that file again.
+     */
+    TestSite startFromFile() throws Exception {
+        ConfigSource source = new ConfigSource(configFile(), home);
+        ConfigSource.Loaded loaded = source.load();
+        relay = Relay.start(loaded.config(), resolver(), clock, events).reloadingFrom(source, loaded);
         return this;
     }
 

@@ -112,7 +112,7 @@ final class OfferSender {
             lane.write(new Frame.Offer(stream, m.messageId(), m.sender(), m.recipients(), m.flags(), m.size(), m.hops()));
             offered = true;
             CRC32C crc = new CRC32C();
-            byte[] buf = new byte[Frame.MAX_CHUNK];
+            byte[] buf = new byte[(int) Math.max(1, Math.min(Frame.MAX_CHUNK, m.size()))]; // a small message: its size
             long left = m.size();
             while (left > 0) {
                 int n = read(m, in, buf, (int) Math.min(buf.length, left));

@@ -22,21 +22,26 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.wormhole.relay.peers.LinkStatus;
 import org.wormhole.relay.peers.RelayLinks;
 import org.wormhole.relay.qmgr.QueueManager;
 import org.wormhole.relay.queue.QueueId;
+import org.wormhole.relay.reload.ReloadReport;
 
 /**
  * The running relay's control socket ({@code SPOOL/private/control}, a Unix domain socket in a
  * mode-0700 directory, so only the relay's own user can use it): how {@code wormhole queue
  * flush|hold|release|delete} reach the queue manager (Postfix's postqueue/postsuper), and
- * {@code wormhole link status} the links. Protocol: one request line ({@code flush},
- * {@code hold ID}, {@code release ID}, {@code delete ID|ALL}, {@code link status}), one reply line,
- * {@code OK text} or {@code ERROR text}; {@code link status} adds one {@link LinkStatus} line per
- * peer after its {@code OK} line. The server closes the connection after the reply. Clients are
+ * {@code wormhole link status} the links, {@code wormhole reload} the relay's configuration.
+ * Protocol: one request line ({@code flush}, {@code hold ID}, {@code release ID},
+ * {@code delete ID|ALL}, {@code link status}, {@code reload}), one reply line, {@code OK text} or
+ * {@code ERROR text}; {@code link status} adds one {@link LinkStatus} line per peer after its
+ * {@code OK} line, {@code reload} the lines of its {@link ReloadReport} (each error, each change
+ * applied, each change that needs a restart) after its {@code OK} or {@code ERROR} line (the
+ * report's summary). The server closes the connection after the reply. Clients are
  * served in parallel (at most 8); one that sends no request line within 10 s is hung up on, and a
  * request line is at most 512 characters.
  */
@@ -50,6 +55,7 @@ public final class ControlServer implements AutoCloseable {
     private final Path socket;
     private final QueueManager queue;
     private final RelayLinks links; // null without peers
+    private final Supplier<ReloadReport> reload; // null: reload not offered
     private ServerSocketChannel channel;
     private Thread acceptor;
     private volatile boolean closed;
@@ -67,9 +73,15 @@ public final class ControlServer implements AutoCloseable {
 
     /** With the relay's links ({@code null} when no peers are configured). */
     public ControlServer(Path socket, QueueManager queue, RelayLinks links) {
+        this(socket, queue, links, null);
+    }
+
+    /** With the relay's reload ({@code reload}: null when not offered). */
+    public ControlServer(Path socket, QueueManager queue, RelayLinks links, Supplier<ReloadReport> reload) {
         this.socket = socket;
         this.queue = queue;
         this.links = links;
+        this.reload = reload;
     }
 
     public void start() throws IOException {
@@ -187,6 +199,17 @@ public final class ControlServer implements AutoCloseable {
                 StringBuilder sb = new StringBuilder("OK " + status.size() + " peer(s)");
                 status.forEach(st -> sb.append('\n').append(st.toLine()));
                 return sb.toString();
+            case "reload":
+                if (w.length != 1) {
+                    throw new IllegalArgumentException("reload takes no arguments");
+                }
+                if (reload == null) {
+                    return "ERROR reload is not offered by this relay";
+                }
+                ReloadReport report = reload.get();
+                StringBuilder reply = new StringBuilder((report.ok() ? "OK " : "ERROR ") + report.summary());
+                report.lines().forEach(l -> reply.append('\n').append(l));
+                return reply.toString();
             case "hold":
             case "release":
             case "delete":

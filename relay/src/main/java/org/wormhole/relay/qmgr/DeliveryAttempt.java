@@ -40,7 +40,7 @@ final class DeliveryAttempt {
     private final RecipientRouting routing;
     private final Agents agents;
     private final Notifier notifier;
-    private final QueueManager.Settings settings;
+    private volatile QueueManager.Settings settings; // read once per attempt: a reload applies from the next one
     private final Clock clock;
     private final QueueIndex index;
     private final Scheduler scheduler;
@@ -64,6 +64,11 @@ final class DeliveryAttempt {
         this.scheduler = scheduler;
         this.flushes = flushes;
         this.enqueued = enqueued;
+    }
+
+    /** Attempts that begin from now on go by {@code next} (hop limit, backoff, lifetime, warnings, limits). */
+    void use(QueueManager.Settings next) {
+        settings = next;
     }
 
     /**

@@ -33,11 +33,16 @@ final class DeliveryThreads {
     private final OperatorRequests operator;
     private final Quarantine quarantine;
     private final DeliveryAttempt attempt;
-    private final RetryPolicy retry;
+    private volatile RetryPolicy retry;
     private final Clock clock;
     private final ExecutorService threads;
     /** The threads not running an attempt: the scheduler hands out a message only when one is free. */
     private final Semaphore free;
+
+    /** The wait after an attempt that failed as a whole, from now on. */
+    void use(RetryPolicy next) {
+        retry = next;
+    }
 
     DeliveryThreads(int threads, Spool spool, QueueIndex index, Scheduler scheduler, OperatorRequests operator,
                     Quarantine quarantine, DeliveryAttempt attempt, RetryPolicy retry, Clock clock) {

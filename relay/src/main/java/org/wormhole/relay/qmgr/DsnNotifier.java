@@ -26,16 +26,27 @@ public final class DsnNotifier implements Notifier {
     private static final Pattern HOST_SAID = Pattern.compile("host (\\S+) said: (.*)", Pattern.DOTALL);
 
     private final Spool spool;
-    private final DsnBuilder builder;
-    private final Duration delayWarningTime;
+    private final String myhostname;
+    private volatile DsnBuilder builder;
+    private volatile Duration delayWarningTime;
     private final Clock clock;
 
     public DsnNotifier(Spool spool, String myhostname, Duration maximalQueueLifetime, Duration delayWarningTime,
                        Clock clock) {
         this.spool = spool;
+        this.myhostname = myhostname;
         this.builder = new DsnBuilder(myhostname, clock, maximalQueueLifetime);
         this.delayWarningTime = delayWarningTime;
         this.clock = clock;
+    }
+
+    /**
+     * Notices queued from now on state these times (how long the relay keeps trying, when a
+     * delay warning is sent): after a reload changed them.
+     */
+    public void times(Duration maximalQueueLifetime, Duration delayWarningTime) {
+        this.builder = new DsnBuilder(myhostname, clock, maximalQueueLifetime);
+        this.delayWarningTime = delayWarningTime;
     }
 
     @Override

@@ -68,6 +68,8 @@ public final class QueueManager implements AutoCloseable {
     private final OperatorRequests operator;
     private final Quarantine quarantine;
     private final DeliveryThreads deliveries;
+    private final DeliveryAttempt attempt;
+    private final Settings started;
     private final QueueResume resume;
 
     public QueueManager(Spool spool, Routing routing, Agents agents, Notifier notifier, Settings settings,
@@ -100,7 +102,8 @@ public final class QueueManager implements AutoCloseable {
         this.operator = new OperatorRequests(spool, index, scheduler, flushes, clock);
         this.quarantine = new Quarantine(spool, index, scheduler);
         this.resume = new QueueResume(spool, index, scheduler, quarantine, clock);
-        DeliveryAttempt attempt = new DeliveryAttempt(spool, recipientRouting, agents, notifier, settings, clock, index,
+        this.started = settings;
+        this.attempt = new DeliveryAttempt(spool, recipientRouting, agents, notifier, settings, clock, index,
                 scheduler, flushes, this::enqueued, events);
         this.deliveries = new DeliveryThreads(settings.processLimit() + settings.tsmtpConcurrencyLimit(), spool, index,
                 scheduler, operator, quarantine, attempt, settings.retry(), clock);
@@ -126,6 +129,25 @@ public final class QueueManager implements AutoCloseable {
     public void start() throws IOException {
         resume.start(); // listed before any attempt can move a file
         scheduler.start();
+    }
+
+    /**
+     * Applies reloaded settings to the attempts that begin from now on: the hop count limit, the
+     * backoff times (a recipient deferred from now on waits by the new ones; one already deferred
+     * keeps its planned retry time), the queue lifetime, the delay warning time and the
+     * per-destination limits. An attempt in progress finishes with the settings it began with.
+     * The number of delivery threads ({@code processLimit} plus {@code tsmtpConcurrencyLimit})
+     * is fixed at start: {@code next} must have the same, else nothing is applied.
+     *
+     * @throws IllegalArgumentException {@code next} changes the number of delivery threads
+     */
+    public void apply(Settings next) {
+        if (next.processLimit() != started.processLimit() || next.tsmtpConcurrencyLimit() != started.tsmtpConcurrencyLimit()) {
+            throw new IllegalArgumentException("the number of delivery threads is fixed at start"
+                    + " (default_process_limit, tsmtp_destination_concurrency_limit): restart to change it");
+        }
+        attempt.use(next);
+        deliveries.use(next.retry());
     }
 
     /** A message the ingress has just committed to {@code incoming/}: deliver it now. */

@@ -16,7 +16,7 @@ public final class FreeSpace {
 
     private final Path directory;
     private final FileStore store;
-    private final long minimum;
+    private volatile long minimum;
 
     /**
      * @param queueDirectory the spool
@@ -26,7 +26,16 @@ public final class FreeSpace {
     public FreeSpace(Path queueDirectory, long queueMinfree, long sizeLimit) throws IOException {
         this.directory = queueDirectory;
         this.store = Files.getFileStore(queueDirectory);
-        this.minimum = Math.max(queueMinfree, sizeLimit + sizeLimit / 2);
+        this.minimum = minimum(queueMinfree, sizeLimit);
+    }
+
+    private static long minimum(long queueMinfree, long sizeLimit) {
+        return Math.max(queueMinfree, sizeLimit + sizeLimit / 2);
+    }
+
+    /** After a reload: the same rule with the new queue_minfree and message_size_limit, from the next check on. */
+    public void use(long queueMinfree, long sizeLimit) {
+        this.minimum = minimum(queueMinfree, sizeLimit);
     }
 
     /** The octets that must stay free. */

@@ -163,7 +163,7 @@ final class QueueFileReader {
         }
         CRC32C crc = new CRC32C();
         try (FileChannel ch = FileChannel.open(m.file(), StandardOpenOption.READ)) {
-            ByteBuffer buf = ByteBuffer.allocate(65536);
+            ByteBuffer buf = ByteBuffer.allocate((int) Math.max(1, Math.min(65536, m.contentLength())));
             long pos = m.contentOffset();
             long end = m.contentOffset() + m.contentLength();
             while (pos < end) {

@@ -1,6 +1,5 @@
 package org.wormhole.relay.queue;
 
-import java.io.BufferedOutputStream;
 import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -58,7 +57,7 @@ final class QueueFileWriter implements AutoCloseable {
         this.channel = channel;
         this.hopsAt = hopsAt;
         this.contentAt = contentAt;
-        this.content = new CountingOutputStream(new BufferedOutputStream(Channels.newOutputStream(channel), 65536));
+        this.content = new CountingOutputStream(new GrowingBufferedOutputStream(Channels.newOutputStream(channel), 16384, 65536));
     }
 
     /** Creates {@code dir/id} (mode 0600, never over an existing file) and writes the header. */

@@ -75,6 +75,11 @@ public final class Spool {
         return privateDirectory().resolve("control");
     }
 
+    /** The control socket of the spool at {@code root}, without opening it (a command that only asks the relay). */
+    public static Path controlSocketOf(Path root) {
+        return root.resolve("private").resolve("control");
+    }
+
     /** Starts a new message in {@code incoming/}. */
     public Incoming create(long arrivalMillis, String client, String sender, List<String> recipients,
                            Set<BodyFlag> flags) throws IOException {
@@ -217,7 +222,9 @@ public final class Spool {
         FileChannel ch = FileChannel.open(msg.file(), StandardOpenOption.READ);
         ch.position(msg.contentOffset());
         InputStream raw = Channels.newInputStream(ch);
-        return new BufferedInputStream(new BoundedInputStream(raw, msg.contentLength()), 65536);
+        // a buffer the content's size up to 64 KB: most mail is small, and each delivery opens its own
+        int buffer = (int) Math.max(1, Math.min(65536, msg.contentLength()));
+        return new BufferedInputStream(new BoundedInputStream(raw, msg.contentLength()), buffer);
     }
 
     /** Stops after {@code limit} bytes. */

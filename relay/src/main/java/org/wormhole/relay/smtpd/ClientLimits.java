@@ -63,7 +63,7 @@ public final class ClientLimits {
         int unreported;
     }
 
-    private final Settings settings;
+    private Settings settings; // guarded by this
     private final Predicate<InetAddress> exempt;
     private final Clock clock;
     private final Map<InetAddress, Usage> clients = new HashMap<>();
@@ -109,6 +109,14 @@ public final class ClientLimits {
         }
         u.sessions++;
         return Optional.empty();
+    }
+
+    /**
+     * New connections are counted against {@code next} from now on; what each client has used
+     * so far (its open sessions, its connections in this time unit) is kept.
+     */
+    synchronized void use(Settings next) {
+        settings = next;
     }
 
     /** The end of a session that {@link #admit} let in. */

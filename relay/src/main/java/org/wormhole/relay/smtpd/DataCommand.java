@@ -69,7 +69,7 @@ final class DataCommand extends SmtpCommand {
             sink.write(received.getBytes(StandardCharsets.UTF_8));
             DataReader.Result r;
             try (DataDeadline deadline = ctx.dataDeadlines().open(s.getSocket(), s.getRawInput())) {
-                r = new DataReader(deadline.input(), ctx.sizeLimit(), ctx.contentChecks()).readTo(sink);
+                r = new DataReader(deadline.input(), ctx.rules(s).sizeLimit(), ctx.rules(s).contentChecks()).readTo(sink);
             } catch (SocketTimeoutException e) {
                 incoming.abort();
                 log.info("{}: {} after DATA from {}", incoming.id(),
@@ -82,7 +82,7 @@ final class DataCommand extends SmtpCommand {
             }
             if (r.defect() != null) {
                 incoming.abort();
-                String reply = r.defect().reply(ctx.contentChecks());
+                String reply = r.defect().reply(ctx.rules(s).contentChecks());
                 ctx.events().messageRefused(new MessageRefused(incoming.id(), ctx.sessions().client(s), tx.sender, reply));
                 s.sendResponse(reply);
                 s.resetMailTransaction();

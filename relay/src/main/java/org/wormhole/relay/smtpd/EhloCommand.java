@@ -39,7 +39,7 @@ final class EhloCommand extends SmtpCommand {
         StringBuilder r = new StringBuilder();
         r.append("250-").append(ctx.myhostname()).append("\r\n");
         r.append("250-PIPELINING\r\n");
-        r.append("250-SIZE ").append(ctx.sizeLimit()).append("\r\n");
+        r.append("250-SIZE ").append(ctx.rules(s).sizeLimit()).append("\r\n");
         if (ctx.tlsOffered() && !s.isTLSStarted()) {
             r.append("250-STARTTLS\r\n");
         }

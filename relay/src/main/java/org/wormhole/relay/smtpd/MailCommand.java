@@ -55,7 +55,7 @@ final class MailCommand extends SmtpCommand {
                     s.sendResponse("501 5.5.4 Bad SIZE parameter");
                     return;
                 }
-                if (size > ctx.sizeLimit()) {
+                if (size > ctx.rules(s).sizeLimit()) {
                     s.sendResponse("552 5.3.4 Message size exceeds fixed limit");
                     return;
                 }

@@ -36,7 +36,7 @@ final class RcptCommand extends SmtpCommand {
             return;
         }
         IngressTransaction tx = (IngressTransaction) s.getMessageHandler();
-        if (tx.recipients.size() >= ctx.recipientLimit()) {
+        if (tx.recipients.size() >= ctx.rules(s).recipientLimit()) {
             s.sendResponse("452 4.5.3 Error: too many recipients");
             return;
         }
@@ -45,7 +45,7 @@ final class RcptCommand extends SmtpCommand {
             s.sendResponse("553 5.6.7 <" + rcpt + ">: non-ASCII recipient needs SMTPUTF8");
             return;
         }
-        RcptVerdict verdict = ctx.policy().check(SessionInfo.clientAddress(s), ctx.sessions().authenticated(s), rcpt);
+        RcptVerdict verdict = ctx.rules(s).policy().check(SessionInfo.clientAddress(s), ctx.sessions().authenticated(s), rcpt);
         if (verdict instanceof RcptVerdict.Reject r) {
             ctx.events().recipientRefused(new RecipientRefused(ctx.sessions().client(s), r.code(), r.enhancedStatus(),
                     r.text(), tx.sender, rcpt, s.getHelo().orElse("")));

@@ -25,18 +25,25 @@ final class SessionGuard implements SessionHandler {
 
     static final String SHUTTING_DOWN = "4.3.2 Service shutting down, try again later";
 
-    private final Duration pregreetWait;
+    private volatile Duration pregreetWait;
     private final SessionInfo sessions;
+    private final SessionRules rules;
     private final ClientLimits limits;
     private final RelayEvents events;
     private volatile boolean stopping;
     private int openTransactions; // guarded by this
 
-    SessionGuard(Duration pregreetWait, SessionInfo sessions, ClientLimits limits, RelayEvents events) {
+    SessionGuard(Duration pregreetWait, SessionInfo sessions, SessionRules rules, ClientLimits limits, RelayEvents events) {
         this.pregreetWait = pregreetWait;
         this.sessions = sessions;
+        this.rules = rules;
         this.limits = limits;
         this.events = events;
+    }
+
+    /** Sessions accepted from now on wait {@code wait} for a client that talks too early. */
+    void pregreetWait(Duration wait) {
+        pregreetWait = wait;
     }
 
     void stopAccepting() {
@@ -86,7 +93,7 @@ final class SessionGuard implements SessionHandler {
         if (refusal.isPresent()) {
             return refused(client, refusal.get().reason(), 421, refusal.get().text());
         }
-        Optional<SessionAcceptance> pregreet = pregreet(s, client);
+        Optional<SessionAcceptance> pregreet = pregreet(s, client, pregreetWait);
         if (pregreet.isPresent()) {
             limits.release(client);
             return pregreet.get();
@@ -95,11 +102,12 @@ final class SessionGuard implements SessionHandler {
             socket.onLost(() -> sessions.lost(s));
         }
         sessions.connected(s);
+        rules.began(s);
         log.debug("connect from {}", sessions.client(s));
         return SessionAcceptance.success();
     }
 
-    private Optional<SessionAcceptance> pregreet(Session s, InetAddress client) {
+    private Optional<SessionAcceptance> pregreet(Session s, InetAddress client, Duration pregreetWait) {
         if (pregreetWait.isZero()) {
             return Optional.empty();
         }
@@ -130,5 +138,6 @@ final class SessionGuard implements SessionHandler {
     public void onSessionEnd(Session s) {
         limits.release(SessionInfo.clientAddress(s));
         sessions.ended(s);
+        rules.ended(s);
     }
 }

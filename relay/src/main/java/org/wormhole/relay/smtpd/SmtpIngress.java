@@ -8,6 +8,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
@@ -48,6 +49,9 @@ public final class SmtpIngress implements AutoCloseable {
     }
 
     private final SMTPServer server;
+    private final SessionRules rules;
+    private final ClientLimits clientLimits;
+    private final AtomicReference<SSLContext> tlsContext;
     private final SessionGuard guard;
     private final DataDeadline.Watchdog dataDeadlines;
     private final SessionInfo sessions;
@@ -88,11 +92,12 @@ public final class SmtpIngress implements AutoCloseable {
         this.sessions = sessions;
         this.dataDeadlines = new DataDeadline.Watchdog(
                 new DataDeadline.Settings(settings.idleTimeout(), settings.minDataRate()), clock);
-        this.guard = new SessionGuard(settings.pregreetWait(), sessions,
-                new ClientLimits(settings.clientLimits(), policy::inMynetworks, clock), events);
-        IngressContext ctx = new IngressContext(settings.myhostname(), settings.sizeLimit(), settings.recipientLimit(),
-                tls.isPresent(), policy, spool, freeSpace, onQueued, clock, sessions,
-                dataDeadlines, settings.contentChecks(), events, submission);
+        this.rules = new SessionRules(rules(settings, policy));
+        this.clientLimits = new ClientLimits(settings.clientLimits(), c -> rules.current().policy().inMynetworks(c), clock);
+        this.guard = new SessionGuard(settings.pregreetWait(), sessions, rules, clientLimits, events);
+        this.tlsContext = new AtomicReference<>(tls.orElse(null));
+        IngressContext ctx = new IngressContext(settings.myhostname(), rules, tls.isPresent(), spool, freeSpace,
+                onQueued, clock, sessions, dataDeadlines, events, submission);
         SMTPServer.Builder b = SMTPServer.port(settings.listen().getPort())
                 .bindAddress(settings.listen().getAddress())
                 .hostName(settings.myhostname())
@@ -105,9 +110,9 @@ public final class SmtpIngress implements AutoCloseable {
                 .insertReceivedHeaders(false)
                 .sessionHandler(guard)
                 .serverSocketFactory(NoDelayServerSocket::new);
-        tls.ifPresent(ctxTls -> b.enableTLS(true).startTlsSocketFactory(socket -> {
+        tls.ifPresent(initial -> b.enableTLS(true).startTlsSocketFactory(socket -> {
             InetSocketAddress remote = (InetSocketAddress) socket.getRemoteSocketAddress();
-            SSLSocket s = (SSLSocket) ctxTls.getSocketFactory().createSocket(socket, remote.getHostString(),
+            SSLSocket s = (SSLSocket) tlsContext.get().getSocketFactory().createSocket(socket, remote.getHostString(),
                     socket.getPort(), true);
             s.setUseClientMode(false);
             if (policy.clientCertificates().asked() && submission.isEmpty()) {
@@ -134,6 +139,29 @@ public final class SmtpIngress implements AutoCloseable {
         commands.addCommand(new FixedReplyCommand("HELP", "214 2.0.0 See RFC 5321"));
         for (String verb : List.copyOf(commands.getVerbs())) {
             commands.addCommand(new GuardedCommand(commands.getCommand(verb), guard, sessions));
+        }
+    }
+
+    private static SmtpdRules rules(Settings settings, RelayPolicy policy) {
+        return new SmtpdRules(policy, settings.sizeLimit(), settings.recipientLimit(), settings.contentChecks());
+    }
+
+    /**
+     * Applies a reloaded configuration to the sessions accepted from now on: the relay policy,
+     * the size and recipient limits, the content checks, the per-client limits and the pregreet
+     * wait. A session in progress keeps the policy and limits it began with. A STARTTLS from now
+     * on is served with {@code tls} (when the listener was started with TLS; whether STARTTLS is
+     * offered at all is fixed at start). What SubEthaSMTP fixes when the listener is built
+     * ({@code listen}, {@code myhostname}, the idle timeout, the connection limit) and the DATA
+     * deadlines ({@code smtpd_min_data_rate}) are not changed: they need a restart, and the relay
+     * says so. Thread-safe.
+     */
+    public void apply(Settings settings, RelayPolicy policy, Optional<SSLContext> tls) {
+        rules.replace(rules(settings, policy));
+        clientLimits.use(settings.clientLimits());
+        guard.pregreetWait(settings.pregreetWait());
+        if (tlsContext.get() != null) {
+            tls.ifPresent(tlsContext::set);
         }
     }
 

@@ -53,7 +53,7 @@ final class StartTlsCommand extends SmtpCommand {
         s.setSocket(tls);
         s.resetSmtpProtocol();
         s.setTlsStarted(true);
-        ctx.policy().clientCertificates().peer(tls.getSession()).ifPresent(peer -> {
+        ctx.rules(s).policy().clientCertificates().peer(tls.getSession()).ifPresent(peer -> {
             ctx.sessions().certifiedPeer(s, peer);
             log.info("{}: TLS client certificate of peer {} (pinned key): may relay", ctx.sessions().client(s), peer);
         });

@@ -179,4 +179,33 @@ class QueueManagerClockTest {
         assertEquals(1, count("notice delayed alice@example.org"), "one delay notice, not one per attempt");
         assertEquals(0, count("notice failed alice@example.org"));
     }
+
+    @Test
+    void reloadedBackoffTimesApplyFromTheNextDeferralAndTheRetryAlreadyPlannedKeepsItsTime() throws Exception {
+        start(Duration.ofDays(5), Duration.ZERO);
+        QueueId m = queued("carol@dead.example");
+        Await.until("the first attempt", () -> attemptsOf(m).equals(List.of(1)));
+
+        // wormhole reload: minimal_backoff_time 1h -> 1m, maximal_backoff_time 2h -> 2m
+        queue.apply(new QueueManager.Settings(50, new RetryPolicy(Duration.ofMinutes(1), Duration.ofMinutes(2)),
+                Duration.ofDays(5), Duration.ZERO, 4, 4));
+        advance(Duration.ofMinutes(10));
+        schedulerCaughtUp("planned");
+        assertEquals(List.of(1), attemptsOf(m), "the retry planned before the reload keeps its time (54 to 60 minutes)");
+
+        advance(Duration.ofMinutes(51));
+        Await.until("the planned retry", () -> attemptsOf(m).equals(List.of(2)));
+        advance(Duration.ofMinutes(2)); // deferred by the new times: at most 2 minutes
+        Await.until("the retry by the new backoff", () -> attemptsOf(m).equals(List.of(3)));
+    }
+
+    @Test
+    void aReloadCannotChangeTheNumberOfDeliveryThreads() throws Exception {
+        start(Duration.ofDays(5), Duration.ZERO);
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> queue.apply(new QueueManager.Settings(50, new RetryPolicy(Duration.ofHours(1), Duration.ofHours(2)),
+                        Duration.ofDays(5), Duration.ZERO, 8, 4)));
+        assertEquals("the number of delivery threads is fixed at start (default_process_limit,"
+                + " tsmtp_destination_concurrency_limit): restart to change it", e.getMessage());
+    }
 }

@@ -173,9 +173,18 @@ public final class FrameCodec {
         if (length < 1 || length > Frame.MAX_LENGTH) {
             throw new ProtocolViolation("frame length " + Integer.toUnsignedString(length) + " outside 1.." + Frame.MAX_LENGTH);
         }
-        byte[] body = new byte[length];
+        byte[] body;
         try {
-            din.readFully(body);
+            int first = din.readUnsignedByte();
+            if (first == CHUNK && length > 5) { // the bulk of the traffic: its content read in place, not copied
+                int stream = din.readInt();
+                byte[] content = new byte[length - 5];
+                din.readFully(content);
+                return new Frame.Chunk(stream, content);
+            }
+            body = new byte[length];
+            body[0] = (byte) first;
+            din.readFully(body, 1, length - 1);
         } catch (EOFException e) {
             throw new EOFException("connection closed inside a frame");
         }
@@ -327,6 +336,11 @@ public final class FrameCodec {
         if (n > b.remaining()) {
             throw new ProtocolViolation("string of " + n + " octets runs past the frame");
         }
+        if (b.hasArray() && ascii(b.array(), b.arrayOffset() + b.position(), n)) { // ids, addresses: no decoder
+            String s = new String(b.array(), b.arrayOffset() + b.position(), n, StandardCharsets.US_ASCII);
+            b.position(b.position() + n);
+            return s;
+        }
         ByteBuffer slice = b.slice();
         slice.limit(n);
         b.position(b.position() + n);
@@ -337,6 +351,15 @@ public final class FrameCodec {
         } catch (CharacterCodingException e) {
             throw new ProtocolViolation("string that is not UTF-8");
         }
+    }
+
+    private static boolean ascii(byte[] a, int from, int n) {
+        for (int i = from; i < from + n; i++) {
+            if (a[i] < 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static String id(ByteBuffer b) throws ProtocolViolation {

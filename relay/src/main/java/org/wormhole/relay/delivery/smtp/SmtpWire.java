@@ -33,6 +33,8 @@ final class SmtpWire {
     private ReplyReader in;
     private WriteDeadlineOutputStream deadline;
     private BufferedOutputStream out;
+    /** Copies content from the queue file to the wire; one per connection, made at its first message. */
+    private byte[] contentBuffer;
 
     SmtpWire(Socket tcp, String remote, Duration commandTimeout) throws IOException {
         this.tcp = tcp;
@@ -77,7 +79,10 @@ final class SmtpWire {
     void content(InputStream body, Duration timeout, int lineLengthLimit) throws IOException {
         deadline.timeout(timeout);
         DotStuffingOutputStream stuffed = new DotStuffingOutputStream(out, lineLengthLimit);
-        byte[] buffer = new byte[BUFFER_BYTES];
+        if (contentBuffer == null) {
+            contentBuffer = new byte[BUFFER_BYTES]; // once per connection: a cached one sends many messages
+        }
+        byte[] buffer = contentBuffer;
         long total = 0;
         for (int n; (n = body.read(buffer)) != -1; ) {
             stuffed.write(buffer, 0, n);
