@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
         versionProvider = WormholeVersion.class,
         description = "Site-to-site mail relay over encrypted links.",
         subcommands = {RunCommand.class, ReloadCommand.class, ConfigCommand.class, QueueCommand.class, LinkCommand.class,
+                StatusCommand.class,
                 MailertableCommand.class, KeygenCommand.class, FingerprintCommand.class, UserCommand.class,
                 DemoCommand.class,
                 CommandLine.HelpCommand.class})

@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
@@ -34,6 +35,9 @@ import org.wormhole.relay.delivery.smtp.SmtpClientOptions;
 import org.wormhole.relay.delivery.smtp.TlsMode;
 import org.wormhole.relay.events.LoggedEvents;
 import org.wormhole.relay.events.RelayEvents;
+import org.wormhole.relay.metrics.Readiness;
+import org.wormhole.relay.metrics.ReadinessProbe;
+import org.wormhole.relay.metrics.RelayMonitoring;
 import org.wormhole.relay.peers.ClassicPeers;
 import org.wormhole.relay.peers.LinkCustody;
 import org.wormhole.relay.peers.LinkLedger;
@@ -91,6 +95,8 @@ public final class Relay implements AutoCloseable {
     private final SpoolLock spoolLock;
     private final RelayEvents events;
     private final Clock clock;
+    private final ReadinessProbe readiness;
+    private final RelayMonitoring monitoring; // null without metrics_listen
     /** What the links hand offers to: the relay's custody once the ledger is read. */
     private final LedgerFirstCustodian custodian = new LedgerFirstCustodian();
 
@@ -99,7 +105,9 @@ public final class Relay implements AutoCloseable {
         this.config = config;
         this.live = config;
         this.clock = clock;
-        this.events = RelayEvents.all(List.of(new LoggedEvents(), listener));
+        this.monitoring = config.metrics().listen().map(RelayMonitoring::new).orElse(null);
+        this.events = RelayEvents.all(monitoring == null ? List.of(new LoggedEvents(), listener)
+                : List.of(new LoggedEvents(), monitoring.events(), listener));
         // One relay per spool: the lock comes before anything else touches the spool.
         this.spoolLock = SpoolLock.acquire(config.queue().directory());
         try {
@@ -149,7 +157,11 @@ public final class Relay implements AutoCloseable {
                             Optional.of(submission(config.submission(), clock)));
             this.tlsCertificate = smtpd.tlsCertFile().isPresent()
                     ? TlsFiles.certificateFingerprint(smtpd.tlsCertFile().get()) : null;
-            this.control = new ControlServer(spool.controlSocket(), queue, links, this::reload);
+            this.readiness = new ReadinessProbe(spool, freeSpace, mailertable);
+            this.control = new ControlServer(spool.controlSocket(), queue, links, this::reload, readiness::check);
+            if (monitoring != null) {
+                monitoring.watch(config, queue, freeSpace, mailertable, links, readiness, clock);
+            }
         } catch (IOException | RuntimeException e) {
             mailertable.close();
             spoolLock.close();
@@ -298,6 +310,10 @@ public final class Relay implements AutoCloseable {
                 BindFailure.naming("submission_listen " + BindFailure.address(config.submission().listen().get()),
                         r.submission::start);
             }
+            if (r.monitoring != null) { // /healthz answers (not ready) while the rest starts
+                BindFailure.naming("metrics_listen " + BindFailure.address(config.metrics().listen().orElseThrow()),
+                        r.monitoring::start);
+            }
             if (r.links != null) {
                 r.openLedger(); // before the queue manager moves any file, and before the links take offers
             }
@@ -307,6 +323,7 @@ public final class Relay implements AutoCloseable {
                         r.links::start);
             }
             BindFailure.naming("control socket " + r.spool.controlSocket(), r.control::start);
+            r.readiness.bound(r.listeners());
         } catch (IOException | RuntimeException e) {
             r.close();
             throw e;
@@ -323,6 +340,35 @@ public final class Relay implements AutoCloseable {
     /** The submission listener's port (useful with port 0). */
     public Optional<Integer> submissionPort() {
         return Optional.ofNullable(submission).map(SmtpIngress::port);
+    }
+
+    /** What is bound, for the readiness check: {@code smtp 127.0.0.1:2525, link ..., metrics ..., control socket ...}. */
+    private String listeners() {
+        StringBuilder sb = new StringBuilder("smtp ").append(config.smtpd().listen().getAddress().getHostAddress())
+                .append(':').append(smtpPort());
+        if (submission != null) {
+            sb.append(", submission ").append(config.submission().listen().get().getAddress().getHostAddress())
+                    .append(':').append(submission.port());
+        }
+        if (links != null && config.link().listen().isPresent()) {
+            sb.append(", link ").append(config.link().listen().get().getAddress().getHostAddress()).append(':')
+                    .append(links.linkPort());
+        }
+        if (monitoring != null) {
+            sb.append(", metrics ").append(config.metrics().listen().orElseThrow().getAddress().getHostAddress())
+                    .append(':').append(monitoring.port());
+        }
+        return sb.append(", control socket ").append(spool.controlSocket()).toString();
+    }
+
+    /** Whether the relay is ready for mail, check by check ({@code wormhole status}, {@code /healthz}). */
+    public Readiness readiness() {
+        return readiness.check();
+    }
+
+    /** The port of {@code metrics_listen}, if it is set. */
+    public OptionalInt metricsPort() {
+        return monitoring == null ? OptionalInt.empty() : OptionalInt.of(monitoring.port());
     }
 
     public QueueManager queue() {
@@ -445,6 +491,7 @@ public final class Relay implements AutoCloseable {
     @Override
     public void close() {
         log.info("relay stopping");
+        readiness.stopping();
         RelayConfig now = live;
         if (submission != null) { // both listeners stop together: a transaction on either may finish
             CompletableFuture<Void> stopped = CompletableFuture.runAsync(() -> submission.shutdown(now.shutdownTimeout()));
@@ -470,6 +517,9 @@ public final class Relay implements AutoCloseable {
             classicPeers.close();
         }
         control.close();
+        if (monitoring != null) {
+            monitoring.close();
+        }
         mailertable.close();
         spoolLock.close();
         log.info("relay stopped");

@@ -33,7 +33,8 @@ import org.wormhole.relay.delivery.NexthopResolver;
  * java -cp test-harness/target/benchmarks.jar org.wormhole.bench.RelayLoadRun [N] [C] [SIZE] [SPOOL-DIR]
  * </pre>
  * Defaults: 5000 messages, 10 sessions, 10240 bytes, a temporary spool under /tmp (on the same
- * file system as the system's Postfix queue, for a fair fsync comparison).
+ * file system as the system's Postfix queue, for a fair fsync comparison). {@code -Drelay.conf=TEXT}
+ * adds configuration lines, e.g. {@code 'metrics_listen = "127.0.0.1:0"'} to measure the metrics' cost.
  */
 public final class RelayLoadRun {
 
@@ -75,7 +76,8 @@ public final class RelayLoadRun {
         Files.writeString(home.resolve("config/mailertable"), "sink.example esmtp:[127.0.0.1]:" + sink.getPortAllocated() + "\n");
         String conf = "myhostname = relay.load.example\nlisten = \"127.0.0.1:0\"\nsmtpd_pregreet_wait = 0s\n"
                 + "smtpd_client_connection_limit = 500\n"
-                + "queue_directory = \"" + home.resolve("spool") + "\"\nmailertable = \"" + home.resolve("config/mailertable") + "\"\n";
+                + "queue_directory = \"" + home.resolve("spool") + "\"\nmailertable = \"" + home.resolve("config/mailertable") + "\"\n"
+                + System.getProperty("relay.conf", ""); // e.g. -Drelay.conf='metrics_listen = "127.0.0.1:0"'
         NexthopResolver resolver = (nexthop, port) -> List.of(new NexthopResolver.Target("sink.example",
                 new InetSocketAddress(InetAddress.getLoopbackAddress(), nexthop.port())));
         Relay relay;

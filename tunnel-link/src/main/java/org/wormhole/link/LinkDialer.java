@@ -157,6 +157,9 @@ final class LinkDialer {
                 }
                 // Busy is no verdict on this side: dial again soon, the next try will likely get in.
                 boolean busy = f instanceof HandshakeFailure.Busy;
+                if (refusal || busy) {
+                    events.handshakeRefused(HandshakeRefusal.of(f, false));
+                }
                 long base = busy ? settings.initialBackoff().toMillis() : backoff;
                 long wait = base / 2 + ThreadLocalRandom.current().nextLong(base / 2 + 1);
                 if (refusal) {

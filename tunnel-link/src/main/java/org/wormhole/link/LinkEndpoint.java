@@ -94,6 +94,14 @@ public final class LinkEndpoint implements AutoCloseable {
         }
 
         /**
+         * A connection did not become a link: one this side accepted (from a peer or a stranger),
+         * or a dial the peer refused or found busy (a dial that fails otherwise is {@link #dialFailed}).
+         * Called for every one, also those the log only counts: return at once.
+         */
+        default void handshakeRefused(HandshakeRefusal why) {
+        }
+
+        /**
          * The peer asks for a byte stream to one of this side's services (protocol version 2):
          * accept or refuse it, now or from another thread. By default no service is offered.
          * Called on the link's reader thread: return soon.

@@ -143,6 +143,7 @@ final class LinkListener {
             StartupSlots slots = startups;
             StartupSlots.Verdict verdict = slots.take(from.getAddress());
             if (verdict instanceof StartupSlots.Busy busy) {
+                events.handshakeRefused(HandshakeRefusal.BUSY);
                 refusals.refused(from, "busy", busy.why());
                 sayBusy(plain);
                 continue;
@@ -254,6 +255,7 @@ final class LinkListener {
             }
             HandshakeFailure failure = HandshakeFailure.of(e);
             boolean key = failure instanceof HandshakeFailure.RefusedHere || failure instanceof HandshakeFailure.RefusedByPeer;
+            events.handshakeRefused(HandshakeRefusal.of(failure, late.get()));
             refusals.refused(from, key ? "key" : "other", late.get()
                     ? "no TLS handshake and HELLO within " + settings.handshakeTimeout().toMillis() + " ms"
                     : refusedHere(from, e));

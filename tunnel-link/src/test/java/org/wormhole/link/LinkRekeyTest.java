@@ -94,7 +94,9 @@ class LinkRekeyTest {
             assertArrayEquals(contents.get(i), birlinghovenQueue.only("1KREKEY" + i + ".0").content());
             total += contents.get(i).length;
         }
-        assertTrue(link.rekeys() >= 4, "rekeyed " + link.rekeys() + " times after " + link.bytesWritten() + " octets");
+        // At most one rekey per 64 KiB and per PONG: how many fit depends on when the PONGs come
+        // back (a loaded machine: 3 in 547 kB once), so "several", not an exact count.
+        assertTrue(link.rekeys() >= 2, "rekeyed " + link.rekeys() + " times after " + link.bytesWritten() + " octets");
         assertNotNull(link.lastRekey());
         assertTrue(link.isOpen(), "the link stays up through its rekeys");
         assertTrue(link.rekeysHere(), "Tokyo dialed: Tokyo rekeys");

@@ -154,11 +154,14 @@ public final class ConfigLoader {
                 get("submission_users_file", k -> values.path(config.getString(k))),
                 get("submission_sender_login", k -> SenderLogin.parse(config.getString(k))),
                 authFailures());
+        MetricsConfig metrics = new MetricsConfig(
+                get("metrics_listen", k -> config.getString(k).isBlank() ? Optional.<InetSocketAddress>empty()
+                        : Optional.of(listen(config.getString(k)))));
         RelayConfig c = new RelayConfig(
                 name,
                 get("myhostname", k -> values.hostname(config.getString(k))),
                 get("shutdown_timeout", k -> positive(config.getDuration(k))),
-                smtpd, queue, mailertable, delivery, link,
+                smtpd, queue, mailertable, delivery, link, metrics,
                 new PeersBlock(config, problems).read(name), submission);
         // Checks across keys, also when other keys are wrong: every problem in one run.
         if (smtpd.tlsCertFile() != null && smtpd.tlsKeyFile() != null

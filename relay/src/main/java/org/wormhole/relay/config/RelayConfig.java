@@ -21,6 +21,7 @@ public record RelayConfig(
         MailertableConfig mailertable,      // mailertable, mailertable_settle_time
         DeliveryConfig delivery,            // smtp_*, lmtp_port, concurrency and process limits
         LinkConfig link,                    // link_*, keepalive_*
+        MetricsConfig metrics,              // metrics_listen
         List<PeerConfig> peers,             // peers
         SubmissionConfig submission) {      // submission_*
 

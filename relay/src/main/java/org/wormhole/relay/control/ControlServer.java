@@ -23,8 +23,10 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.wormhole.relay.metrics.Readiness;
 import org.wormhole.relay.peers.LinkStatus;
 import org.wormhole.relay.peers.RelayLinks;
 import org.wormhole.relay.qmgr.QueueManager;
@@ -37,11 +39,12 @@ import org.wormhole.relay.reload.ReloadReport;
  * flush|hold|release|delete} reach the queue manager (Postfix's postqueue/postsuper), and
  * {@code wormhole link status} the links, {@code wormhole reload} the relay's configuration.
  * Protocol: one request line ({@code flush}, {@code hold ID}, {@code release ID},
- * {@code delete ID|ALL}, {@code link status}, {@code reload}), one reply line, {@code OK text} or
+ * {@code delete ID|ALL}, {@code link status}, {@code reload}, {@code status}), one reply line, {@code OK text} or
  * {@code ERROR text}; {@code link status} adds one {@link LinkStatus} line per peer after its
  * {@code OK} line, {@code reload} the lines of its {@link ReloadReport} (each error, each change
  * applied, each change that needs a restart) after its {@code OK} or {@code ERROR} line (the
- * report's summary). The server closes the connection after the reply. Clients are
+ * report's summary); {@code status} answers {@code OK ready} or {@code OK not ready}, then one
+ * {@link Readiness} line per check. The server closes the connection after the reply. Clients are
  * served in parallel (at most 8); one that sends no request line within 10 s is hung up on, and a
  * request line is at most 512 characters.
  */
@@ -56,6 +59,7 @@ public final class ControlServer implements AutoCloseable {
     private final QueueManager queue;
     private final RelayLinks links; // null without peers
     private final Supplier<ReloadReport> reload; // null: reload not offered
+    private final Supplier<Readiness> readiness;
     private ServerSocketChannel channel;
     private Thread acceptor;
     private volatile boolean closed;
@@ -78,10 +82,20 @@ public final class ControlServer implements AutoCloseable {
 
     /** With the relay's reload ({@code reload}: null when not offered). */
     public ControlServer(Path socket, QueueManager queue, RelayLinks links, Supplier<ReloadReport> reload) {
+        this(socket, queue, links, reload, () -> new Readiness(List.of()));
+    }
+
+    /**
+     * With the relay's reload ({@code reload}: null when not offered) and its readiness, for
+     * {@code status}.
+     */
+    public ControlServer(Path socket, QueueManager queue, RelayLinks links, Supplier<ReloadReport> reload,
+                         Supplier<Readiness> readiness) {
         this.socket = socket;
         this.queue = queue;
         this.links = links;
         this.reload = reload;
+        this.readiness = readiness;
     }
 
     public void start() throws IOException {
@@ -188,6 +202,10 @@ public final class ControlServer implements AutoCloseable {
         switch (verb) {
             case "flush":
                 return "OK " + queue.flush() + " message(s) scheduled for delivery now";
+            case "status":
+                Readiness r = readiness.get();
+                return "OK " + (r.ready() ? "ready" : "not ready") + r.toLines().stream().map(l -> "\n" + l)
+                        .collect(Collectors.joining());
             case "link":
                 if (w.length != 2 || !w[1].equalsIgnoreCase("status")) {
                     throw new IllegalArgumentException("link needs: status");

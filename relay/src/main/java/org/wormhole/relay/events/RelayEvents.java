@@ -64,6 +64,14 @@ public interface RelayEvents {
     default void sessionRefused(SessionRefused e) {
     }
 
+    /** An SMTP session passed the checks before the greeting; its client is greeted next. */
+    default void sessionAccepted(SessionAccepted e) {
+    }
+
+    /** A connection did not become a link (busy, a key refused either way, a handshake timeout...). */
+    default void linkHandshakeRefused(LinkHandshakeRefused e) {
+    }
+
     /** Every event goes to each of {@code listeners}, in order. */
     static RelayEvents all(List<RelayEvents> listeners) {
         List<RelayEvents> copy = List.copyOf(listeners);
@@ -121,6 +129,16 @@ public interface RelayEvents {
             @Override
             public void tableUnreadable(TableUnreadable e) {
                 copy.forEach(l -> l.tableUnreadable(e));
+            }
+
+            @Override
+            public void sessionAccepted(SessionAccepted e) {
+                copy.forEach(l -> l.sessionAccepted(e));
+            }
+
+            @Override
+            public void linkHandshakeRefused(LinkHandshakeRefused e) {
+                copy.forEach(l -> l.linkHandshakeRefused(e));
             }
         };
     }

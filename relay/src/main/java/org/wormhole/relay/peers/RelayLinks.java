@@ -6,6 +6,7 @@ import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +25,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.wormhole.link.Custodian;
 import org.wormhole.link.CustodyResult;
+import org.wormhole.link.HandshakeRefusal;
 import org.wormhole.link.KeyRefusal;
 import org.wormhole.link.LinkEndpoint;
 import org.wormhole.link.LinkSession;
@@ -37,6 +39,7 @@ import org.wormhole.mailertable.Route;
 import org.wormhole.relay.config.LinkConfig;
 import org.wormhole.relay.config.RelayConfig;
 import org.wormhole.relay.events.LinkCameUp;
+import org.wormhole.relay.events.LinkHandshakeRefused;
 import org.wormhole.relay.events.LinkWentDown;
 import org.wormhole.relay.events.RelayEvents;
 
@@ -76,6 +79,15 @@ public final class RelayLinks implements LinkGateway, AutoCloseable {
             Down d = lastDown;
             Down f = lastDialFailure;
             return f != null && (d == null || f.since().isAfter(d.since())) ? f.since() : d == null ? null : d.since();
+        }
+    }
+
+    /** One event per kind: a flood of refused connections allocates nothing per connection. */
+    private static final Map<HandshakeRefusal, LinkHandshakeRefused> REFUSALS = new EnumMap<>(HandshakeRefusal.class);
+
+    static {
+        for (HandshakeRefusal r : HandshakeRefusal.values()) {
+            REFUSALS.put(r, new LinkHandshakeRefused(r));
         }
     }
 
@@ -158,6 +170,11 @@ public final class RelayLinks implements LinkGateway, AutoCloseable {
                     @Override
                     public void keyRefused(LinkEndpoint.Peer peer, KeyRefusal refusal) {
                         history.get(peer.name()).lastRefusal = refusal;
+                    }
+
+                    @Override
+                    public void handshakeRefused(HandshakeRefusal why) {
+                        events.linkHandshakeRefused(REFUSALS.get(why));
                     }
 
                 }, clock);

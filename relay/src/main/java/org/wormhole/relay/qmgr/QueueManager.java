@@ -5,6 +5,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -205,6 +206,21 @@ public final class QueueManager implements AutoCloseable {
      */
     void clockAdvanced() {
         scheduler.clockAdvanced();
+    }
+
+    /**
+     * The message waiting longest for delivery (not on hold, not corrupt): the smallest queue id,
+     * ids sorting by arrival ({@link QueueId#arrivalMillis}). Empty when none waits. For status
+     * displays: one pass over the index, no file read.
+     */
+    public Optional<QueueId> oldestWaiting() {
+        QueueId[] oldest = {null};
+        index.forEach((id, state) -> {
+            if (state != QueueState.HOLD && state != QueueState.CORRUPT && (oldest[0] == null || id.compareTo(oldest[0]) < 0)) {
+                oldest[0] = id;
+            }
+        });
+        return Optional.ofNullable(oldest[0]);
     }
 
     /** Counts of messages by state, for status displays. */

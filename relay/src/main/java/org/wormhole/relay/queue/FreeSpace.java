@@ -43,6 +43,11 @@ public final class FreeSpace {
         return minimum;
     }
 
+    /** The octets free for the relay's user on the queue's file system now (for status displays). */
+    public long usable() throws IOException {
+        return store.getUsableSpace();
+    }
+
     /** Why no new mail fits now, or empty when it does. */
     public Optional<String> shortage() {
         long usable;

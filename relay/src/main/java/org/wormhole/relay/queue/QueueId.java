@@ -30,6 +30,11 @@ public record QueueId(String value) implements Comparable<QueueId> {
         return new QueueId((time + seq + rnd).toUpperCase(Locale.ROOT));
     }
 
+    /** When the message arrived, as {@link #next} was given it (to the millisecond). */
+    public long arrivalMillis() {
+        return Long.parseLong(value.substring(0, 9), 32);
+    }
+
     /** True if {@code s} is a well-formed queue id (e.g. a file name in the spool). */
     public static boolean isValid(String s) {
         return SYNTAX.matcher(s).matches();

@@ -9,6 +9,7 @@ import org.slf4j.LoggerFactory;
 import org.subethamail.smtp.server.Session;
 import org.subethamail.smtp.server.SessionHandler;
 import org.wormhole.relay.events.RelayEvents;
+import org.wormhole.relay.events.SessionAccepted;
 import org.wormhole.relay.events.SessionRefused;
 
 /**
@@ -103,6 +104,7 @@ final class SessionGuard implements SessionHandler {
         }
         sessions.connected(s);
         rules.began(s);
+        events.sessionAccepted(new SessionAccepted(client.getHostAddress()));
         log.debug("connect from {}", sessions.client(s));
         return SessionAcceptance.success();
     }
