@@ -32,7 +32,7 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "queue", mixinStandardHelpOptions = true,
         description = "List and control the mail queue.",
-        subcommands = {QueueCommand.ListQueue.class, QueueCommand.Flush.class, QueueCommand.Hold.class,
+        subcommands = {QueueCommand.ListQueue.class, QueueSummary.class, QueueCommand.Flush.class, QueueCommand.Hold.class,
                 QueueCommand.Release.class, QueueCommand.Delete.class})
 final class QueueCommand implements Runnable {
 
@@ -42,7 +42,7 @@ final class QueueCommand implements Runnable {
     @Override
     public void run() {
         throw new CommandLine.ParameterException(spec.commandLine(),
-                "missing subcommand: list, flush, hold, release or delete");
+                "missing subcommand: list, summary, flush, hold, release or delete");
     }
 
     /** The states a message can wait in, in the order hold, release and delete look for it. */
@@ -53,10 +53,24 @@ final class QueueCommand implements Runnable {
             .withZone(ZoneId.systemDefault());
 
     @Command(name = "list", mixinStandardHelpOptions = true,
-            description = "List queued messages: id, state, size, arrival, sender, recipients, last error.")
+            description = {"List queued messages: id, state, size, arrival, sender, recipients, last error.",
+                    "--json: one JSON object per message per line, oldest first, as postqueue -j (fields: relay/QUEUE-FORMAT.md)."})
     static final class ListQueue extends SpoolCommand {
+        @CommandLine.Option(names = "--json", description = "one JSON object per message per line (postqueue -j)")
+        boolean json;
+
         @Override
         int run(RelayConfig c, Spool spool, PrintWriter out, PrintWriter err) throws IOException {
+            if (json) {
+                try {
+                    QueueListing.forEach(spool, m -> out.println(m.toJson()));
+                } catch (IOException e) {
+                    out.flush();
+                    err.println("queue list: " + e.getMessage());
+                    return 1;
+                }
+                return 0;
+            }
             int messages = 0;
             long bytes = 0;
             out.printf("%-14s  %-8s  %9s  %-19s  %s%n", "Queue ID", "State", "Size", "Arrival", "Sender/Recipient");

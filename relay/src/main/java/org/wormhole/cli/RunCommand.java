@@ -10,6 +10,7 @@ import org.wormhole.relay.PermissionDenied;
 import org.wormhole.relay.Relay;
 import org.wormhole.relay.config.RelayConfig;
 import org.wormhole.relay.delivery.Dns;
+import org.wormhole.relay.events.LogSetup;
 import org.wormhole.relay.queue.SpoolLockedException;
 import org.wormhole.relay.reload.ConfigSource;
 import picocli.CommandLine;
@@ -37,6 +38,7 @@ final class RunCommand implements Callable<Integer> {
             return 1;
         }
         RelayConfig c = loaded.config();
+        LogSetup.apply(c.log(), c.myhostname());
         Relay relay;
         try {
             relay = Relay.start(c, Dns.systemResolver(), Clock.systemUTC());

@@ -22,6 +22,7 @@ import org.wormhole.mailertable.MailertableException;
 import org.wormhole.mailertable.TableCheck;
 import org.wormhole.mailertable.WatchedMailertable;
 import org.wormhole.relay.config.DeliveryConfig;
+import org.wormhole.relay.config.LogConfig;
 import org.wormhole.relay.config.QueueConfig;
 import org.wormhole.relay.config.RelayConfig;
 import org.wormhole.relay.config.SmtpdConfig;
@@ -106,8 +107,9 @@ public final class Relay implements AutoCloseable {
         this.live = config;
         this.clock = clock;
         this.monitoring = config.metrics().listen().map(RelayMonitoring::new).orElse(null);
-        this.events = RelayEvents.all(monitoring == null ? List.of(new LoggedEvents(), listener)
-                : List.of(new LoggedEvents(), monitoring.events(), listener));
+        LoggedEvents logged = config.log().format() == LogConfig.Format.SYSLOG ? LoggedEvents.postfix() : new LoggedEvents();
+        this.events = RelayEvents.all(monitoring == null ? List.of(logged, listener)
+                : List.of(logged, monitoring.events(), listener));
         // One relay per spool: the lock comes before anything else touches the spool.
         this.spoolLock = SpoolLock.acquire(config.queue().directory());
         try {

@@ -49,7 +49,7 @@ public class RelayMetricsBench {
         metrics = new RelayMetrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
         QueueId id = QueueId.next(System.currentTimeMillis());
         session = new SessionAccepted("192.0.2.1");
-        queued = new MessageQueued(id, "client.example[192.0.2.1]", "alice@client.example", 10_240, 1);
+        queued = new MessageQueued(id, "client.example[192.0.2.1]", "alice@client.example", 10_240, 1, "<bench@client.example>");
         sent = new RecipientAttempted(id, "bob@birlinghoven.example", "bob@birlinghoven.example", "esmtp",
                 "hub.birlinghoven.example[192.0.2.25]:25", 0, 40, 120, 10, 30, RecipientOutcome.sent("2.0.0", "250 2.0.0 Ok"));
     }

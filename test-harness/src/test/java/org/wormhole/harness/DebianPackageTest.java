@@ -115,10 +115,12 @@ class DebianPackageTest {
         // The unit: the packaged launcher as the wormhole user, in the sample unit's sandbox.
         List<String> unit = Files.readAllLines(root.resolve("lib/systemd/system/wormhole.service"));
         assertTrue(unit.contains("ExecStart=/usr/bin/wormhole run"), String.join("\n", unit));
+        assertTrue(unit.contains("ExecReload=/usr/bin/wormhole reload"), String.join("\n", unit));
         assertTrue(unit.contains("User=wormhole"), String.join("\n", unit));
         for (String directive : Files.readAllLines(CLONE.resolve("samples/branch-office/wormhole.service"))) {
             boolean sandbox = !directive.isBlank() && !directive.startsWith("#")
-                    && !directive.startsWith("ExecStart=") && !directive.startsWith("Environment=");
+                    && !directive.startsWith("ExecStart=") && !directive.startsWith("ExecReload=")
+                    && !directive.startsWith("Environment=");
             if (sandbox) {
                 assertTrue(unit.contains(directive), "the packaged unit lacks the sample's " + directive);
             }

@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
+import org.wormhole.relay.events.SyslogLayout;
 
 /**
  * The sample fail2ban filter (samples/fail2ban) against the line a real failed AUTH makes, written
@@ -44,15 +46,32 @@ class Fail2banFilterTest {
     @TempDir
     Path dir;
 
-    /** The relay's log line of a failed AUTH LOGIN, as its production log pattern writes it. */
-    private String failedAuthLine() throws Exception {
+    /** The message of a failed AUTH, as the relay logs it (the text, without level and logger). */
+    private String failedAuthText() throws Exception {
         SubmissionSite site = new SubmissionSite(one).start("");
-        String text;
         try (CapturedLog log = CapturedLog.of("smtpd"); SmtpTranscript c = site.client()) {
             site.startTls(c);
             c.send("AUTH PLAIN " + plain("bob", "guess")).expect("535 5.7.8");
-            text = log.firstText("authentication failed");
+            return log.firstText("authentication failed");
         }
+    }
+
+    /** That line as log_format = syslog writes it ({@link SyslogLayout}, Postfix's form). */
+    private static String syslogLine(String text) {
+        LoggingEvent e = new LoggingEvent();
+        e.setLoggerName("smtpd");
+        e.setLevel(Level.WARN);
+        e.setMessage(text);
+        e.setTimeStamp(System.currentTimeMillis());
+        return new SyslogLayout("relay.test.example", "wormhole", 4242, ZoneOffset.UTC).doLayout(e).strip();
+    }
+
+    /** The relay's log line of a failed AUTH, as its production log pattern (log_format = default) writes it. */
+    private String failedAuthLine() throws Exception {
+        return defaultLine(failedAuthText());
+    }
+
+    private static String defaultLine(String text) throws IOException {
         Matcher m = Pattern.compile("<pattern>(.*)</pattern>").matcher(Files.readString(LOGBACK));
         assertTrue(m.find(), LOGBACK + " has no <pattern>");
         PatternLayout layout = new PatternLayout();
@@ -110,6 +129,16 @@ class Fail2banFilterTest {
     }
 
     @Test
+    void theFilterFindsItInPostfixsSyslogFormToo() throws Exception {
+        String line = syslogLine(failedAuthText());
+        assertTrue(line.matches("\\w{3} [ \\d]\\d \\d\\d:\\d\\d:\\d\\d relay wormhole/smtpd\\[4242\\]: warning: \\S+\\[127\\.0\\.0\\.1\\]:"
+                + " SASL PLAIN authentication failed: authentication failure, sasl_username=bob"), line);
+        Matcher m = failregex().matcher(line.substring(16)); // fail2ban cuts the date out first
+        assertTrue(m.find(), "no match: " + line);
+        assertEquals("127.0.0.1", m.group("host"));
+    }
+
+    @Test
     void textAClientSendsCannotMakeTheFilterBanAnAddressOfItsChoice() throws Exception {
         Pattern failregex = failregex();
         String evil = "relay wormhole[4242]: 2026-12-04T04:21:07.331+00:00 INFO  smtpd: NOQUEUE: reject: RCPT from"
@@ -131,13 +160,15 @@ class Fail2banFilterTest {
         Path filters = Files.createDirectories(dir.resolve("filter.d"));
         Files.copy(common, filters.resolve("common.conf"));
         Path filter = Files.copy(FILTER, filters.resolve("wormhole-submission.conf"));
-        Path logFile = Files.writeString(dir.resolve("journal.log"), SYSLOG_PREFIX + failedAuthLine() + "\n");
+        String text = failedAuthText();
+        Path logFile = Files.writeString(dir.resolve("journal.log"), SYSLOG_PREFIX + defaultLine(text) + "\n"
+                + syslogLine(text) + "\n");
         Process p = new ProcessBuilder("fail2ban-regex", "--print-all-matched", logFile.toString(), filter.toString())
                 .redirectErrorStream(true).start();
         assertTrue(p.waitFor(60, TimeUnit.SECONDS), "fail2ban-regex did not finish");
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(0, p.exitValue(), out);
-        assertTrue(out.matches("(?s).*Failregex: 1 total.*"), out);
+        assertTrue(out.matches("(?s).*Failregex: 2 total.*"), out); // both log formats
         assertTrue(out.contains("127.0.0.1"), out);
     }
 }

@@ -425,7 +425,11 @@ public final class LinkSession implements AutoCloseable {
         close("closed by this side", true);
     }
 
-    /** Ends the session once: GOODBYE (on lane 0) if {@code sayGoodbye} and possible, then every lane. */
+    /**
+     * Ends the session once: GOODBYE on every lane (lane 0 first) if {@code sayGoodbye} and
+     * possible, then closes every lane. Each lane's GOODBYE comes before its end, so the peer
+     * reads the reason on whichever lane it notices first, not "closed without GOODBYE".
+     */
     public void close(String reason, boolean sayGoodbye) {
         List<Lane> all;
         synchronized (lanes) { // no lane joins once this is set
@@ -439,10 +443,20 @@ public final class LinkSession implements AutoCloseable {
         if (sayGoodbye) {
             // Best effort, and never blocking on a peer that stopped reading.
             Thread bye = new Thread(() -> {
+                Frame.Goodbye bye0 = goodbye(reason);
                 try {
-                    primary.writer.writeNow(goodbye(reason));
+                    primary.writer.writeNow(bye0);
                 } catch (IOException ignored) {
-                    // the peer is gone anyway
+                    return; // the peer is gone anyway
+                }
+                for (Lane l : all) {
+                    if (l != primary) {
+                        try {
+                            l.writer.writeNow(bye0);
+                        } catch (IOException ignored) {
+                            // that lane is gone: the others still say why
+                        }
+                    }
                 }
             }, "link-goodbye");
             bye.setDaemon(true);

@@ -160,6 +160,18 @@ class LinkLanesTest {
     }
 
     @Test
+    void aLinkClosedWithItsLanesUpIsTheGoodbyeItIsWhicheverLaneTheOtherSideReadsFirst() throws Exception {
+        link(3, 3);
+        awaitLanes(3);
+        proxy.holdBack(0); // Tokyo never gets to read lane 0's GOODBYE: only the other lanes say why
+
+        birlinghoven.close();
+
+        String down = tokyoHeard.next();
+        assertTrue(down.startsWith("down birlinghoven: the peer said goodbye: "), down);
+    }
+
+    @Test
     void theListenersLimitBoundsTheLanesAndOneLaneIsALinkAsBefore() throws Exception {
         link(4, 2);
         awaitLanes(2);

@@ -162,7 +162,10 @@ public final class ConfigLoader {
                 get("myhostname", k -> values.hostname(config.getString(k))),
                 get("shutdown_timeout", k -> positive(config.getDuration(k))),
                 smtpd, queue, mailertable, delivery, link, metrics,
-                new PeersBlock(config, problems).read(name), submission);
+                new PeersBlock(config, problems).read(name),
+                new LogConfig(get("log_format", k -> LogConfig.Format.parse(config.getString(k))),
+                        get("syslog_name", k -> LogConfig.syslogName(config.getString(k)))),
+                submission);
         // Checks across keys, also when other keys are wrong: every problem in one run.
         if (smtpd.tlsCertFile() != null && smtpd.tlsKeyFile() != null
                 && smtpd.tlsCertFile().isPresent() != smtpd.tlsKeyFile().isPresent()) {

@@ -23,6 +23,7 @@ public record RelayConfig(
         LinkConfig link,                    // link_*, keepalive_*
         MetricsConfig metrics,              // metrics_listen
         List<PeerConfig> peers,             // peers
+        LogConfig log,                      // log_format, syslog_name
         SubmissionConfig submission) {      // submission_*
 
     /** The default TCP port of the link. */

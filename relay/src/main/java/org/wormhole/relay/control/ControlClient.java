@@ -16,7 +16,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 /** Sends one request to a running relay's control socket. */
 public final class ControlClient {
@@ -33,7 +36,7 @@ public final class ControlClient {
     }
 
     /** How long a command waits for the relay's answer (a flush or delete of a big queue takes a while). */
-    static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(60);
+    public static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(60);
 
     private ControlClient() {
     }
@@ -47,6 +50,18 @@ public final class ControlClient {
 
     /** As {@link #send(Path, String)}, waiting at most {@code timeout} for the answer. */
     public static Optional<Reply> send(Path socket, String request, Duration timeout) throws IOException {
+        List<String> body = new ArrayList<>();
+        Optional<Reply> reply = send(socket, request, timeout, body::add);
+        return reply.map(r -> new Reply(r.ok(), r.text(), body));
+    }
+
+    /**
+     * Sends {@code request} and hands each line after the reply line to {@code body} as it arrives
+     * (a long answer, such as a queue listing, is never held whole); the reply it returns has no
+     * body. Waits at most {@code timeout} for each line. Empty if no relay is listening on {@code socket}.
+     */
+    public static Optional<Reply> send(Path socket, String request, Duration timeout, Consumer<String> body)
+            throws IOException {
         SocketChannel c;
         try {
             c = SocketChannel.open(StandardProtocolFamily.UNIX);
@@ -61,9 +76,12 @@ public final class ControlClient {
         }
         // A relay that hangs must not hang its operator's command too.
         AtomicBoolean timedOut = new AtomicBoolean();
+        AtomicLong deadline = new AtomicLong(System.nanoTime() + timeout.toNanos());
         Thread watchdog = new Thread(() -> {
             try {
-                Thread.sleep(timeout.toMillis());
+                for (long left; (left = deadline.get() - System.nanoTime()) > 0; ) {
+                    TimeUnit.NANOSECONDS.sleep(left);
+                }
                 timedOut.set(true);
                 c.close();
             } catch (InterruptedException | IOException answered) {
@@ -73,7 +91,10 @@ public final class ControlClient {
         watchdog.setDaemon(true);
         watchdog.start();
         try (c) {
-            return exchange(c, request);
+            return exchange(c, request, line -> {
+                deadline.set(System.nanoTime() + timeout.toNanos());
+                body.accept(line);
+            });
         } catch (IOException e) {
             if (timedOut.get()) {
                 throw new IOException("the relay did not answer within " + timeout.toMillis() / 1000.0 + " s");
@@ -84,7 +105,7 @@ public final class ControlClient {
         }
     }
 
-    private static Optional<Reply> exchange(SocketChannel c, String request) throws IOException {
+    private static Optional<Reply> exchange(SocketChannel c, String request, Consumer<String> body) throws IOException {
         PrintWriter out = new PrintWriter(Channels.newOutputStream(c), true, StandardCharsets.UTF_8);
         out.println(request);
         BufferedReader in = new BufferedReader(new InputStreamReader(Channels.newInputStream(c), StandardCharsets.UTF_8));
@@ -92,13 +113,12 @@ public final class ControlClient {
         if (line == null) {
             throw new IOException("the relay closed the control connection without an answer");
         }
-        List<String> body = new ArrayList<>();
         for (String more; (more = in.readLine()) != null; ) {
-            body.add(more);
+            body.accept(more);
         }
         if (line.startsWith("OK")) {
-            return Optional.of(new Reply(true, line.substring(2).strip(), body));
+            return Optional.of(new Reply(true, line.substring(2).strip()));
         }
-        return Optional.of(new Reply(false, line.startsWith("ERROR") ? line.substring(5).strip() : line, body));
+        return Optional.of(new Reply(false, line.startsWith("ERROR") ? line.substring(5).strip() : line));
     }
 }

@@ -1,9 +1,13 @@
 package org.wormhole.relay.control;
 
 import java.io.BufferedReader;
+import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.io.Writer;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.Channels;
@@ -39,9 +43,11 @@ import org.wormhole.relay.reload.ReloadReport;
  * flush|hold|release|delete} reach the queue manager (Postfix's postqueue/postsuper), and
  * {@code wormhole link status} the links, {@code wormhole reload} the relay's configuration.
  * Protocol: one request line ({@code flush}, {@code hold ID}, {@code release ID},
- * {@code delete ID|ALL}, {@code link status}, {@code reload}, {@code status}), one reply line, {@code OK text} or
- * {@code ERROR text}; {@code link status} adds one {@link LinkStatus} line per peer after its
- * {@code OK} line, {@code reload} the lines of its {@link ReloadReport} (each error, each change
+ * {@code delete ID|ALL}, {@code link status}, {@code queue list}, {@code reload}, {@code status}), one reply line,
+ * {@code OK text} or {@code ERROR text}; {@code link status} adds one {@link LinkStatus} line per peer after its
+ * {@code OK} line; {@code queue list} adds one {@link ListedMessage} JSON line per queued message, oldest
+ * first, then {@code END N} (N: how many lines came before it; without it the listing was cut short);
+ * {@code reload} the lines of its {@link ReloadReport} (each error, each change
  * applied, each change that needs a restart) after its {@code OK} or {@code ERROR} line (the
  * report's summary); {@code status} answers {@code OK ready} or {@code OK not ready}, then one
  * {@link Readiness} line per check. The server closes the connection after the reply. Clients are
@@ -176,11 +182,52 @@ public final class ControlServer implements AutoCloseable {
             return;
         }
         String[] w = line.strip().split(" +");
+        if (w.length == 2 && w[0].equalsIgnoreCase("queue") && w[1].equalsIgnoreCase("list")) {
+            listQueue(c);
+            return;
+        }
         try {
             out.println(execute(w));
         } catch (IllegalArgumentException e) {
             out.println("ERROR " + e.getMessage());
         }
+    }
+
+    /**
+     * {@code queue list}: OK, one JSON line per queued message, END and their count; streamed,
+     * never held whole. A client that goes away before the end (a script that has read enough)
+     * is no failure of the relay's: nothing is logged.
+     */
+    private void listQueue(SocketChannel c) throws IOException {
+        Writer out = new BufferedWriter(new OutputStreamWriter(Channels.newOutputStream(c), StandardCharsets.UTF_8),
+                1 << 16);
+        int[] lines = {0};
+        try {
+            out.write("OK queue listing follows\n");
+            queue.forEachQueued(m -> {
+                try {
+                    out.write(ListedMessage.of(m).toJson());
+                    out.write('\n');
+                    lines[0]++;
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+            out.write("END " + lines[0] + "\n");
+            out.flush();
+        } catch (UncheckedIOException e) {
+            // a write failed: the client went away while it was listed to
+        } catch (IOException e) {
+            if (!isClientGone(e)) {
+                throw e; // a queue file that could not be read, say
+            }
+        }
+    }
+
+    /** A write to a client that has closed its end. */
+    private static boolean isClientGone(IOException e) {
+        String m = String.valueOf(e.getMessage());
+        return m.contains("Broken pipe") || m.contains("Connection reset");
     }
 
     /** One request line, read no further than one character past {@link #MAX_LINE}; null at EOF. */

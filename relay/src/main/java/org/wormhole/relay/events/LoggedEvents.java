@@ -1,5 +1,7 @@
 package org.wormhole.relay.events;
 
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -9,6 +11,13 @@ import org.slf4j.LoggerFactory;
  * the Postfix process that would write it ({@code smtpd}, {@code qmgr}, {@code link}). Their wording is what
  * operators grep and the proving ground parses: keep it.
  *
+ * <p>{@link #postfix()} writes Postfix's own lines instead, for {@code log_format = syslog}: the tools
+ * that read Postfix logs (pflogsumm) match its processes, lines and words. A message queued is
+ * then three lines ({@code smtpd: ID: client=...}, {@code cleanup: ID: message-id=<...>} if it
+ * has one, {@code qmgr: ID: from=<...>, size=N, nrcpt=N (queue active)}); a recipient's attempt
+ * is logged by its delivery agent ({@code smtp}, {@code lmtp}, {@code error}, {@code discard},
+ * {@code local}) with Postfix's {@code orig_to=}, and a refused RCPT names its {@code proto=}.
+ *
  * <p>The mailertable's events ({@link TableSwapped}, {@link TableEditRejected}, {@link TableUnreadable})
  * have no line here: the mailertable module writes its own, under its own logger.
  */
@@ -17,9 +26,28 @@ public final class LoggedEvents implements RelayEvents {
     private static final Logger smtpd = LoggerFactory.getLogger("smtpd");
     private static final Logger link = LoggerFactory.getLogger("link");
     private static final Logger qmgr = LoggerFactory.getLogger("qmgr");
+    private static final Logger cleanup = LoggerFactory.getLogger("cleanup");
+    /** The delivery agents' loggers, by mailer, for Postfix's lines. */
+    private static final Map<String, Logger> AGENTS = new ConcurrentHashMap<>();
     private static final Pattern TRAILING_ZEROS = Pattern.compile("\\.?0+$");
     /** {@link #twoDigits} of 0.000 to 9.999 s, filled as they are met: a log line costs no Formatter. */
     private static final String[] SECONDS_TEXT = new String[10_000];
+
+    private final boolean postfix;
+
+    /** The relay's own lines (log_format = default). */
+    public LoggedEvents() {
+        this(false);
+    }
+
+    private LoggedEvents(boolean postfix) {
+        this.postfix = postfix;
+    }
+
+    /** Postfix's own lines, processes and words (log_format = syslog). */
+    public static LoggedEvents postfix() {
+        return new LoggedEvents(true);
+    }
 
     /**
      * {@code PREGREET from [ADDRESS]: ...} for a client that talked before the greeting. The
@@ -37,9 +65,21 @@ public final class LoggedEvents implements RelayEvents {
     /** With {@code sasl_method=..., sasl_username=...} after the client when it logged in, as Postfix writes them. */
     @Override
     public void messageQueued(MessageQueued e) {
-        smtpd.info("{}: client={}{}, from=<{}>, size={}, nrcpt={} (queue active)", e.id(), e.client(),
-                e.saslMethod().isEmpty() ? "" : ", sasl_method=" + e.saslMethod() + ", sasl_username=" + e.saslUsername(),
+        if (postfix) {
+            smtpd.info("{}: client={}{}", e.id(), e.client(), sasl(e));
+            if (!e.messageId().isEmpty()) {
+                cleanup.info("{}: message-id={}", e.id(), e.messageId());
+            }
+            qmgr.info("{}: from=<{}>, size={}, nrcpt={} (queue active)", e.id(), e.sender(), e.size(), e.recipients());
+            return;
+        }
+        smtpd.info("{}: client={}{}, from=<{}>, size={}, nrcpt={} (queue active)", e.id(), e.client(), sasl(e),
                 e.sender(), e.size(), e.recipients());
+    }
+
+    /** {@code , sasl_method=PLAIN, sasl_username=alice} after the client when it logged in, as Postfix writes them. */
+    private static String sasl(MessageQueued e) {
+        return e.saslMethod().isEmpty() ? "" : ", sasl_method=" + e.saslMethod() + ", sasl_username=" + e.saslUsername();
     }
 
     /**
@@ -71,6 +111,11 @@ public final class LoggedEvents implements RelayEvents {
 
     @Override
     public void recipientRefused(RecipientRefused e) {
+        if (postfix) {
+            smtpd.info("NOQUEUE: reject: RCPT from {}: {} {} {}; from=<{}> to=<{}> proto={} helo=<{}>", e.client(), e.code(),
+                    e.enhancedStatus(), e.text(), e.sender(), e.recipient(), e.proto(), e.helo());
+            return;
+        }
         smtpd.info("NOQUEUE: reject: RCPT from {}: {} {} {}; from=<{}> to=<{}> helo=<{}>", e.client(), e.code(),
                 e.enhancedStatus(), e.text(), e.sender(), e.recipient(), e.helo());
     }
@@ -85,10 +130,31 @@ public final class LoggedEvents implements RelayEvents {
             case DEFERRED -> "deferred";
             case BOUNCED -> "bounced";
         };
+        if (postfix) {
+            agent(e.mailer()).info("{}: to=<{}>,{} relay={}, delay={}, delays={}/{}/{}/{}, dsn={}, status={} ({})", e.id(),
+                    e.sentTo(), e.sentTo().equals(e.recipient()) ? "" : " orig_to=<" + e.recipient() + ">,", e.relay(),
+                    seconds(e.delaySeconds()), seconds(a), seconds(b), seconds(e.setupMillis() / 1000.0),
+                    seconds(e.transmitMillis() / 1000.0), e.outcome().dsn(), status, e.outcome().text());
+            return;
+        }
         qmgr.info("{}: to=<{}>,{} relay={}, delay={}, delays={}/{}/{}/{}, dsn={}, status={} ({})", e.id(), e.recipient(),
                 e.sentTo().equals(e.recipient()) ? "" : " orig_to=<" + e.recipient() + ">, now_to=<" + e.sentTo() + ">,",
                 e.relay(), seconds(e.delaySeconds()), seconds(a), seconds(b), seconds(e.setupMillis() / 1000.0),
                 seconds(e.transmitMillis() / 1000.0), e.outcome().dsn(), status, e.outcome().text());
+    }
+
+    /**
+     * The Postfix process that logs a mailer's deliveries: smtp for the SMTP mailers (and tsmtp:
+     * over the link or SMTP to a classic peer), lmtp, error, discard and local for theirs; qmgr
+     * for a recipient that was not routed (a mailertable lookup that failed for now, a loop).
+     */
+    private static Logger agent(String mailer) {
+        String process = switch (mailer) {
+            case "lmtp", "error", "discard", "local" -> mailer;
+            case "none" -> "qmgr";
+            default -> "smtp";
+        };
+        return AGENTS.computeIfAbsent(process, LoggerFactory::getLogger);
     }
 
     /** Seconds as Postfix writes them: two significant digits below ten, whole seconds above. */

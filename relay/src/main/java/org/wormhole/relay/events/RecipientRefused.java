@@ -11,7 +11,8 @@ package org.wormhole.relay.events;
  * @param sender         the envelope sender, empty for the null sender
  * @param recipient      the refused recipient as the client wrote it
  * @param helo           the client's HELO or EHLO name, empty before one
+ * @param proto          {@code ESMTP} after EHLO, else {@code SMTP} (Postfix's {@code proto=})
  */
 public record RecipientRefused(String client, int code, String enhancedStatus, String text, String sender,
-                               String recipient, String helo) {
+                               String recipient, String helo, String proto) {
 }

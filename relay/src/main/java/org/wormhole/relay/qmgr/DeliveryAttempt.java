@@ -35,6 +35,8 @@ import org.wormhole.relay.queue.StatusLog;
 final class DeliveryAttempt {
 
     private static final Logger log = LoggerFactory.getLogger("qmgr");
+    /** Postfix's bounce daemon logs the notices it queues. */
+    private static final Logger bounce = LoggerFactory.getLogger("bounce");
 
     private final Spool spool;
     private final RecipientRouting routing;
@@ -225,7 +227,7 @@ final class DeliveryAttempt {
                 log.info("{}: no bounce for the null sender: {} recipient(s) dropped", m.id(), attempt.bounced.size());
             } else {
                 QueueId dsnId = notifier.bounce(m, attempt.bounced);
-                log.info("{}: sender non-delivery notification: {}", m.id(), dsnId);
+                bounce.info("{}: sender non-delivery notification: {}", m.id(), dsnId);
                 enqueued.accept(dsnId);
             }
         }
@@ -246,7 +248,7 @@ final class DeliveryAttempt {
                             r.lastError(), "", r.lastAttemptMillis()))
                     .toList();
             QueueId dsnId = notifier.delayed(m, delayed);
-            log.info("{}: sender delay notification: {}", m.id(), dsnId);
+            bounce.info("{}: sender delay notification: {}", m.id(), dsnId);
             enqueued.accept(dsnId);
         }
         status.append(attempt.unwritten, warn, now);

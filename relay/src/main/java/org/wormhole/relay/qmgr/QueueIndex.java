@@ -6,11 +6,13 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
 import org.wormhole.relay.queue.CorruptQueueFileException;
 import org.wormhole.relay.queue.QueueId;
 import org.wormhole.relay.queue.QueueState;
+import org.wormhole.relay.queue.QueuedMessage;
 import org.wormhole.relay.queue.RecipientState;
 import org.wormhole.relay.queue.Spool;
 
@@ -83,6 +85,27 @@ final class QueueIndex {
         }
         entries.values().forEach(e -> c.merge(e.state(), 1L, Long::sum));
         return c;
+    }
+
+    /**
+     * {@code id}'s file as it is now, wherever it is (a file that moves while it is read is looked
+     * for again); empty for a message that has left the queue or cannot be read.
+     */
+    Optional<QueuedMessage> read(QueueId id) throws IOException {
+        for (int tries = 0; tries < 3; tries++) {
+            QueueState at = stateOf(id);
+            if (at == null) {
+                return Optional.empty();
+            }
+            try {
+                return Optional.of(spool.read(at, id));
+            } catch (NoSuchFileException moved) {
+                // moved to another state while we looked: look again
+            } catch (CorruptQueueFileException e) {
+                return Optional.empty();
+            }
+        }
+        return stateOf(id) == null ? Optional.empty() : spool.find(id);
     }
 
     /** The pending addresses of {@code id}: as of its last attempt, or from its file if it has none yet. */

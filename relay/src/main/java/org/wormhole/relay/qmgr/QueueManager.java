@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -15,6 +16,7 @@ import org.wormhole.relay.events.LoggedEvents;
 import org.wormhole.relay.events.RelayEvents;
 import org.wormhole.relay.queue.QueueId;
 import org.wormhole.relay.queue.QueueState;
+import org.wormhole.relay.queue.QueuedMessage;
 import org.wormhole.relay.queue.Spool;
 
 /**
@@ -197,6 +199,19 @@ public final class QueueManager implements AutoCloseable {
     /** The ids of all messages in the queue, for {@code delete ALL}. */
     public List<QueueId> all() {
         return index.all();
+    }
+
+    /**
+     * Reads every queued message's file, each once, oldest first (by queue id), following a file
+     * that moves while it is read: what {@code wormhole queue list --json} shows while the relay
+     * runs. A message that leaves the queue meanwhile, or whose file cannot be read, is skipped.
+     */
+    public void forEachQueued(Consumer<QueuedMessage> action) throws IOException {
+        List<QueueId> ids = index.all();
+        ids.sort(null);
+        for (QueueId id : ids) {
+            index.read(id).ifPresent(action);
+        }
     }
 
     /**

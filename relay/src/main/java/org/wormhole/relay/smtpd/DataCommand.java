@@ -62,6 +62,7 @@ final class DataCommand extends SmtpCommand {
         try (incoming) {
             s.sendResponse("354 End data with <CR><LF>.<CR><LF>");
             SafeSink sink = new SafeSink(incoming.content());
+            MessageIdCapture content = new MessageIdCapture(sink);
             String received = ReceivedHeader.smtp(s.getHelo().orElse(null),
                     SessionInfo.clientAddress(s).getHostAddress(), ctx.myhostname(), ctx.sessions().isEsmtp(s),
                     s.isTLSStarted(), ctx.sessions().login(s).isPresent(), tx.smtpUtf8, incoming.id().value(), tx.recipients,
@@ -69,7 +70,7 @@ final class DataCommand extends SmtpCommand {
             sink.write(received.getBytes(StandardCharsets.UTF_8));
             DataReader.Result r;
             try (DataDeadline deadline = ctx.dataDeadlines().open(s.getSocket(), s.getRawInput())) {
-                r = new DataReader(deadline.input(), ctx.rules(s).sizeLimit(), ctx.rules(s).contentChecks()).readTo(sink);
+                r = new DataReader(deadline.input(), ctx.rules(s).sizeLimit(), ctx.rules(s).contentChecks()).readTo(content);
             } catch (SocketTimeoutException e) {
                 incoming.abort();
                 log.info("{}: {} after DATA from {}", incoming.id(),
@@ -106,8 +107,8 @@ final class DataCommand extends SmtpCommand {
             }
             Optional<Login> login = ctx.sessions().login(s);
             ctx.events().messageQueued(new MessageQueued(incoming.id(), ctx.sessions().client(s), tx.sender,
-                    incoming.contentLength(), tx.recipients.size(), login.map(Login::mechanism).orElse(""),
-                    login.map(l -> l.user().name()).orElse("")));
+                    incoming.contentLength(), tx.recipients.size(), content.messageId(),
+                    login.map(Login::mechanism).orElse(""), login.map(l -> l.user().name()).orElse("")));
             s.sendResponse("250 2.0.0 Ok: queued as " + incoming.id());
             ctx.sessions().phase(s, SessionInfo.END_OF_MESSAGE);
             s.resetMailTransaction();

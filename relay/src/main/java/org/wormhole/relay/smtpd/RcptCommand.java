@@ -48,7 +48,7 @@ final class RcptCommand extends SmtpCommand {
         RcptVerdict verdict = ctx.rules(s).policy().check(SessionInfo.clientAddress(s), ctx.sessions().authenticated(s), rcpt);
         if (verdict instanceof RcptVerdict.Reject r) {
             ctx.events().recipientRefused(new RecipientRefused(ctx.sessions().client(s), r.code(), r.enhancedStatus(),
-                    r.text(), tx.sender, rcpt, s.getHelo().orElse("")));
+                    r.text(), tx.sender, rcpt, s.getHelo().orElse(""), ctx.sessions().isEsmtp(s) ? "ESMTP" : "SMTP"));
             s.sendResponse(r.code() + " " + r.enhancedStatus() + " " + r.text());
             return;
         }
