@@ -135,7 +135,7 @@ class SubmissionTest {
 
     @Test
     void wrongPasswordsGet535AreLoggedAndAfterTheLimitTheAddressIsCutOffButNotOthers() throws Exception {
-        site.start("submission_auth_failure_limit = 3\n");
+        site.start("submission_auth_failure_limit = 3\nmetrics_listen = \"127.0.0.1:0\"\n");
         try (CapturedLog log = CapturedLog.of("smtpd"); SmtpTranscript c = site.client()) {
             site.startTls(c);
             c.send("AUTH PLAIN " + plain("alice", "guess 1")).expect("535 5.7.8 Error: authentication failed: authentication failure");
@@ -161,6 +161,8 @@ class SubmissionTest {
             site.startTls(c);
             c.send("AUTH PLAIN " + plain("alice", ALICE_PASSWORD)).expect("235 2.7.0");
         }
+        Exposition metrics = Exposition.scrape("http://127.0.0.1:" + one.site.relay.metricsPort().getAsInt() + "/metrics");
+        assertEquals(3, metrics.value("wormhole_smtpd_rejections_total", "reason", "auth_failed"));
     }
 
     @Test
