@@ -32,7 +32,8 @@ final class ConfigCommand implements Runnable {
                     "Every problem is reported as FILE:LINE: what is wrong, and the exit code is 1:",
                     "the file's own, then what 'wormhole run' would fail on (as postfix check):",
                     "the site key when peers are configured (there, mode 600, keys/ mode 700), the",
-                    "smtpd TLS files, the spool (writable, every file the relay user's), the mailertable."})
+                    "smtpd TLS files, the submission users file (with submission_listen), the spool",
+                    "(writable, every file the relay user's), the mailertable."})
     static final class Check implements Callable<Integer> {
 
         @CommandLine.Spec

@@ -56,8 +56,10 @@ final class RunCommand implements Callable<Integer> {
         String link = c.link().listen().isPresent() && relay.links().isPresent()
                 ? ", link on " + c.link().listen().get().getAddress().getHostAddress() + ":" + relay.links().get().linkPort()
                 : "";
+        String submission = relay.submissionPort().map(p -> ", submission on "
+                + c.submission().listen().get().getAddress().getHostAddress() + ":" + p).orElse("");
         err.println("wormhole relay " + c.myhostname() + " running: SMTP on " + c.smtpd().listen().getAddress().getHostAddress()
-                + ":" + relay.smtpPort() + link + ", queue " + c.queue().directory() + "; Ctrl-C to stop");
+                + ":" + relay.smtpPort() + submission + link + ", queue " + c.queue().directory() + "; Ctrl-C to stop");
         err.flush();
         stopped.await();
         return 0;

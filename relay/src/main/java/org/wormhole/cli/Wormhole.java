@@ -1,5 +1,6 @@
 package org.wormhole.cli;
 
+import java.io.InputStream;
 import java.io.PrintWriter;
 import org.wormhole.cli.demo.DemoCommand;
 import picocli.CommandLine;
@@ -15,7 +16,7 @@ import picocli.CommandLine.Command;
         description = "Site-to-site mail relay over encrypted links.",
         subcommands = {RunCommand.class, ReloadCommand.class, ConfigCommand.class, QueueCommand.class, LinkCommand.class,
                 StatusCommand.class,
-                MailertableCommand.class, KeygenCommand.class, FingerprintCommand.class,
+                MailertableCommand.class, KeygenCommand.class, FingerprintCommand.class, UserCommand.class,
                 DemoCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Wormhole implements Runnable {
@@ -27,15 +28,33 @@ public final class Wormhole implements Runnable {
         System.exit(run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args));
     }
 
+    /** What a command reads from: a password for {@code wormhole user add}. */
+    private InputStream stdin = System.in;
+
     /** Runs one command line, writing to {@code out} and {@code err}; returns the exit code. */
     public static int run(PrintWriter out, PrintWriter err, String... args) {
-        CommandLine cli = new CommandLine(new Wormhole());
+        return run(System.in, out, err, args);
+    }
+
+    /** As above, reading from {@code in} (a password for {@code wormhole user add}). */
+    public static int run(InputStream in, PrintWriter out, PrintWriter err, String... args) {
+        Wormhole wormhole = new Wormhole();
+        wormhole.stdin = in;
+        CommandLine cli = new CommandLine(wormhole);
         cli.setOut(out);
         cli.setErr(err);
         int code = cli.execute(args);
         out.flush();
         err.flush();
         return code;
+    }
+
+    /**
+     * A new password for {@code name}: from the terminal when stdin is the process's own and it has
+     * one, else the first line of stdin; null, with the reason printed, when there is none.
+     */
+    char[] password(String name, PrintWriter err) {
+        return UserCommand.readPassword(name, stdin, stdin == System.in ? System.console() : null, err);
     }
 
     @Override

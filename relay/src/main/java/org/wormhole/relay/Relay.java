@@ -1,14 +1,18 @@
 package org.wormhole.relay;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.file.NoSuchFileException;
 import java.security.GeneralSecurityException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.concurrent.CompletableFuture;
 import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,6 +26,7 @@ import org.wormhole.relay.config.LogConfig;
 import org.wormhole.relay.config.QueueConfig;
 import org.wormhole.relay.config.RelayConfig;
 import org.wormhole.relay.config.SmtpdConfig;
+import org.wormhole.relay.config.SubmissionConfig;
 import org.wormhole.relay.control.ControlServer;
 import org.wormhole.relay.delivery.DeliveryAgent;
 import org.wormhole.relay.delivery.NexthopResolver;
@@ -55,6 +60,11 @@ import org.wormhole.relay.reload.Reloader;
 import org.wormhole.relay.smtpd.ClientNames;
 import org.wormhole.relay.smtpd.ContentChecks;
 import org.wormhole.relay.smtpd.SmtpIngress;
+import org.wormhole.relay.smtpd.Submission;
+import org.wormhole.relay.smtpd.auth.AuthFailures;
+import org.wormhole.relay.smtpd.auth.LiveUsers;
+import org.wormhole.relay.smtpd.auth.UsersFileException;
+import org.wormhole.relay.smtpd.policy.ClientCertificates;
 import org.wormhole.relay.smtpd.policy.RelayPolicy;
 
 /**
@@ -77,6 +87,7 @@ public final class Relay implements AutoCloseable {
     private final SmtpDeliveryAgent smtp;
     private final SmtpDeliveryAgent lmtp;
     private final SmtpIngress ingress;
+    private final SmtpIngress submission; // null without submission_listen
     private final ControlServer control;
     private volatile LinkLedger ledger; // null without peers, and until the ledger is read
     private final RelayLinks links; // null without peers
@@ -138,9 +149,14 @@ public final class Relay implements AutoCloseable {
             this.queue = new QueueManager(spool, mailertable::lookup, new RelayAgents(smtp, lmtp, tsmtp, classicPeers,
                     links == null ? route -> false : links::carries),
                     dsn, queueSettings(config, config), clock, events);
-            this.ingress = new SmtpIngress(ingressSettings(config), policy(config), spool, freeSpace, queue::enqueued,
-                    TlsFiles.serverContext(smtpd.tlsCertFile(), smtpd.tlsKeyFile()), clock,
-                    ClientNames.SYSTEM, events);
+            ClientCertificates classicClients = classicClients(config);
+            Optional<SSLContext> tls = TlsFiles.serverContext(smtpd.tlsCertFile(), smtpd.tlsKeyFile(), classicClients.asked());
+            this.ingress = new SmtpIngress(ingressSettings(config, smtpd.listen()), policy(config, config), spool, freeSpace,
+                    queue::enqueued, tls, clock, ClientNames.SYSTEM, events);
+            this.submission = config.submission().listen().isEmpty() ? null
+                    : new SmtpIngress(ingressSettings(config, config.submission().listen().get()), policy(config, config),
+                            spool, freeSpace, queue::enqueued, tls, clock, ClientNames.SYSTEM, events,
+                            Optional.of(submission(config.submission(), clock)));
             this.tlsCertificate = smtpd.tlsCertFile().isPresent()
                     ? TlsFiles.certificateFingerprint(smtpd.tlsCertFile().get()) : null;
             this.readiness = new ReadinessProbe(spool, freeSpace, mailertable);
@@ -155,10 +171,24 @@ public final class Relay implements AutoCloseable {
         }
     }
 
-    /** What the SMTP listener is built with; {@link SmtpIngress#apply} takes the live part of it on a reload. */
-    private static SmtpIngress.Settings ingressSettings(RelayConfig config) {
+    /** The classic peers' pins: such a peer's MTA relays through this one by its TLS client certificate. */
+    private static ClientCertificates classicClients(RelayConfig config) {
+        Map<Pin, String> pins = new LinkedHashMap<>();
+        for (RelayConfig.PeerConfig p : config.peers()) {
+            if (p.classic()) {
+                p.pins().forEach(pin -> pins.putIfAbsent(pin, p.name()));
+            }
+        }
+        return new ClientCertificates(pins);
+    }
+
+    /**
+     * What an SMTP listener on {@code listen} is built with; {@link SmtpIngress#apply} takes the
+     * live part of it on a reload.
+     */
+    private static SmtpIngress.Settings ingressSettings(RelayConfig config, InetSocketAddress listen) {
         SmtpdConfig smtpd = config.smtpd();
-        return new SmtpIngress.Settings(smtpd.listen(), config.myhostname(),
+        return new SmtpIngress.Settings(listen, config.myhostname(),
                 smtpd.messageSizeLimit(), smtpd.recipientLimit(), smtpd.timeout(), smtpd.connectionLimit(),
                 smtpd.pregreetWait(), smtpd.clientLimits(), smtpd.minDataRate(),
                 new ContentChecks(smtpd.lineLengthLimit() == 0
@@ -166,8 +196,25 @@ public final class Relay implements AutoCloseable {
                         smtpd.forbidNulInContent()));
     }
 
-    private static RelayPolicy policy(RelayConfig config) {
-        return new RelayPolicy(config.smtpd().mynetworks(), config.smtpd().relayDomains());
+    /** The submission listener's AUTH: the users file must be there and usable. */
+    private static Submission submission(SubmissionConfig c, Clock clock) throws IOException {
+        try {
+            return new Submission(LiveUsers.open(c.usersFile()), new AuthFailures(c.authFailures(), clock),
+                    c.senderLogin());
+        } catch (NoSuchFileException e) {
+            throw new IOException("submission_listen is set but there is no users file " + c.usersFile()
+                    + " (add a user with 'wormhole user add NAME')");
+        } catch (UsersFileException e) {
+            throw new IOException(String.join("\n", e.problems()));
+        }
+    }
+
+    /**
+     * The relay policy of {@code config}; the classic peers' pins are those of {@code started},
+     * the configuration the relay started with (peers need a restart).
+     */
+    private static RelayPolicy policy(RelayConfig config, RelayConfig started) {
+        return new RelayPolicy(config.smtpd().mynetworks(), config.smtpd().relayDomains(), classicClients(started));
     }
 
     /**
@@ -261,6 +308,10 @@ public final class Relay implements AutoCloseable {
             // taken for a partial one of the relay before (and removed, after its 250).
             r.queue.listQueue();
             BindFailure.naming("listen " + BindFailure.address(config.smtpd().listen()), r.ingress::start);
+            if (r.submission != null) {
+                BindFailure.naming("submission_listen " + BindFailure.address(config.submission().listen().get()),
+                        r.submission::start);
+            }
             if (r.monitoring != null) { // /healthz answers (not ready) while the rest starts
                 BindFailure.naming("metrics_listen " + BindFailure.address(config.metrics().listen().orElseThrow()),
                         r.monitoring::start);
@@ -288,10 +339,19 @@ public final class Relay implements AutoCloseable {
         return ingress.port();
     }
 
+    /** The submission listener's port (useful with port 0). */
+    public Optional<Integer> submissionPort() {
+        return Optional.ofNullable(submission).map(SmtpIngress::port);
+    }
+
     /** What is bound, for the readiness check: {@code smtp 127.0.0.1:2525, link ..., metrics ..., control socket ...}. */
     private String listeners() {
         StringBuilder sb = new StringBuilder("smtp ").append(config.smtpd().listen().getAddress().getHostAddress())
                 .append(':').append(smtpPort());
+        if (submission != null) {
+            sb.append(", submission ").append(config.submission().listen().get().getAddress().getHostAddress())
+                    .append(':').append(submission.port());
+        }
         if (links != null && config.link().listen().isPresent()) {
             sb.append(", link ").append(config.link().listen().get().getAddress().getHostAddress()).append(':')
                     .append(links.linkPort());
@@ -404,10 +464,14 @@ public final class Relay implements AutoCloseable {
             SmtpdConfig smtpd = next.smtpd();
             boolean tls = tlsCertificate != null && smtpd.tlsCertFile().isPresent();
             // Everything that can fail first: nothing is applied unless all of it loads.
-            Optional<SSLContext> context = tls ? TlsFiles.serverContext(smtpd.tlsCertFile(), smtpd.tlsKeyFile())
-                    : Optional.empty();
+            Optional<SSLContext> context = tls ? TlsFiles.serverContext(smtpd.tlsCertFile(), smtpd.tlsKeyFile(),
+                    classicClients(config).asked()) : Optional.empty();
             String certificate = tls ? TlsFiles.certificateFingerprint(smtpd.tlsCertFile().get()) : tlsCertificate;
-            ingress.apply(ingressSettings(next), policy(next), context);
+            RelayPolicy policy = policy(next, config);
+            ingress.apply(ingressSettings(next, config.smtpd().listen()), policy, context);
+            if (submission != null) {
+                submission.apply(ingressSettings(next, config.submission().listen().get()), policy, context);
+            }
             freeSpace.use(next.queue().minfree(), smtpd.messageSizeLimit());
             queue.apply(queueSettings(next, config));
             dsn.times(next.queue().maximalQueueLifetime(), next.queue().delayWarningTime());
@@ -431,7 +495,13 @@ public final class Relay implements AutoCloseable {
         log.info("relay stopping");
         readiness.stopping();
         RelayConfig now = live;
-        ingress.shutdown(now.shutdownTimeout());
+        if (submission != null) { // both listeners stop together: a transaction on either may finish
+            CompletableFuture<Void> stopped = CompletableFuture.runAsync(() -> submission.shutdown(now.shutdownTimeout()));
+            ingress.shutdown(now.shutdownTimeout());
+            stopped.join();
+        } else {
+            ingress.shutdown(now.shutdownTimeout());
+        }
         if (links != null) {
             links.close(); // mail in flight on a link stays queued here until its RESULT: nothing is lost
         }

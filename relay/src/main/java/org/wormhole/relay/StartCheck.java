@@ -21,12 +21,15 @@ import org.wormhole.mailertable.Mailertable;
 import org.wormhole.mailertable.MailertableException;
 import org.wormhole.relay.config.RelayConfig;
 import org.wormhole.relay.peers.PeerRouteCheck;
+import org.wormhole.relay.smtpd.auth.UsersFile;
+import org.wormhole.relay.smtpd.auth.UsersFileException;
 
 /**
  * What {@code wormhole run} would fail on, found beforehand on disk (as {@code postfix check}):
  * the site key when peers are configured (there, readable, mode 600 in a mode-700 directory),
- * the smtpd TLS files, the spool (writable, every file the relay's own) and the mailertable
- * (loads, every {@code tsmtp} route to a configured peer). Each problem as {@code FILE:LINE: what
+ * the smtpd TLS files, the submission users file when submission_listen is set, the spool
+ * (writable, every file the relay's own) and the mailertable (loads, every {@code tsmtp} route to
+ * a configured peer). Each problem as {@code FILE:LINE: what
  * is wrong; the fix}, the line being that of the key the problem is about. Reads only.
  */
 public final class StartCheck {
@@ -53,6 +56,9 @@ public final class StartCheck {
             check.siteKey();
         }
         check.smtpdTls();
+        if (config.submission().listen().isPresent()) {
+            check.submissionUsers();
+        }
         check.spool();
         check.mailertable();
         return List.copyOf(check.problems);
@@ -109,6 +115,26 @@ public final class StartCheck {
                     e.getFile() + " does not exist");
         } catch (IOException | RuntimeException e) {
             problem("smtpd_tls_key_file", e.getMessage());
+        }
+    }
+
+    /** The submission users file: run refuses a missing or bad one; its hashes are for the relay's eyes only. */
+    private void submissionUsers() {
+        Path file = config.submission().usersFile();
+        mode(file).filter(m -> m.stream().anyMatch(p -> p.name().startsWith("OTHERS_"))).ifPresent(m -> problem(
+                "submission_users_file", file + ": password hashes are accessible to everyone (mode "
+                        + PosixFilePermissions.toString(m) + "); chmod 600 " + file));
+        try {
+            UsersFile.read(file);
+        } catch (NoSuchFileException e) {
+            problem("submission_users_file", "submission_listen is set but " + file + " does not exist (add a user"
+                    + " with 'wormhole user add NAME')");
+        } catch (AccessDeniedException e) {
+            problem("submission_users_file", PermissionDenied.explain(file, config.queue().directory(), user));
+        } catch (UsersFileException e) {
+            problems.addAll(e.problems());
+        } catch (IOException e) {
+            problem("submission_users_file", "cannot read " + file + ": " + e.getMessage());
         }
     }
 

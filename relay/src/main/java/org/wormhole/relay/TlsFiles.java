@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Optional;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
 import org.wormhole.link.PemFile;
 
 /**
@@ -27,6 +28,16 @@ final class TlsFiles {
     }
 
     static Optional<SSLContext> serverContext(Optional<Path> certFile, Optional<Path> keyFile) throws IOException {
+        return serverContext(certFile, keyFile, false);
+    }
+
+    /**
+     * As above; {@code askClientCertificates}: a client's certificate, when it presents one, is
+     * taken whatever it is ({@link PresentedClientCertificate}), to be matched against the classic
+     * peers' pins.
+     */
+    static Optional<SSLContext> serverContext(Optional<Path> certFile, Optional<Path> keyFile, boolean askClientCertificates)
+            throws IOException {
         if (certFile.isEmpty() || keyFile.isEmpty()) {
             return Optional.empty();
         }
@@ -48,7 +59,8 @@ final class TlsFiles {
             KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
             kmf.init(ks, none);
             SSLContext ctx = SSLContext.getInstance("TLS");
-            ctx.init(kmf.getKeyManagers(), null, null);
+            ctx.init(kmf.getKeyManagers(), askClientCertificates ? new TrustManager[] {new PresentedClientCertificate()} : null,
+                    null);
             return Optional.of(ctx);
         } catch (GeneralSecurityException e) {
             throw new IOException("smtpd TLS key or certificate unusable: " + e.getMessage(), e);

@@ -94,4 +94,32 @@ class ConfigCheckCliTest {
         assertEquals(conf + ": 2 error(s) that 'wormhole run' would fail on or that expose a key", lines.get(lines.size() - 1),
                 check.err());
     }
+
+    @Test
+    void submissionShowsInTheEffectiveConfigurationAndAMissingOrOpenUsersFileIsReported() throws Exception {
+        SiteIdentity.generate(home.resolve("keys"), "here", Duration.ofDays(30));
+        Path users = home.resolve("config/submission-users");
+        Path conf = config("smtpd_tls_cert_file = \"" + home.resolve("keys/site.crt") + "\"\n"
+                + "smtpd_tls_key_file = \"" + home.resolve("keys/site.key") + "\"\n"
+                + "submission_listen = \"127.0.0.1:587\"\n"
+                + "submission_users_file = \"" + users + "\"\n");
+        CliRun missing = wormhole("config", "check", conf.toString());
+        assertEquals(1, missing.exit());
+        assertTrue(missing.out().contains("submission_listen = \"127.0.0.1:587\"\n"), missing.out());
+        assertTrue(missing.out().contains("submission_sender_login = \"strict\"\n"), missing.out());
+        assertTrue(missing.out().contains("submission_auth_failure_limit = 5\n"), missing.out());
+        assertEquals(conf + ":9: submission_users_file: submission_listen is set but " + users
+                + " does not exist (add a user with 'wormhole user add NAME')", missing.err().lines().findFirst().get());
+
+        CliRun add = CliRun.wormholeWithInput("pw\n", "user", "add", "--config", conf.toString(), "--cost", "4", "alice");
+        assertEquals(0, add.exit(), add.err());
+        CliRun ok = wormhole("config", "check", conf.toString());
+        assertEquals(0, ok.exit(), ok.err());
+
+        Files.setPosixFilePermissions(users, PosixFilePermissions.fromString("rw-r--r--"));
+        CliRun open = wormhole("config", "check", conf.toString());
+        assertEquals(1, open.exit());
+        assertEquals(conf + ":9: submission_users_file: " + users + ": password hashes are accessible to everyone"
+                + " (mode rw-r--r--); chmod 600 " + users, open.err().lines().findFirst().get());
+    }
 }

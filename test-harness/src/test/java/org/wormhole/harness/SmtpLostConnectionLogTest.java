@@ -134,6 +134,23 @@ class SmtpLostConnectionLogTest {
     }
 
     @Test
+    void aTlsClientThatSaidQuitIsNotLost() throws Exception {
+        TestCertificate cert = restartWithTls();
+        int port;
+        try (SmtpTranscript c = client()) {
+            port = c.localPort();
+            c.send("STARTTLS").expect("220");
+            c.startTls(cert.clientTrustingOnlyThis());
+            c.send("EHLO client.example").expect("250");
+            c.send("QUIT").expect("221");
+            c.closeWithoutTlsGoodbye(); // as swaks does
+        }
+        awaitSessionEnd(port);
+        assertEquals(List.of(), sessionLines());
+        assertEquals(List.of(), log.withTrace());
+    }
+
+    @Test
     void aClientGoneMidUtf8CharacterLogsOneLineAndNoTrace() throws Exception {
         int port;
         try (SmtpTranscript c = client()) {

@@ -18,11 +18,14 @@ import java.nio.charset.StandardCharsets;
 final class SmtpTranscript implements AutoCloseable {
 
     private Socket socket;
+    /** The TCP connection, under TLS once started. */
+    private final Socket tcp;
     private InputStream in;
     private OutputStream out;
 
     private SmtpTranscript(Socket socket) throws IOException {
         this.socket = socket;
+        this.tcp = socket;
         this.socket.setSoTimeout(20_000);
         this.in = socket.getInputStream();
         this.out = socket.getOutputStream();
@@ -164,6 +167,11 @@ final class SmtpTranscript implements AutoCloseable {
         raw(content);
         send(".");
         return reply();
+    }
+
+    /** Closes the TCP connection without TLS's close_notify, as some clients do after QUIT. */
+    void closeWithoutTlsGoodbye() throws IOException {
+        tcp.close();
     }
 
     @Override

@@ -32,6 +32,8 @@ import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.wormhole.relay.smtpd.ClientLimits;
+import org.wormhole.relay.smtpd.auth.AuthFailures;
+import org.wormhole.relay.smtpd.auth.SenderLogin;
 import org.wormhole.relay.smtpd.policy.Cidr;
 
 /**
@@ -146,6 +148,12 @@ public final class ConfigLoader {
                 get("link_maximal_backoff_time", k -> positive(config.getDuration(k))),
                 get("link_connect_timeout", k -> positive(config.getDuration(k))),
                 (int) number("link_lanes", k -> lanes(config.getInt(k))));
+        SubmissionConfig submission = new SubmissionConfig(
+                get("submission_listen", k -> config.getString(k).isBlank() ? Optional.<InetSocketAddress>empty()
+                        : Optional.of(listen(config.getString(k)))),
+                get("submission_users_file", k -> values.path(config.getString(k))),
+                get("submission_sender_login", k -> SenderLogin.parse(config.getString(k))),
+                authFailures());
         MetricsConfig metrics = new MetricsConfig(
                 get("metrics_listen", k -> config.getString(k).isBlank() ? Optional.<InetSocketAddress>empty()
                         : Optional.of(listen(config.getString(k)))));
@@ -156,13 +164,15 @@ public final class ConfigLoader {
                 smtpd, queue, mailertable, delivery, link, metrics,
                 new PeersBlock(config, problems).read(name),
                 new LogConfig(get("log_format", k -> LogConfig.Format.parse(config.getString(k))),
-                        get("syslog_name", k -> LogConfig.syslogName(config.getString(k)))));
+                        get("syslog_name", k -> LogConfig.syslogName(config.getString(k)))),
+                submission);
         // Checks across keys, also when other keys are wrong: every problem in one run.
         if (smtpd.tlsCertFile() != null && smtpd.tlsKeyFile() != null
                 && smtpd.tlsCertFile().isPresent() != smtpd.tlsKeyFile().isPresent()) {
             problems.add(where(name, config.getValue(smtpd.tlsCertFile().isPresent() ? "smtpd_tls_cert_file"
                     : "smtpd_tls_key_file").origin()) + "smtpd_tls_cert_file and smtpd_tls_key_file must be set together");
         }
+        submissionNeedsTls(name, smtpd, submission);
         minimalNotLonger(name, user, "minimal_backoff_time", queue.minimalBackoff(),
                 "maximal_backoff_time", queue.maximalBackoff());
         minimalNotLonger(name, user, "link_minimal_backoff_time", link.minimalBackoff(),
@@ -171,6 +181,30 @@ public final class ConfigLoader {
             throw new ConfigException(problems);
         }
         return c;
+    }
+
+    /** A submission listener needs the smtpd TLS files (AUTH only inside TLS) and a port of its own. */
+    private void submissionNeedsTls(String name, SmtpdConfig smtpd, SubmissionConfig submission) {
+        if (submission.listen() == null || submission.listen().isEmpty()) {
+            return;
+        }
+        String at = where(name, config.getValue("submission_listen").origin());
+        if (smtpd.tlsCertFile() != null && smtpd.tlsCertFile().isEmpty()) {
+            problems.add(at + "submission_listen needs smtpd_tls_cert_file and smtpd_tls_key_file: AUTH is only"
+                    + " offered inside TLS");
+        }
+        InetSocketAddress s = submission.listen().get();
+        if (smtpd.listen() != null && s.getPort() != 0 && s.equals(smtpd.listen())) {
+            problems.add(at + "submission_listen is the same address as listen (" + s.getAddress().getHostAddress()
+                    + ":" + s.getPort() + ")");
+        }
+    }
+
+    /** The AUTH failure limit of the submission listener; null when a key is wrong (the problem is recorded). */
+    private AuthFailures.Settings authFailures() {
+        long limit = number("submission_auth_failure_limit", k -> notNegative(config.getInt(k)));
+        Duration window = get("submission_auth_failure_window", k -> positive(config.getDuration(k)));
+        return window == null ? null : new AuthFailures.Settings((int) limit, window);
     }
 
     /**

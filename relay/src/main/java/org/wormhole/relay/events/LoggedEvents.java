@@ -62,18 +62,46 @@ public final class LoggedEvents implements RelayEvents {
         }
     }
 
+    /** With {@code sasl_method=..., sasl_username=...} after the client when it logged in, as Postfix writes them. */
     @Override
     public void messageQueued(MessageQueued e) {
         if (postfix) {
-            smtpd.info("{}: client={}", e.id(), e.client());
+            smtpd.info("{}: client={}{}", e.id(), e.client(), sasl(e));
             if (!e.messageId().isEmpty()) {
                 cleanup.info("{}: message-id={}", e.id(), e.messageId());
             }
             qmgr.info("{}: from=<{}>, size={}, nrcpt={} (queue active)", e.id(), e.sender(), e.size(), e.recipients());
             return;
         }
-        smtpd.info("{}: client={}, from=<{}>, size={}, nrcpt={} (queue active)", e.id(), e.client(), e.sender(), e.size(),
-                e.recipients());
+        smtpd.info("{}: client={}{}, from=<{}>, size={}, nrcpt={} (queue active)", e.id(), e.client(), sasl(e),
+                e.sender(), e.size(), e.recipients());
+    }
+
+    /** {@code , sasl_method=PLAIN, sasl_username=alice} after the client when it logged in, as Postfix writes them. */
+    private static String sasl(MessageQueued e) {
+        return e.saslMethod().isEmpty() ? "" : ", sasl_method=" + e.saslMethod() + ", sasl_username=" + e.saslUsername();
+    }
+
+    /**
+     * Postfix's {@code host[addr]: SASL LOGIN authentication failed: authentication failure}, which
+     * fail2ban's filters match (samples/fail2ban); the name tried follows as {@code sasl_username=},
+     * its unprintable characters as '?'. Once a client used up its limit, one more line says so.
+     */
+    @Override
+    public void authenticationFailed(AuthenticationFailed e) {
+        smtpd.warn("{}: SASL {} authentication failed: authentication failure, sasl_username={}", e.client(),
+                e.mechanism(), printable(e.username()));
+        if (e.limitReached()) {
+            smtpd.warn("{}: AUTH failure limit reached: {} in {}s; AUTH from it gets 421 4.7.0 for the rest of the window",
+                    e.client(), e.failures(), e.window().toSeconds());
+        }
+    }
+
+    /** At most 64 characters of {@code s}, anything but printable ASCII as '?': an attacker's text in a log line. */
+    private static String printable(String s) {
+        StringBuilder b = new StringBuilder();
+        s.codePoints().limit(64).forEach(c -> b.append(c > ' ' && c < 0x7F ? (char) c : '?'));
+        return b.toString();
     }
 
     @Override

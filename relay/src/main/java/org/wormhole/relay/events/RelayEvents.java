@@ -4,7 +4,7 @@ import java.util.List;
 
 /**
  * The facts a relay reports as they happen: an SMTP session refused, a message queued or refused, a
- * recipient refused, a recipient's delivery attempted, a link up or down, the mailertable swapped, an edit of it rejected
+ * recipient refused, a failed AUTH, a recipient's delivery attempted, a link up or down, the mailertable swapped, an edit of it rejected
  * or its file unreadable. The Postfix-style log lines are one listener ({@link LoggedEvents}); metrics
  * and tests are others, so each can rely on the same facts, not on log wording (OkHttp's
  * EventListener is the model).
@@ -34,6 +34,10 @@ public interface RelayEvents {
 
     /** A recipient's outcome of a delivery attempt is known and recorded in its queue file. */
     default void recipientAttempted(RecipientAttempted e) {
+    }
+
+    /** An AUTH on the submission listener failed (wrong name or password); the client gets 535 5.7.8 next. */
+    default void authenticationFailed(AuthenticationFailed e) {
     }
 
     /** The link to a peer is up. */
@@ -90,6 +94,11 @@ public interface RelayEvents {
             @Override
             public void recipientAttempted(RecipientAttempted e) {
                 copy.forEach(l -> l.recipientAttempted(e));
+            }
+
+            @Override
+            public void authenticationFailed(AuthenticationFailed e) {
+                copy.forEach(l -> l.authenticationFailed(e));
             }
 
             @Override

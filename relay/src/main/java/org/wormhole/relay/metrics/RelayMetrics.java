@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import org.wormhole.link.HandshakeRefusal;
 import org.wormhole.mailertable.Mailer;
 import org.wormhole.relay.delivery.RecipientOutcome;
+import org.wormhole.relay.events.AuthenticationFailed;
 import org.wormhole.relay.events.LinkHandshakeRefused;
 import org.wormhole.relay.events.MessageQueued;
 import org.wormhole.relay.events.MessageRefused;
@@ -112,6 +113,11 @@ public final class RelayMetrics implements RelayEvents {
     @Override
     public void recipientRefused(RecipientRefused e) {
         rejections.get(SmtpRejection.ofRecipient(e.enhancedStatus())).increment();
+    }
+
+    @Override
+    public void authenticationFailed(AuthenticationFailed e) {
+        rejections.get(SmtpRejection.AUTH_FAILED).increment();
     }
 
     @Override

@@ -25,7 +25,9 @@ enum SmtpRejection {
     /** A client that talked before the greeting (554 5.5.1). */
     PREGREET,
     /** A session refused while the relay stops (421 4.3.2). */
-    SHUTTING_DOWN;
+    SHUTTING_DOWN,
+    /** A wrong user name or password in AUTH on the submission listener (535 5.7.8). */
+    AUTH_FAILED;
 
     String label() {
         return name().toLowerCase(Locale.ROOT);

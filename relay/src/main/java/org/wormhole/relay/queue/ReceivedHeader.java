@@ -15,14 +15,25 @@ public final class ReceivedHeader {
 
     /**
      * {@code Received: from helo (unknown [ip]) by host (Wormhole) with ESMTPS id QID for <rcpt>; date}.
-     * The protocol names are RFC 3848 and RFC 6531's: SMTP, ESMTP, ESMTPS, UTF8SMTP, UTF8SMTPS.
-     * {@code for} is given only for a single recipient, so a message to many does not list them all.
+     * The protocol names are RFC 3848 and RFC 6531's: SMTP, ESMTP, ESMTPS, ESMTPSA (authenticated),
+     * UTF8SMTP, UTF8SMTPS, UTF8SMTPSA. {@code for} is given only for a single recipient, so a message
+     * to many does not list them all.
      */
     public static String smtp(String helo, String clientIp, String myhostname, boolean esmtp, boolean tls, boolean utf8,
                               String queueId, List<String> recipients, ZonedDateTime now) {
+        return smtp(helo, clientIp, myhostname, esmtp, tls, false, utf8, queueId, recipients, now);
+    }
+
+    /** As above, for a client that may have authenticated (AUTH): ESMTPA, ESMTPSA, UTF8SMTPSA. */
+    public static String smtp(String helo, String clientIp, String myhostname, boolean esmtp, boolean tls,
+                              boolean authenticated, boolean utf8, String queueId, List<String> recipients,
+                              ZonedDateTime now) {
         String protocol = utf8 ? "UTF8SMTP" : esmtp ? "ESMTP" : "SMTP";
         if (tls) {
             protocol += "S";
+        }
+        if (authenticated && !protocol.equals("SMTP")) {
+            protocol += "A";
         }
         StringBuilder sb = new StringBuilder(160);
         sb.append("Received: from ").append(helo == null ? "unknown" : helo)

@@ -6,6 +6,7 @@ import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.ZonedDateTime;
 import java.util.EnumSet;
+import java.util.Optional;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,7 +65,7 @@ final class DataCommand extends SmtpCommand {
             MessageIdCapture content = new MessageIdCapture(sink);
             String received = ReceivedHeader.smtp(s.getHelo().orElse(null),
                     SessionInfo.clientAddress(s).getHostAddress(), ctx.myhostname(), ctx.sessions().isEsmtp(s),
-                    s.isTLSStarted(), tx.smtpUtf8, incoming.id().value(), tx.recipients,
+                    s.isTLSStarted(), ctx.sessions().login(s).isPresent(), tx.smtpUtf8, incoming.id().value(), tx.recipients,
                     ZonedDateTime.now(ctx.clock()));
             sink.write(received.getBytes(StandardCharsets.UTF_8));
             DataReader.Result r;
@@ -104,8 +105,10 @@ final class DataCommand extends SmtpCommand {
                 s.resetMailTransaction();
                 return;
             }
+            Optional<Login> login = ctx.sessions().login(s);
             ctx.events().messageQueued(new MessageQueued(incoming.id(), ctx.sessions().client(s), tx.sender,
-                    incoming.contentLength(), tx.recipients.size(), content.messageId()));
+                    incoming.contentLength(), tx.recipients.size(), content.messageId(),
+                    login.map(Login::mechanism).orElse(""), login.map(l -> l.user().name()).orElse("")));
             s.sendResponse("250 2.0.0 Ok: queued as " + incoming.id());
             ctx.sessions().phase(s, SessionInfo.END_OF_MESSAGE);
             s.resetMailTransaction();

@@ -5,7 +5,8 @@ import org.subethamail.smtp.server.Session;
 
 /**
  * EHLO and HELO. EHLO advertises what this server really does: PIPELINING, SIZE, 8BITMIME,
- * ENHANCEDSTATUSCODES, SMTPUTF8 and STARTTLS (until it is in use); never CHUNKING.
+ * ENHANCEDSTATUSCODES, SMTPUTF8 and STARTTLS (until it is in use); on the submission listener
+ * AUTH PLAIN LOGIN, only inside TLS and until the client has authenticated; never CHUNKING.
  */
 final class EhloCommand extends SmtpCommand {
 
@@ -41,6 +42,9 @@ final class EhloCommand extends SmtpCommand {
         r.append("250-SIZE ").append(ctx.rules(s).sizeLimit()).append("\r\n");
         if (ctx.tlsOffered() && !s.isTLSStarted()) {
             r.append("250-STARTTLS\r\n");
+        }
+        if (ctx.submission().isPresent() && s.isTLSStarted() && !s.isAuthenticated()) {
+            r.append("250-AUTH ").append(String.join(" ", AuthCommand.MECHANISMS)).append("\r\n");
         }
         r.append("250-8BITMIME\r\n");
         r.append("250-ENHANCEDSTATUSCODES\r\n");

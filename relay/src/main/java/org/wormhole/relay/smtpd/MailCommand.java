@@ -7,7 +7,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.subethamail.smtp.server.Session;
 
-/** MAIL FROM:&lt;sender&gt; [SIZE=n] [BODY=7BIT|8BITMIME] [SMTPUTF8]. */
+/**
+ * MAIL FROM:&lt;sender&gt; [SIZE=n] [BODY=7BIT|8BITMIME] [SMTPUTF8] [AUTH=...]. On the submission
+ * listener only inside TLS and after AUTH, with a sender the user owns (submission_sender_login).
+ */
 final class MailCommand extends SmtpCommand {
 
     private static final Logger log = LoggerFactory.getLogger("smtpd");
@@ -23,6 +26,16 @@ final class MailCommand extends SmtpCommand {
     void run(String args, Session s) throws IOException {
         if (s.isMailTransactionInProgress()) {
             s.sendResponse("503 5.5.1 Error: nested MAIL command");
+            return;
+        }
+        Optional<Submission> submission = ctx.submission();
+        Optional<Login> login = ctx.sessions().login(s);
+        if (submission.isPresent() && !s.isTLSStarted()) {
+            s.sendResponse("530 5.7.0 Must issue a STARTTLS command first");
+            return;
+        }
+        if (submission.isPresent() && login.isEmpty()) {
+            s.sendResponse("530 5.7.0 Authentication required");
             return;
         }
         PathArgument arg = PathArgument.parse(args, "FROM:");
@@ -52,6 +65,8 @@ final class MailCommand extends SmtpCommand {
                 eightBit = false;
             } else if (up.equals("SMTPUTF8")) {
                 utf8 = true;
+            } else if (up.startsWith("AUTH=") && submission.isPresent()) {
+                // RFC 4954 5: the identity a relaying client vouches for; not used
             } else {
                 s.sendResponse("555 5.5.4 Unsupported option: " + p);
                 return;
@@ -68,6 +83,13 @@ final class MailCommand extends SmtpCommand {
                 s.sendResponse("553 5.6.7 <" + sender + ">: non-ASCII sender needs SMTPUTF8");
                 return;
             }
+        }
+        if (login.isPresent() && !submission.get().senderLogin().allows(login.get().user(), sender)) {
+            String reply = "553 5.7.1 <" + sender + ">: Sender address rejected: not owned by user " + login.get().user().name();
+            log.info("NOQUEUE: reject: MAIL from {}: {}; from=<{}> sasl_username={}", ctx.sessions().client(s), reply, sender,
+                    login.get().user().name());
+            s.sendResponse(reply);
+            return;
         }
         Optional<String> shortage = ctx.freeSpace().shortage();
         if (shortage.isPresent()) { // Postfix: 452 4.3.1 Insufficient system storage

@@ -6,7 +6,9 @@ import org.wormhole.relay.events.RecipientRefused;
 import org.wormhole.relay.smtpd.policy.RcptVerdict;
 
 /**
- * RCPT TO:&lt;recipient&gt;: address syntax, relay access and the recipient limit. An accepted
+ * RCPT TO:&lt;recipient&gt;: address syntax, relay access (a client authenticated by AUTH or by
+ * a classic peer's pinned TLS certificate relays anywhere)
+ * and the recipient limit. An accepted
  * recipient is queued without a trailing dot on its domain, as Postfix's trivial-rewrite does.
  */
 final class RcptCommand extends SmtpCommand {
@@ -43,7 +45,7 @@ final class RcptCommand extends SmtpCommand {
             s.sendResponse("553 5.6.7 <" + rcpt + ">: non-ASCII recipient needs SMTPUTF8");
             return;
         }
-        RcptVerdict verdict = ctx.rules(s).policy().check(SessionInfo.clientAddress(s), rcpt);
+        RcptVerdict verdict = ctx.rules(s).policy().check(SessionInfo.clientAddress(s), ctx.sessions().authenticated(s), rcpt);
         if (verdict instanceof RcptVerdict.Reject r) {
             ctx.events().recipientRefused(new RecipientRefused(ctx.sessions().client(s), r.code(), r.enhancedStatus(),
                     r.text(), tx.sender, rcpt, s.getHelo().orElse(""), ctx.sessions().isEsmtp(s) ? "ESMTP" : "SMTP"));

@@ -3,6 +3,7 @@ package org.wormhole.relay.smtpd;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -11,7 +12,7 @@ import org.subethamail.smtp.server.Session;
 
 /**
  * Per-session facts SubEthaSMTP does not keep: whether the client said EHLO (ESMTP) or HELO, the
- * client's verified name, and the last command it sent (for {@code lost connection after CMD}).
+ * client's verified name, its login (AUTH), and the last command it sent (for {@code lost connection after CMD}).
  * Entries are dropped at the end of the session. Thread-safe.
  */
 final class SessionInfo {
@@ -28,6 +29,8 @@ final class SessionInfo {
     private final Set<String> lost = ConcurrentHashMap.newKeySet();
     private volatile boolean closingAll;
     private final Map<String, String> names = new ConcurrentHashMap<>();
+    private final Map<String, Login> logins = new ConcurrentHashMap<>();
+    private final Map<String, String> certifiedPeers = new ConcurrentHashMap<>();
     private final ClientNames clientNames;
 
     SessionInfo(ClientNames clientNames) {
@@ -72,11 +75,13 @@ final class SessionInfo {
     /**
      * The client dropped the connection (end of stream or reset while we read): one INFO line,
      * as Postfix's {@code lost connection after DATA from host[addr]}, and the session ends
-     * without a stack trace. Called on the session's thread; logs once per session, however
-     * many layers (socket, TLS, DATA) notice.
+     * without a stack trace; nothing after QUIT. Called on the session's thread; logs once per
+     * session, however many layers (socket, TLS, DATA) notice.
      */
     void lost(Session s) {
-        if (!closingAll && lost.add(s.getSessionId())) {
+        // After QUIT the client may go as it likes: one that drops TCP without TLS's close_notify
+        // (swaks does) while we close our side was not lost.
+        if (!closingAll && !"QUIT".equals(phase.get(s.getSessionId())) && lost.add(s.getSessionId())) {
             log.info("lost connection after {} from {}", phase.getOrDefault(s.getSessionId(), CONNECT), client(s));
         }
         s.quit(); // ends the session quietly: SubEthaSMTP logs nothing for a session that is quitting
@@ -92,8 +97,30 @@ final class SessionInfo {
         closingAll = true;
     }
 
+    /** The session's AUTH succeeded (it lasts to the end of the session). */
+    void loggedIn(Session s, Login login) {
+        logins.put(s.getSessionId(), login);
+    }
+
+    /** The session's login, if it authenticated. */
+    Optional<Login> login(Session s) {
+        return Optional.ofNullable(logins.get(s.getSessionId()));
+    }
+
+    /** The client's STARTTLS certificate has the pinned key of classic peer {@code peer}. */
+    void certifiedPeer(Session s, String peer) {
+        certifiedPeers.put(s.getSessionId(), peer);
+    }
+
+    /** True if the session may relay as mynetworks may: logged in, or a classic peer by its certificate. */
+    boolean authenticated(Session s) {
+        return logins.containsKey(s.getSessionId()) || certifiedPeers.containsKey(s.getSessionId());
+    }
+
     void ended(Session s) {
         esmtp.remove(s.getSessionId());
+        logins.remove(s.getSessionId());
+        certifiedPeers.remove(s.getSessionId());
         phase.remove(s.getSessionId());
         lost.remove(s.getSessionId());
         names.remove(s.getSessionId());

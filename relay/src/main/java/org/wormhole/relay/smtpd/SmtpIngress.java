@@ -28,7 +28,8 @@ import org.wormhole.relay.smtpd.policy.RelayPolicy;
  * command dispatch and STARTTLS, with our own MAIL, RCPT and DATA (strict end of data, streaming
  * into the queue, enhanced status codes) and an honest EHLO. Around them: per-client limits
  * ({@link ClientLimits}), a deadline for each DATA phase ({@link DataDeadline}), a graceful
- * {@link #shutdown}, and one log line for a client that goes away ({@link ClientSocket}).
+ * {@link #shutdown}, and one log line for a client that goes away ({@link ClientSocket}). The
+ * submission listener is another instance, with AUTH ({@link Submission}).
  */
 public final class SmtpIngress implements AutoCloseable {
 
@@ -54,6 +55,7 @@ public final class SmtpIngress implements AutoCloseable {
     private final SessionGuard guard;
     private final DataDeadline.Watchdog dataDeadlines;
     private final SessionInfo sessions;
+    private final boolean submission;
 
     public SmtpIngress(Settings settings, RelayPolicy policy, Spool spool, FreeSpace freeSpace, Consumer<QueueId> onQueued,
                        Optional<SSLContext> tls, Clock clock) {
@@ -72,6 +74,20 @@ public final class SmtpIngress implements AutoCloseable {
      */
     public SmtpIngress(Settings settings, RelayPolicy policy, Spool spool, FreeSpace freeSpace, Consumer<QueueId> onQueued,
                        Optional<SSLContext> tls, Clock clock, ClientNames clientNames, RelayEvents events) {
+        this(settings, policy, spool, freeSpace, onQueued, tls, clock, clientNames, events, Optional.empty());
+    }
+
+    /**
+     * As above; with {@code submission}, a submission listener (port 587): STARTTLS, then AUTH,
+     * before any mail ({@link Submission}). {@code tls} must then be present.
+     */
+    public SmtpIngress(Settings settings, RelayPolicy policy, Spool spool, FreeSpace freeSpace, Consumer<QueueId> onQueued,
+                       Optional<SSLContext> tls, Clock clock, ClientNames clientNames, RelayEvents events,
+                       Optional<Submission> submission) {
+        if (submission.isPresent() && tls.isEmpty()) {
+            throw new IllegalArgumentException("a submission listener needs TLS: AUTH is only offered inside it");
+        }
+        this.submission = submission.isPresent();
         SessionInfo sessions = new SessionInfo(clientNames);
         this.sessions = sessions;
         this.dataDeadlines = new DataDeadline.Watchdog(
@@ -81,7 +97,7 @@ public final class SmtpIngress implements AutoCloseable {
         this.guard = new SessionGuard(settings.pregreetWait(), sessions, rules, clientLimits, events);
         this.tlsContext = new AtomicReference<>(tls.orElse(null));
         IngressContext ctx = new IngressContext(settings.myhostname(), rules, tls.isPresent(), spool, freeSpace,
-                onQueued, clock, sessions, dataDeadlines, events);
+                onQueued, clock, sessions, dataDeadlines, events, submission);
         SMTPServer.Builder b = SMTPServer.port(settings.listen().getPort())
                 .bindAddress(settings.listen().getAddress())
                 .hostName(settings.myhostname())
@@ -99,6 +115,9 @@ public final class SmtpIngress implements AutoCloseable {
             SSLSocket s = (SSLSocket) tlsContext.get().getSocketFactory().createSocket(socket, remote.getHostString(),
                     socket.getPort(), true);
             s.setUseClientMode(false);
+            if (policy.clientCertificates().asked() && submission.isEmpty()) {
+                s.setWantClientAuth(true); // a classic peer is known by its certificate's pinned key
+            }
             s.setEnabledProtocols(new String[] {"TLSv1.3", "TLSv1.2"});
             return s;
         }));
@@ -110,6 +129,7 @@ public final class SmtpIngress implements AutoCloseable {
         commands.addCommand(new RcptCommand(ctx));
         commands.addCommand(new DataCommand(ctx));
         commands.addCommand(new StartTlsCommand(ctx));
+        commands.addCommand(new AuthCommand(ctx));
         commands.addCommand(new BdatCommand());
         commands.addCommand(new RsetCommand());
         commands.addCommand(new QuitCommand());
@@ -148,7 +168,8 @@ public final class SmtpIngress implements AutoCloseable {
     /** Binds the listener and starts accepting. */
     public void start() {
         server.start();
-        log.info("listening on {}:{}", server.getBindAddress().map(a -> a.getHostAddress()).orElse("*"), port());
+        log.info("{}listening on {}:{}", submission ? "submission: " : "",
+                server.getBindAddress().map(a -> a.getHostAddress()).orElse("*"), port());
     }
 
     /** The bound port (useful with port 0). */

@@ -11,7 +11,8 @@ import org.subethamail.smtp.server.Session;
  * ({@code TLS handshake failed from host[addr]: why}, or {@code lost connection after STARTTLS}
  * when the client simply went away) instead of a WARN with a stack trace. After the handshake
  * the session starts afresh (RFC 3207 4.2); plaintext the client sent after STARTTLS is dropped
- * with the plaintext stream.
+ * with the plaintext stream. A client certificate whose key a classic peer's pin names lets the
+ * session relay (Postfix's permit_tls_clientcerts).
  */
 final class StartTlsCommand extends SmtpCommand {
 
@@ -52,5 +53,9 @@ final class StartTlsCommand extends SmtpCommand {
         s.setSocket(tls);
         s.resetSmtpProtocol();
         s.setTlsStarted(true);
+        ctx.rules(s).policy().clientCertificates().peer(tls.getSession()).ifPresent(peer -> {
+            ctx.sessions().certifiedPeer(s, peer);
+            log.info("{}: TLS client certificate of peer {} (pinned key): may relay", ctx.sessions().client(s), peer);
+        });
     }
 }

@@ -321,4 +321,27 @@ class ConfigLoaderTest {
         assertEquals(List.of(capOnly + ":2: link_minimal_backoff_time is longer than link_maximal_backoff_time"),
                 e.problems());
     }
+
+    @Test
+    void thereIsNoSubmissionListenerUnlessConfiguredAndItNeedsTlsAndAPortOfItsOwn() throws Exception {
+        RelayConfig c = ConfigLoader.defaults(home);
+        assertTrue(c.submission().listen().isEmpty());
+        assertEquals(home.resolve("config/submission-users"), c.submission().usersFile());
+        assertEquals(org.wormhole.relay.smtpd.auth.SenderLogin.STRICT, c.submission().senderLogin());
+        assertEquals(5, c.submission().authFailures().limit());
+        assertEquals(Duration.ofMinutes(10), c.submission().authFailures().window());
+
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.fromText("t.conf",
+                "listen = \"127.0.0.1:2525\"\n"
+                + "submission_listen = \"127.0.0.1:2525\"\n"
+                + "submission_sender_login = loose\n"
+                + "submission_auth_failure_limit = -1\n"
+                + "submission_auth_failure_window = 0s\n", home));
+        assertEquals(List.of(
+                "t.conf:3: submission_sender_login: 'loose': expected strict or any",
+                "t.conf:4: submission_auth_failure_limit: must not be negative",
+                "t.conf:5: submission_auth_failure_window: must be longer than 0s",
+                "t.conf:2: submission_listen needs smtpd_tls_cert_file and smtpd_tls_key_file: AUTH is only offered inside TLS",
+                "t.conf:2: submission_listen is the same address as listen (127.0.0.1:2525)"), e.problems());
+    }
 }

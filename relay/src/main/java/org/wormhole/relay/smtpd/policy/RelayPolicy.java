@@ -35,6 +35,7 @@ public final class RelayPolicy {
 
     private final List<Cidr> mynetworks;
     private final RelayDomains relayDomains;
+    private final ClientCertificates clientCertificates;
 
     /**
      * @param mynetworks   the client networks trusted to relay anywhere (Postfix's {@code mynetworks})
@@ -44,8 +45,22 @@ public final class RelayPolicy {
      * @throws IllegalArgumentException if a relay domain is not a domain name
      */
     public RelayPolicy(List<Cidr> mynetworks, List<String> relayDomains) {
+        this(mynetworks, relayDomains, ClientCertificates.NONE);
+    }
+
+    /**
+     * As above; a client whose STARTTLS certificate's key is pinned in {@code clientCertificates}
+     * (a classic peer) counts as authenticated ({@link #check(InetAddress, boolean, String)}).
+     */
+    public RelayPolicy(List<Cidr> mynetworks, List<String> relayDomains, ClientCertificates clientCertificates) {
         this.mynetworks = List.copyOf(mynetworks);
         this.relayDomains = new RelayDomains(List.copyOf(relayDomains));
+        this.clientCertificates = clientCertificates;
+    }
+
+    /** The classic peers' pins, by which clients are known from their TLS certificates. */
+    public ClientCertificates clientCertificates() {
+        return clientCertificates;
     }
 
     /**
@@ -57,13 +72,23 @@ public final class RelayPolicy {
      * @return {@link RcptVerdict.Accept}, or a {@link RcptVerdict.Reject} carrying the reply to send
      */
     public RcptVerdict check(InetAddress client, String recipient) {
+        return check(client, false, recipient);
+    }
+
+    /**
+     * As {@link #check(InetAddress, String)}, for a client that may have authenticated (AUTH on the
+     * submission listener, or a classic peer's pinned TLS client certificate): an authenticated
+     * client is trusted as mynetworks is (Postfix's {@code permit_sasl_authenticated},
+     * {@code permit_tls_clientcerts}), the address checks still apply.
+     */
+    public RcptVerdict check(InetAddress client, boolean authenticated, String recipient) {
         Objects.requireNonNull(client, "client");
         Objects.requireNonNull(recipient, "recipient");
         String address = recipient.length() >= 2 && recipient.startsWith("<") && recipient.endsWith(">")
                 ? recipient.substring(1, recipient.length() - 1)
                 : recipient;
         String shown = shown(address);
-        boolean trusted = inMynetworks(client);
+        boolean trusted = authenticated || inMynetworks(client);
         RecipientAddress parsed = RecipientParser.parse(address);
         if (parsed instanceof RecipientAddress.Malformed malformed) {
             return new RcptVerdict.Reject(553, "5.1.3", shown + ": " + malformed.reason());
