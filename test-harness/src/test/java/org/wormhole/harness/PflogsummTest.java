@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -77,7 +78,12 @@ class PflogsummTest {
         List<String> cmd = new ArrayList<>(List.of(RelayProcess.java()));
         cmd.addAll(RelayProcess.SMALL_JVM);
         // The logging the relay ships with, not the tests' (logback-test.xml is on this class path).
-        cmd.add("-Dlogback.configurationFile=" + Path.of(Relay.class.getResource("/logback.xml").toURI()));
+        // Copied out: under mvn verify it is inside the relay's jar, which Path.of cannot open.
+        Path logback = home.resolve("logback.xml");
+        try (InputStream shipped = Relay.class.getResourceAsStream("/logback.xml")) {
+            Files.copy(shipped, logback);
+        }
+        cmd.add("-Dlogback.configurationFile=" + logback);
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), RelayProcess.MAIN_CLASS,
                 "run", "--config", conf.toString()));
         relay = RelayProcess.start(home, cmd, log);
