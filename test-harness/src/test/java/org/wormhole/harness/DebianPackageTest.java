@@ -111,6 +111,8 @@ class DebianPackageTest {
         assertEquals(Path.of("/var/spool/wormhole"), c.queue().directory());
         assertEquals(Path.of("/etc/wormhole/mailertable"), c.mailertable().file());
         assertEquals(Path.of("/etc/wormhole/keys"), c.link().keyDirectory());
+        assertEquals(Path.of("/etc/wormhole/keys/submission-users"), c.submission().usersFile(),
+                "the AUTH users file where the wormhole user can read it (keys/, 0700)");
 
         // The unit: the packaged launcher as the wormhole user, in the sample unit's sandbox.
         List<String> unit = Files.readAllLines(root.resolve("lib/systemd/system/wormhole.service"));
