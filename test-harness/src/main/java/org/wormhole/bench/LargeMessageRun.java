@@ -20,7 +20,6 @@ import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
-import org.subethamail.smtp.MessageHandler;
 import org.subethamail.smtp.server.SMTPServer;
 
 /**
@@ -223,28 +222,7 @@ public final class LargeMessageRun {
         private volatile long lastArrival;
 
         HashingSink(int maxSize) {
-            server = SMTPServer.port(0).bindAddress(InetAddress.getLoopbackAddress()).hostName("sink.example")
-                    .softwareName("sink").maxMessageSize(maxSize).insertReceivedHeaders(false).maxConnections(100)
-                    .messageHandlerFactory(ctx -> new MessageHandler() {
-                        @Override
-                        public void from(String from) {
-                        }
-
-                        @Override
-                        public void recipient(String recipient) {
-                        }
-
-                        @Override
-                        public String data(InputStream data) throws IOException {
-                            arrived(data);
-                            return null;
-                        }
-
-                        @Override
-                        public void done() {
-                        }
-                    }).build();
-            server.start();
+            server = BenchSink.start(maxSize, 100, this::arrived);
         }
 
         int port() {

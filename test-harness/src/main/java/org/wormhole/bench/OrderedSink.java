@@ -1,14 +1,10 @@
 package org.wormhole.bench;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.subethamail.smtp.MessageHandler;
 import org.subethamail.smtp.server.SMTPServer;
 
 /**
@@ -34,28 +30,7 @@ final class OrderedSink implements AutoCloseable {
     /** @param firstRelay the first relay's myhostname, whose {@code Received:} header names the queue id */
     OrderedSink(String firstRelay) {
         this.firstHop = Pattern.compile("by " + Pattern.quote(firstRelay) + " \\(Wormhole\\) with \\S+ id ([0-9A-V]{14})");
-        this.server = SMTPServer.port(0).bindAddress(InetAddress.getLoopbackAddress()).hostName("sink.example")
-                .softwareName("sink").maxMessageSize(100_000_000).insertReceivedHeaders(false).maxConnections(400)
-                .messageHandlerFactory(ctx -> new MessageHandler() {
-                    @Override
-                    public void from(String from) {
-                    }
-
-                    @Override
-                    public void recipient(String recipient) {
-                    }
-
-                    @Override
-                    public String data(InputStream data) throws IOException {
-                        arrived(data.readAllBytes());
-                        return null;
-                    }
-
-                    @Override
-                    public void done() {
-                    }
-                }).build();
-        server.start();
+        this.server = BenchSink.start(100_000_000, 400, data -> arrived(data.readAllBytes()));
     }
 
     int port() {

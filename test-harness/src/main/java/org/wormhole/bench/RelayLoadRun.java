@@ -16,7 +16,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
-import org.subethamail.smtp.MessageHandler;
 import org.subethamail.smtp.server.SMTPServer;
 import org.wormhole.relay.Relay;
 import org.wormhole.relay.config.ConfigLoader;
@@ -48,30 +47,11 @@ public final class RelayLoadRun {
         Path home = args.length > 3 ? Path.of(args[3]) : Files.createTempDirectory("wormhole-load");
         AtomicInteger delivered = new AtomicInteger();
         AtomicLong lastDelivery = new AtomicLong();
-        SMTPServer sink = SMTPServer.port(0).bindAddress(InetAddress.getLoopbackAddress()).hostName("sink.example")
-                .softwareName("sink").maxMessageSize(100_000_000).insertReceivedHeaders(false).maxConnections(200)
-                .messageHandlerFactory(ctx -> new MessageHandler() {
-                    @Override
-                    public void from(String from) {
-                    }
-
-                    @Override
-                    public void recipient(String recipient) {
-                    }
-
-                    @Override
-                    public String data(InputStream data) throws IOException {
-                        data.transferTo(OutputStream.nullOutputStream());
-                        delivered.incrementAndGet();
-                        lastDelivery.set(System.nanoTime());
-                        return null;
-                    }
-
-                    @Override
-                    public void done() {
-                    }
-                }).build();
-        sink.start();
+        SMTPServer sink = BenchSink.start(100_000_000, 200, data -> {
+            data.transferTo(OutputStream.nullOutputStream());
+            delivered.incrementAndGet();
+            lastDelivery.set(System.nanoTime());
+        });
         Files.createDirectories(home.resolve("config"));
         Files.writeString(home.resolve("config/mailertable"), "sink.example esmtp:[127.0.0.1]:" + sink.getPortAllocated() + "\n");
         String conf = "myhostname = relay.load.example\nlisten = \"127.0.0.1:0\"\nsmtpd_pregreet_wait = 0s\n"
