@@ -108,7 +108,7 @@ class PeerReloadTest {
         save(conf, before.replace(tokyoPeer, tokyoPeer + "\n  " + peer("paris", parisKey, ", dial = false")));
         QueueCliTest.Run r = QueueCliTest.wormhole("reload", "--config", conf.toString());
         assertEquals(0, r.exit(), r.err());
-        assertTrue(r.out().startsWith("applied: peers {"), r.out());
+        assertTrue(r.out().startsWith("applied: peers: paris added\n"), r.out());
         assertTrue(r.out().endsWith(conf + ": reloaded, 1 change(s) applied, 0 need(s) a restart\n"), r.out());
         Await.until("the link Paris-Birlinghoven", () -> up(birl, "paris") && up(paris, "birlinghoven"));
 
