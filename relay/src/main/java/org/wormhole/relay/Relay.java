@@ -80,6 +80,7 @@ public final class Relay implements AutoCloseable {
     private volatile Reloader reloader; // null: not started from a file, nothing to reload
     private volatile String tlsCertificate; // the served certificate's fingerprint; null without TLS
     private final Pin sitePin; // this site's key on the links; null without peers
+    private volatile TableCheck peerRoutes; // the table's check against the peers in force (a reload changes them)
     private final DsnNotifier dsn;
     private final WatchedMailertable mailertable;
     private final Spool spool;
@@ -115,7 +116,7 @@ public final class Relay implements AutoCloseable {
         try {
             this.mailertable = WatchedMailertable.open(config.mailertable().file(),
                     WatchedMailertable.Timing.DEFAULT.withSettleTime(config.mailertable().settleTime()), clock,
-                    peerRoutes(config), new TableEvents(events));
+                    peerRoutesAt(config), new TableEvents(events));
         } catch (IOException | MailertableException | RuntimeException e) {
             spoolLock.close();
             throw e;
@@ -236,6 +237,26 @@ public final class Relay implements AutoCloseable {
      */
     private static TableCheck peerRoutes(RelayConfig config) {
         return new PeerRouteCheck(config).warningsTo(w -> log.warn("{}", w));
+    }
+
+    /** The check of every version of the table against the peers in force: those of {@code config} until a reload. */
+    private TableCheck peerRoutesAt(RelayConfig config) {
+        peerRoutes = peerRoutes(config);
+        return table -> peerRoutes.errors(table);
+    }
+
+    /**
+     * Whether a change of {@code peers} can be applied live: the links run (peers were
+     * configured at start, and still are) and the classic peers stay as they were (their TLS
+     * set-up is made at start).
+     */
+    private boolean peersLive(RelayConfig next) {
+        return links != null && !next.peers().isEmpty()
+                && classic(config.peers()).equals(classic(next.peers()));
+    }
+
+    private static List<RelayConfig.PeerConfig> classic(List<RelayConfig.PeerConfig> peers) {
+        return peers.stream().filter(RelayConfig.PeerConfig::classic).toList();
     }
 
     /** This site's key, which peers are configured for. */
@@ -408,7 +429,9 @@ public final class Relay implements AutoCloseable {
      * Reads the configuration file again ({@code wormhole reload}, SIGHUP) and applies what can
      * change live ({@link LiveKeys}): SMTP sessions accepted from now on get the new relay policy,
      * limits and TLS certificate, delivery attempts begun from now on the new queue settings;
-     * sessions, attempts and links in progress are not touched, nor is the queue. The other
+     * sessions and attempts in progress are not touched, nor is the queue. A change of the link
+     * peers is applied to the links ({@link RelayLinks#updatePeers}: only those of the peers added,
+     * removed or changed are touched) and to the table's check of its {@code tsmtp} routes. The other
      * changed keys are reported as needing a restart and keep their values. A file with errors,
      * or TLS files that do not load, change nothing. Logged line by line; thread-safe.
      */
@@ -429,6 +452,9 @@ public final class Relay implements AutoCloseable {
             if (key.equals("smtpd_tls_cert_file") || key.equals("smtpd_tls_key_file")) {
                 // STARTTLS offered or not is fixed at start; its certificate is not
                 return tlsCertificate != null && next.smtpd().tlsCertFile().isPresent();
+            }
+            if (key.equals("peers")) {
+                return peersLive(next);
             }
             return LiveKeys.isLive(key);
         }
@@ -467,6 +493,12 @@ public final class Relay implements AutoCloseable {
             Optional<SSLContext> context = tls ? TlsFiles.serverContext(smtpd.tlsCertFile(), smtpd.tlsKeyFile(),
                     classicClients(config).asked()) : Optional.empty();
             String certificate = tls ? TlsFiles.certificateFingerprint(smtpd.tlsCertFile().get()) : tlsCertificate;
+            if (peersLive(next)) { // changes nothing if it fails; the last that can
+                links.updatePeers(next.peers());
+                // Only the peers are live: this site's name and link port stay as started.
+                peerRoutes = new PeerRouteCheck(next.peers(), config.myhostname(), config.link().listen())
+                        .warningsTo(w -> log.warn("{}", w));
+            }
             RelayPolicy policy = policy(next, config);
             ingress.apply(ingressSettings(next, config.smtpd().listen()), policy, context);
             if (submission != null) {

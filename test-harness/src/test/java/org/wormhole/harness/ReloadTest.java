@@ -219,7 +219,7 @@ class ReloadTest {
     }
 
     @Test
-    void aPeerTheTableStillRoutesToCannotBeRemovedAndAnAddedPeerNeedsARestart() throws Exception {
+    void aPeerTheTableStillRoutesToCannotBeRemovedAndAnAddedPeerIsApplied() throws Exception {
         SiteIdentity.generate(one.home.resolve("keys"), "birlinghoven", Duration.ofDays(30));
         Pin tokyo = SiteIdentity.generate(one.home.resolve("tokyo-keys"), "tokyo", Duration.ofDays(30)).pin();
         Pin osaka = SiteIdentity.generate(one.home.resolve("osaka-keys"), "osaka", Duration.ofDays(30)).pin();
@@ -239,8 +239,8 @@ class ReloadTest {
                 + "\"], dial = false } }");
         r = reload();
         assertEquals(0, r.exit(), r.err());
-        assertTrue(r.out().startsWith("changed, needs a restart: peers {"), r.out());
-        assertTrue(r.out().endsWith(conf + ": reloaded, 0 change(s) applied, 1 need(s) a restart\n"), r.out());
+        assertTrue(r.out().startsWith("applied: peers: osaka added\n"), r.out());
+        assertTrue(r.out().endsWith(conf + ": reloaded, 1 change(s) applied, 0 need(s) a restart\n"), r.out());
 
         // A new site key (a rollover in progress) is used from the next start, and said so.
         Path keys = one.home.resolve("keys");
@@ -251,7 +251,26 @@ class ReloadTest {
         assertEquals(0, r.exit(), r.err());
         assertTrue(r.out().contains("changed, needs a restart: site key " + keys.resolve("site.key") + " " + old + " -> "
                 + rolled + "\n"), r.out());
-        assertTrue(r.out().endsWith(conf + ": reloaded, 0 change(s) applied, 2 need(s) a restart\n"), r.out());
+        assertTrue(r.out().endsWith(conf + ": reloaded, 0 change(s) applied, 1 need(s) a restart\n"), r.out());
+    }
+
+    @Test
+    void aClassicPeerAddedNeedsARestartAndTheLinkPeersStayAsTheyWere() throws Exception {
+        SiteIdentity.generate(one.home.resolve("keys"), "birlinghoven", Duration.ofDays(30));
+        Pin tokyo = SiteIdentity.generate(one.home.resolve("tokyo-keys"), "tokyo", Duration.ofDays(30)).pin();
+        Pin paris = SiteIdentity.generate(one.home.resolve("paris-keys"), "paris", Duration.ofDays(30)).pin();
+        String tokyoPeer = "tokyo { address = \"127.0.0.1\", pins = [\"" + tokyo + "\"], dial = false }";
+        start("tokyo.example\ttsmtp:tokyo\n", "link_key_directory = \"" + one.home.resolve("keys") + "\"\n"
+                + "peers { " + tokyoPeer + " }\n");
+
+        edit("peers { " + tokyoPeer + " }", "peers { " + tokyoPeer + "\n paris { protocol = smtps, address = \"127.0.0.1\","
+                + " port = 1, pins = [\"" + paris + "\"] } }");
+        QueueCliTest.Run r = reload();
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().startsWith("changed, needs a restart: peers: paris added\n"), r.out());
+        assertTrue(r.out().endsWith(conf + ": reloaded, 0 change(s) applied, 1 need(s) a restart\n"), r.out());
+        assertEquals(List.of("tokyo"), one.site.relay.links().orElseThrow().status(routes -> 0).stream()
+                .map(s -> s.peer()).toList(), "the running peers stay as they were");
     }
 
     private List<QueueId> deferred() {

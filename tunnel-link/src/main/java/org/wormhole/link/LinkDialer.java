@@ -32,6 +32,7 @@ final class LinkDialer {
     private final Clock clock;
     private final LinkTls tls;
     private final Thread thread;
+    private volatile boolean stopped;
 
     LinkDialer(SiteIdentity self, LinkEndpoint.Peer peer, LinkEndpoint.Settings settings, SessionRegistry registry,
                LinkEndpoint.Events events, Clock clock) throws GeneralSecurityException {
@@ -50,8 +51,12 @@ final class LinkDialer {
         thread.start();
     }
 
-    /** Stops dialing (the registry, closed first, keeps no link the dialer may still make). */
+    /**
+     * Stops dialing (the registry, closed or told the peer's new settings first, keeps no link
+     * the dialer may still make).
+     */
     void stop() {
+        stopped = true;
         thread.interrupt();
     }
 
@@ -90,7 +95,7 @@ final class LinkDialer {
             Thread.currentThread().interrupt();
             return;
         }
-        for (int i = 1; i <= Math.min(wanted, offer.lanes()) && link.isOpen() && !registry.isClosed(); i++) {
+        for (int i = 1; i <= Math.min(wanted, offer.lanes()) && link.isOpen() && !stopped && !registry.isClosed(); i++) {
             AdmissionSocket plain = new AdmissionSocket();
             try {
                 Lane lane = Lane.over(connect(plain), i);
@@ -115,7 +120,7 @@ final class LinkDialer {
 
     private void dialLoop() {
         long backoff = settings.initialBackoff().toMillis();
-        while (!registry.isClosed()) {
+        while (!stopped && !registry.isClosed()) {
             try {
                 if (registry.awaitDown(peer.name())) {
                     backoff = settings.initialBackoff().toMillis();
@@ -170,7 +175,7 @@ final class LinkDialer {
                 events.dialFailed(peer, why);
                 try {
                     Thread.sleep(wait);
-                } catch (InterruptedException stopped) {
+                } catch (InterruptedException interrupted) {
                     return;
                 }
                 backoff = busy ? settings.initialBackoff().toMillis() : Math.min(settings.maxBackoff().toMillis(), backoff * 2);

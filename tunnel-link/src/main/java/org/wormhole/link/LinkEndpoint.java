@@ -6,10 +6,12 @@ import java.net.Socket;
 import java.security.GeneralSecurityException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 import org.wormhole.link.wire.Frame;
@@ -23,6 +25,10 @@ import org.wormhole.link.wire.Frame;
  * <p>Its parts: a {@link LinkListener} (the listening port, its handshake slots and deadline), a
  * {@link LinkDialer} per peer this side dials (redialing with backoff once the link is down), and
  * the {@link SessionRegistry} of open links that both hand their connections to.
+ *
+ * <p>The peers can change while it runs ({@link #updatePeers}): a peer added gets a link, a peer
+ * removed loses its link, a peer whose pins, address or dialing changed gets a new link with the
+ * new settings, and the links of the peers that did not change stay up.
  *
  * <p>Thread-safe.
  */
@@ -40,6 +46,28 @@ public final class LinkEndpoint implements AutoCloseable {
     public record Peer(String name, String host, int port, Set<Pin> pins, boolean dial) {
         public Peer {
             pins = Set.copyOf(pins);
+        }
+    }
+
+    /**
+     * What {@link #updatePeers} changed, each list by peer name in the order of the new (added,
+     * changed) or old (removed) list.
+     *
+     * @param added   peers that were not configured: their links are being made
+     * @param removed peers no longer configured: their links were closed with GOODBYE
+     * @param changed peers whose pins, address, port or dialing changed: their links were closed
+     *                with GOODBYE and are being made again with the new settings
+     */
+    public record PeerChanges(List<String> added, List<String> removed, List<String> changed) {
+        public PeerChanges {
+            added = List.copyOf(added);
+            removed = List.copyOf(removed);
+            changed = List.copyOf(changed);
+        }
+
+        /** True when the new list was the same as the old one: no link was touched. */
+        public boolean none() {
+            return added.isEmpty() && removed.isEmpty() && changed.isEmpty();
         }
     }
 
@@ -116,13 +144,15 @@ public final class LinkEndpoint implements AutoCloseable {
     }
 
     private final SiteIdentity self;
-    private final List<Peer> peers;
+    private volatile List<Peer> peers; // guarded by this for writes
     private final Settings settings;
     private final Events events;
     private final Clock clock;
     private final SessionRegistry registry;
     private final LinkListener linkListener;
-    private final List<LinkDialer> dialers = new CopyOnWriteArrayList<>();
+    private final Map<String, LinkDialer> dialers = new LinkedHashMap<>(); // guarded by this
+    private boolean started; // guarded by this
+    private boolean closed; // guarded by this
 
     /**
      * An endpoint that transfers custody: every link gets a {@link LinkCourier} that sends this
@@ -147,7 +177,7 @@ public final class LinkEndpoint implements AutoCloseable {
     public LinkEndpoint(SiteIdentity self, String siteName, List<Peer> peers, Settings settings, Custodian custodian,
                         Events events, Clock clock, LongSupplier nanos) {
         this.registry = new SessionRegistry(self, siteName, peers, settings.session(), custodian, events, nanos);
-        this.linkListener = new LinkListener(self, peers, settings, registry, events, clock);
+        this.linkListener = new LinkListener(self, settings, registry, events, clock);
         this.self = self;
         this.peers = List.copyOf(peers);
         this.settings = settings;
@@ -161,8 +191,8 @@ public final class LinkEndpoint implements AutoCloseable {
     }
 
     /** Accepts links from the configured peers on {@code address} (port 0: any free port). */
-    public void listen(InetSocketAddress address) throws IOException, GeneralSecurityException {
-        linkListener.listen(address);
+    public synchronized void listen(InetSocketAddress address) throws IOException, GeneralSecurityException {
+        linkListener.listen(address, linkListener.admissionFor(peers));
     }
 
     public int boundPort() {
@@ -170,14 +200,100 @@ public final class LinkEndpoint implements AutoCloseable {
     }
 
     /** Starts dialing the peers this side dials. */
-    public void start() throws GeneralSecurityException {
-        for (Peer p : peers) {
+    public synchronized void start() throws GeneralSecurityException {
+        Map<String, LinkDialer> made = dialersFor(peers);
+        started = true;
+        dialers.putAll(made);
+        made.values().forEach(LinkDialer::start);
+    }
+
+    private Map<String, LinkDialer> dialersFor(List<Peer> dialed) throws GeneralSecurityException {
+        Map<String, LinkDialer> made = new LinkedHashMap<>();
+        for (Peer p : dialed) {
             if (p.dial()) {
-                LinkDialer d = new LinkDialer(self, p, settings, registry, events, clock);
-                dialers.add(d);
-                d.start();
+                made.put(p.name(), new LinkDialer(self, p, settings, registry, events, clock));
             }
         }
+        return made;
+    }
+
+    /** The peers this endpoint keeps links to, as last set. */
+    public List<Peer> peers() {
+        return peers;
+    }
+
+    /**
+     * Makes {@code next} the configured peers, while the links run (a relay's reload). A peer
+     * whose record is equal to its old one (same name, host, port, pins and dialing) keeps its
+     * link untouched; a peer removed, or changed in any of those, has its open link closed with
+     * {@code GOODBYE} (the reason says which) and, if it is still configured, a new one made with
+     * the new settings: dialed when it is dialed, else accepted once it dials in with one of its
+     * new pins. The listener trusts the new set of pins from the next handshake on; a handshake
+     * already under way finishes with the old trust, and a peer it authenticates that is no
+     * longer configured (or changed meanwhile) is refused. The mail in flight on a closed link is
+     * the sender's until its RESULT, as for any link that goes down.
+     *
+     * @param next the peers, names unique
+     * @return what changed
+     * @throws GeneralSecurityException the TLS set-up for the new pins failed: nothing was changed
+     * @throws IllegalArgumentException two peers have the same name
+     * @throws IllegalStateException    the endpoint is closed
+     */
+    public synchronized PeerChanges updatePeers(List<Peer> next) throws GeneralSecurityException {
+        if (closed) {
+            throw new IllegalStateException("the link endpoint is closed");
+        }
+        Map<String, Peer> before = byName(peers);
+        Map<String, Peer> after = byName(next);
+        List<String> added = new ArrayList<>();
+        List<String> changed = new ArrayList<>();
+        List<Peer> toDial = new ArrayList<>();
+        for (Peer p : after.values()) {
+            Peer was = before.get(p.name());
+            if (was == null) {
+                added.add(p.name());
+                toDial.add(p);
+            } else if (!was.equals(p)) {
+                changed.add(p.name());
+                toDial.add(p);
+            }
+        }
+        List<String> removed = before.keySet().stream().filter(n -> !after.containsKey(n)).toList();
+        PeerChanges changes = new PeerChanges(added, removed, changed);
+        if (changes.none()) {
+            return changes;
+        }
+        // Everything that can fail first: the new dialers' and the listener's TLS.
+        Map<String, LinkDialer> made = started ? dialersFor(toDial) : Map.of();
+        LinkListener.Admission admission = linkListener.admissionFor(next);
+        registry.peers(next); // from here on a link to an old version of a peer is refused
+        linkListener.use(admission);
+        peers = List.copyOf(next);
+        closeLinks(removed, "peer removed from the configuration");
+        closeLinks(changed, "peer's configuration changed (pins, address or dialing): linking again");
+        dialers.putAll(made);
+        made.values().forEach(LinkDialer::start);
+        return changes;
+    }
+
+    private void closeLinks(List<String> names, String reason) {
+        for (String name : names) {
+            LinkDialer d = dialers.remove(name);
+            if (d != null) {
+                d.stop();
+            }
+            registry.closeLink(name, reason);
+        }
+    }
+
+    private static Map<String, Peer> byName(List<Peer> list) {
+        Map<String, Peer> m = new LinkedHashMap<>();
+        for (Peer p : list) {
+            if (m.put(p.name(), p) != null) {
+                throw new IllegalArgumentException("two peers are named " + p.name());
+            }
+        }
+        return m;
     }
 
     /** The open link to {@code peer}, if any. */
@@ -200,7 +316,11 @@ public final class LinkEndpoint implements AutoCloseable {
         // No new links first: a peer that redials the moment its link drops is refused, not
         // greeted and then sent away by a registry already closing (which it would count as a link).
         linkListener.close();
-        dialers.forEach(LinkDialer::stop);
+        synchronized (this) {
+            closed = true;
+            dialers.values().forEach(LinkDialer::stop);
+            dialers.clear();
+        }
         registry.close();
     }
 }

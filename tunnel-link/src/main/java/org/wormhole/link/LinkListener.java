@@ -10,14 +10,13 @@ import java.security.GeneralSecurityException;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -67,14 +66,20 @@ final class LinkListener {
      */
     static final byte[] BUSY_ALERT = {0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x5a};
     private final SiteIdentity self;
-    private final List<LinkEndpoint.Peer> peers;
     private final LinkEndpoint.Settings settings;
     private final SessionRegistry registry;
     private final LinkEndpoint.Events events;
     private final Clock clock;
     private final RefusalLog refusals;
-    private volatile StartupSlots startups = new StartupSlots(MAX_STARTUPS, MAX_STARTUPS_PER_SOURCE, Set.of());
-    private final Map<InetAddress, List<LinkEndpoint.Peer>> peersByAddress = new ConcurrentHashMap<>();
+    /**
+     * What a handshake is admitted by: the peers, the TLS that trusts their pins, their addresses
+     * (each with handshake slots of its own); replaced whole when the peers change.
+     */
+    record Admission(List<LinkEndpoint.Peer> peers, LinkTls tls, Map<InetAddress, List<LinkEndpoint.Peer>> peersByAddress,
+                     StartupSlots startups) {
+    }
+
+    private volatile Admission admission; // set by listen
     private final AtomicInteger lingering = new AtomicInteger();
     private final ScheduledExecutorService timer =
             Executors.newSingleThreadScheduledExecutor(r -> {
@@ -84,10 +89,9 @@ final class LinkListener {
             });
     private volatile ServerSocket listener;
 
-    LinkListener(SiteIdentity self, List<LinkEndpoint.Peer> peers, LinkEndpoint.Settings settings,
-                 SessionRegistry registry, LinkEndpoint.Events events, Clock clock) {
+    LinkListener(SiteIdentity self, LinkEndpoint.Settings settings, SessionRegistry registry, LinkEndpoint.Events events,
+                 Clock clock) {
         this.self = self;
-        this.peers = List.copyOf(peers);
         this.settings = settings;
         this.registry = registry;
         this.events = events;
@@ -95,30 +99,49 @@ final class LinkListener {
         this.refusals = new RefusalLog(clock, REFUSAL_LOG_INTERVAL, 1000, line -> log.warn("{}", line));
     }
 
-    /** Accepts links from the configured peers on {@code address} (port 0: any free port). */
-    void listen(InetSocketAddress address) throws IOException, GeneralSecurityException {
+    /**
+     * The admission of handshakes from {@code peers}: the TLS that trusts all their pins, their
+     * addresses (looked up now; one that does not resolve shares the slots of strangers).
+     *
+     * @throws GeneralSecurityException the TLS set-up failed
+     */
+    Admission admissionFor(List<LinkEndpoint.Peer> peers) throws GeneralSecurityException {
         Set<Pin> all = new HashSet<>();
         peers.forEach(p -> all.addAll(p.pins()));
         // Refusals are logged by admit(), rate-limited per source address.
         LinkTls tls = new LinkTls(self, all, (offered, why) -> { });
-        Set<InetAddress> peerAddresses = new HashSet<>();
+        Map<InetAddress, List<LinkEndpoint.Peer>> byAddress = new HashMap<>();
         for (LinkEndpoint.Peer p : peers) {
             try {
                 for (InetAddress a : InetAddress.getAllByName(p.host())) {
-                    peerAddresses.add(a);
-                    peersByAddress.computeIfAbsent(a, x -> new CopyOnWriteArrayList<>()).add(p);
+                    byAddress.computeIfAbsent(a, x -> new ArrayList<>()).add(p);
                 }
             } catch (UnknownHostException e) {
                 log.info("link: peer {}'s address {} does not resolve; its handshakes share the slots of strangers",
                         p.name(), p.host());
             }
         }
-        startups = new StartupSlots(MAX_STARTUPS, MAX_STARTUPS_PER_SOURCE, peerAddresses);
+        byAddress.replaceAll((a, list) -> List.copyOf(list));
+        return new Admission(List.copyOf(peers), tls, Map.copyOf(byAddress),
+                new StartupSlots(MAX_STARTUPS, MAX_STARTUPS_PER_SOURCE, Set.copyOf(byAddress.keySet())));
+    }
+
+    /**
+     * Admits the next handshakes by {@code next}; those under way finish with the admission they
+     * began with (the registry refuses a peer they authenticate that changed meanwhile).
+     */
+    void use(Admission next) {
+        admission = next;
+    }
+
+    /** Accepts links on {@code address} (port 0: any free port) from the peers {@code first} admits. */
+    void listen(InetSocketAddress address, Admission first) throws IOException {
+        admission = first;
         timer.scheduleAtFixedRate(refusals::flush, 5, 5, TimeUnit.SECONDS);
         ServerSocket s = new AdmissionSocket.Listener();
         s.bind(address, 50);
         listener = s;
-        Thread t = new Thread(() -> acceptLoop(s, tls), "link-accept");
+        Thread t = new Thread(() -> acceptLoop(s), "link-accept");
         t.setDaemon(true);
         t.start();
         log.info("link listening on {}:{}", address.getAddress().getHostAddress(), s.getLocalPort());
@@ -128,7 +151,7 @@ final class LinkListener {
         return listener.getLocalPort();
     }
 
-    private void acceptLoop(ServerSocket s, LinkTls tls) {
+    private void acceptLoop(ServerSocket s) {
         while (!registry.isClosed()) {
             Socket plain;
             try {
@@ -140,7 +163,8 @@ final class LinkListener {
                 return;
             }
             InetSocketAddress from = (InetSocketAddress) plain.getRemoteSocketAddress();
-            StartupSlots slots = startups;
+            Admission admitting = admission;
+            StartupSlots slots = admitting.startups();
             StartupSlots.Verdict verdict = slots.take(from.getAddress());
             if (verdict instanceof StartupSlots.Busy busy) {
                 events.handshakeRefused(HandshakeRefusal.BUSY);
@@ -151,7 +175,7 @@ final class LinkListener {
             StartupSlots.Taken slot = (StartupSlots.Taken) verdict;
             Thread t = new Thread(() -> {
                 try {
-                    admit(plain, from, tls);
+                    admit(plain, from, admitting);
                 } finally {
                     slots.release(slot);
                 }
@@ -226,7 +250,7 @@ final class LinkListener {
     }
 
     /** A peer dialed in: authenticate it by its pin, greet, and keep it unless it duplicates a link. */
-    private void admit(Socket plain, InetSocketAddress from, LinkTls tls) {
+    private void admit(Socket plain, InetSocketAddress from, Admission admitting) {
         // The whole handshake and greeting within the handshake timeout: a client trickling a byte
         // at a time would otherwise hold its slot forever, each read being within the timeout.
         ScheduledFuture<?> deadline = null;
@@ -239,14 +263,15 @@ final class LinkListener {
             }, timeout, TimeUnit.MILLISECONDS);
             plain.setSoTimeout((int) timeout);
             plain.setTcpNoDelay(true); // see dialLoop
-            SSLSocket s = tls.serverSide(plain);
+            SSLSocket s = admitting.tls().serverSide(plain);
             s.startHandshake();
             if (plain instanceof AdmissionSocket a) {
                 a.handshakeDone();
             }
             s.setSoTimeout(0);
             Pin offered = Pin.of((X509Certificate) s.getSession().getPeerCertificates()[0]);
-            LinkEndpoint.Peer peer = peers.stream().filter(p -> p.pins().contains(offered)).findFirst().orElseThrow();
+            LinkEndpoint.Peer peer = admitting.peers().stream().filter(p -> p.pins().contains(offered)).findFirst()
+                    .orElseThrow();
             registry.register(peer, s, false);
             deadline.cancel(false);
         } catch (IOException | ProtocolViolation | RuntimeException e) {
@@ -258,7 +283,7 @@ final class LinkListener {
             events.handshakeRefused(HandshakeRefusal.of(failure, late.get()));
             refusals.refused(from, key ? "key" : "other", late.get()
                     ? "no TLS handshake and HELLO within " + settings.handshakeTimeout().toMillis() + " ms"
-                    : refusedHere(from, e));
+                    : refusedHere(from, e, admitting));
             try {
                 plain.close();
             } catch (IOException ignored) {
@@ -271,12 +296,12 @@ final class LinkListener {
      * What an accepted connection's failure says, for the log; a key refused either way is also
      * told to the peer it came from (by its certificate's name, or as the only peer at that address).
      */
-    private String refusedHere(InetSocketAddress from, Throwable e) {
+    private String refusedHere(InetSocketAddress from, Throwable e, Admission admitting) {
         HandshakeFailure f = HandshakeFailure.of(e);
         String at = from.getAddress().getHostAddress() + ":" + from.getPort();
         if (f instanceof HandshakeFailure.RefusedHere r) {
             Pin pin = r.refusal().pin();
-            Optional<LinkEndpoint.Peer> peer = peerAt(from, r.refusal().offered());
+            Optional<LinkEndpoint.Peer> peer = peerAt(from, r.refusal().offered(), admitting);
             peer.ifPresent(p -> events.keyRefused(p, new KeyRefusal(KeyRefusal.RefusedBy.THIS_SIDE, pin, clock.instant(), at)));
             if (pin == null) {
                 return "no certificate presented";
@@ -286,7 +311,7 @@ final class LinkListener {
                     .orElse("of any peer here");
         }
         if (f instanceof HandshakeFailure.RefusedByPeer r) {
-            peerAt(from, null).ifPresent(p -> events.keyRefused(p,
+            peerAt(from, null, admitting).ifPresent(p -> events.keyRefused(p,
                     new KeyRefusal(KeyRefusal.RefusedBy.THE_PEER, self.pin(), clock.instant(), at)));
             return RefusalReasons.theyRefused(self, r);
         }
@@ -296,18 +321,18 @@ final class LinkListener {
     private static final Pattern CN = Pattern.compile("(?:^|,)CN=([^,]+)");
 
     /** The peer a connection is from: named in its certificate, else the only one at its address. */
-    private Optional<LinkEndpoint.Peer> peerAt(InetSocketAddress from, X509Certificate offered) {
+    private static Optional<LinkEndpoint.Peer> peerAt(InetSocketAddress from, X509Certificate offered, Admission admitting) {
         if (offered != null) {
             var m = CN.matcher(offered.getSubjectX500Principal().getName());
             if (m.find()) {
                 String name = m.group(1);
-                Optional<LinkEndpoint.Peer> named = peers.stream().filter(p -> p.name().equals(name)).findFirst();
+                Optional<LinkEndpoint.Peer> named = admitting.peers().stream().filter(p -> p.name().equals(name)).findFirst();
                 if (named.isPresent()) {
                     return named;
                 }
             }
         }
-        List<LinkEndpoint.Peer> at = peersByAddress.getOrDefault(from.getAddress(), List.of());
+        List<LinkEndpoint.Peer> at = admitting.peersByAddress().getOrDefault(from.getAddress(), List.of());
         return at.size() == 1 ? Optional.of(at.get(0)) : Optional.empty();
     }
 

@@ -15,7 +15,9 @@ import org.wormhole.link.wire.ProtocolViolation;
  * An endpoint's open links, one per peer: greets over an authenticated socket, keeps the link
  * unless it duplicates one (the connection dialed by the lower pin wins), gives it a courier when
  * there is a custodian, tells the relay's {@link LinkEndpoint.Events} of links up and down, and
- * wakes a {@link LinkDialer} waiting for its peer's link to go down.
+ * wakes a {@link LinkDialer} waiting for its peer's link to go down. It knows the peers as last
+ * configured ({@link #peers}): a link to a peer that is no longer configured, or to an old version
+ * of one (its pins or address changed meanwhile), is refused.
  *
  * <p>Thread-safe.
  */
@@ -31,6 +33,7 @@ final class SessionRegistry {
     private final Map<String, LinkSession> sessions = new ConcurrentHashMap<>();
     private final Map<LinkSession, LinkCourier> couriers = new ConcurrentHashMap<>();
     private final Map<String, LinkTraffic> traffic = new ConcurrentHashMap<>();
+    private final Map<String, LinkEndpoint.Peer> configured = new ConcurrentHashMap<>(); // changed under sessions
     private final Set<LinkSession> dialed = ConcurrentHashMap.newKeySet(); // the open sessions this side dialed
     private volatile boolean closed;
 
@@ -42,7 +45,29 @@ final class SessionRegistry {
         this.custodian = custodian;
         this.events = events;
         this.nanos = nanos;
-        peers.forEach(p -> traffic.put(p.name(), new LinkTraffic()));
+        peers(peers);
+    }
+
+    /**
+     * The peers from now on: a peer not among them, or a different version of one, gets no link
+     * from a connection registered after this (an open link is closed by {@link #closeLink}).
+     * A removed peer's traffic counts are dropped; a changed peer's carry on.
+     */
+    void peers(List<LinkEndpoint.Peer> peers) {
+        synchronized (sessions) {
+            configured.clear();
+            peers.forEach(p -> configured.put(p.name(), p));
+            traffic.keySet().retainAll(configured.keySet());
+            peers.forEach(p -> traffic.putIfAbsent(p.name(), new LinkTraffic()));
+        }
+    }
+
+    /** Closes the open link to {@code peer}, if any, with GOODBYE {@code reason}; its dialer, if waiting, dials again. */
+    void closeLink(String peer, String reason) {
+        LinkSession s = sessions.get(peer);
+        if (s != null) {
+            s.close(reason, true);
+        }
     }
 
     /** The open link to {@code peer}, if any. */
@@ -100,7 +125,7 @@ final class SessionRegistry {
                 dialed.add(link);
             }
             LinkCourier courier = custodian == null ? null : new LinkCourier(link, peer.name(), custodian,
-                    traffic.get(peer.name()));
+                    traffic.computeIfAbsent(peer.name(), n -> new LinkTraffic()));
             if (courier != null) {
                 couriers.put(link, courier);
             }
@@ -149,6 +174,9 @@ final class SessionRegistry {
             if (closed) { // admitted or dialed while this endpoint was closing: never take mail for a stopped relay
                 loser = session;
                 why = "relay stopping";
+            } else if (!peer.equals(configured.get(peer.name()))) { // removed or changed while it greeted
+                loser = session;
+                why = "peer no longer configured so here";
             } else if (existing != null && existing.isOpen()) {
                 String mine = self.pin().value();
                 String theirs = peer.pins().stream().map(Pin::value).sorted().findFirst().orElse("");

@@ -6,6 +6,7 @@ import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -94,7 +95,7 @@ public final class RelayLinks implements LinkGateway, AutoCloseable {
     private final LinkConfig link;
     private final RelayEvents events;
     private final SiteIdentity identity;
-    private final Map<String, RelayConfig.PeerConfig> peers = new LinkedHashMap<>();
+    private volatile Map<String, RelayConfig.PeerConfig> peers; // in configuration order; replaced whole by updatePeers
     private final Map<String, Down> down = new ConcurrentHashMap<>();
     private final Map<String, History> history = new ConcurrentHashMap<>();
     private final Instant started;
@@ -124,17 +125,9 @@ public final class RelayLinks implements LinkGateway, AutoCloseable {
         this.clock = clock;
         Instant now = clock.instant();
         this.started = now;
-        for (RelayConfig.PeerConfig p : peerConfigs) {
-            peers.put(p.name(), p);
-            if (!p.classic()) {
-                down.put(p.name(), new Down(now, "not connected yet"));
-                history.put(p.name(), new History());
-            }
-        }
-        List<LinkEndpoint.Peer> linkPeers = peerConfigs.stream()
-                .filter(p -> !p.classic()) // classic peers get SMTP over TLS (ClassicPeers), no link
-                .map(p -> new LinkEndpoint.Peer(p.name(), p.address(), p.port(), Set.copyOf(p.pins()), p.dial()))
-                .toList();
+        this.peers = byName(peerConfigs);
+        peerConfigs.stream().filter(p -> !p.classic()).forEach(p -> newLinkPeer(p.name(), now));
+        List<LinkEndpoint.Peer> linkPeers = linkPeers(peerConfigs);
         LinkEndpoint.Settings defaults = LinkEndpoint.Settings.defaults();
         SessionSettings session = new SessionSettings(link.keepaliveInterval(), link.keepaliveCount(),
                 defaults.session().window(), defaults.session().helloTimeout(), link.rekeyInterval(),
@@ -146,7 +139,7 @@ public final class RelayLinks implements LinkGateway, AutoCloseable {
                     @Override
                     public void up(LinkEndpoint.Peer peer, LinkSession s) {
                         Down was = down.remove(peer.name());
-                        History h = history.get(peer.name());
+                        History h = historyOf(peer.name());
                         h.upSince = clock.instant();
                         h.ups.incrementAndGet();
                         events.linkUp(new LinkCameUp(peer.name(), Optional.ofNullable(was).map(Down::since)));
@@ -158,18 +151,18 @@ public final class RelayLinks implements LinkGateway, AutoCloseable {
                     public void down(LinkEndpoint.Peer peer, String reason) {
                         Instant now = clock.instant();
                         down.put(peer.name(), new Down(now, reason));
-                        history.get(peer.name()).lastDown = new Down(now, reason);
+                        historyOf(peer.name()).lastDown = new Down(now, reason);
                         events.linkDown(new LinkWentDown(peer.name(), reason));
                     }
 
                     @Override
                     public void dialFailed(LinkEndpoint.Peer peer, String reason) {
-                        history.get(peer.name()).lastDialFailure = new Down(clock.instant(), "dial failed: " + reason);
+                        historyOf(peer.name()).lastDialFailure = new Down(clock.instant(), "dial failed: " + reason);
                     }
 
                     @Override
                     public void keyRefused(LinkEndpoint.Peer peer, KeyRefusal refusal) {
-                        history.get(peer.name()).lastRefusal = refusal;
+                        historyOf(peer.name()).lastRefusal = refusal;
                     }
 
                     @Override
@@ -178,6 +171,63 @@ public final class RelayLinks implements LinkGateway, AutoCloseable {
                     }
 
                 }, clock);
+    }
+
+    private static Map<String, RelayConfig.PeerConfig> byName(List<RelayConfig.PeerConfig> peerConfigs) {
+        Map<String, RelayConfig.PeerConfig> m = new LinkedHashMap<>();
+        peerConfigs.forEach(p -> m.put(p.name(), p));
+        return Collections.unmodifiableMap(m);
+    }
+
+    /** The peers reached over the link (classic peers get SMTP over TLS, {@link ClassicPeers}, no link). */
+    private static List<LinkEndpoint.Peer> linkPeers(List<RelayConfig.PeerConfig> peerConfigs) {
+        return peerConfigs.stream().filter(p -> !p.classic())
+                .map(p -> new LinkEndpoint.Peer(p.name(), p.address(), p.port(), Set.copyOf(p.pins()), p.dial()))
+                .toList();
+    }
+
+    private void newLinkPeer(String name, Instant now) {
+        down.put(name, new Down(now, "not connected yet"));
+        history.put(name, new History());
+    }
+
+    /** A peer's history; a throwaway one for a peer a reload removed while its link thread still reports. */
+    private History historyOf(String peer) {
+        History h = history.get(peer);
+        return h == null ? new History() : h;
+    }
+
+    /**
+     * Makes {@code next} the configured peers ({@code wormhole reload}): the links of the link
+     * peers added, removed or changed are made, closed or made again ({@link LinkEndpoint#updatePeers}),
+     * the others stay up; the {@code tsmtp} mailer and {@link #status} follow. The classic peers
+     * are the relay's to keep as they were (they need a restart).
+     *
+     * @return what changed among the link peers
+     * @throws IOException the TLS set-up for the new pins failed: nothing was changed
+     */
+    public LinkEndpoint.PeerChanges updatePeers(List<RelayConfig.PeerConfig> next) throws IOException {
+        LinkEndpoint.PeerChanges changes;
+        Instant now = clock.instant();
+        Map<String, RelayConfig.PeerConfig> after = byName(next);
+        synchronized (this) {
+            // Status and history first: a link that comes up at once finds its peer's entries.
+            next.stream().filter(p -> !p.classic() && !peers.containsKey(p.name())).forEach(p -> newLinkPeer(p.name(), now));
+            try {
+                changes = endpoint.updatePeers(linkPeers(next));
+            } catch (GeneralSecurityException e) {
+                history.keySet().retainAll(peers.keySet());
+                throw new IOException("link TLS set-up for the new peers failed: " + e.getMessage(), e);
+            }
+            peers = after;
+            history.keySet().retainAll(after.keySet());
+            down.keySet().retainAll(after.keySet());
+        }
+        if (!changes.none()) {
+            log.info("link peers reloaded: added {}, removed {}, changed {}", changes.added(), changes.removed(),
+                    changes.changed());
+        }
+        return changes;
     }
 
     /** Shows the key refusals of the classic peers' TLS handshakes in {@link #status}. */
@@ -262,7 +312,7 @@ public final class RelayLinks implements LinkGateway, AutoCloseable {
                         .build());
                 continue;
             }
-            History h = history.get(p.name());
+            History h = historyOf(p.name());
             Optional<LinkSession> s = endpoint.session(p.name());
             Down d = down.get(p.name());
             LinkStatus.State state = s.isPresent() ? LinkStatus.State.UP

@@ -8,7 +8,8 @@ import java.util.TreeSet;
 
 /**
  * One key whose effective value differs between the configuration in force and the file just
- * read, shown as {@code key before -> after}.
+ * read, shown as {@code key before -> after} ({@code peers} by peer: {@code peers: paris added;
+ * tokyo changed (pins)}).
  *
  * @param key    the key as written in wormhole.conf (or what changed, e.g. the TLS certificate)
  * @param before its value in force; "(unset)" if it had none
@@ -18,6 +19,9 @@ public record ConfigChange(String key, String before, String after) {
 
     @Override
     public String toString() {
+        if (key.equals("peers")) {
+            return PeersChange.describe(before, after).orElse(key + " " + before + " -> " + after);
+        }
         return key + " " + before + " -> " + after;
     }
 

@@ -5,7 +5,8 @@ import java.util.Set;
 /**
  * The keys a reload applies to the running relay; a change to any other key (including keys
  * this list does not know yet) is reported as needing a restart and not applied. The header of
- * config/wormhole.conf says the same.
+ * config/wormhole.conf says the same. {@code peers} is live too, when the relay can apply it (it
+ * runs links, and the classic peers stay as they were): the relay decides that per reload.
  */
 public final class LiveKeys {
 

@@ -34,6 +34,15 @@ class ReloadReportTest {
     }
 
     @Test
+    void aChangeOfThePeersIsSaidPeerByPeer() {
+        String before = "{\"osaka\":{\"address\":\"10.0.0.3\"},\"tokyo\":{\"address\":\"10.0.0.1\",\"pins\":[\"sha256/A\"]}}";
+        String after = "{\"paris\":{\"address\":\"10.0.0.2\"},\"tokyo\":{\"address\":\"10.0.0.1\",\"pins\":[\"sha256/B\"]}}";
+        assertEquals("peers: osaka removed; paris added; tokyo changed (pins)",
+                new ConfigChange("peers", before, after).toString());
+        assertEquals("peers: paris added", new ConfigChange("peers", "{}", "{\"paris\":{\"dial\":false}}").toString());
+    }
+
+    @Test
     void aKeyOnlyOneSideKnowsIsAChangeToo() {
         Map<String, String> before = new LinkedHashMap<>(Map.of("listen", "127.0.0.1:2525"));
         Map<String, String> after = new LinkedHashMap<>(Map.of("metrics_listen", "127.0.0.1:9100"));
