@@ -23,7 +23,8 @@ public record RelayConfig(
         LinkConfig link,                    // link_*, keepalive_*
         MetricsConfig metrics,              // metrics_listen
         List<PeerConfig> peers,             // peers
-        LogConfig log) {                    // log_format, syslog_name
+        LogConfig log,                      // log_format, syslog_name
+        ForwardingConfig forwarding) {      // services, forwards
 
     /** The default TCP port of the link. */
     public static final int DEFAULT_LINK_PORT = 4650;
