@@ -75,7 +75,8 @@ final class StreamSplice {
 
     private void socketToStream() {
         byte[] buf = new byte[BUFFER];
-        try (InputStream in = socket.getInputStream()) {
+        try {
+            InputStream in = socket.getInputStream(); // not closed here: closing it closes the socket both ways
             OutputStream out = stream.output();
             for (int n; (n = in.read(buf)) >= 0; ) {
                 lastActivityNanos = System.nanoTime();
@@ -148,7 +149,8 @@ final class StreamSplice {
         } catch (IOException ignored) {
             // closing
         }
-        String why = stream.closedReason() == null ? reason : stream.closedReason();
+        // Both directions ended: that is the reason, whichever side's CLOSE came first.
+        String why = directionsDone.get() == 2 || stream.closedReason() == null ? reason : stream.closedReason();
         double seconds = (System.nanoTime() - startedNanos) / 1e9;
         log.info("stream {} closed after {} s: {} octets out, {} in ({})", label,
                 String.format(Locale.ROOT, "%.1f", seconds), stream.octetsOut(), stream.octetsIn(), why);
