@@ -294,6 +294,7 @@ public final class Relay implements AutoCloseable {
         }
         forwarded = new ForwardedServices(config.forwarding(), links::session);
         links.serveStreams(forwarded::requested);
+        control.showForwarding(forwarded::status);
         forwarded.start();
     }
 

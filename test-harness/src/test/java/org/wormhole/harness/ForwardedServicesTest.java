@@ -145,9 +145,29 @@ class ForwardedServicesTest {
             assertArrayEquals(sent, back);
         }
         Await.until("the stream's line at close", () -> !log.containing("stream echo from 127.0.0.1:").isEmpty());
+        Await.until("the stream to be gone from the status", () -> sites.birl.relay.forwarded().orElseThrow().status()
+                .contains("service echo -> 127.0.0.1:" + echo.port() + " for tokyo: 0 open (at most 16)"));
         String line = log.containing("stream echo from 127.0.0.1:").get(0).text();
         assertTrue(line.contains("via birlinghoven closed after ") && line.endsWith(": " + sent.length + " octets out, "
                 + sent.length + " in (closed both ways)"), line);
+    }
+
+    @Test
+    void linkStatusListsTheForwardsTheServicesAndTheOpenStreams() throws Exception {
+        try (Socket s = connect("echo")) {
+            s.getOutputStream().write("hello\n".getBytes(StandardCharsets.US_ASCII));
+            assertEquals("hello\n", new String(s.getInputStream().readNBytes(6), StandardCharsets.US_ASCII));
+            QueueCliTest.Run run = QueueCliTest.wormhole("link", "status", "--config", sites.tokyo.configFile().toString());
+            assertEquals(0, run.exit(), run.err());
+            String tokyo = run.out();
+            assertTrue(tokyo.contains("forwarded services (streams cannot outlive their link):\n"), tokyo);
+            assertTrue(tokyo.contains("\n    forward imap 127.0.0.1:" + forward("imap") + " -> birlinghoven imap\n"), tokyo);
+            assertTrue(tokyo.contains("    stream echo from 127.0.0.1:" + s.getLocalPort()
+                    + " via birlinghoven: 6 octets out, 6 in, "), tokyo);
+            String birl = QueueCliTest.wormhole("link", "status", "--config", sites.birl.configFile().toString()).out();
+            assertTrue(birl.contains("    service echo -> 127.0.0.1:" + echo.port() + " for tokyo: 1 open (at most 16)\n"), birl);
+            assertTrue(birl.contains("    stream echo for tokyo to 127.0.0.1:" + echo.port() + ": 6 octets out, 6 in, "), birl);
+        }
     }
 
     @Test
