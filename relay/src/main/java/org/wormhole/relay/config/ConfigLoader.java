@@ -212,7 +212,8 @@ public final class ConfigLoader {
                     .append(effective.getValue(key).render(ConfigRenderOptions.concise())).append('\n');
         }
         for (String block : List.of("peers", "services", "forwards")) {
-            sb.append(block).append(" = ").append(effective.getValue(block).render(ConfigRenderOptions.concise())).append('\n');
+            ConfigValue v = block.equals("services") ? ServicesBlock.withDefaults(effective.getValue(block)) : effective.getValue(block);
+            sb.append(block).append(" = ").append(v.render(ConfigRenderOptions.concise())).append('\n');
         }
         return sb.toString();
     }

@@ -89,6 +89,27 @@ final class ServicesBlock {
         return new ForwardingConfig(services, forwards);
     }
 
+    /**
+     * The services block as {@code config check} shows it: each service with its optional fields'
+     * defaults filled in (an entry that is not a block stays as it is: the check reports it).
+     */
+    static ConfigValue withDefaults(ConfigValue services) {
+        if (!(services instanceof ConfigObject block)) {
+            return services;
+        }
+        Config defaults = com.typesafe.config.ConfigFactory.parseMap(Map.of(
+                "connect_timeout", ForwardingConfig.DEFAULT_CONNECT_TIMEOUT.toSeconds() + "s",
+                "idle_timeout", ForwardingConfig.DEFAULT_IDLE_TIMEOUT.toSeconds() + "s",
+                "max_streams", ForwardingConfig.DEFAULT_MAX_STREAMS));
+        ConfigObject out = block;
+        for (String entry : block.keySet()) {
+            if (block.get(entry) instanceof ConfigObject o) {
+                out = out.withValue(entry, o.withFallback(defaults.root()));
+            }
+        }
+        return out;
+    }
+
     /** A service's name: what an OPEN carries (PROTOCOL.md "Streams"). */
     static String serviceName(String s) {
         if (!s.matches("[a-z0-9][a-z0-9_.-]{0,63}")) {

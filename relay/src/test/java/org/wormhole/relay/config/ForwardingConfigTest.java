@@ -51,7 +51,8 @@ class ForwardingConfigTest {
                 "birlinghoven", "imap")), c.forwards());
         assertEquals("[::1]:389", c.services().get(1).target());
         String shown = ConfigLoader.render(f.toString(), f, home);
-        assertTrue(shown.contains("services = {\"imap\":{\"connect\":\"mail.birlinghoven.example:143\""), shown);
+        assertTrue(shown.contains("services = {\"imap\":{\"connect\":\"mail.birlinghoven.example:143\",\"connect_timeout\":\"10s\","
+                + "\"idle_timeout\":\"3600s\",\"max_streams\":16,\"peers\":[\"tokyo\"]}"), shown);
         assertTrue(shown.contains("forwards = {\"imap\":{\"listen\":\"127.0.0.1:1143\""), shown);
     }
 
