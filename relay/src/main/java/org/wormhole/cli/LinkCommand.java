@@ -13,6 +13,7 @@ import java.util.Locale;
 import java.util.Optional;
 import org.wormhole.relay.config.RelayConfig;
 import org.wormhole.relay.control.ControlClient;
+import org.wormhole.relay.control.ControlServer;
 import org.wormhole.relay.peers.CertificateExpiry;
 import org.wormhole.relay.peers.LinkStatus;
 import org.wormhole.relay.queue.Spool;
@@ -41,7 +42,8 @@ final class LinkCommand implements Runnable {
     @Command(name = "status", mixinStandardHelpOptions = true,
             description = {"For each configured peer: state (up, connecting, down), since when, round-trip time,"
                     + " mail sent and received over the link, messages waiting for it, reconnects, last error,"
-                    + " its key pins, certificate expiry and rekeys. Needs the running relay."})
+                    + " its key pins, certificate expiry and rekeys; then the forwarded services and their open streams."
+                    + " Needs the running relay."})
     static final class Status extends SpoolCommand {
         @CommandLine.Option(names = "--json", description = "one JSON object per peer, in a JSON array")
         boolean json;
@@ -57,8 +59,13 @@ final class LinkCommand implements Runnable {
                 return 1;
             }
             List<LinkStatus> links = new ArrayList<>();
+            List<String> forwarding = new ArrayList<>();
             for (String line : reply.get().body()) {
-                links.add(LinkStatus.parse(line));
+                if (line.startsWith(ControlServer.FORWARDING)) {
+                    forwarding.add(line.substring(ControlServer.FORWARDING.length()));
+                } else {
+                    links.add(LinkStatus.parse(line));
+                }
             }
             Instant now = Clock.systemUTC().instant();
             if (json) {
@@ -67,6 +74,10 @@ final class LinkCommand implements Runnable {
                 out.println("no peers are configured (see 'peers' in " + c.source() + ")");
             } else {
                 out.print(table(links, now));
+            }
+            if (!json && !forwarding.isEmpty()) {
+                out.println("forwarded services (streams cannot outlive their link):");
+                forwarding.forEach(l -> out.println("    " + l));
             }
             return 0;
         }

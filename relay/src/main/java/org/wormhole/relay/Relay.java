@@ -43,6 +43,7 @@ import org.wormhole.relay.peers.ClassicPeers;
 import org.wormhole.relay.peers.LinkCustody;
 import org.wormhole.relay.peers.LinkLedger;
 import org.wormhole.relay.peers.PeerRouteCheck;
+import org.wormhole.relay.forward.ForwardedServices;
 import org.wormhole.relay.peers.RelayLinks;
 import org.wormhole.relay.peers.TsmtpAgent;
 import org.wormhole.relay.qmgr.DsnNotifier;
@@ -92,6 +93,7 @@ public final class Relay implements AutoCloseable {
     private final ControlServer control;
     private volatile LinkLedger ledger; // null without peers, and until the ledger is read
     private final RelayLinks links; // null without peers
+    private volatile ForwardedServices forwarded; // null without services or forwards
     private final ClassicPeers classicPeers; // null without classic peers
     private final FreeSpace freeSpace;
     private final SpoolLock spoolLock;
@@ -344,6 +346,7 @@ public final class Relay implements AutoCloseable {
             if (r.links != null) {
                 BindFailure.naming("link_listen " + config.link().listen().map(BindFailure::address).orElse("(none)"),
                         r.links::start);
+                r.startForwarding();
             }
             BindFailure.naming("control socket " + r.spool.controlSocket(), r.control::start);
             r.readiness.bound(r.listeners());
@@ -354,6 +357,22 @@ public final class Relay implements AutoCloseable {
         log.info("relay {} started: smtp port {}, queue {}, mailertable {} ({} entries)", config.myhostname(),
                 r.smtpPort(), config.queue().directory(), config.mailertable().file(), r.mailertable.status().entries());
         return r;
+    }
+
+    /** The forwarded services (the services and forwards blocks), with the links. */
+    private void startForwarding() throws IOException {
+        if (ForwardedServices.nothingIn(config.forwarding())) {
+            return;
+        }
+        forwarded = new ForwardedServices(config.forwarding(), links::session);
+        links.serveStreams(forwarded::requested);
+        control.showForwarding(forwarded::status);
+        forwarded.start();
+    }
+
+    /** The forwarded services, if any are configured. */
+    public Optional<ForwardedServices> forwarded() {
+        return Optional.ofNullable(forwarded);
     }
 
     public int smtpPort() {
@@ -533,6 +552,9 @@ public final class Relay implements AutoCloseable {
             stopped.join();
         } else {
             ingress.shutdown(now.shutdownTimeout());
+        }
+        if (forwarded != null) {
+            forwarded.close(); // streams cannot outlive the links anyway
         }
         if (links != null) {
             links.close(); // mail in flight on a link stays queued here until its RESULT: nothing is lost

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.icegreen.greenmail.util.GreenMail;
+import com.icegreen.greenmail.util.ServerSetup;
 import com.icegreen.greenmail.util.ServerSetupTest;
 import jakarta.mail.MessagingException;
 import jakarta.mail.internet.MimeMessage;
@@ -19,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
@@ -59,9 +61,23 @@ final class TwoSites implements AutoCloseable {
     final LoopbackPath loopbackPath;
 
     private TwoSites(Path dir, String config, Duration proxyRtt, boolean loopbackPath) throws Exception {
+        this(dir, config, proxyRtt, loopbackPath, null);
+    }
+
+    /**
+     * What one site's configuration adds for its forwarded services: Birlinghoven's, which may
+     * name its hub's IMAP and POP3 ports, and Tokyo's.
+     */
+    record SiteExtras(Function<GreenMail, String> birlinghoven, String tokyo) {
+    }
+
+    private TwoSites(Path dir, String config, Duration proxyRtt, boolean loopbackPath, SiteExtras extras) throws Exception {
         tokyoHub = new GreenMail(ServerSetupTest.SMTP.dynamicPort());
         tokyoHub.start();
-        birlHub = new GreenMail(ServerSetupTest.SMTP.dynamicPort());
+        // With services, Birlinghoven's hub is its mail server too: IMAP and POP3 for its users.
+        birlHub = new GreenMail(extras == null ? new ServerSetup[] {ServerSetupTest.SMTP.dynamicPort()}
+                : new ServerSetup[] {ServerSetupTest.SMTP.dynamicPort(), ServerSetupTest.IMAP.dynamicPort(),
+                    ServerSetupTest.POP3.dynamicPort()});
         birlHub.start();
         internet = new FakeMx();
         // Birlinghoven's pin sorts first, so the duplicate-link tie-break is the same in every run.
@@ -82,7 +98,8 @@ final class TwoSites implements AutoCloseable {
         birl = new TestSite(dir.resolve("birlinghoven"),
                 "birlinghoven.example\tesmtp:[127.0.0.1]:" + birlHub.getSmtp().getPort() + "\n"
                         + "tokyo.example\ttsmtp:[127.0.0.1]\n",
-                COMMON + config + "myhostname = relay.birlinghoven.example\n"
+                COMMON + config + (extras == null ? "" : extras.birlinghoven().apply(birlHub))
+                        + "myhostname = relay.birlinghoven.example\n"
                         + "link_listen = \"127.0.0.1:0\"\n"
                         + "link_key_directory = \"" + birlKeys + "\"\n"
                         + "peers { tokyo { address = \"127.0.0.1\", pins = [\"" + tokyoKey.pin() + "\"], dial = false } }\n");
@@ -97,7 +114,7 @@ final class TwoSites implements AutoCloseable {
             tokyo = new TestSite(dir.resolve("tokyo"),
                     "tokyo.example\tesmtp:[127.0.0.1]:" + tokyoHub.getSmtp().getPort() + "\n"
                             + "birlinghoven.example\ttsmtp:birlinghoven\n",
-                    COMMON + config + "myhostname = relay.tokyo.example\n"
+                    COMMON + config + (extras == null ? "" : extras.tokyo()) + "myhostname = relay.tokyo.example\n"
                             + "link_key_directory = \"" + tokyoKeys + "\"\n"
                             + "peers { birlinghoven { address = \"127.0.0.1\", port = " + dialed
                             + ", pins = [\"" + birlKey.pin() + "\"], dial = true } }\n");
@@ -116,6 +133,14 @@ final class TwoSites implements AutoCloseable {
     /** Both sites, Tokyo dialing Birlinghoven through a {@link DelayingProxy} with this round-trip time. */
     static TwoSites throughProxy(Path dir, String config, Duration rtt) throws Exception {
         return new TwoSites(dir, config, rtt, false).start();
+    }
+
+    /**
+     * Both sites with forwarded services, Tokyo dialing Birlinghoven through a {@link DelayingProxy}
+     * with a round trip of 1 ms (so a test can cut the link); Birlinghoven's hub serves IMAP and POP3.
+     */
+    static TwoSites withServices(Path dir, String config, SiteExtras extras) throws Exception {
+        return new TwoSites(dir, config, Duration.ofMillis(1), false, extras).start();
     }
 
     /** Both sites, Tokyo dialing Birlinghoven through a {@link LoopbackPath}. */

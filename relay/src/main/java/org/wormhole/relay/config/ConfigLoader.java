@@ -92,7 +92,8 @@ public final class ConfigLoader {
     private RelayConfig build(String name, Config user) throws ConfigException {
         Config defaults = defaultsConfig();
         for (Map.Entry<String, ConfigValue> e : user.entrySet()) {
-            if (!defaults.hasPath(e.getKey()) && !e.getKey().startsWith("peers.")) {
+            if (!defaults.hasPath(e.getKey()) && !e.getKey().startsWith("peers.")
+                    && !e.getKey().startsWith("services.") && !e.getKey().startsWith("forwards.")) {
                 problems.add(where(name, e.getValue().origin()) + "unknown key '" + e.getKey() + "'"
                         + suggestion(e.getKey(), defaults));
             }
@@ -157,15 +158,17 @@ public final class ConfigLoader {
         MetricsConfig metrics = new MetricsConfig(
                 get("metrics_listen", k -> config.getString(k).isBlank() ? Optional.<InetSocketAddress>empty()
                         : Optional.of(listen(config.getString(k)))));
+        List<RelayConfig.PeerConfig> peers = new PeersBlock(config, problems).read(name);
         RelayConfig c = new RelayConfig(
                 name,
                 get("myhostname", k -> values.hostname(config.getString(k))),
                 get("shutdown_timeout", k -> positive(config.getDuration(k))),
                 smtpd, queue, mailertable, delivery, link, metrics,
-                new PeersBlock(config, problems).read(name),
+                peers,
                 new LogConfig(get("log_format", k -> LogConfig.Format.parse(config.getString(k))),
                         get("syslog_name", k -> LogConfig.syslogName(config.getString(k)))),
-                submission);
+                submission,
+                new ServicesBlock(config, name, peerKinds(peers), problems).read());
         // Checks across keys, also when other keys are wrong: every problem in one run.
         if (smtpd.tlsCertFile() != null && smtpd.tlsKeyFile() != null
                 && smtpd.tlsCertFile().isPresent() != smtpd.tlsKeyFile().isPresent()) {
@@ -207,6 +210,16 @@ public final class ConfigLoader {
         return window == null ? null : new AuthFailures.Settings((int) limit, window);
     }
 
+    /** Each peer of the block by name, true for a classic one; a peer with a problem counts as a link peer. */
+    private Map<String, Boolean> peerKinds(List<RelayConfig.PeerConfig> peers) {
+        Map<String, Boolean> kinds = new java.util.TreeMap<>();
+        if (config.hasPath("peers") && config.getValue("peers") instanceof com.typesafe.config.ConfigObject o) {
+            o.keySet().forEach(k -> kinds.put(k, false));
+        }
+        peers.forEach(p -> kinds.put(p.name(), p.classic()));
+        return kinds;
+    }
+
     /**
      * Records a problem when a backoff's start is longer than its cap, at the line of the start
      * if the file sets it, else at the cap's. Nothing when either is wrong (already recorded).
@@ -232,7 +245,10 @@ public final class ConfigLoader {
             sb.append(key).append(" = ")
                     .append(effective.getValue(key).render(ConfigRenderOptions.concise())).append('\n');
         }
-        sb.append("peers = ").append(effective.getValue("peers").render(ConfigRenderOptions.concise())).append('\n');
+        for (String block : List.of("peers", "services", "forwards")) {
+            ConfigValue v = block.equals("services") ? ServicesBlock.withDefaults(effective.getValue(block)) : effective.getValue(block);
+            sb.append(block).append(" = ").append(v.render(ConfigRenderOptions.concise())).append('\n');
+        }
         return sb.toString();
     }
 

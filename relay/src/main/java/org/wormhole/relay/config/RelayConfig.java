@@ -24,7 +24,8 @@ public record RelayConfig(
         MetricsConfig metrics,              // metrics_listen
         List<PeerConfig> peers,             // peers
         LogConfig log,                      // log_format, syslog_name
-        SubmissionConfig submission) {      // submission_*
+        SubmissionConfig submission,        // submission_*
+        ForwardingConfig forwarding) {      // services, forwards
 
     /** The default TCP port of the link. */
     public static final int DEFAULT_LINK_PORT = 4650;

@@ -64,6 +64,7 @@ public final class ControlServer implements AutoCloseable {
     private final Path socket;
     private final QueueManager queue;
     private final RelayLinks links; // null without peers
+    private volatile Supplier<List<String>> forwarding = List::of; // 'link status' lines of the forwarded services
     private final Supplier<ReloadReport> reload; // null: reload not offered
     private final Supplier<Readiness> readiness;
     private ServerSocketChannel channel;
@@ -79,6 +80,14 @@ public final class ControlServer implements AutoCloseable {
 
     public ControlServer(Path socket, QueueManager queue) {
         this(socket, queue, null);
+    }
+
+    /** What begins a {@code link status} line about a forwarded service, after the peers' lines. */
+    public static final String FORWARDING = "forwarding ";
+
+    /** Adds the forwarded services' lines ({@code forward ...}, {@code service ...}, {@code stream ...}) to {@code link status}. */
+    public void showForwarding(Supplier<List<String>> lines) {
+        this.forwarding = lines;
     }
 
     /** With the relay's links ({@code null} when no peers are configured). */
@@ -263,6 +272,7 @@ public final class ControlServer implements AutoCloseable {
                 List<LinkStatus> status = links.status(queue::waiting);
                 StringBuilder sb = new StringBuilder("OK " + status.size() + " peer(s)");
                 status.forEach(st -> sb.append('\n').append(st.toLine()));
+                forwarding.get().forEach(l -> sb.append('\n').append(FORWARDING).append(l));
                 return sb.toString();
             case "reload":
                 if (w.length != 1) {

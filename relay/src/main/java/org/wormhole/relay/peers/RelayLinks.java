@@ -34,6 +34,7 @@ import org.wormhole.link.OutboundMessage;
 import org.wormhole.link.Pin;
 import org.wormhole.link.SessionSettings;
 import org.wormhole.link.SiteIdentity;
+import org.wormhole.link.StreamOpening;
 import org.wormhole.mailertable.Mailer;
 import org.wormhole.mailertable.Nexthop;
 import org.wormhole.mailertable.Route;
@@ -101,6 +102,7 @@ public final class RelayLinks implements LinkGateway, AutoCloseable {
     private final Instant started;
     private final LinkEndpoint endpoint;
     private final Clock clock;
+    private volatile BiConsumer<String, StreamOpening> streamRequests = (peer, r) -> r.refuse("no such service");
     private volatile ClassicPeers classic; // their key refusals, for status; null without classic peers
     private final ScheduledExecutorService expiryCheck = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "link-expiry-check");
@@ -170,6 +172,11 @@ public final class RelayLinks implements LinkGateway, AutoCloseable {
                         events.linkHandshakeRefused(REFUSALS.get(why));
                     }
 
+                    @Override
+                    public void streamRequested(LinkEndpoint.Peer peer, StreamOpening request) {
+                        streamRequests.accept(peer.name(), request);
+                    }
+
                 }, clock);
     }
 
@@ -228,6 +235,16 @@ public final class RelayLinks implements LinkGateway, AutoCloseable {
                     changes.changed());
         }
         return changes;
+    }
+
+    /** Who answers the peers' requests for streams (forwarded services); by default every one is refused. */
+    public void serveStreams(BiConsumer<String, StreamOpening> handler) {
+        this.streamRequests = handler;
+    }
+
+    /** The link to {@code peer}, while it is up (forwarded services open their streams on it). */
+    public Optional<LinkSession> session(String peer) {
+        return endpoint.session(peer);
     }
 
     /** Shows the key refusals of the classic peers' TLS handshakes in {@link #status}. */
